@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// Entry point of the `p3s` command: runs the compiled CLI (built by `npm install`
+// through the `prepare` script) and falls back to the TypeScript sources via tsx.
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const compiled = join(root, 'dist', 'cli', 'main.js');
+if (existsSync(compiled) && process.env.P3S_FROM_SOURCE !== '1') {
+  await import(pathToFileURL(compiled).href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import(pathToFileURL(join(root, 'src', 'cli', 'main.ts')).href);
+}

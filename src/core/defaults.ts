@@ -1,0 +1,28 @@
+// Default values shared by the server, the pilot and the CLI (documented in docs/reference/cli.md).
+
+export const DEFAULTS = {
+  port: 7878,
+  host: '127.0.0.1',
+  /** Data directory when neither --data-dir nor P3S_HOME is set: ~/.p3s */
+  dataDirName: '.p3s',
+  databaseFile: 'p3s.db',
+  /** Written by a running server so local clients find it. */
+  serverInfoFile: 'server.json',
+  /** Records of pilots started by `p3s pilots start`. */
+  pilotsDir: 'pilots',
+  workDir: 'work',
+  joblogDir: 'joblogs',
+  pilotLogDir: 'pilotlogs',
+  leaseSeconds: 30,
+  pilotTimeoutSeconds: 300,
+  reaperIntervalMs: 2000,
+  maxClaimWaitSeconds: 60,
+  logHeadBytes: 1 << 20,
+  logTailBytes: 4 << 20,
+  pilotCycles: 1,
+  pilotPeriodSeconds: 5,
+  pilotBeatSeconds: 5,
+  killGraceSeconds: 10,
+  maxOutageSeconds: 600,
+  upPilots: 4,
+} as const;

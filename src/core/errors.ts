@@ -1,0 +1,91 @@
+// Errors that cross module boundaries: a base class with a stable code from one
+// registry. The server maps codes to HTTP statuses (server/http-errors.ts); core stays HTTP-free.
+
+/** Every API error code p3s can return, with the one-line meaning shown in docs/reference/errors.md. */
+export const API_ERRORS = {
+  validation_failed: 'The request (body, query or path) does not match its schema; `details` names each field.',
+  invalid_json: 'The request body is not valid JSON.',
+  not_found: 'The job, pilot or other object named in the request does not exist.',
+  invalid_transition: 'The object is in a state that does not allow the operation (e.g. deleting a running job).',
+  lease_lost: 'A pilot reported on a job it no longer holds (another attempt, or its lease expired).',
+  pilot_unknown: 'The pilot is not registered (or was deregistered); it must register again.',
+  payload_too_large: 'The request body or one of its parts is larger than the server accepts.',
+  unsupported_media_type: 'The request body is not `application/json`.',
+  method_not_allowed: 'The route exists but not for this HTTP method.',
+  route_not_found: 'No API route has this path.',
+  schema_too_new: 'The database was migrated by a newer p3s; this version refuses to use it.',
+  store_unavailable: 'The database could not be reached.',
+  internal: 'An unexpected server error; the server log has the details.',
+} as const;
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+/** One problem with one field of a request, as `path` (JSON pointer) and message. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** Base error with a registered code. Never mutate another error's message: wrap it with `cause`. */
+export class AppError extends Error {
+  readonly code: ApiErrorCode;
+  readonly details: FieldIssue[];
+  constructor(code: ApiErrorCode, message: string, options?: { details?: FieldIssue[]; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.details = options?.details ?? [];
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(message: string, details: FieldIssue[] = []) {
+    super('validation_failed', message, { details });
+    this.name = 'ValidationError';
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(what: string, id: string | number) {
+    super('not_found', `${what} ${id} not found`);
+    this.name = 'NotFoundError';
+  }
+}
+
+export class InvalidTransitionError extends AppError {
+  readonly from: string;
+  readonly operation: string;
+  constructor(what: string, id: string | number, from: string, operation: string, hint?: string) {
+    super('invalid_transition', `cannot ${operation} ${what} ${id}: it is ${from}${hint ? ` (${hint})` : ''}`);
+    this.name = 'InvalidTransitionError';
+    this.from = from;
+    this.operation = operation;
+  }
+}
+
+export class LeaseLostError extends AppError {
+  constructor(jobId: number, reason: string) {
+    super('lease_lost', `job ${jobId}: this pilot no longer holds it (${reason})`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+export class SchemaTooNewError extends AppError {
+  constructor(unknownMigrations: string[]) {
+    super(
+      'schema_too_new',
+      `the database has migrations this p3s does not know (${unknownMigrations.join(', ')}): ` +
+        'it was upgraded by a newer p3s. Upgrade p3s, or point it at another database.',
+    );
+    this.name = 'SchemaTooNewError';
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}
+
+/** Normalises anything thrown into an Error, once, at the boundary that catches it. */
+export function toError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  return new Error(typeof value === 'string' ? value : JSON.stringify(value));
+}

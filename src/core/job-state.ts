@@ -1,0 +1,84 @@
+// Job states and the transitions between them, as data. Every state change in
+// the store is a compare-and-set on the expected current state, checked here first.
+
+/** The states a job moves through. */
+export const JobState = {
+  /** Parked: stored but not dispatchable (P3S `template`); released by `defined`. */
+  template: 'template',
+  /** Ready: waiting for a pilot to claim it. */
+  defined: 'defined',
+  /** Claimed by a pilot, which holds a lease on it; the payload is not running yet. */
+  dispatched: 'dispatched',
+  /** The payload process is running under a pilot. */
+  running: 'running',
+  /** The payload exited with status 0. Terminal. */
+  finished: 'finished',
+  /** The attempt failed; `error_code`/`error_diag` say why. Terminal unless retried. */
+  failed: 'failed',
+  /** Stopped by a user (killed or cancelled). Terminal unless retried. */
+  cancelled: 'cancelled',
+} as const;
+export type JobState = (typeof JobState)[keyof typeof JobState];
+export const JOB_STATES = Object.values(JobState) as readonly JobState[];
+
+/** What caused a transition; recorded with each job event. */
+export const JobTransition = {
+  release: 'release',
+  park: 'park',
+  claim: 'claim',
+  start: 'start',
+  finish: 'finish',
+  fail: 'fail',
+  lose: 'lose',
+  cancel: 'cancel',
+  retry: 'retry',
+} as const;
+export type JobTransition = (typeof JobTransition)[keyof typeof JobTransition];
+
+type Edge = readonly [from: JobState, transition: JobTransition, to: JobState];
+
+/** The whole job state machine. A transition not listed here is refused. */
+export const JOB_TRANSITIONS: readonly Edge[] = [
+  ['template', 'release', 'defined'],
+  ['defined', 'park', 'template'],
+  ['defined', 'claim', 'dispatched'],
+  ['dispatched', 'start', 'running'],
+  ['dispatched', 'finish', 'finished'],
+  ['running', 'finish', 'finished'],
+  ['dispatched', 'fail', 'failed'],
+  ['running', 'fail', 'failed'],
+  ['dispatched', 'lose', 'failed'],
+  ['running', 'lose', 'failed'],
+  ['template', 'cancel', 'cancelled'],
+  ['defined', 'cancel', 'cancelled'],
+  ['dispatched', 'cancel', 'cancelled'],
+  ['running', 'cancel', 'cancelled'],
+  ['failed', 'retry', 'defined'],
+  ['cancelled', 'retry', 'defined'],
+];
+
+/** The state a transition leads to from `from`, or undefined when it is not allowed. */
+export function nextJobState(from: JobState, transition: JobTransition): JobState | undefined {
+  return JOB_TRANSITIONS.find(([f, t]) => f === from && t === transition)?.[2];
+}
+
+/** The states from which `transition` is allowed (used to build compare-and-set guards). */
+export function jobStatesAllowing(transition: JobTransition): JobState[] {
+  return JOB_TRANSITIONS.filter(([, t]) => t === transition).map(([f]) => f);
+}
+
+export const TERMINAL_JOB_STATES: readonly JobState[] = ['finished', 'failed', 'cancelled'];
+/** States in which a pilot holds the job (a lease exists). */
+export const ACTIVE_JOB_STATES: readonly JobState[] = ['dispatched', 'running'];
+/** States in which a job's definition (priority, limit, env) may still be changed. */
+export const ADJUSTABLE_JOB_STATES: readonly JobState[] = ['template', 'defined'];
+
+export function isTerminalJobState(state: JobState): boolean {
+  return TERMINAL_JOB_STATES.includes(state);
+}
+export function isActiveJobState(state: JobState): boolean {
+  return ACTIVE_JOB_STATES.includes(state);
+}
+export function isJobState(value: string): value is JobState {
+  return (JOB_STATES as readonly string[]).includes(value);
+}

@@ -1,0 +1,36 @@
+// Settings of one pilot process (built by the CLI from flags and environment; P3S knobs).
+
+export interface PilotOptions {
+  /** Base URL of the server. */
+  server: string;
+  /** Pilot uuid; generated when absent (`p3s pilots start` passes one to find its pilots later). */
+  uuid?: string;
+  /** Site name; null = no site (takes only jobs that ask for no site). */
+  site: string | null;
+  /** Accepted job types; empty = any. */
+  jobTypes: string[];
+  /** Claim cycles (P3S -c): each cycle is one claim that waits up to `period` s; 0 = until stopped. */
+  cycles: number;
+  /** Idle period in seconds (P3S -p): how long one claim waits for a job. */
+  period: number;
+  /** Heartbeat interval in seconds (P3S -b). */
+  beat: number;
+  /** Each job runs in <workDir>/<job id>-<attempt>/. */
+  workDir: string;
+  /** Local copies of each job's stdout/stderr as <joblogDir>/<job id>.out / .err. */
+  joblogDir: string;
+  /** Seconds this pilot may live, 0 = unlimited. */
+  lifetime: number;
+  /** Stop taking jobs when less than this many seconds of lifetime remain (PanDA timefloor). */
+  timefloor: number;
+  /** Free text stored with the pilot, e.g. a batch job id (P3S -e). */
+  batchId: string | null;
+  /** Give up (kill the payload, exit) after the server has been unreachable this long, in seconds. */
+  maxOutage: number;
+  /** Seconds between SIGTERM and SIGKILL when killing a payload's process group. */
+  killGrace: number;
+  /** Run every payload through /bin/sh -c (P3S -x), as if the job env had P3S_EXECMODE. */
+  shell: boolean;
+  /** pino level. */
+  logLevel: string;
+}

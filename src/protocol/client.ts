@@ -1,0 +1,206 @@
+// Typed HTTP client for the p3s API, used by the CLI, the pilot and the tests.
+// Errors come back as ApiError (the server answered with an error body) or
+// NetworkError (no answer: refused, reset, timed out) so callers can choose to retry.
+
+import type { ErrorBody, Health } from './schemas/common.ts';
+import type {
+  AdjustJobBody,
+  JobDetailWire,
+  JobList,
+  JobListQuery,
+  JobWire,
+  LogSliceWire,
+  SummaryWire,
+} from './schemas/jobs.ts';
+import type {
+  ClaimReply,
+  FinishJobBody,
+  HeartbeatBody,
+  JobCommandReplyWire,
+  PilotList,
+  PilotWire,
+  RegisterPilotBody,
+  RegisterPilotReply,
+  StartJobBody,
+} from './schemas/pilots.ts';
+import { ROUTES, routePath } from './routes.ts';
+
+/** The server answered with an error status and body. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: { path: string; message: string }[];
+  constructor(status: number, body: ErrorBody['error']) {
+    super(body.message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = body.code;
+    this.details = body.details;
+  }
+}
+
+/** The server could not be reached or did not answer in time. */
+export class NetworkError extends Error {
+  readonly url: string;
+  constructor(url: string, cause: unknown) {
+    const reason = describeCause(cause);
+    super(`cannot reach the p3s server at ${url}: ${reason}`, { cause });
+    this.name = 'NetworkError';
+    this.url = url;
+  }
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) {
+    const inner = (cause as Error & { cause?: { code?: string; message?: string } }).cause;
+    if (cause.name === 'TimeoutError') return 'request timed out';
+    if (inner?.code) return inner.code === 'ECONNREFUSED' ? 'connection refused (is the server running?)' : inner.code;
+    return cause.message;
+  }
+  return String(cause);
+}
+
+export interface ClientOptions {
+  /** Base URL of the server, e.g. http://127.0.0.1:7878 */
+  server: string;
+  /** Per-request timeout in ms (long-polls add their wait). */
+  timeoutMs?: number;
+  /** Sent as the bearer token when set. */
+  token?: string;
+}
+
+type Query = Record<string, string | number | undefined>;
+
+export class P3sClient {
+  readonly server: string;
+  private readonly timeoutMs: number;
+  private readonly token: string | undefined;
+
+  constructor(options: ClientOptions) {
+    this.server = options.server.replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.token = options.token;
+  }
+
+  // General
+  health(): Promise<Health> {
+    return this.request('GET', ROUTES.health);
+  }
+  summary(): Promise<SummaryWire> {
+    return this.request('GET', ROUTES.summary);
+  }
+
+  // Jobs
+  submitJobs(jobs: unknown[], user?: string): Promise<{ jobs: JobWire[] }> {
+    return this.request('POST', ROUTES.jobs, { body: user === undefined ? { jobs } : { jobs, user } });
+  }
+  listJobs(query: JobListQuery = {}): Promise<JobList> {
+    return this.request('GET', ROUTES.jobs, { query });
+  }
+  getJob(id: number): Promise<JobDetailWire> {
+    return this.request('GET', routePath(ROUTES.job, { id }));
+  }
+  jobLogs(id: number, query: { stream?: 'out' | 'err'; offset?: number; attempt?: number; limit?: number } = {}): Promise<LogSliceWire> {
+    return this.request('GET', routePath(ROUTES.jobLogs, { id }), { query });
+  }
+  killJob(id: number): Promise<{ job: JobWire; immediate: boolean }> {
+    return this.request('POST', routePath(ROUTES.jobKill, { id }), { body: {} });
+  }
+  retryJob(id: number): Promise<{ job: JobWire }> {
+    return this.request('POST', routePath(ROUTES.jobRetry, { id }), { body: {} });
+  }
+  adjustJob(id: number, changes: AdjustJobBody): Promise<{ job: JobWire }> {
+    return this.request('PATCH', routePath(ROUTES.job, { id }), { body: changes });
+  }
+  deleteJob(id: number): Promise<{ ok: true }> {
+    return this.request('DELETE', routePath(ROUTES.job, { id }));
+  }
+
+  // Pilots (management)
+  listPilots(query: { state?: string; site?: string; host?: string; limit?: number; offset?: number } = {}): Promise<PilotList> {
+    return this.request('GET', ROUTES.pilots, { query });
+  }
+  getPilot(idOrUuid: number | string): Promise<{ pilot: PilotWire }> {
+    return this.request('GET', routePath(ROUTES.pilot, { id: idOrUuid }));
+  }
+  stopPilot(idOrUuid: number | string): Promise<{ pilot: PilotWire }> {
+    return this.request('POST', routePath(ROUTES.pilotStop, { id: idOrUuid }), { body: {} });
+  }
+
+  // Pilot protocol
+  registerPilot(body: RegisterPilotBody): Promise<RegisterPilotReply> {
+    return this.request('POST', ROUTES.pilots, { body });
+  }
+  claim(uuid: string, wait: number, beat: number, signal?: AbortSignal): Promise<ClaimReply> {
+    return this.request('POST', routePath(ROUTES.pilotClaim, { uuid }), {
+      body: { wait, beat },
+      extraTimeoutMs: wait * 1000,
+      signal,
+    });
+  }
+  startJob(id: number, body: StartJobBody): Promise<JobCommandReplyWire> {
+    return this.request('POST', routePath(ROUTES.jobStart, { id }), { body });
+  }
+  heartbeat(id: number, body: HeartbeatBody): Promise<JobCommandReplyWire> {
+    return this.request('POST', routePath(ROUTES.jobHeartbeat, { id }), { body });
+  }
+  finishJob(id: number, body: FinishJobBody): Promise<{ state: string }> {
+    return this.request('POST', routePath(ROUTES.jobFinish, { id }), { body });
+  }
+  deregisterPilot(uuid: string): Promise<{ pilot: PilotWire }> {
+    return this.request('POST', routePath(ROUTES.pilotDeregister, { uuid }), { body: {} });
+  }
+
+  /** Sends one request; exported for tests that probe raw routes. */
+  async request<T>(
+    method: string,
+    path: string,
+    options: { body?: unknown; query?: Query; extraTimeoutMs?: number; signal?: AbortSignal } = {},
+  ): Promise<T> {
+    const url = new URL(this.server + path);
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
+    }
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const timeout = AbortSignal.timeout(this.timeoutMs + (options.extraTimeoutMs ?? 0));
+    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal,
+      });
+    } catch (error) {
+      throw new NetworkError(this.server, error);
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      throw new NetworkError(this.server, error);
+    }
+    const parsed = text === '' ? undefined : safeJson(text);
+    if (!response.ok) {
+      const body = (parsed as ErrorBody | undefined)?.error;
+      throw new ApiError(
+        response.status,
+        body && typeof body.code === 'string'
+          ? { code: body.code, message: body.message, details: body.details ?? [] }
+          : { code: 'http_error', message: `HTTP ${response.status} from ${url.pathname}`, details: [] },
+      );
+    }
+    return parsed as T;
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,39 @@
+// Shared wire shapes: the one error body, ids, timestamps.
+
+import { type Static, Type } from 'typebox';
+
+/** Epoch milliseconds. */
+export const Millis = Type.Integer({ minimum: 0, description: 'epoch milliseconds' });
+export const NullableMillis = Type.Union([Millis, Type.Null()]);
+export const NullableString = Type.Union([Type.String(), Type.Null()]);
+export const NullableInteger = Type.Union([Type.Integer(), Type.Null()]);
+export const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
+export const Id = Type.Integer({ minimum: 1, maximum: 9_007_199_254_740_991 });
+export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
+export const Uuid = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' });
+export const UuidParams = Type.Object({ uuid: Uuid }, { additionalProperties: false });
+export const IdOrUuidParams = Type.Object(
+  { id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' }) },
+  { additionalProperties: false },
+);
+
+/** The one error body every route returns with a 4xx/5xx status. */
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    details: Type.Array(Type.Object({ path: Type.String(), message: Type.String() })),
+  }),
+});
+export type ErrorBody = Static<typeof ErrorBody>;
+
+export const OkBody = Type.Object({ ok: Type.Literal(true) });
+
+export const Health = Type.Object({
+  status: Type.Literal('ok'),
+  version: Type.String(),
+  store: Type.Union([Type.Literal('sqlite'), Type.Literal('postgres')]),
+  startedAt: Millis,
+  now: Millis,
+});
+export type Health = Static<typeof Health>;

@@ -1,0 +1,170 @@
+// Wire shapes of jobs and the user-facing job routes.
+
+import { type Static, Type } from 'typebox';
+import { JOB_STATES } from '../../core/job-state.ts';
+import { JOB_SORT_KEYS } from '../../core/job-query.ts';
+import { Id, Millis, NullableInteger, NullableMillis, NullableNumber, NullableString } from './common.ts';
+
+const literalUnion = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
+
+export const JobStateSchema = literalUnion(JOB_STATES);
+
+export const Env = Type.Record(Type.String(), Type.String());
+
+export const JobSchema = Type.Object({
+  id: Id,
+  uuid: Type.String(),
+  name: Type.String(),
+  user: Type.String(),
+  jobtype: Type.String(),
+  payload: Type.String(),
+  env: Env,
+  priority: Type.Integer(),
+  timelimit: Type.Integer(),
+  site: NullableString,
+  state: JobStateSchema,
+  attempt: Type.Integer(),
+  workflowId: NullableInteger,
+  pilotId: NullableInteger,
+  host: NullableString,
+  ranAtSite: NullableString,
+  pid: NullableInteger,
+  exitCode: NullableInteger,
+  signal: NullableString,
+  errorName: NullableString,
+  errorCode: NullableInteger,
+  errorDiag: NullableString,
+  leaseExpiresAt: NullableMillis,
+  killRequested: Type.Boolean(),
+  cpuSeconds: NullableNumber,
+  maxRssKb: NullableInteger,
+  createdAt: Millis,
+  definedAt: NullableMillis,
+  dispatchedAt: NullableMillis,
+  startedAt: NullableMillis,
+  endedAt: NullableMillis,
+  updatedAt: Millis,
+});
+export type JobWire = Static<typeof JobSchema>;
+
+export const JobEventSchema = Type.Object({
+  id: Type.Integer(),
+  jobId: Type.Integer(),
+  attempt: Type.Integer(),
+  at: Millis,
+  fromState: Type.Union([JobStateSchema, Type.Null()]),
+  toState: JobStateSchema,
+  transition: Type.String(),
+  actor: Type.String(),
+  detail: NullableString,
+});
+
+export const JobAttemptSchema = Type.Object({
+  jobId: Type.Integer(),
+  attempt: Type.Integer(),
+  state: JobStateSchema,
+  pilotId: NullableInteger,
+  host: NullableString,
+  site: NullableString,
+  exitCode: NullableInteger,
+  signal: NullableString,
+  errorName: NullableString,
+  errorCode: NullableInteger,
+  errorDiag: NullableString,
+  cpuSeconds: NullableNumber,
+  maxRssKb: NullableInteger,
+  dispatchedAt: NullableMillis,
+  startedAt: NullableMillis,
+  endedAt: NullableMillis,
+});
+
+export const JobDetailSchema = Type.Object({
+  job: JobSchema,
+  events: Type.Array(JobEventSchema),
+  attempts: Type.Array(JobAttemptSchema),
+});
+export type JobDetailWire = Static<typeof JobDetailSchema>;
+
+/**
+ * Submission body. Job objects are validated by core/job-spec.ts (P3S-compatible:
+ * numbers may be strings), which names each bad field; the schema only bounds the shape.
+ */
+export const SubmitJobsBody = Type.Object(
+  {
+    jobs: Type.Array(Type.Unknown(), { description: 'P3S job objects; see docs/reference/api.md' }),
+    /** Submitting identity (until access control exists, the client's $USER). */
+    user: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+export type SubmitJobsBody = Static<typeof SubmitJobsBody>;
+
+export const JobList = Type.Object({
+  jobs: Type.Array(JobSchema),
+  total: Type.Integer(),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+});
+export type JobList = Static<typeof JobList>;
+
+export const JobListQuery = Type.Object(
+  {
+    state: Type.Optional(Type.String({ maxLength: 200, description: 'comma-separated states' })),
+    user: Type.Optional(Type.String({ maxLength: 64 })),
+    jobtype: Type.Optional(Type.String({ maxLength: 64 })),
+    site: Type.Optional(Type.String({ maxLength: 64 })),
+    name: Type.Optional(Type.String({ maxLength: 256, description: 'glob: * and ?' })),
+    workflow: Type.Optional(Type.Integer({ minimum: 1 })),
+    pilot: Type.Optional(Type.Integer({ minimum: 1 })),
+    sort: Type.Optional(literalUnion(JOB_SORT_KEYS)),
+    order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type JobListQuery = Static<typeof JobListQuery>;
+
+export const AdjustJobBody = Type.Object(
+  {
+    priority: Type.Optional(Type.Integer({ minimum: -1_000_000, maximum: 1_000_000 })),
+    timelimit: Type.Optional(Type.Integer({ minimum: 1, maximum: 315_360_000 })),
+    env: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Null()]))),
+    state: Type.Optional(Type.Union([Type.Literal('defined'), Type.Literal('template')])),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type AdjustJobBody = Static<typeof AdjustJobBody>;
+
+export const KillJobReply = Type.Object({ job: JobSchema, immediate: Type.Boolean() });
+
+export const LogQuery = Type.Object(
+  {
+    stream: Type.Optional(Type.Union([Type.Literal('out'), Type.Literal('err')])),
+    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+    attempt: Type.Optional(Type.Integer({ minimum: 1 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 4_194_304 })),
+  },
+  { additionalProperties: false },
+);
+
+export const LogSliceSchema = Type.Object({
+  jobId: Type.Integer(),
+  attempt: Type.Integer(),
+  stream: Type.Union([Type.Literal('out'), Type.Literal('err')]),
+  offset: Type.Integer(),
+  nextOffset: Type.Integer(),
+  omittedBefore: Type.Integer({ description: 'bytes skipped before offset (not kept by the log cap)' }),
+  totalBytes: Type.Integer(),
+  data: Type.String(),
+  /** True when the job has ended and no more bytes will come. */
+  complete: Type.Boolean(),
+  jobState: JobStateSchema,
+});
+export type LogSliceWire = Static<typeof LogSliceSchema>;
+
+export const SummarySchema = Type.Object({
+  jobs: Type.Record(Type.String(), Type.Integer()),
+  pilots: Type.Record(Type.String(), Type.Integer()),
+});
+export type SummaryWire = Static<typeof SummarySchema>;

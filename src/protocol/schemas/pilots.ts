@@ -1,0 +1,177 @@
+// Wire shapes of the pilot protocol: register, claim (long-poll), start, heartbeat, finish.
+
+import { type Static, Type } from 'typebox';
+import { PILOT_STATES } from '../../core/pilot-state.ts';
+import { Id, Millis, NullableInteger, NullableMillis, NullableString, Uuid } from './common.ts';
+import { Env, JobStateSchema } from './jobs.ts';
+
+const literalUnion = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
+
+export const PilotStateSchema = literalUnion(PILOT_STATES);
+const Name = Type.String({ minLength: 1, maxLength: 64 });
+
+export const RegisterPilotBody = Type.Object(
+  {
+    uuid: Uuid,
+    host: Type.String({ minLength: 1, maxLength: 255 }),
+    site: Type.Union([Name, Type.Null()]),
+    pid: Type.Integer({ minimum: 0 }),
+    batchId: Type.Union([Type.String({ maxLength: 255 }), Type.Null()]),
+    jobTypes: Type.Array(Name, { maxItems: 256 }),
+    version: Type.String({ maxLength: 64 }),
+    lifetime: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type RegisterPilotBody = Static<typeof RegisterPilotBody>;
+
+export const PilotSchema = Type.Object({
+  id: Id,
+  uuid: Type.String(),
+  host: Type.String(),
+  site: NullableString,
+  pid: Type.Integer(),
+  batchId: NullableString,
+  jobTypes: Type.Array(Type.String()),
+  version: Type.String(),
+  lifetime: Type.Integer(),
+  state: PilotStateSchema,
+  currentJobId: NullableInteger,
+  jobsRun: Type.Integer(),
+  stopRequested: Type.Boolean(),
+  registeredAt: Millis,
+  lastSeenAt: Millis,
+  endedAt: NullableMillis,
+});
+export type PilotWire = Static<typeof PilotSchema>;
+
+/** Server settings a pilot must follow, sent at registration. */
+export const PilotConfig = Type.Object({
+  /** Longest a claim may wait, in seconds. */
+  maxClaimWait: Type.Integer(),
+  /** Lease granted per claim/heartbeat, in seconds; heartbeat well within it. */
+  leaseSeconds: Type.Integer(),
+  /** Bytes of each log stream the server keeps from the start and from the end. */
+  logHeadBytes: Type.Integer(),
+  logTailBytes: Type.Integer(),
+});
+export type PilotConfig = Static<typeof PilotConfig>;
+
+export const RegisterPilotReply = Type.Object({ pilot: PilotSchema, config: PilotConfig });
+export type RegisterPilotReply = Static<typeof RegisterPilotReply>;
+
+export const ClaimBody = Type.Object(
+  {
+    /** Seconds to wait for a job before answering "no job". */
+    wait: Type.Number({ minimum: 0, maximum: 3600 }),
+    /** The pilot's heartbeat interval in seconds; the lease covers several of them. */
+    beat: Type.Number({ minimum: 0.05, maximum: 86_400 }),
+  },
+  { additionalProperties: false },
+);
+export type ClaimBody = Static<typeof ClaimBody>;
+
+/** The job as a pilot needs it. */
+export const DispatchedJob = Type.Object({
+  id: Id,
+  uuid: Type.String(),
+  name: Type.String(),
+  jobtype: Type.String(),
+  payload: Type.String(),
+  env: Env,
+  timelimit: Type.Integer(),
+  attempt: Type.Integer(),
+  leaseExpiresAt: Millis,
+});
+export type DispatchedJob = Static<typeof DispatchedJob>;
+
+export const ClaimReply = Type.Object({
+  job: Type.Union([DispatchedJob, Type.Null()]),
+  /** `stop`: the pilot was asked to stop; it deregisters and exits. */
+  command: Type.Union([Type.Literal('stop'), Type.Null()]),
+});
+export type ClaimReply = Static<typeof ClaimReply>;
+
+const Metrics = Type.Object(
+  {
+    cpuSeconds: Type.Number({ minimum: 0 }),
+    rssKb: Type.Integer({ minimum: 0 }),
+    maxRssKb: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+const LogChunk = Type.Object(
+  { offset: Type.Integer({ minimum: 0 }), data: Type.String({ description: 'base64 bytes' }) },
+  { additionalProperties: false },
+);
+
+/** New stdout/stderr bytes since the last report. */
+export const LogChunks = Type.Object(
+  { out: Type.Optional(LogChunk), err: Type.Optional(LogChunk) },
+  { additionalProperties: false },
+);
+export type LogChunks = Static<typeof LogChunks>;
+
+const PilotRef = { pilot: Uuid, attempt: Type.Integer({ minimum: 1 }) };
+
+export const StartJobBody = Type.Object(
+  { ...PilotRef, pid: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]) },
+  { additionalProperties: false },
+);
+export type StartJobBody = Static<typeof StartJobBody>;
+
+export const HeartbeatBody = Type.Object(
+  { ...PilotRef, metrics: Type.Union([Metrics, Type.Null()]), logs: Type.Optional(LogChunks) },
+  { additionalProperties: false },
+);
+export type HeartbeatBody = Static<typeof HeartbeatBody>;
+
+export const JobCommandReply = Type.Object({
+  command: Type.Union([Type.Literal('kill'), Type.Null()]),
+  leaseExpiresAt: Millis,
+});
+export type JobCommandReplyWire = Static<typeof JobCommandReply>;
+
+export const Outcome = Type.Union([
+  Type.Object({ kind: Type.Literal('exited'), exitCode: Type.Integer() }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('signaled'), signal: Type.String({ maxLength: 32 }) }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('timelimit'), timelimit: Type.Integer() }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('killed') }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('nonstarter'), reason: Type.String({ maxLength: 4000 }) }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('pilot_shutdown'), signal: Type.String({ maxLength: 32 }) }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('server_unreachable'), seconds: Type.Number() }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('pilot_lifetime') }, { additionalProperties: false }),
+]);
+
+export const FinishJobBody = Type.Object(
+  {
+    ...PilotRef,
+    outcome: Outcome,
+    metrics: Type.Union([Metrics, Type.Null()]),
+    logs: Type.Optional(LogChunks),
+  },
+  { additionalProperties: false },
+);
+export type FinishJobBody = Static<typeof FinishJobBody>;
+
+export const FinishJobReply = Type.Object({ state: JobStateSchema });
+
+export const PilotList = Type.Object({
+  pilots: Type.Array(PilotSchema),
+  total: Type.Integer(),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+});
+export type PilotList = Static<typeof PilotList>;
+
+export const PilotListQuery = Type.Object(
+  {
+    state: Type.Optional(Type.String({ maxLength: 100, description: 'comma-separated states' })),
+    site: Type.Optional(Type.String({ maxLength: 64 })),
+    host: Type.Optional(Type.String({ maxLength: 255 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);

@@ -1,0 +1,179 @@
+// The Store: every read and write of p3s state, in domain verbs. It owns its
+// connections and transactions; callers never see SQL, a client or a transaction.
+// Every state change is a compare-and-set on the expected state and appends a job event.
+
+import type {
+  CappedLog,
+  Job,
+  JobAttempt,
+  JobEvent,
+  JobMetrics,
+  JobOutcome,
+  JobSortKey,
+  JobSpec,
+  JobState,
+  LogCaps,
+  LogStream,
+  MatchRequest,
+  Pilot,
+  PilotRegistration,
+  PilotState,
+  Summary,
+} from '../core/index.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface JobFilter {
+  states?: JobState[];
+  user?: string;
+  jobtype?: string;
+  /** Matches the requested site or the site the job ran at. */
+  site?: string;
+  /** Glob on the name: `*` any run of characters, `?` one character; case-insensitive. */
+  namePattern?: string;
+  workflowId?: number;
+  pilotId?: number;
+}
+
+
+export interface JobListQuery {
+  filter: JobFilter;
+  sort: JobSortKey;
+  order: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+export interface JobDetail {
+  job: Job;
+  events: JobEvent[];
+  attempts: JobAttempt[];
+}
+
+/** A claimed job as handed to the pilot. */
+export interface ClaimedJob {
+  job: Job;
+  leaseExpiresAt: number;
+}
+
+export interface HeartbeatInput {
+  jobId: number;
+  pilotUuid: string;
+  attempt: number;
+  metrics: JobMetrics | null;
+  leaseMs: number;
+  now: number;
+}
+
+/** What the pilot should do after a heartbeat or start. */
+export interface JobCommandReply {
+  command: 'kill' | null;
+  leaseExpiresAt: number;
+}
+
+export interface FinishInput {
+  jobId: number;
+  pilotUuid: string;
+  attempt: number;
+  outcome: JobOutcome;
+  metrics: JobMetrics | null;
+  now: number;
+}
+
+export interface JobChanges {
+  priority?: number;
+  timelimit?: number;
+  /** Variables to set; a value of null removes the variable. */
+  env?: Record<string, string | null>;
+  state?: 'defined' | 'template';
+}
+
+export interface PilotFilter {
+  states?: PilotState[];
+  site?: string;
+  host?: string;
+}
+
+export interface ExpiredLeases {
+  /** Jobs whose lease ran out, now `failed` with error `lost`. */
+  lostJobs: Job[];
+  /** Pilots marked `lost` (their job's lease expired, or silent past the pilot timeout). */
+  lostPilots: Pilot[];
+}
+
+export interface StoredLog extends CappedLog {
+  jobId: number;
+  attempt: number;
+  stream: LogStream;
+}
+
+/** Emitted when jobs may have become claimable (submitted, released, retried). */
+export type JobsAvailableListener = () => void;
+
+export interface Store {
+  readonly dialect: Dialect;
+
+  /** Applies pending migrations under a lock; throws SchemaTooNewError when the database is ahead of the code. */
+  migrate(): Promise<void>;
+  /** Names of applied and known migrations (for `p3s doctor`/status). */
+  migrationStatus(): Promise<{ applied: string[]; pending: string[] }>;
+  close(): Promise<void>;
+
+  // Jobs: submission and management
+  /** Stores all specs in one transaction (all or none), returning the jobs in input order. */
+  submitJobs(specs: JobSpec[], user: string, now: number): Promise<Job[]>;
+  getJob(id: number): Promise<Job | undefined>;
+  getJobDetail(id: number): Promise<JobDetail | undefined>;
+  listJobs(query: JobListQuery): Promise<{ jobs: Job[]; total: number }>;
+  /**
+   * Kills a job: template/defined → cancelled at once; dispatched/running → kill requested
+   * (the pilot is told at its next heartbeat). Throws NotFoundError / InvalidTransitionError.
+   */
+  killJob(id: number, actor: string, now: number): Promise<{ job: Job; immediate: boolean }>;
+  /** failed/cancelled → defined with attempt + 1; the ended attempt stays in job_attempts. */
+  retryJob(id: number, actor: string, now: number): Promise<Job>;
+  /** Changes priority/timelimit/env/state of a template or defined job. */
+  adjustJob(id: number, changes: JobChanges, actor: string, now: number): Promise<Job>;
+  /** Deletes a job with its events, attempts and logs; refused while dispatched/running. */
+  deleteJob(id: number, actor: string): Promise<void>;
+  summary(): Promise<Summary>;
+
+  // Pilot protocol
+  registerPilot(registration: PilotRegistration, now: number): Promise<Pilot>;
+  getPilot(idOrUuid: number | string): Promise<Pilot | undefined>;
+  listPilots(filter: PilotFilter, limit: number, offset: number): Promise<{ pilots: Pilot[]; total: number }>;
+  /** Records that an idle pilot is alive (each claim poll); a lost pilot comes back as idle. */
+  touchPilot(uuid: string, now: number): Promise<Pilot>;
+  /**
+   * Atomically takes the best eligible defined job for the pilot (see core/matching.ts):
+   * defined → dispatched, attempt unchanged, lease set, pilot → running. Null when none.
+   * Under any number of concurrent callers a job is handed out at most once per attempt.
+   */
+  claimJob(pilotUuid: string, match: MatchRequest, leaseMs: number, now: number): Promise<ClaimedJob | null>;
+  /** dispatched → running, records the payload pid. Throws LeaseLostError when the pilot no longer holds it. */
+  startJob(input: HeartbeatInput & { pid: number | null }): Promise<JobCommandReply>;
+  /** Extends the lease, stores metrics; the reply carries `kill` when a kill was requested. */
+  heartbeatJob(input: HeartbeatInput): Promise<JobCommandReply>;
+  /** Ends the attempt as the outcome says (core/outcome.ts), writes job_attempts, frees the pilot. */
+  finishJob(input: FinishInput): Promise<Job>;
+  /** Marks the pilot stopped; a job it still held fails with `pilot_shutdown`. */
+  deregisterPilot(uuid: string, now: number): Promise<Pilot>;
+  /** Asks a pilot to stop at its next claim or heartbeat. */
+  requestPilotStop(idOrUuid: number | string): Promise<Pilot>;
+
+  // Logs
+  appendLog(jobId: number, attempt: number, stream: LogStream, offset: number, data: Buffer, caps: LogCaps): Promise<void>;
+  getLog(jobId: number, attempt: number, stream: LogStream): Promise<StoredLog | undefined>;
+
+  // Background work
+  /**
+   * Fails dispatched/running jobs whose lease expired before `now` (error `lost`) and marks their
+   * pilots lost; also marks idle pilots silent since `pilotSilentBefore` as lost.
+   */
+  expireLeases(now: number, pilotSilentBefore: number): Promise<ExpiredLeases>;
+  /** After a server restart: pushes every active lease to at least `until`, so pilots can report back. */
+  graceActiveLeases(until: number): Promise<number>;
+
+  /** Subscribes to "jobs may be claimable" signals (other servers too, on PostgreSQL). */
+  onJobsAvailable(listener: JobsAvailableListener): () => void;
+}
