@@ -24,6 +24,7 @@ import type {
 export type Dialect = 'sqlite' | 'postgres';
 
 export interface JobFilter {
+  ids?: number[];
   states?: JobState[];
   user?: string;
   jobtype?: string;

@@ -109,6 +109,7 @@ export type JobList = Static<typeof JobList>;
 
 export const JobListQuery = Type.Object(
   {
+    ids: Type.Optional(Type.String({ maxLength: 20000, pattern: '^[0-9]+(,[0-9]+)*$', description: 'comma-separated job ids' })),
     state: Type.Optional(Type.String({ maxLength: 200, description: 'comma-separated states' })),
     user: Type.Optional(Type.String({ maxLength: 64 })),
     jobtype: Type.Optional(Type.String({ maxLength: 64 })),
