@@ -11,7 +11,6 @@ export const API_ERRORS = {
   pilot_unknown: 'The pilot is not registered (or was deregistered); it must register again.',
   payload_too_large: 'The request body or one of its parts is larger than the server accepts.',
   unsupported_media_type: 'The request body is not `application/json`.',
-  method_not_allowed: 'The route exists but not for this HTTP method.',
   route_not_found: 'No API route has this path.',
   schema_too_new: 'The database was migrated by a newer p3s; this version refuses to use it.',
   store_unavailable: 'The database could not be reached.',

@@ -111,6 +111,20 @@ export function parseJobSpec(item: unknown, path: string, issues: FieldIssue[]):
 
 /** Validates an env object: string keys usable as variable names, string values. */
 export function parseEnv(value: unknown, path: string, issues: FieldIssue[]): Record<string, string> | undefined {
+  return parseEnvEntries(value, path, issues, false) as Record<string, string> | undefined;
+}
+
+/** Validates an env change set for `job adjust`: like parseEnv, and null removes a variable. */
+export function parseEnvPatch(value: unknown, path: string, issues: FieldIssue[]): Record<string, string | null> | undefined {
+  return parseEnvEntries(value, path, issues, true);
+}
+
+function parseEnvEntries(
+  value: unknown,
+  path: string,
+  issues: FieldIssue[],
+  allowNull: boolean,
+): Record<string, string | null> | undefined {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     issues.push({ path, message: `must be an object of NAME: "value" strings, got ${describe(value)}` });
@@ -122,27 +136,25 @@ export function parseEnv(value: unknown, path: string, issues: FieldIssue[]): Re
     issues.push({ path, message: `has ${entries.length} variables; at most ${L.envKeys}` });
     return undefined;
   }
-  const env: Record<string, string> = {};
-  let ok = true;
+  const env: Record<string, string | null> = {};
+  const before = issues.length;
   for (const [key, v] of entries) {
     const at = `${path}/${key}`;
     if (!ENV_KEY.test(key) || key.length > L.envKeyLength) {
       issues.push({ path: at, message: 'is not a valid environment variable name (letters, digits and _, not starting with a digit)' });
-      ok = false;
+    } else if (v === null && allowNull) {
+      env[key] = null;
     } else if (typeof v !== 'string') {
       issues.push({ path: at, message: `must be a string, got ${describe(v)} (quote numbers: "1")` });
-      ok = false;
     } else if (v.length > L.envValueLength) {
       issues.push({ path: at, message: `is ${v.length} characters long; at most ${L.envValueLength}` });
-      ok = false;
     } else if (v.includes('\0')) {
       issues.push({ path: at, message: 'must not contain a NUL character' });
-      ok = false;
     } else {
       env[key] = v;
     }
   }
-  return ok ? env : undefined;
+  return issues.length > before ? undefined : env;
 }
 
 interface TextRule {
@@ -191,7 +203,7 @@ export function integer(value: unknown, path: string, issues: FieldIssue[], rule
   else if (typeof value === 'string' && INTEGER_TEXT.test(value)) n = Number(value.trim());
   const unit = rule.unit ? ` ${rule.unit}` : '';
   if (n === undefined) {
-    issues.push({ path, message: `must be a whole number${unit}, got ${describe(value)}` });
+    issues.push({ path, message: `must be a whole number${rule.unit ? ` of ${rule.unit}` : ''}, got ${describe(value)}` });
     return undefined;
   }
   if (n < rule.min || n > rule.max) {

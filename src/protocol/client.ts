@@ -67,6 +67,8 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Sent as the bearer token when set. */
   token?: string;
+  /** Who is acting (recorded in job events); sent as the x-p3s-user header. */
+  user?: string;
 }
 
 type Query = Record<string, string | number | undefined>;
@@ -75,11 +77,13 @@ export class P3sClient {
   readonly server: string;
   private readonly timeoutMs: number;
   private readonly token: string | undefined;
+  private readonly user: string | undefined;
 
   constructor(options: ClientOptions) {
     this.server = options.server.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.token = options.token;
+    this.user = options.user;
   }
 
   // General
@@ -132,7 +136,7 @@ export class P3sClient {
     return this.request('POST', ROUTES.pilots, { body });
   }
   claim(uuid: string, wait: number, beat: number, signal?: AbortSignal): Promise<ClaimReply> {
-    return this.request('POST', routePath(ROUTES.pilotClaim, { uuid }), {
+    return this.request('POST', routePath(ROUTES.pilotClaim, { id: uuid }), {
       body: { wait, beat },
       extraTimeoutMs: wait * 1000,
       signal,
@@ -148,7 +152,7 @@ export class P3sClient {
     return this.request('POST', routePath(ROUTES.jobFinish, { id }), { body });
   }
   deregisterPilot(uuid: string): Promise<{ pilot: PilotWire }> {
-    return this.request('POST', routePath(ROUTES.pilotDeregister, { uuid }), { body: {} });
+    return this.request('POST', routePath(ROUTES.pilotDeregister, { id: uuid }), { body: {} });
   }
 
   /** Sends one request; exported for tests that probe raw routes. */
@@ -164,6 +168,7 @@ export class P3sClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (this.user) headers['x-p3s-user'] = this.user;
     const timeout = AbortSignal.timeout(this.timeoutMs + (options.extraTimeoutMs ?? 0));
     const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     let response: Response;

@@ -15,8 +15,8 @@ export const ROUTES = {
   jobFinish: '/api/v1/jobs/:id/finish',
   pilots: '/api/v1/pilots',
   pilot: '/api/v1/pilots/:id',
-  pilotClaim: '/api/v1/pilots/:uuid/claim',
-  pilotDeregister: '/api/v1/pilots/:uuid/deregister',
+  pilotClaim: '/api/v1/pilots/:id/claim',
+  pilotDeregister: '/api/v1/pilots/:id/deregister',
   pilotStop: '/api/v1/pilots/:id/stop',
 } as const;
 

@@ -5,9 +5,8 @@ import { JOB_STATES } from '../../core/job-state.ts';
 import { JOB_SORT_KEYS } from '../../core/job-query.ts';
 import { Id, Millis, NullableInteger, NullableMillis, NullableNumber, NullableString } from './common.ts';
 
-const literalUnion = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
-export const JobStateSchema = literalUnion(JOB_STATES);
+export const JobStateSchema = Type.Enum(JOB_STATES);
 
 export const Env = Type.Record(Type.String(), Type.String());
 
@@ -117,7 +116,7 @@ export const JobListQuery = Type.Object(
     name: Type.Optional(Type.String({ maxLength: 256, description: 'glob: * and ?' })),
     workflow: Type.Optional(Type.Integer({ minimum: 1 })),
     pilot: Type.Optional(Type.Integer({ minimum: 1 })),
-    sort: Type.Optional(literalUnion(JOB_SORT_KEYS)),
+    sort: Type.Optional(Type.Enum(JOB_SORT_KEYS)),
     order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     offset: Type.Optional(Type.Integer({ minimum: 0 })),

@@ -5,9 +5,8 @@ import { PILOT_STATES } from '../../core/pilot-state.ts';
 import { Id, Millis, NullableInteger, NullableMillis, NullableString, Uuid } from './common.ts';
 import { Env, JobStateSchema } from './jobs.ts';
 
-const literalUnion = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
-export const PilotStateSchema = literalUnion(PILOT_STATES);
+export const PilotStateSchema = Type.Enum(PILOT_STATES);
 const Name = Type.String({ minLength: 1, maxLength: 64 });
 
 export const RegisterPilotBody = Type.Object(

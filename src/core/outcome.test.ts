@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { JOB_ERRORS } from './job-errors.ts';
+import { resolveOutcome } from './outcome.ts';
+import type { JobOutcome } from './types.ts';
+
+describe('resolveOutcome', () => {
+  it.each<[JobOutcome, string, string | null]>([
+    [{ kind: 'exited', exitCode: 0 }, 'finished', null],
+    [{ kind: 'exited', exitCode: 3 }, 'failed', 'exit_code'],
+    [{ kind: 'exited', exitCode: 77 }, 'failed', 'exit_code'],
+    [{ kind: 'signaled', signal: 'SIGSEGV' }, 'failed', 'signal'],
+    [{ kind: 'timelimit', timelimit: 10 }, 'failed', 'timelimit'],
+    [{ kind: 'killed' }, 'cancelled', 'killed'],
+    [{ kind: 'nonstarter', reason: 'ENOENT' }, 'failed', 'nonstarter'],
+    [{ kind: 'pilot_shutdown', signal: 'SIGTERM' }, 'failed', 'pilot_shutdown'],
+    [{ kind: 'server_unreachable', seconds: 600 }, 'failed', 'server_unreachable'],
+    [{ kind: 'pilot_lifetime' }, 'failed', 'pilot_lifetime'],
+  ])('%j → %s (%s)', (outcome, state, errorName) => {
+    const resolved = resolveOutcome(outcome);
+    expect(resolved.state).toBe(state);
+    expect(resolved.errorName).toBe(errorName);
+    if (errorName) expect(resolved.diag).toBeTruthy();
+  });
+
+  it('quotes the exit status and time limit in the diagnostic', () => {
+    expect(resolveOutcome({ kind: 'exited', exitCode: 3 }).diag).toContain('3');
+    expect(resolveOutcome({ kind: 'timelimit', timelimit: 42 }).diag).toContain('42 s');
+  });
+
+  it('has unique error numbers', () => {
+    const codes = Object.values(JOB_ERRORS).map((e) => e.code);
+    expect(new Set(codes).size).toBe(codes.length);
+  });
+});

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelay, type PilotBudget, shouldClaim } from './pilot-decisions.ts';
+
+const budget = (over: Partial<PilotBudget>): PilotBudget => ({
+  cycles: 0,
+  cyclesUsed: 0,
+  lifetime: 0,
+  timefloor: 0,
+  startedAt: 0,
+  now: 0,
+  stopping: false,
+  ...over,
+});
+
+describe('shouldClaim', () => {
+  it.each<[string, Partial<PilotBudget>, string | true]>([
+    ['unlimited pilot', {}, true],
+    ['stopping', { stopping: true }, 'stopping'],
+    ['cycles left', { cycles: 3, cyclesUsed: 2 }, true],
+    ['cycles used up', { cycles: 3, cyclesUsed: 3 }, 'cycles'],
+    ['cycles 0 = forever', { cycles: 0, cyclesUsed: 10_000 }, true],
+    ['lifetime left above timefloor', { lifetime: 100, timefloor: 30, now: 60_000 }, true],
+    ['remaining lifetime below timefloor', { lifetime: 100, timefloor: 30, now: 80_000 }, 'timefloor'],
+    ['lifetime over', { lifetime: 100, now: 100_000 }, 'lifetime'],
+    ['timefloor ignored without lifetime', { timefloor: 1e9, now: 1e9 }, true],
+  ])('%s', (_name, over, expected) => {
+    const decision = shouldClaim(budget(over));
+    if (expected === true) expect(decision).toEqual({ claim: true });
+    else expect(decision).toEqual({ claim: false, reason: expected });
+  });
+});
+
+describe('backoffDelay', () => {
+  it('grows exponentially and is capped', () => {
+    const fixed = () => 1;
+    expect(backoffDelay(0, 100, 10_000, fixed)).toBe(100);
+    expect(backoffDelay(3, 100, 10_000, fixed)).toBe(800);
+    expect(backoffDelay(30, 100, 10_000, fixed)).toBe(10_000);
+  });
+  it('keeps at least half the step as jitter floor', () => {
+    expect(backoffDelay(2, 100, 10_000, () => 0)).toBe(200);
+  });
+});

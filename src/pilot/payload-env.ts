@@ -1,0 +1,65 @@
+// What a payload gets: its environment (pilot env + job env + P3S_* identity) and how its
+// command line becomes a process (argv split, or /bin/sh -c in P3S "exec mode").
+
+import { isAbsolute, resolve } from 'node:path';
+import { splitArgs } from './argv.ts';
+
+/** Who and where the payload is, exported to it as P3S_* variables. */
+export interface PayloadIdentity {
+  jobId: number;
+  jobUuid: string;
+  pilotUuid: string;
+  attempt: number;
+  /** The job's sandbox directory (its working directory). */
+  workDir: string;
+}
+
+/** Pilot env, overlaid by the job env (job wins), then the P3S_* identity variables (always ours). */
+export function payloadEnv(
+  pilotEnv: NodeJS.ProcessEnv,
+  jobEnv: Record<string, string>,
+  id: PayloadIdentity,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(pilotEnv)) if (value !== undefined) env[key] = value;
+  Object.assign(env, jobEnv);
+  env.P3S_JOB_UUID = id.jobUuid;
+  env.P3S_JOB_ID = String(id.jobId);
+  env.P3S_PILOT_UUID = id.pilotUuid;
+  env.P3S_ATTEMPT = String(id.attempt);
+  env.P3S_WORK_DIR = id.workDir;
+  return env;
+}
+
+/** P3S_EXECMODE (any value) in the merged env, or the pilot's --shell, runs this job through /bin/sh. */
+export function usesShell(env: Record<string, string>, pilotShell: boolean): boolean {
+  return pilotShell || Object.hasOwn(env, 'P3S_EXECMODE');
+}
+
+/** P3S_MODE=COPY in the merged env: the payload executable is copied into the sandbox first. */
+export function usesCopy(env: Record<string, string>): boolean {
+  return env.P3S_MODE === 'COPY';
+}
+
+/** A process to start: the executable and its arguments. */
+export interface Command {
+  file: string;
+  args: string[];
+}
+
+/**
+ * The command for a payload string. Without a shell the string is split like shlex and a
+ * relative executable path is taken from the pilot's directory, as in P3S, since the payload
+ * itself runs in its fresh sandbox. Throws on a payload that cannot be split or is empty.
+ */
+export function planCommand(payload: string, shell: boolean, pilotCwd: string): Command {
+  if (shell) return { file: '/bin/sh', args: ['-c', payload] };
+  const [file, ...args] = splitArgs(payload);
+  if (file === undefined || file === '') throw new Error('the payload has no command');
+  return { file: executablePath(file, pilotCwd), args };
+}
+
+/** `dir/prog` → absolute from the pilot's directory; a bare `prog` stays a PATH lookup. */
+export function executablePath(file: string, pilotCwd: string): string {
+  return file.includes('/') && !isAbsolute(file) ? resolve(pilotCwd, file) : file;
+}

@@ -1,0 +1,144 @@
+// User-facing job routes: submit, list, show, logs, kill, retry, adjust, delete.
+
+import { Type } from 'typebox';
+import { type FieldIssue, NotFoundError, ValidationError } from '../../core/errors.ts';
+import { isJobState, isTerminalJobState, type JobState } from '../../core/job-state.ts';
+import { parseEnvPatch, parseJobSpecs } from '../../core/job-spec.ts';
+import { readLog } from '../../core/capped-log.ts';
+import { IdParams, OkBody } from '../../protocol/schemas/common.ts';
+import {
+  AdjustJobBody,
+  JobDetailSchema,
+  JobList,
+  JobListQuery,
+  JobSchema,
+  KillJobReply,
+  LogQuery,
+  LogSliceSchema,
+  SubmitJobsBody,
+} from '../../protocol/schemas/jobs.ts';
+import { ROUTES } from '../../protocol/routes.ts';
+import type { JobFilter } from '../../store/store.ts';
+import type { AppContext, TypedApp } from '../app.ts';
+import { actorOf } from './request-identity.ts';
+
+const JobReply = Type.Object({ job: JobSchema });
+const DEFAULT_LOG_SLICE = 256 * 1024;
+
+export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
+  const { store } = ctx;
+
+  app.post(
+    ROUTES.jobs,
+    { schema: { body: SubmitJobsBody, response: { 201: Type.Object({ jobs: Type.Array(JobSchema) }) } } },
+    async (request, reply) => {
+      const parsed = parseJobSpecs(request.body.jobs, '/jobs');
+      if (!parsed.ok) {
+        const first = parsed.issues[0];
+        throw new ValidationError(`${first?.path}: ${first?.message}`, parsed.issues);
+      }
+      const jobs = await store.submitJobs(parsed.specs, actorOf(request, request.body.user), ctx.now());
+      return reply.status(201).send({ jobs });
+    },
+  );
+
+  app.get(ROUTES.jobs, { schema: { querystring: JobListQuery, response: { 200: JobList } } }, async (request) => {
+    const q = request.query;
+    const limit = q.limit ?? 50;
+    const offset = q.offset ?? 0;
+    const filter: JobFilter = {
+      ids: q.ids?.split(',').map(Number),
+      states: parseStates(q.state),
+      user: q.user,
+      jobtype: q.jobtype,
+      site: q.site,
+      namePattern: q.name,
+      workflowId: q.workflow,
+      pilotId: q.pilot,
+    };
+    const { jobs, total } = await store.listJobs({
+      filter,
+      sort: q.sort ?? 'id',
+      order: q.order ?? (q.sort ? 'asc' : 'desc'),
+      limit,
+      offset,
+    });
+    return { jobs, total, limit, offset };
+  });
+
+  app.get(ROUTES.job, { schema: { params: IdParams, response: { 200: JobDetailSchema } } }, async (request) => {
+    const detail = await store.getJobDetail(request.params.id);
+    if (!detail) throw new NotFoundError('job', request.params.id);
+    return detail;
+  });
+
+  app.get(
+    ROUTES.jobLogs,
+    { schema: { params: IdParams, querystring: LogQuery, response: { 200: LogSliceSchema } } },
+    async (request) => {
+      const { id } = request.params;
+      const job = await store.getJob(id);
+      if (!job) throw new NotFoundError('job', id);
+      const attempt = request.query.attempt ?? job.attempt;
+      if (attempt > job.attempt) throw new ValidationError(`job ${id} has no attempt ${attempt} yet`, [{ path: '/querystring/attempt', message: `at most ${job.attempt}` }]);
+      const stream = request.query.stream ?? 'out';
+      const log = await store.getLog(id, attempt, stream);
+      const from = request.query.offset ?? 0;
+      const slice = log
+        ? readLog(log, from, request.query.limit ?? DEFAULT_LOG_SLICE)
+        : { offset: from, data: Buffer.alloc(0), nextOffset: from, omittedBefore: 0 };
+      const totalBytes = log?.totalBytes ?? 0;
+      const ended = attempt < job.attempt || isTerminalJobState(job.state);
+      return {
+        jobId: id,
+        attempt,
+        stream,
+        offset: slice.offset,
+        nextOffset: slice.nextOffset,
+        omittedBefore: slice.omittedBefore,
+        totalBytes,
+        data: slice.data.toString('utf8'),
+        complete: ended && slice.nextOffset >= totalBytes,
+        jobState: job.state,
+      };
+    },
+  );
+
+  app.post(ROUTES.jobKill, { schema: { params: IdParams, response: { 200: KillJobReply } } }, async (request) =>
+    store.killJob(request.params.id, actorOf(request), ctx.now()),
+  );
+
+  app.post(ROUTES.jobRetry, { schema: { params: IdParams, response: { 200: JobReply } } }, async (request) => ({
+    job: await store.retryJob(request.params.id, actorOf(request), ctx.now()),
+  }));
+
+  app.patch(
+    ROUTES.job,
+    { schema: { params: IdParams, body: AdjustJobBody, response: { 200: JobReply } } },
+    async (request) => {
+      const issues: FieldIssue[] = [];
+      parseEnvPatch(request.body.env, '/body/env', issues);
+      if (issues.length > 0) throw new ValidationError(`${issues[0]?.path}: ${issues[0]?.message}`, issues);
+      return { job: await store.adjustJob(request.params.id, request.body, actorOf(request), ctx.now()) };
+    },
+  );
+
+  app.delete(ROUTES.job, { schema: { params: IdParams, response: { 200: OkBody } } }, async (request) => {
+    await store.deleteJob(request.params.id, actorOf(request));
+    return { ok: true as const };
+  });
+}
+
+/** Parses a comma-separated state list, naming any unknown state. */
+export function parseStates(text: string | undefined): JobState[] | undefined {
+  if (!text) return undefined;
+  const states = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = states.filter((s) => !isJobState(s));
+  if (unknown.length > 0) {
+    throw new ValidationError(`unknown job state ${unknown.join(', ')}`, [
+      { path: '/querystring/state', message: `unknown state ${unknown.join(', ')}` },
+    ]);
+  }
+  return states as JobState[];
+}
+

@@ -1,0 +1,129 @@
+// The pilot protocol: claim (long-poll), start, heartbeat (+logs, kill command), finish.
+// A pilot may only report on a job it holds (same pilot, same attempt, lease alive).
+
+import { Type } from 'typebox';
+import { LeaseLostError, NotFoundError } from '../../core/errors.ts';
+import { isActiveJobState } from '../../core/job-state.ts';
+import type { Job, LogStream } from '../../core/types.ts';
+import { IdParams } from '../../protocol/schemas/common.ts';
+import {
+  ClaimBody,
+  ClaimReply,
+  FinishJobBody,
+  FinishJobReply,
+  HeartbeatBody,
+  JobCommandReply,
+  type LogChunks,
+  StartJobBody,
+} from '../../protocol/schemas/pilots.ts';
+import { ROUTES } from '../../protocol/routes.ts';
+import { UuidParams } from '../../protocol/schemas/common.ts';
+import type { AppContext, TypedApp } from '../app.ts';
+
+const PilotUuidParams = Type.Object({ id: UuidParams.properties.uuid }, { additionalProperties: false });
+/** Re-check for claimable jobs at least this often while long-polling (a safety net for missed wake-ups). */
+const CLAIM_RECHECK_MS = 1000;
+
+export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): void {
+  const { store, config, waiter } = ctx;
+  const leaseMs = (beat: number) => Math.max(config.leaseSeconds, beat * 3) * 1000;
+
+  app.post(
+    ROUTES.pilotClaim,
+    { schema: { params: PilotUuidParams, body: ClaimBody, response: { 200: ClaimReply } } },
+    async (request) => {
+      const uuid = request.params.id;
+      const pilot = await store.touchPilot(uuid, ctx.now());
+      if (pilot.stopRequested) return { job: null, command: 'stop' as const };
+      const deadline = ctx.now() + Math.min(request.body.wait, config.maxClaimWaitSeconds) * 1000;
+      const gone = new AbortController();
+      request.raw.once('close', () => gone.abort());
+      const match = { site: pilot.site, jobTypes: pilot.jobTypes };
+      for (;;) {
+        const claimed = await store.claimJob(uuid, match, leaseMs(request.body.beat), ctx.now());
+        if (claimed) {
+          const { job } = claimed;
+          return {
+            job: {
+              id: job.id,
+              uuid: job.uuid,
+              name: job.name,
+              jobtype: job.jobtype,
+              payload: job.payload,
+              env: job.env,
+              timelimit: job.timelimit,
+              attempt: job.attempt,
+              leaseExpiresAt: claimed.leaseExpiresAt,
+            },
+            command: null,
+          };
+        }
+        const remaining = deadline - ctx.now();
+        if (remaining <= 0 || waiter.isClosed || gone.signal.aborted) return { job: null, command: null };
+        await waiter.wait(Math.min(remaining, CLAIM_RECHECK_MS), gone.signal);
+        if (gone.signal.aborted) return { job: null, command: null };
+      }
+    },
+  );
+
+  app.post(
+    ROUTES.jobStart,
+    { schema: { params: IdParams, body: StartJobBody, response: { 200: JobCommandReply } } },
+    async (request) => {
+      const { pilot, attempt, pid } = request.body;
+      return store.startJob({
+        jobId: request.params.id,
+        pilotUuid: pilot,
+        attempt,
+        pid,
+        metrics: null,
+        leaseMs: leaseMs(0),
+        now: ctx.now(),
+      });
+    },
+  );
+
+  app.post(
+    ROUTES.jobHeartbeat,
+    { schema: { params: IdParams, body: HeartbeatBody, response: { 200: JobCommandReply } } },
+    async (request) => {
+      const { pilot, attempt, metrics, logs } = request.body;
+      const jobId = request.params.id;
+      const reply = await store.heartbeatJob({ jobId, pilotUuid: pilot, attempt, metrics, leaseMs: leaseMs(0), now: ctx.now() });
+      await appendLogs(ctx, jobId, attempt, logs);
+      return reply;
+    },
+  );
+
+  app.post(
+    ROUTES.jobFinish,
+    { schema: { params: IdParams, body: FinishJobBody, response: { 200: FinishJobReply } } },
+    async (request) => {
+      const { pilot, attempt, outcome, metrics, logs } = request.body;
+      const jobId = request.params.id;
+      const job = await store.getJob(jobId);
+      if (!job) throw new NotFoundError('job', jobId);
+      const holder = await store.getPilot(pilot);
+      if (!holds(job, holder?.id, attempt)) throw new LeaseLostError(jobId, `held by attempt ${job.attempt} of pilot ${job.pilotId ?? 'none'}, state ${job.state}`);
+      if (isActiveJobState(job.state)) await appendLogs(ctx, jobId, attempt, logs);
+      const finished = await store.finishJob({ jobId, pilotUuid: pilot, attempt, outcome, metrics, now: ctx.now() });
+      return { state: finished.state };
+    },
+  );
+}
+
+/** The pilot with this id holds (or, for a re-sent final report, held) this attempt of the job. */
+function holds(job: Job, pilotId: number | undefined, attempt: number): boolean {
+  return pilotId !== undefined && job.pilotId === pilotId && job.attempt === attempt;
+}
+
+async function appendLogs(ctx: AppContext, jobId: number, attempt: number, logs: LogChunks | undefined): Promise<void> {
+  if (!logs) return;
+  const caps = { headCap: ctx.config.logHeadBytes, tailCap: ctx.config.logTailBytes };
+  for (const stream of ['out', 'err'] as LogStream[]) {
+    const chunk = logs[stream];
+    if (chunk && chunk.data.length > 0) {
+      await ctx.store.appendLog(jobId, attempt, stream, chunk.offset, Buffer.from(chunk.data, 'base64'), caps);
+    }
+  }
+}
