@@ -36,6 +36,8 @@ export interface AppContext {
   waiter: ClaimWaiter;
   now: () => number;
   startedAt: number;
+  /** Every route registered, for docs and the route-coverage tests. */
+  routes: { method: string; url: string }[];
 }
 
 export type App = FastifyInstance & { p3s: AppContext };
@@ -50,7 +52,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const now = deps.now ?? Date.now;
-  const ctx: AppContext = { store: deps.store, config: deps.config, waiter: new ClaimWaiter(), now, startedAt: now() };
+  const ctx: AppContext = {
+    store: deps.store,
+    config: deps.config,
+    waiter: new ClaimWaiter(),
+    now,
+    startedAt: now(),
+    routes: [],
+  };
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') ctx.routes.push({ method, url: route.url });
+  });
   app.decorate('p3s', ctx);
   const unsubscribe = deps.store.onJobsAvailable(() => ctx.waiter.notify());
   app.addHook('onClose', async () => {

@@ -1,0 +1,83 @@
+// The quickstart: `p3s up` runs a server and 4 pilots on SQLite, a job submitted with
+// --wait finishes, and Ctrl-C (SIGINT) shuts everything down cleanly. Plus background
+// pilots: `pilots start/list/stop` only ever signal the processes they started.
+
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Cluster, makeCluster } from '../helpers/cluster.ts';
+import { alive, baseEnv, freePort, killAll, p3s, removeDir, startP3s, tempDir, waitFor } from '../helpers/processes.ts';
+
+let dirs: string[] = [];
+let c: Cluster | undefined;
+afterEach(async () => {
+  await c?.close();
+  c = undefined;
+  await killAll();
+  for (const d of dirs) removeDir(d);
+  dirs = [];
+});
+
+describe('p3s up', () => {
+  it('starts server and 4 pilots, runs a job, and stops cleanly on Ctrl-C', async () => {
+    const home = tempDir();
+    dirs.push(home);
+    const port = await freePort();
+    const env = baseEnv({ P3S_HOME: home, P3S_SERVER: undefined, P3S_PORT: String(port) });
+    const up = startP3s(['up'], env);
+    await waitFor('up prints its URL', () => up.output().includes(`http://127.0.0.1:${port}`), 30_000);
+    expect(up.output()).toMatch(/job submit/);
+    await waitFor('4 pilots idle', async () => {
+      const res = await p3s(['pilots', 'list', '--json'], env);
+      return res.code === 0 && JSON.parse(res.stdout).pilots.filter((p: { state: string }) => p.state === 'idle').length === 4;
+    }, 30_000);
+
+    // Client commands find the local server through the data directory, no P3S_SERVER needed.
+    const file = join(home, 'hello.json');
+    writeFileSync(file, JSON.stringify([{ name: 'hello', payload: '/bin/echo hello from p3s' }]));
+    const submitted = await p3s(['job', 'submit', file, '--wait'], env);
+    expect(submitted.code, submitted.stderr).toBe(0);
+    const list = JSON.parse((await p3s(['job', 'list', '--json'], env)).stdout);
+    const logs = await p3s(['job', 'logs', String(list.jobs[0].id)], env);
+    expect(logs.stdout).toBe('hello from p3s\n');
+    expect(readdirSync(home)).toContain('p3s.db');
+
+    const pilotPids: number[] = JSON.parse((await p3s(['pilots', 'list', '--json'], env)).stdout).pilots.map(
+      (p: { pid: number }) => p.pid,
+    );
+    expect(pilotPids).toHaveLength(4);
+    expect(pilotPids.every(alive)).toBe(true);
+
+    up.signal('SIGINT');
+    expect(await up.exited).toBe(0);
+    for (const pid of pilotPids) expect(alive(pid)).toBe(false);
+    expect(readdirSync(home)).not.toContain('server.json');
+  });
+});
+
+describe('background pilots', () => {
+  it('starts N pilots, lists them with their server state, and stops only them', async () => {
+    c = await makeCluster();
+    // An unrelated process whose command line mentions "pilot" must survive `pilots stop --all`.
+    const bystander = spawn('/bin/sh', ['-c', 'exec -a p3s-pilot-lookalike sleep 60'], { stdio: 'ignore' });
+    const started = await c.cli(['pilots', 'start', '-n', '3', '--json']);
+    expect(started.code, started.stderr).toBe(0);
+    await waitFor('3 pilots registered', async () => {
+      const list = await c!.json(['pilots', 'list']);
+      return list.pilots.filter((p: { state: string }) => p.state === 'idle').length === 3;
+    });
+    const records = readdirSync(join(c.dataDir, 'pilots'));
+    expect(records).toHaveLength(3);
+    const pids = records.map((r) => JSON.parse(readFileSync(join(c!.dataDir, 'pilots', r), 'utf8')).pid as number);
+    expect(pids.every(alive)).toBe(true);
+
+    const stopped = await c.cli(['pilots', 'stop', '--all']);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    await waitFor('pilots exited', () => pids.every((pid) => !alive(pid)), 15_000);
+    const list = await c.json(['pilots', 'list', '--all']);
+    expect(list.pilots.filter((p: { state: string }) => p.state === 'stopped')).toHaveLength(3);
+    expect(alive(bystander.pid as number)).toBe(true);
+    bystander.kill('SIGKILL');
+  });
+});

@@ -1,0 +1,76 @@
+// A real p3s installation for end-to-end tests: a server process on SQLite or
+// PostgreSQL, pilot processes, and the CLI, all with one data directory.
+
+import { join } from 'node:path';
+import { createTestDatabase, type TestDatabase } from './postgres.ts';
+import {
+  baseEnv,
+  type CliResult,
+  killAll,
+  p3s,
+  type Proc,
+  removeDir,
+  type ServerProc,
+  startP3s,
+  startServerProcess,
+  tempDir,
+} from './processes.ts';
+
+export interface Cluster {
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  server: ServerProc;
+  databaseUrl?: string;
+  cli(args: string[], options?: { timeoutMs?: number }): Promise<CliResult>;
+  /** `p3s cli … --json`, parsed; throws with the output when the command fails. */
+  json<T = any>(args: string[]): Promise<T>;
+  startPilot(args?: string[]): Proc;
+  /** Kills the server hard and starts it again on the same port and data. */
+  restartServer(signal?: NodeJS.Signals): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function makeCluster(options: { store?: 'sqlite' | 'postgres'; serverArgs?: string[] } = {}): Promise<Cluster> {
+  const dataDir = tempDir();
+  let db: TestDatabase | undefined;
+  if (options.store === 'postgres') db = await createTestDatabase();
+  const setup = { dataDir, databaseUrl: db?.url, args: options.serverArgs };
+  const cluster: Cluster = {
+    dataDir,
+    server: await startServerProcess(setup),
+    databaseUrl: db?.url,
+    env: {},
+    cli: (args, o) => p3s(args, cluster.env, o),
+    json: async (args) => {
+      const res = await p3s([...args, '--json'], cluster.env);
+      if (res.code !== 0) throw new Error(`p3s ${args.join(' ')} exited ${res.code}: ${res.stderr}${res.stdout}`);
+      return JSON.parse(res.stdout);
+    },
+    startPilot: (args = []) =>
+      startP3s(
+        [
+          'pilot',
+          '--work-dir',
+          join(dataDir, 'work'),
+          '--joblog-dir',
+          join(dataDir, 'joblogs'),
+          '--log-level',
+          'warn',
+          ...args,
+        ],
+        cluster.env,
+      ),
+    restartServer: async (signal = 'SIGKILL') => {
+      cluster.server.signal(signal);
+      await cluster.server.exited;
+      cluster.server = await startServerProcess({ ...setup, port: cluster.server.port });
+    },
+    close: async () => {
+      await killAll();
+      await db?.drop();
+      removeDir(dataDir);
+    },
+  };
+  cluster.env = baseEnv({ P3S_HOME: dataDir, P3S_SERVER: cluster.server.url, USER: 'tester' });
+  return cluster;
+}

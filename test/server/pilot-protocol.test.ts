@@ -1,0 +1,196 @@
+// The pilot protocol through inject(): register, claim (long-poll), start, heartbeat
+// with logs and the kill command, finish; a pilot can only report on a job it holds.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { reapExpiredLeases } from '../../src/server/loops/lease-reaper.ts';
+import { call, makeTestApp, registration, type TestApp } from '../helpers/app.ts';
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await makeTestApp();
+});
+afterEach(async () => {
+  await t.close();
+});
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+async function register(uuid: string, over: Record<string, unknown> = {}) {
+  const res = await call(t.app, 'POST', '/api/v1/pilots', registration(uuid, over));
+  expect(res.status).toBe(201);
+  return res.json;
+}
+async function submit(jobs: unknown[]): Promise<number[]> {
+  const res = await call(t.app, 'POST', '/api/v1/jobs', { jobs });
+  return res.json.jobs.map((j: { id: number }) => j.id);
+}
+const claim = (uuid: string, wait = 0) => call(t.app, 'POST', `/api/v1/pilots/${uuid}/claim`, { wait, beat: 1 });
+
+describe('pilot protocol', () => {
+  it('runs a job through claim, start, heartbeat with logs, and finish', async () => {
+    const reg = await register('p-1');
+    expect(reg.config).toMatchObject({ leaseSeconds: 30, maxClaimWait: 5 });
+    const [id] = await submit([{ payload: '/bin/echo hi', env: { A: '1' }, timeout: '100' }]);
+    const claimed = await claim('p-1');
+    expect(claimed.json.job).toMatchObject({ id, payload: '/bin/echo hi', env: { A: '1' }, timelimit: 100, attempt: 1 });
+    expect((await call(t.app, 'GET', `/api/v1/jobs/${id}`)).json.job.state).toBe('dispatched');
+
+    const started = await call(t.app, 'POST', `/api/v1/jobs/${id}/start`, { pilot: 'p-1', attempt: 1, pid: 99 });
+    expect(started.json.command).toBeNull();
+    const beat = await call(t.app, 'POST', `/api/v1/jobs/${id}/heartbeat`, {
+      pilot: 'p-1',
+      attempt: 1,
+      metrics: { cpuSeconds: 0.5, rssKb: 1000, maxRssKb: 1200 },
+      logs: { out: { offset: 0, data: b64('hello ') } },
+    });
+    expect(beat.status).toBe(200);
+    const running = (await call(t.app, 'GET', `/api/v1/jobs/${id}`)).json.job;
+    expect(running).toMatchObject({ state: 'running', pid: 99, host: 'node1', maxRssKb: 1200 });
+
+    const finished = await call(t.app, 'POST', `/api/v1/jobs/${id}/finish`, {
+      pilot: 'p-1',
+      attempt: 1,
+      outcome: { kind: 'exited', exitCode: 0 },
+      metrics: null,
+      logs: { out: { offset: 6, data: b64('world\n') }, err: { offset: 0, data: b64('warn\n') } },
+    });
+    expect(finished.json).toEqual({ state: 'finished' });
+    const out = await call(t.app, 'GET', `/api/v1/jobs/${id}/logs`);
+    expect(out.json).toMatchObject({ data: 'hello world\n', complete: true, totalBytes: 12 });
+    const err = await call(t.app, 'GET', `/api/v1/jobs/${id}/logs?stream=err`);
+    expect(err.json.data).toBe('warn\n');
+    const pilot = (await call(t.app, 'GET', '/api/v1/pilots/p-1')).json.pilot;
+    expect(pilot).toMatchObject({ state: 'idle', jobsRun: 1, currentJobId: null });
+  });
+
+  it('records a non-zero exit as failed with the exit_code error', async () => {
+    await register('p-1');
+    const [id] = await submit([{ payload: '/bin/false' }]);
+    await claim('p-1');
+    const res = await call(t.app, 'POST', `/api/v1/jobs/${id}/finish`, {
+      pilot: 'p-1',
+      attempt: 1,
+      outcome: { kind: 'exited', exitCode: 3 },
+      metrics: null,
+    });
+    expect(res.json.state).toBe('failed');
+    const job = (await call(t.app, 'GET', `/api/v1/jobs/${id}`)).json.job;
+    expect(job).toMatchObject({ exitCode: 3, errorName: 'exit_code', errorCode: 1100 });
+  });
+
+  it('hands out jobs by priority, then submission order', async () => {
+    await register('p-1');
+    await submit([
+      { payload: 'a', priority: '1' },
+      { payload: 'b', priority: '5' },
+      { payload: 'c', priority: '5' },
+    ]);
+    const order: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const job = (await claim('p-1')).json.job;
+      order.push(job.payload);
+      await call(t.app, 'POST', `/api/v1/jobs/${job.id}/finish`, { pilot: 'p-1', attempt: 1, outcome: { kind: 'exited', exitCode: 0 }, metrics: null });
+    }
+    expect(order).toEqual(['b', 'c', 'a']);
+  });
+
+  it('matches site and job types', async () => {
+    await register('cern-reco', { site: 'cern', jobTypes: ['reco'] });
+    await register('anywhere');
+    await submit([
+      { payload: 'site-job', site: 'cern', jobtype: 'reco' },
+      { payload: 'other-type', jobtype: 'sim' },
+    ]);
+    expect((await claim('anywhere')).json.job.payload).toBe('other-type');
+    expect((await claim('cern-reco')).json.job.payload).toBe('site-job');
+  });
+
+  it('answers "no job" after the wait when nothing matches', async () => {
+    await register('p-1');
+    expect((await claim('p-1', 0)).json).toEqual({ job: null, command: null });
+  });
+
+  it('wakes a waiting claim when a job is submitted', async () => {
+    await register('p-1');
+    const pending = claim('p-1', 5);
+    await new Promise((r) => setTimeout(r, 50));
+    const [id] = await submit([{ payload: '/bin/true' }]);
+    expect((await pending).json.job.id).toBe(id);
+  });
+
+  it('delivers a kill through the heartbeat reply; the pilot reports it killed → cancelled', async () => {
+    await register('p-1');
+    const [id] = await submit([{ payload: 'sleep 100' }]);
+    await claim('p-1');
+    await call(t.app, 'POST', `/api/v1/jobs/${id}/start`, { pilot: 'p-1', attempt: 1, pid: 5 });
+    const kill = await call(t.app, 'POST', `/api/v1/jobs/${id}/kill`, {});
+    expect(kill.json).toMatchObject({ immediate: false, job: { state: 'running', killRequested: true } });
+    const beat = await call(t.app, 'POST', `/api/v1/jobs/${id}/heartbeat`, { pilot: 'p-1', attempt: 1, metrics: null });
+    expect(beat.json.command).toBe('kill');
+    const end = await call(t.app, 'POST', `/api/v1/jobs/${id}/finish`, { pilot: 'p-1', attempt: 1, outcome: { kind: 'killed' }, metrics: null });
+    expect(end.json.state).toBe('cancelled');
+  });
+
+  it('refuses reports from a pilot that does not hold the job, leaving it unchanged', async () => {
+    await register('holder');
+    await register('intruder');
+    const [id] = await submit([{ payload: 'x' }]);
+    await claim('holder');
+    const before = (await call(t.app, 'GET', `/api/v1/jobs/${id}`)).json.job;
+    const beat = await call(t.app, 'POST', `/api/v1/jobs/${id}/heartbeat`, {
+      pilot: 'intruder',
+      attempt: 1,
+      metrics: null,
+      logs: { out: { offset: 0, data: b64('spoofed') } },
+    });
+    expect(beat.status).toBe(409);
+    expect(beat.json.error.code).toBe('lease_lost');
+    const fin = await call(t.app, 'POST', `/api/v1/jobs/${id}/finish`, { pilot: 'intruder', attempt: 1, outcome: { kind: 'exited', exitCode: 0 }, metrics: null, logs: { out: { offset: 0, data: b64('spoofed') } } });
+    expect(fin.status).toBe(409);
+    const wrongAttempt = await call(t.app, 'POST', `/api/v1/jobs/${id}/start`, { pilot: 'holder', attempt: 2, pid: 1 });
+    expect(wrongAttempt.status).toBe(409);
+    const after = (await call(t.app, 'GET', `/api/v1/jobs/${id}`)).json.job;
+    expect(after).toEqual(before);
+    expect((await call(t.app, 'GET', `/api/v1/jobs/${id}/logs`)).json.totalBytes).toBe(0);
+  });
+
+  it('accepts a re-sent final report (idempotent finish)', async () => {
+    await register('p-1');
+    const [id] = await submit([{ payload: 'x' }]);
+    await claim('p-1');
+    const body = { pilot: 'p-1', attempt: 1, outcome: { kind: 'exited', exitCode: 0 }, metrics: null };
+    expect((await call(t.app, 'POST', `/api/v1/jobs/${id}/finish`, body)).json.state).toBe('finished');
+    expect((await call(t.app, 'POST', `/api/v1/jobs/${id}/finish`, body)).json.state).toBe('finished');
+  });
+
+  it('fails a job whose lease expired as lost and marks its pilot lost', async () => {
+    await register('p-1');
+    const [id] = await submit([{ payload: 'x' }]);
+    await claim('p-1');
+    t.advance(31_000);
+    const lost = await reapExpiredLeases({ store: t.store, logger: t.app.log, now: () => Date.now() + 31_000, pilotTimeoutMs: 300_000 });
+    expect(lost).toBe(1);
+    const job = (await call(t.app, 'GET', `/api/v1/jobs/${id}`)).json.job;
+    expect(job).toMatchObject({ state: 'failed', errorName: 'lost', errorCode: 1400 });
+    expect((await call(t.app, 'GET', '/api/v1/pilots/p-1')).json.pilot.state).toBe('lost');
+    const late = await call(t.app, 'POST', `/api/v1/jobs/${id}/heartbeat`, { pilot: 'p-1', attempt: 1, metrics: null });
+    expect(late.status).toBe(409);
+  });
+
+  it('tells a pilot to stop at its next claim when asked', async () => {
+    const reg = await register('p-1');
+    await call(t.app, 'POST', `/api/v1/pilots/${reg.pilot.id}/stop`, {});
+    expect((await claim('p-1')).json.command).toBe('stop');
+    const gone = await call(t.app, 'POST', '/api/v1/pilots/p-1/deregister', {});
+    expect(gone.json.pilot.state).toBe('stopped');
+    expect((await claim('p-1')).status).toBe(404);
+  });
+
+  it('refuses claims from unknown pilots and malformed protocol bodies', async () => {
+    expect((await claim('nobody')).json.error.code).toBe('pilot_unknown');
+    const bad = await call(t.app, 'POST', '/api/v1/pilots', { uuid: 'x' });
+    expect(bad.status).toBe(400);
+    const badOutcome = await call(t.app, 'POST', '/api/v1/jobs/1/finish', { pilot: 'p', attempt: 1, outcome: { kind: 'exploded' }, metrics: null });
+    expect(badOutcome.status).toBe(400);
+  });
+});
