@@ -36,7 +36,6 @@ export interface JobFilter {
   pilotId?: number;
 }
 
-
 export interface JobListQuery {
   filter: JobFilter;
   sort: JobSortKey;
@@ -163,7 +162,14 @@ export interface Store {
   requestPilotStop(idOrUuid: number | string): Promise<Pilot>;
 
   // Logs
-  appendLog(jobId: number, attempt: number, stream: LogStream, offset: number, data: Buffer, caps: LogCaps): Promise<void>;
+  appendLog(
+    jobId: number,
+    attempt: number,
+    stream: LogStream,
+    offset: number,
+    data: Buffer,
+    caps: LogCaps,
+  ): Promise<void>;
   getLog(jobId: number, attempt: number, stream: LogStream): Promise<StoredLog | undefined>;
 
   // Background work

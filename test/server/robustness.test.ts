@@ -76,8 +76,8 @@ describe('robustness', () => {
     }
   });
 
-  it('stored nothing from the rejected submissions', async () => {
+  it('stored nothing from the rejected submissions (job 1 may have been deleted by the DELETE probes)', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/jobs' });
-    expect(res.json().total).toBe(1);
+    expect(res.json().jobs.map((j: { id: number }) => j.id).filter((id: number) => id !== 1)).toEqual([]);
   });
 });

@@ -1,0 +1,30 @@
+// The PostgreSQL claim: one statement picks the best eligible defined job (core/matching.ts)
+// and dispatches it. SKIP LOCKED lets concurrent claimers pass over rows another one is taking.
+
+import { sql } from 'kysely';
+import type { MatchRequest } from '../core/index.ts';
+import type { JobRow, PilotRow } from './schema.ts';
+import type { Tx } from './transaction.ts';
+
+/** Dispatches the next job for `pilot` with a lease until now + leaseMs; undefined when none is eligible. */
+export async function claimNextJobPostgres(
+  tx: Tx,
+  pilot: PilotRow,
+  match: MatchRequest,
+  leaseMs: number,
+  now: number,
+): Promise<JobRow | undefined> {
+  const jobTypes = match.jobTypes.length > 0 ? sql`AND jobtype = ANY(${[...match.jobTypes]}::text[])` : sql``;
+  const result = await sql<JobRow>`
+    UPDATE jobs
+    SET state = 'dispatched', pilot_id = ${pilot.id}, host = ${pilot.host}, ran_at_site = ${pilot.site},
+        dispatched_at = ${now}, lease_expires_at = ${now + leaseMs}, kill_requested = 0, updated_at = ${now}
+    WHERE state = 'defined' AND id = (
+      SELECT id FROM jobs
+      WHERE state = 'defined' AND (site IS NULL OR site = ${match.site}::text) ${jobTypes}
+      ORDER BY priority DESC, id
+      LIMIT 1
+      FOR UPDATE SKIP LOCKED)
+    RETURNING *`.execute(tx);
+  return result.rows[0];
+}

@@ -1,0 +1,29 @@
+// The SQLite claim: the caller holds the write lock (BEGIN IMMEDIATE), so one UPDATE of the
+// best eligible defined job (core/matching.ts) is race-free without row locks.
+
+import { sql } from 'kysely';
+import type { MatchRequest } from '../core/index.ts';
+import type { JobRow, PilotRow } from './schema.ts';
+import type { Tx } from './transaction.ts';
+
+/** Dispatches the next job for `pilot` with a lease until now + leaseMs; undefined when none is eligible. */
+export async function claimNextJobSqlite(
+  tx: Tx,
+  pilot: PilotRow,
+  match: MatchRequest,
+  leaseMs: number,
+  now: number,
+): Promise<JobRow | undefined> {
+  const jobTypes = match.jobTypes.length > 0 ? sql`AND jobtype IN (${sql.join([...match.jobTypes])})` : sql``;
+  const result = await sql<JobRow>`
+    UPDATE jobs
+    SET state = 'dispatched', pilot_id = ${pilot.id}, host = ${pilot.host}, ran_at_site = ${pilot.site},
+        dispatched_at = ${now}, lease_expires_at = ${now + leaseMs}, kill_requested = 0, updated_at = ${now}
+    WHERE state = 'defined' AND id = (
+      SELECT id FROM jobs
+      WHERE state = 'defined' AND (site IS NULL OR site = ${match.site}) ${jobTypes}
+      ORDER BY priority DESC, id
+      LIMIT 1)
+    RETURNING *`.execute(tx);
+  return result.rows[0];
+}

@@ -1,0 +1,4 @@
+// The store subsystem's public face: the Store interface and the function that opens one.
+
+export { type OpenStoreOptions, openStore } from './open-store.ts';
+export type * from './store.ts';

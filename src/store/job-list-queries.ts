@@ -1,0 +1,126 @@
+// Read-only job and pilot listings: filters, allowlisted sort keys, paging, totals, summary counts.
+
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
+import { JOB_STATES, type JobSortKey, PILOT_STATES, type Summary } from '../core/index.ts';
+import type { Database, JobRow, PilotRow } from './schema.ts';
+import type { JobFilter, JobListQuery, PilotFilter } from './store.ts';
+
+/** Sort keys → columns. Only these names ever reach ORDER BY. */
+const SORT_COLUMNS = {
+  id: 'id',
+  priority: 'priority',
+  name: 'name',
+  state: 'state',
+  created: 'created_at',
+  started: 'started_at',
+  ended: 'ended_at',
+  jobtype: 'jobtype',
+  user: 'user_name',
+} as const satisfies Record<JobSortKey, keyof Database['jobs']>;
+
+/** Turns a `*`/`?` glob into a LIKE pattern with `\` escaping the pattern's own `%`, `_` and `\`. */
+export function globToLike(glob: string): string {
+  return glob.replace(/[\\%_*?]/g, (c) => (c === '*' ? '%' : c === '?' ? '_' : `\\${c}`));
+}
+
+function jobFilter(filter: JobFilter) {
+  return (eb: ExpressionBuilder<Database, 'jobs'>) => {
+    const conditions = [];
+    if (filter.ids !== undefined) conditions.push(eb('id', 'in', filter.ids));
+    if (filter.states !== undefined) conditions.push(eb('state', 'in', filter.states));
+    if (filter.user !== undefined) conditions.push(eb('user_name', '=', filter.user));
+    if (filter.jobtype !== undefined) conditions.push(eb('jobtype', '=', filter.jobtype));
+    if (filter.site !== undefined) {
+      conditions.push(eb.or([eb('site', '=', filter.site), eb('ran_at_site', '=', filter.site)]));
+    }
+    if (filter.namePattern !== undefined) {
+      const pattern = globToLike(filter.namePattern);
+      conditions.push(eb(sql`lower(name)`, 'like', sql`lower(${pattern}) escape '\\'`));
+    }
+    if (filter.workflowId !== undefined) conditions.push(eb('workflow_id', '=', filter.workflowId));
+    if (filter.pilotId !== undefined) conditions.push(eb('pilot_id', '=', filter.pilotId));
+    return eb.and(conditions);
+  };
+}
+
+export async function listJobRows(
+  db: Kysely<Database>,
+  query: JobListQuery,
+): Promise<{ rows: JobRow[]; total: number }> {
+  const { filter } = query;
+  // An empty id or state list matches nothing (and `IN ()` is not valid SQL everywhere).
+  if (filter.ids?.length === 0 || filter.states?.length === 0) return { rows: [], total: 0 };
+  const where = jobFilter(filter);
+  const column = SORT_COLUMNS[query.sort];
+  const rows = await db
+    .selectFrom('jobs')
+    .selectAll()
+    .where(where)
+    // Same NULL placement on both dialects: jobs not yet started/ended come last.
+    .orderBy(column, (ob) => (query.order === 'asc' ? ob.asc() : ob.desc()).nullsLast())
+    .$if(column !== 'id', (qb) => qb.orderBy('id', query.order))
+    .limit(query.limit)
+    .offset(query.offset)
+    .execute();
+  const count = await db
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.countAll<number>().as('total'))
+    .where(where)
+    .executeTakeFirstOrThrow();
+  return { rows, total: Number(count.total) };
+}
+
+export async function listPilotRows(
+  db: Kysely<Database>,
+  filter: PilotFilter,
+  limit: number,
+  offset: number,
+): Promise<{ rows: PilotRow[]; total: number }> {
+  if (filter.states?.length === 0) return { rows: [], total: 0 };
+  const where = (eb: ExpressionBuilder<Database, 'pilots'>) => {
+    const conditions = [];
+    if (filter.states !== undefined) conditions.push(eb('state', 'in', filter.states));
+    if (filter.site !== undefined) conditions.push(eb('site', '=', filter.site));
+    if (filter.host !== undefined) conditions.push(eb('host', '=', filter.host));
+    return eb.and(conditions);
+  };
+  const rows = await db
+    .selectFrom('pilots')
+    .selectAll()
+    .where(where)
+    .orderBy('id')
+    .limit(limit)
+    .offset(offset)
+    .execute();
+  const count = await db
+    .selectFrom('pilots')
+    .select((eb) => eb.fn.countAll<number>().as('total'))
+    .where(where)
+    .executeTakeFirstOrThrow();
+  return { rows, total: Number(count.total) };
+}
+
+/** Counts of jobs and pilots in every state, zeros included. */
+export async function summaryCounts(db: Kysely<Database>): Promise<Summary> {
+  const jobCounts = await db
+    .selectFrom('jobs')
+    .select((eb) => ['state', eb.fn.countAll<number>().as('n')])
+    .groupBy('state')
+    .execute();
+  const pilotCounts = await db
+    .selectFrom('pilots')
+    .select((eb) => ['state', eb.fn.countAll<number>().as('n')])
+    .groupBy('state')
+    .execute();
+  const jobs = { ...Object.fromEntries(JOB_STATES.map((s) => [s, 0])), total: 0 } as Summary['jobs'];
+  for (const { state, n } of jobCounts) {
+    jobs[state] = Number(n);
+    jobs.total += Number(n);
+  }
+  const pilots = { ...Object.fromEntries(PILOT_STATES.map((s) => [s, 0])), total: 0 } as Summary['pilots'];
+  for (const { state, n } of pilotCounts) {
+    pilots[state] = Number(n);
+    pilots.total += Number(n);
+  }
+  return { jobs, pilots };
+}

@@ -1,0 +1,98 @@
+// Lease bookkeeping for the server's background loops: fail jobs whose lease ran out
+// (and lose their pilots), lose idle pilots that fell silent, and grant grace after a restart.
+
+import { sql } from 'kysely';
+import { ACTIVE_JOB_STATES, JOB_ERRORS } from '../core/index.ts';
+import { transitionJob } from './job-queries.ts';
+import type { JobRow, PilotRow } from './schema.ts';
+import type { Dialect } from './store.ts';
+import type { Tx } from './transaction.ts';
+
+export async function expireLeasesIn(
+  tx: Tx,
+  dialect: Dialect,
+  now: number,
+  pilotSilentBefore: number,
+): Promise<{ lostJobs: JobRow[]; lostPilots: PilotRow[] }> {
+  // SKIP LOCKED: a job a pilot is reporting on right now is left to that report (or the next round).
+  const expired = await tx
+    .selectFrom('jobs')
+    .selectAll()
+    .where('state', 'in', ACTIVE_JOB_STATES)
+    .where('lease_expires_at', '<', now)
+    .orderBy('id')
+    .$if(dialect === 'postgres', (qb) => qb.forUpdate().skipLocked())
+    .execute();
+  const pilotIds = [...new Set(expired.flatMap((job) => (job.pilot_id === null ? [] : [job.pilot_id])))];
+  const pilots =
+    pilotIds.length === 0
+      ? []
+      : await tx.selectFrom('pilots').selectAll().where('id', 'in', pilotIds).execute();
+  const pilotById = new Map(pilots.map((pilot) => [pilot.id, pilot]));
+
+  const lostJobs: JobRow[] = [];
+  const lostPilots: PilotRow[] = [];
+  for (const job of expired) {
+    const pilot = job.pilot_id === null ? undefined : pilotById.get(job.pilot_id);
+    const who = pilot ? `pilot ${pilot.uuid} on ${pilot.host}` : `pilot ${job.pilot_id}`;
+    const diag = `${who} stopped heartbeating: its lease expired at ${new Date(job.lease_expires_at ?? now).toISOString()}`;
+    lostJobs.push(
+      await transitionJob(tx, {
+        job,
+        transition: 'lose',
+        operation: 'expire',
+        actor: 'reaper',
+        now,
+        detail: diag,
+        set: {
+          error_name: 'lost',
+          error_code: JOB_ERRORS.lost.code,
+          error_diag: diag,
+          lease_expires_at: null,
+          ended_at: now,
+        },
+      }),
+    );
+    if (job.pilot_id === null) continue;
+    // Only while the pilot is still on this job: it may have moved on to another one.
+    const lost = await tx
+      .updateTable('pilots')
+      .set({ state: 'lost', current_job_id: null })
+      .where('id', '=', job.pilot_id)
+      .where('state', 'in', ['idle', 'running'])
+      .where((eb) => eb.or([eb('current_job_id', 'is', null), eb('current_job_id', '=', job.id)]))
+      .returningAll()
+      .executeTakeFirst();
+    if (lost) lostPilots.push(lost);
+  }
+
+  const silent = await tx
+    .updateTable('pilots')
+    .set({ state: 'lost' })
+    .where('state', '=', 'idle')
+    .where('last_seen_at', '<', pilotSilentBefore)
+    .returningAll()
+    .execute();
+  return { lostJobs, lostPilots: [...lostPilots, ...silent] };
+}
+
+/** Pushes every active lease to at least `until`; returns how many active jobs there are. */
+export async function graceActiveLeasesIn(tx: Tx, dialect: Dialect, until: number): Promise<number> {
+  const result = await tx
+    .updateTable('jobs')
+    .set({
+      lease_expires_at: sql<number>`CASE WHEN lease_expires_at IS NULL OR lease_expires_at < ${until} THEN ${until} ELSE lease_expires_at END`,
+    })
+    .where('state', 'in', ACTIVE_JOB_STATES)
+    // Locks the rows in id order, as the reaper does, so two servers' graces cannot deadlock.
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('jobs')
+        .select('id')
+        .where('state', 'in', ACTIVE_JOB_STATES)
+        .orderBy('id')
+        .$if(dialect === 'postgres', (qb) => qb.forUpdate()),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -1,0 +1,252 @@
+// What pilots report, applied in one transaction each: claim, start, heartbeat, finish and
+// deregistration. A report on a job the pilot no longer holds raises LeaseLostError.
+
+import {
+  ACTIVE_JOB_STATES,
+  AppError,
+  isActiveJobState,
+  isTerminalJobState,
+  JOB_ERRORS,
+  type JobMetrics,
+  type JobTransition,
+  LeaseLostError,
+  type MatchRequest,
+  resolveOutcome,
+} from '../core/index.ts';
+import { claimNextJobPostgres } from './claim-postgres.ts';
+import { claimNextJobSqlite } from './claim-sqlite.ts';
+import { insertJobEvent, lockJob, transitionJob } from './job-queries.ts';
+import { findPilotByUuid, markPilotBusy, markPilotIdle, requireLivePilot } from './pilot-queries.ts';
+import type { JobRow, JobUpdate, PilotRow } from './schema.ts';
+import type { Dialect, FinishInput, HeartbeatInput, JobCommandReply } from './store.ts';
+import type { Tx } from './transaction.ts';
+
+export const pilotActor = (uuid: string) => `pilot:${uuid}`;
+
+export async function claimJobIn(
+  tx: Tx,
+  dialect: Dialect,
+  pilotUuid: string,
+  match: MatchRequest,
+  leaseMs: number,
+  now: number,
+): Promise<JobRow | undefined> {
+  // Locking the pilot first serialises its claims with its deregistration; the claim itself never waits.
+  const pilot = await requireLivePilot(tx, dialect, pilotUuid);
+  if (pilot.stop_requested !== 0) return undefined;
+  const claim = dialect === 'postgres' ? claimNextJobPostgres : claimNextJobSqlite;
+  const row = await claim(tx, pilot, match, leaseMs, now);
+  if (!row) return undefined;
+  await insertJobEvent(tx, {
+    job_id: row.id,
+    attempt: row.attempt,
+    at: now,
+    from_state: 'defined',
+    to_state: 'dispatched',
+    transition: 'claim',
+    actor: pilotActor(pilotUuid),
+    detail: `pilot ${pilot.id} on ${pilot.host}`,
+  });
+  await markPilotBusy(tx, pilot.id, row.id, now);
+  return row;
+}
+
+interface Held {
+  pilot: PilotRow;
+  job: JobRow;
+}
+
+/** The reporting pilot and its job, locked; throws LeaseLostError unless the pilot holds this attempt. */
+async function heldJob(
+  tx: Tx,
+  dialect: Dialect,
+  jobId: number,
+  pilotUuid: string,
+  attempt: number,
+): Promise<Held> {
+  const pilot = await findPilotByUuid(tx, pilotUuid);
+  if (!pilot) throw new LeaseLostError(jobId, `pilot ${pilotUuid} is not registered`);
+  const job = await lockJob(tx, dialect, jobId);
+  if (!job) throw new LeaseLostError(jobId, 'the job was deleted');
+  if (job.pilot_id !== pilot.id) throw new LeaseLostError(jobId, 'it was given to another pilot');
+  if (job.attempt !== attempt) {
+    throw new LeaseLostError(jobId, `attempt ${attempt} is over, the job is on attempt ${job.attempt}`);
+  }
+  return { pilot, job };
+}
+
+function metricsUpdate(job: JobRow, metrics: JobMetrics | null): JobUpdate {
+  if (!metrics) return {};
+  return {
+    cpu_seconds: metrics.cpuSeconds,
+    max_rss_kb: Math.max(job.max_rss_kb ?? 0, metrics.maxRssKb, metrics.rssKb),
+  };
+}
+
+function reply(job: JobRow, leaseExpiresAt: number): JobCommandReply {
+  return { command: job.kill_requested !== 0 ? 'kill' : null, leaseExpiresAt };
+}
+
+/** Extends the lease of an active job the pilot holds (never shortening it) and stores metrics. */
+async function extendLease(tx: Tx, held: Held, input: HeartbeatInput): Promise<JobRow> {
+  const { job, pilot } = held;
+  const lease = Math.max(job.lease_expires_at ?? 0, input.now + input.leaseMs);
+  const updated = await tx
+    .updateTable('jobs')
+    .set({ ...metricsUpdate(job, input.metrics), lease_expires_at: lease, updated_at: input.now })
+    .where('id', '=', job.id)
+    .where('state', 'in', ACTIVE_JOB_STATES)
+    .where('pilot_id', '=', pilot.id)
+    .where('attempt', '=', input.attempt)
+    .returningAll()
+    .executeTakeFirst();
+  if (!updated) throw new LeaseLostError(job.id, 'it is no longer active');
+  await tx.updateTable('pilots').set({ last_seen_at: input.now }).where('id', '=', pilot.id).execute();
+  return updated;
+}
+
+export async function heartbeatJobIn(
+  tx: Tx,
+  dialect: Dialect,
+  input: HeartbeatInput,
+): Promise<JobCommandReply> {
+  const held = await heldJob(tx, dialect, input.jobId, input.pilotUuid, input.attempt);
+  if (!isActiveJobState(held.job.state)) throw new LeaseLostError(input.jobId, `it is ${held.job.state}`);
+  const updated = await extendLease(tx, held, input);
+  return reply(updated, updated.lease_expires_at ?? 0);
+}
+
+export async function startJobIn(
+  tx: Tx,
+  dialect: Dialect,
+  input: HeartbeatInput & { pid: number | null },
+): Promise<JobCommandReply> {
+  const held = await heldJob(tx, dialect, input.jobId, input.pilotUuid, input.attempt);
+  const { job, pilot } = held;
+  // A repeated start (its first reply was lost) only extends the lease.
+  if (job.state === 'running') {
+    const extended = await extendLease(tx, held, input);
+    return reply(extended, extended.lease_expires_at ?? 0);
+  }
+  if (job.state !== 'dispatched') throw new LeaseLostError(input.jobId, `it is ${job.state}`);
+  const updated = await transitionJob(tx, {
+    job,
+    transition: 'start',
+    operation: 'start',
+    actor: pilotActor(input.pilotUuid),
+    now: input.now,
+    detail: input.pid === null ? null : `pid ${input.pid}`,
+    holder: { pilotId: pilot.id, attempt: input.attempt },
+    set: {
+      ...metricsUpdate(job, input.metrics),
+      pid: input.pid,
+      started_at: input.now,
+      lease_expires_at: Math.max(job.lease_expires_at ?? 0, input.now + input.leaseMs),
+    },
+  });
+  await tx.updateTable('pilots').set({ last_seen_at: input.now }).where('id', '=', pilot.id).execute();
+  return reply(updated, updated.lease_expires_at ?? 0);
+}
+
+const ENDING_TRANSITION = {
+  finished: 'finish',
+  failed: 'fail',
+  cancelled: 'cancel',
+} as const satisfies Record<string, JobTransition>;
+
+export async function finishJobIn(tx: Tx, dialect: Dialect, input: FinishInput): Promise<JobRow> {
+  const { job, pilot } = await heldJob(tx, dialect, input.jobId, input.pilotUuid, input.attempt);
+  if (isTerminalJobState(job.state)) {
+    // A retried report whose first reply was lost: the job already ended by this pilot's word.
+    if (await endedByReportOf(tx, job, input.pilotUuid)) return job;
+    throw new LeaseLostError(
+      input.jobId,
+      `it is already ${job.state}${job.error_name ? ` (${job.error_name})` : ''}`,
+    );
+  }
+  if (!isActiveJobState(job.state)) throw new LeaseLostError(input.jobId, `it is ${job.state}`);
+  const { outcome } = input;
+  const resolved = resolveOutcome(outcome);
+  const updated = await transitionJob(tx, {
+    job,
+    transition: ENDING_TRANSITION[resolved.state],
+    operation: 'finish',
+    actor: pilotActor(input.pilotUuid),
+    now: input.now,
+    detail: resolved.diag,
+    holder: { pilotId: pilot.id, attempt: input.attempt },
+    set: {
+      ...metricsUpdate(job, input.metrics),
+      exit_code: outcome.kind === 'exited' ? outcome.exitCode : null,
+      signal: outcome.kind === 'signaled' ? outcome.signal : null,
+      error_name: resolved.errorName,
+      error_code: resolved.errorName === null ? null : JOB_ERRORS[resolved.errorName].code,
+      error_diag: resolved.diag,
+      lease_expires_at: null,
+      ended_at: input.now,
+    },
+  });
+  await markPilotIdle(tx, pilot.id, input.now);
+  return updated;
+}
+
+/** Whether the job's last state change was an ending reported by this pilot (not the reaper, not a stop). */
+async function endedByReportOf(tx: Tx, job: JobRow, pilotUuid: string): Promise<boolean> {
+  const last = await tx
+    .selectFrom('job_events')
+    .select(['transition', 'actor', 'attempt'])
+    .where('job_id', '=', job.id)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return (
+    last !== undefined &&
+    last.attempt === job.attempt &&
+    last.actor === pilotActor(pilotUuid) &&
+    (last.transition === 'finish' || last.transition === 'fail' || last.transition === 'cancel')
+  );
+}
+
+/** Stops a pilot; jobs it still holds fail with `pilot_shutdown`. Repeating it is harmless. */
+export async function deregisterPilotIn(
+  tx: Tx,
+  dialect: Dialect,
+  uuid: string,
+  now: number,
+): Promise<PilotRow> {
+  const pilot = await findPilotByUuid(tx, uuid);
+  if (!pilot) throw new AppError('pilot_unknown', `pilot ${uuid} is not registered`);
+  if (pilot.state === 'stopped') return pilot;
+  const held = await tx
+    .selectFrom('jobs')
+    .selectAll()
+    .where('pilot_id', '=', pilot.id)
+    .where('state', 'in', ACTIVE_JOB_STATES)
+    .orderBy('id')
+    .$if(dialect === 'postgres', (qb) => qb.forUpdate())
+    .execute();
+  for (const job of held) {
+    const diag = `pilot ${uuid} deregistered while holding the job`;
+    await transitionJob(tx, {
+      job,
+      transition: 'fail',
+      operation: 'fail',
+      actor: pilotActor(uuid),
+      now,
+      detail: diag,
+      set: {
+        error_name: 'pilot_shutdown',
+        error_code: JOB_ERRORS.pilot_shutdown.code,
+        error_diag: diag,
+        lease_expires_at: null,
+        ended_at: now,
+      },
+    });
+  }
+  return tx
+    .updateTable('pilots')
+    .set({ state: 'stopped', current_job_id: null, ended_at: now, last_seen_at: now })
+    .where('id', '=', pilot.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}

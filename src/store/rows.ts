@@ -1,0 +1,144 @@
+// Row ↔ domain mapping: the only place that knows how columns encode domain values
+// (JSON text for env and job types, 0/1 for flags, error names as text).
+
+import {
+  isJobErrorName,
+  type Job,
+  type JobAttempt,
+  type JobErrorName,
+  type JobEvent,
+  type Pilot,
+} from '../core/index.ts';
+import type { JobAttemptRow, JobAttemptsTable, JobEventRow, JobLogRow, JobRow, PilotRow } from './schema.ts';
+import type { StoredLog } from './store.ts';
+
+function errorName(value: string | null): JobErrorName | null {
+  return value !== null && isJobErrorName(value) ? value : null;
+}
+
+export function toJob(row: JobRow): Job {
+  return {
+    id: row.id,
+    uuid: row.uuid,
+    name: row.name,
+    user: row.user_name,
+    jobtype: row.jobtype,
+    payload: row.payload,
+    env: JSON.parse(row.env) as Record<string, string>,
+    priority: row.priority,
+    timelimit: row.timelimit,
+    site: row.site,
+    state: row.state,
+    attempt: row.attempt,
+    workflowId: row.workflow_id,
+    pilotId: row.pilot_id,
+    host: row.host,
+    ranAtSite: row.ran_at_site,
+    pid: row.pid,
+    exitCode: row.exit_code,
+    signal: row.signal,
+    errorName: errorName(row.error_name),
+    errorCode: row.error_code,
+    errorDiag: row.error_diag,
+    leaseExpiresAt: row.lease_expires_at,
+    killRequested: row.kill_requested !== 0,
+    cpuSeconds: row.cpu_seconds,
+    maxRssKb: row.max_rss_kb,
+    createdAt: row.created_at,
+    definedAt: row.defined_at,
+    dispatchedAt: row.dispatched_at,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toJobEvent(row: JobEventRow): JobEvent {
+  return {
+    id: row.id,
+    jobId: row.job_id,
+    attempt: row.attempt,
+    at: row.at,
+    fromState: row.from_state,
+    toState: row.to_state,
+    transition: row.transition,
+    actor: row.actor,
+    detail: row.detail,
+  };
+}
+
+export function toJobAttempt(row: JobAttemptRow): JobAttempt {
+  return {
+    jobId: row.job_id,
+    attempt: row.attempt,
+    state: row.state,
+    pilotId: row.pilot_id,
+    host: row.host,
+    site: row.site,
+    exitCode: row.exit_code,
+    signal: row.signal,
+    errorName: errorName(row.error_name),
+    errorCode: row.error_code,
+    errorDiag: row.error_diag,
+    cpuSeconds: row.cpu_seconds,
+    maxRssKb: row.max_rss_kb,
+    dispatchedAt: row.dispatched_at,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+  };
+}
+
+/** The job_attempts record of the attempt a (just ended) job row holds. */
+export function attemptOf(row: JobRow): JobAttemptsTable {
+  return {
+    job_id: row.id,
+    attempt: row.attempt,
+    state: row.state,
+    pilot_id: row.pilot_id,
+    host: row.host,
+    site: row.ran_at_site,
+    exit_code: row.exit_code,
+    signal: row.signal,
+    error_name: row.error_name,
+    error_code: row.error_code,
+    error_diag: row.error_diag,
+    cpu_seconds: row.cpu_seconds,
+    max_rss_kb: row.max_rss_kb,
+    dispatched_at: row.dispatched_at,
+    started_at: row.started_at,
+    ended_at: row.ended_at,
+  };
+}
+
+export function toPilot(row: PilotRow): Pilot {
+  return {
+    id: row.id,
+    uuid: row.uuid,
+    host: row.host,
+    site: row.site,
+    pid: row.pid,
+    batchId: row.batch_id,
+    jobTypes: JSON.parse(row.job_types) as string[],
+    version: row.version,
+    lifetime: row.lifetime,
+    state: row.state,
+    currentJobId: row.current_job_id,
+    jobsRun: row.jobs_run,
+    stopRequested: row.stop_requested !== 0,
+    registeredAt: row.registered_at,
+    lastSeenAt: row.last_seen_at,
+    endedAt: row.ended_at,
+  };
+}
+
+export function toStoredLog(row: JobLogRow): StoredLog {
+  return {
+    jobId: row.job_id,
+    attempt: row.attempt,
+    stream: row.stream,
+    head: Buffer.from(row.head),
+    tail: Buffer.from(row.tail),
+    totalBytes: row.total_bytes,
+    tailStart: row.tail_start,
+  };
+}

@@ -1,0 +1,251 @@
+// The Store over Kysely, one class for both dialects: each verb is one transaction built from
+// the shared queries, with per-dialect SQL only where the dialects differ (claim, row locks).
+
+import type { Kysely } from 'kysely';
+import {
+  AppError,
+  type Job,
+  type JobSpec,
+  type LogCaps,
+  type LogStream,
+  type MatchRequest,
+  NotFoundError,
+  type Pilot,
+  type PilotRegistration,
+  type Summary,
+} from '../core/index.ts';
+import { adjustJobIn, deleteJobIn, killJobIn, retryJobIn } from './job-commands.ts';
+import { listJobRows, listPilotRows, summaryCounts } from './job-list-queries.ts';
+import { findJob, insertJobs, jobAttempts, jobEvents } from './job-queries.ts';
+import type { JobsAvailableSignal } from './jobs-available.ts';
+import { expireLeasesIn, graceActiveLeasesIn } from './lease-queries.ts';
+import { appendLogIn, findLogRow } from './log-queries.ts';
+import { migrateStore, readMigrationStatus } from './migrate.ts';
+import { findPilot, requireLivePilot, touchPilotRow, upsertPilot } from './pilot-queries.ts';
+import { claimJobIn, deregisterPilotIn, finishJobIn, heartbeatJobIn, startJobIn } from './pilot-reports.ts';
+import { toJob, toJobAttempt, toJobEvent, toPilot, toStoredLog } from './rows.ts';
+import type { Database } from './schema.ts';
+import type {
+  ClaimedJob,
+  Dialect,
+  ExpiredLeases,
+  FinishInput,
+  HeartbeatInput,
+  JobChanges,
+  JobCommandReply,
+  JobDetail,
+  JobListQuery,
+  JobsAvailableListener,
+  PilotFilter,
+  Store,
+  StoredLog,
+} from './store.ts';
+import { toStoreError } from './store-errors.ts';
+import type { Transact, Tx } from './transaction.ts';
+
+export class SqlStore implements Store {
+  readonly dialect: Dialect;
+  readonly #db: Kysely<Database>;
+  readonly #transact: Transact;
+  readonly #signal: JobsAvailableSignal;
+  #closed = false;
+
+  constructor(db: Kysely<Database>, dialect: Dialect, transact: Transact, signal: JobsAvailableSignal) {
+    this.#db = db;
+    this.dialect = dialect;
+    this.#transact = transact;
+    this.#signal = signal;
+  }
+
+  /** One write transaction; a database outage surfaces as store_unavailable. */
+  #write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.#transact(fn).catch((error: unknown) => {
+      throw toStoreError(error);
+    });
+  }
+
+  /** Reads outside a transaction, with the same error mapping. */
+  #read<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+    return fn(this.#db).catch((error: unknown) => {
+      throw toStoreError(error);
+    });
+  }
+
+  migrate(): Promise<void> {
+    return migrateStore(this.#db, this.dialect, this.#transact).catch((error: unknown) => {
+      throw toStoreError(error);
+    });
+  }
+
+  migrationStatus(): Promise<{ applied: string[]; pending: string[] }> {
+    return this.#read((db) => readMigrationStatus(db, this.dialect));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#signal.close();
+    await this.#db.destroy();
+  }
+
+  async submitJobs(specs: JobSpec[], user: string, now: number): Promise<Job[]> {
+    const rows = await this.#write(async (tx) => {
+      const inserted = await insertJobs(tx, specs, user, now);
+      if (inserted.some((row) => row.state === 'defined')) await this.#signal.publish(tx);
+      return inserted;
+    });
+    if (rows.some((row) => row.state === 'defined')) this.#signal.emitLocal();
+    return rows.map(toJob);
+  }
+
+  async getJob(id: number): Promise<Job | undefined> {
+    const row = await this.#read((db) => findJob(db, id));
+    return row && toJob(row);
+  }
+
+  async getJobDetail(id: number): Promise<JobDetail | undefined> {
+    const row = await this.#read((db) => findJob(db, id));
+    if (!row) return undefined;
+    const events = await this.#read((db) => jobEvents(db, id));
+    const attempts = await this.#read((db) => jobAttempts(db, id));
+    return { job: toJob(row), events: events.map(toJobEvent), attempts: attempts.map(toJobAttempt) };
+  }
+
+  async listJobs(query: JobListQuery): Promise<{ jobs: Job[]; total: number }> {
+    const { rows, total } = await this.#read((db) => listJobRows(db, query));
+    return { jobs: rows.map(toJob), total };
+  }
+
+  async killJob(id: number, actor: string, now: number): Promise<{ job: Job; immediate: boolean }> {
+    const { row, immediate } = await this.#write((tx) => killJobIn(tx, this.dialect, id, actor, now));
+    return { job: toJob(row), immediate };
+  }
+
+  async retryJob(id: number, actor: string, now: number): Promise<Job> {
+    const row = await this.#write(async (tx) => {
+      const retried = await retryJobIn(tx, this.dialect, id, actor, now);
+      await this.#signal.publish(tx);
+      return retried;
+    });
+    this.#signal.emitLocal();
+    return toJob(row);
+  }
+
+  async adjustJob(id: number, changes: JobChanges, actor: string, now: number): Promise<Job> {
+    const { row, released } = await this.#write(async (tx) => {
+      const adjusted = await adjustJobIn(tx, this.dialect, id, changes, actor, now);
+      if (adjusted.released) await this.#signal.publish(tx);
+      return adjusted;
+    });
+    if (released) this.#signal.emitLocal();
+    return toJob(row);
+  }
+
+  deleteJob(id: number, _actor: string): Promise<void> {
+    return this.#write((tx) => deleteJobIn(tx, this.dialect, id));
+  }
+
+  summary(): Promise<Summary> {
+    return this.#read(summaryCounts);
+  }
+
+  async registerPilot(registration: PilotRegistration, now: number): Promise<Pilot> {
+    return toPilot(await this.#write((tx) => upsertPilot(tx, registration, now)));
+  }
+
+  async getPilot(idOrUuid: number | string): Promise<Pilot | undefined> {
+    const row = await this.#read((db) => findPilot(db, idOrUuid));
+    return row && toPilot(row);
+  }
+
+  async listPilots(
+    filter: PilotFilter,
+    limit: number,
+    offset: number,
+  ): Promise<{ pilots: Pilot[]; total: number }> {
+    const { rows, total } = await this.#read((db) => listPilotRows(db, filter, limit, offset));
+    return { pilots: rows.map(toPilot), total };
+  }
+
+  async touchPilot(uuid: string, now: number): Promise<Pilot> {
+    const row = await this.#write(async (tx) =>
+      touchPilotRow(tx, await requireLivePilot(tx, this.dialect, uuid), now),
+    );
+    return toPilot(row);
+  }
+
+  async claimJob(
+    pilotUuid: string,
+    match: MatchRequest,
+    leaseMs: number,
+    now: number,
+  ): Promise<ClaimedJob | null> {
+    const row = await this.#write((tx) => claimJobIn(tx, this.dialect, pilotUuid, match, leaseMs, now));
+    if (!row) return null;
+    return { job: toJob(row), leaseExpiresAt: row.lease_expires_at ?? now + leaseMs };
+  }
+
+  startJob(input: HeartbeatInput & { pid: number | null }): Promise<JobCommandReply> {
+    return this.#write((tx) => startJobIn(tx, this.dialect, input));
+  }
+
+  heartbeatJob(input: HeartbeatInput): Promise<JobCommandReply> {
+    return this.#write((tx) => heartbeatJobIn(tx, this.dialect, input));
+  }
+
+  async finishJob(input: FinishInput): Promise<Job> {
+    return toJob(await this.#write((tx) => finishJobIn(tx, this.dialect, input)));
+  }
+
+  async deregisterPilot(uuid: string, now: number): Promise<Pilot> {
+    return toPilot(await this.#write((tx) => deregisterPilotIn(tx, this.dialect, uuid, now)));
+  }
+
+  async requestPilotStop(idOrUuid: number | string): Promise<Pilot> {
+    const row = await this.#write(async (tx) => {
+      const pilot = await findPilot(tx, idOrUuid);
+      if (!pilot) throw new NotFoundError('pilot', idOrUuid);
+      return tx
+        .updateTable('pilots')
+        .set({ stop_requested: 1 })
+        .where('id', '=', pilot.id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    });
+    return toPilot(row);
+  }
+
+  appendLog(
+    jobId: number,
+    attempt: number,
+    stream: LogStream,
+    offset: number,
+    data: Buffer,
+    caps: LogCaps,
+  ): Promise<void> {
+    return this.#write((tx) =>
+      appendLogIn(tx, this.dialect, { jobId, attempt, stream }, offset, data, caps, Date.now()),
+    );
+  }
+
+  async getLog(jobId: number, attempt: number, stream: LogStream): Promise<StoredLog | undefined> {
+    const row = await this.#read((db) => findLogRow(db, jobId, attempt, stream));
+    return row && toStoredLog(row);
+  }
+
+  async expireLeases(now: number, pilotSilentBefore: number): Promise<ExpiredLeases> {
+    const { lostJobs, lostPilots } = await this.#write((tx) =>
+      expireLeasesIn(tx, this.dialect, now, pilotSilentBefore),
+    );
+    return { lostJobs: lostJobs.map(toJob), lostPilots: lostPilots.map(toPilot) };
+  }
+
+  graceActiveLeases(until: number): Promise<number> {
+    return this.#write((tx) => graceActiveLeasesIn(tx, this.dialect, until));
+  }
+
+  onJobsAvailable(listener: JobsAvailableListener): () => void {
+    if (this.#closed) throw new AppError('store_unavailable', 'the store is closed');
+    return this.#signal.subscribe(listener);
+  }
+}

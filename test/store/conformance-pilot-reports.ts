@@ -1,0 +1,242 @@
+// Conformance: start, heartbeat and finish as a pilot reports them — outcomes, lease
+// extension, metrics, kill commands, lease-lost refusals and idempotent repeats.
+
+import { describe, expect, it } from 'vitest';
+import { type JobOutcome, LeaseLostError } from '../../src/core/index.ts';
+import {
+  type ConformanceContext,
+  claimedJob,
+  finish,
+  LEASE_MS,
+  registerPilot,
+  runningJob,
+  T0,
+} from './conformance-fixtures.ts';
+
+const OUTCOMES: [string, JobOutcome, object][] = [
+  [
+    'exit 0 finishes',
+    { kind: 'exited', exitCode: 0 },
+    { state: 'finished', exitCode: 0, errorName: null, errorCode: null },
+  ],
+  [
+    'a non-zero exit fails',
+    { kind: 'exited', exitCode: 3 },
+    {
+      state: 'failed',
+      exitCode: 3,
+      errorName: 'exit_code',
+      errorCode: 1100,
+      errorDiag: 'payload exited with status 3',
+    },
+  ],
+  [
+    'a signal fails',
+    { kind: 'signaled', signal: 'SIGSEGV' },
+    { state: 'failed', signal: 'SIGSEGV', errorName: 'signal', errorCode: 1101 },
+  ],
+  [
+    'the time limit fails',
+    { kind: 'timelimit', timelimit: 100 },
+    { state: 'failed', errorName: 'timelimit', errorCode: 1200 },
+  ],
+  ['a kill cancels', { kind: 'killed' }, { state: 'cancelled', errorName: 'killed', errorCode: 1201 }],
+  [
+    'a nonstarter fails',
+    { kind: 'nonstarter', reason: 'no such file' },
+    { state: 'failed', errorDiag: 'no such file' },
+  ],
+];
+
+export function describePilotReports(ctx: ConformanceContext): void {
+  describe('startJob and heartbeatJob', () => {
+    it('starts a dispatched job and is idempotent when repeated', async () => {
+      const store = await ctx.fresh();
+      const { job, pilot } = await claimedJob(store);
+      const input = {
+        jobId: job.id,
+        pilotUuid: pilot.uuid,
+        attempt: 1,
+        pid: 777,
+        metrics: null,
+        leaseMs: LEASE_MS,
+      };
+      expect(await store.startJob({ ...input, now: T0 + 100 })).toEqual({
+        command: null,
+        leaseExpiresAt: T0 + 100 + LEASE_MS,
+      });
+      expect(await store.startJob({ ...input, now: T0 + 200 })).toEqual({
+        command: null,
+        leaseExpiresAt: T0 + 200 + LEASE_MS,
+      });
+      const detail = await store.getJobDetail(job.id);
+      expect(detail?.job).toMatchObject({ state: 'running', pid: 777, startedAt: T0 + 100 });
+      expect(detail?.events.filter((e) => e.transition === 'start')).toHaveLength(1);
+    });
+
+    it('extends the lease without ever shortening it, keeps the peak RSS and touches the pilot', async () => {
+      const store = await ctx.fresh();
+      const { job, pilot } = await runningJob(store);
+      const beat = (now: number, leaseMs: number, rssKb: number) =>
+        store.heartbeatJob({
+          jobId: job.id,
+          pilotUuid: pilot.uuid,
+          attempt: 1,
+          metrics: { cpuSeconds: now - T0, rssKb, maxRssKb: rssKb },
+          leaseMs,
+          now,
+        });
+      expect((await beat(T0 + 10_000, LEASE_MS, 5000)).leaseExpiresAt).toBe(T0 + 10_000 + LEASE_MS);
+      expect((await beat(T0 + 11_000, 1000, 3000)).leaseExpiresAt).toBe(T0 + 10_000 + LEASE_MS);
+      expect(await store.getJob(job.id)).toMatchObject({
+        cpuSeconds: 11_000,
+        maxRssKb: 5000,
+        leaseExpiresAt: T0 + 40_000,
+      });
+      expect((await store.getPilot(pilot.id))?.lastSeenAt).toBe(T0 + 11_000);
+    });
+
+    it('replies kill once a kill was requested', async () => {
+      const store = await ctx.fresh();
+      const { job, pilot } = await runningJob(store);
+      await store.killJob(job.id, 'alice', T0 + 1);
+      const input = {
+        jobId: job.id,
+        pilotUuid: pilot.uuid,
+        attempt: 1,
+        metrics: null,
+        leaseMs: LEASE_MS,
+        now: T0 + 2,
+      };
+      expect((await store.heartbeatJob(input)).command).toBe('kill');
+    });
+
+    it('refuses reports from another pilot, for another attempt, or on an ended job', async () => {
+      const store = await ctx.fresh();
+      const { job, pilot } = await runningJob(store);
+      const other = await registerPilot(store);
+      const base = {
+        jobId: job.id,
+        pilotUuid: pilot.uuid,
+        attempt: 1,
+        metrics: null,
+        leaseMs: LEASE_MS,
+        now: T0 + 5,
+      };
+      await expect(store.heartbeatJob({ ...base, pilotUuid: other.uuid })).rejects.toBeInstanceOf(
+        LeaseLostError,
+      );
+      await expect(store.heartbeatJob({ ...base, pilotUuid: 'no-such-pilot' })).rejects.toBeInstanceOf(
+        LeaseLostError,
+      );
+      await expect(store.heartbeatJob({ ...base, attempt: 2 })).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(store.startJob({ ...base, attempt: 2, pid: 1 })).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(store.heartbeatJob({ ...base, jobId: 999_999 })).rejects.toBeInstanceOf(LeaseLostError);
+      await finish(store, job, pilot, { kind: 'exited', exitCode: 0 });
+      await expect(store.heartbeatJob(base)).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(store.startJob({ ...base, pid: 1 })).rejects.toBeInstanceOf(LeaseLostError);
+    });
+  });
+
+  describe('finishJob', () => {
+    for (const [title, outcome, expected] of OUTCOMES) {
+      it(`${title}, records the attempt and frees the pilot`, async () => {
+        const store = await ctx.fresh();
+        const { job, pilot } = await runningJob(store);
+        const ended = await store.finishJob({
+          jobId: job.id,
+          pilotUuid: pilot.uuid,
+          attempt: 1,
+          outcome,
+          metrics: { cpuSeconds: 1.5, rssKb: 10, maxRssKb: 2048 },
+          now: T0 + 9000,
+        });
+        expect(ended).toMatchObject({
+          ...expected,
+          endedAt: T0 + 9000,
+          leaseExpiresAt: null,
+          cpuSeconds: 1.5,
+          maxRssKb: 2048,
+        });
+        expect(await store.getJob(job.id)).toEqual(ended);
+        const detail = await store.getJobDetail(job.id);
+        expect(detail?.attempts).toEqual([
+          {
+            jobId: job.id,
+            attempt: 1,
+            state: ended.state,
+            pilotId: pilot.id,
+            host: pilot.host,
+            site: pilot.site,
+            exitCode: ended.exitCode,
+            signal: ended.signal,
+            errorName: ended.errorName,
+            errorCode: ended.errorCode,
+            errorDiag: ended.errorDiag,
+            cpuSeconds: 1.5,
+            maxRssKb: 2048,
+            dispatchedAt: T0,
+            startedAt: T0,
+            endedAt: T0 + 9000,
+          },
+        ]);
+        expect(detail?.events.at(-1)).toMatchObject({
+          fromState: 'running',
+          toState: ended.state,
+          actor: `pilot:${pilot.uuid}`,
+        });
+        expect(await store.getPilot(pilot.id)).toMatchObject({
+          state: 'idle',
+          currentJobId: null,
+          jobsRun: 1,
+        });
+      });
+    }
+
+    it('finishes a job that was never started', async () => {
+      const store = await ctx.fresh();
+      const { job, pilot } = await claimedJob(store);
+      const ended = await finish(store, job, pilot, { kind: 'nonstarter', reason: 'not executable' });
+      expect(ended).toMatchObject({ state: 'failed', errorName: 'nonstarter', startedAt: null });
+      expect((await store.getJobDetail(job.id))?.events.at(-1)).toMatchObject({
+        fromState: 'dispatched',
+        transition: 'fail',
+      });
+    });
+
+    it('accepts a repeated report without applying it twice', async () => {
+      const store = await ctx.fresh();
+      const { job, pilot } = await runningJob(store);
+      const first = await finish(store, job, pilot, { kind: 'exited', exitCode: 0 }, T0 + 10);
+      const again = await finish(store, job, pilot, { kind: 'exited', exitCode: 0 }, T0 + 20);
+      expect(again).toEqual(first);
+      const detail = await store.getJobDetail(job.id);
+      expect(detail?.attempts).toHaveLength(1);
+      expect(detail?.events.filter((e) => e.transition === 'finish')).toHaveLength(1);
+      expect((await store.getPilot(pilot.id))?.jobsRun).toBe(1);
+    });
+
+    it('refuses a report from a pilot that does not hold the job', async () => {
+      const store = await ctx.fresh();
+      const { job, pilot } = await runningJob(store);
+      const other = await registerPilot(store);
+      await expect(finish(store, job, other, { kind: 'exited', exitCode: 0 })).rejects.toBeInstanceOf(
+        LeaseLostError,
+      );
+      await expect(
+        finish(store, { ...job, attempt: 2 }, pilot, { kind: 'exited', exitCode: 0 }),
+      ).rejects.toBeInstanceOf(LeaseLostError);
+      expect((await store.getJob(job.id))?.state).toBe('running');
+    });
+
+    it('refuses the report of a pilot whose lease the reaper ended', async () => {
+      const store = await ctx.fresh();
+      const { job, pilot } = await runningJob(store);
+      await store.expireLeases(T0 + LEASE_MS + 1, 0);
+      await expect(finish(store, job, pilot, { kind: 'exited', exitCode: 0 })).rejects.toBeInstanceOf(
+        LeaseLostError,
+      );
+      expect(await store.getJob(job.id)).toMatchObject({ state: 'failed', errorName: 'lost' });
+    });
+  });
+}

@@ -1,0 +1,51 @@
+// The store conformance suite: every behaviour the Store promises, run against each dialect
+// by its own test file (sqlite.test.ts, postgres.test.ts). One file per group of behaviours.
+
+import { afterEach, describe } from 'vitest';
+import type { Store } from '../../src/store/index.ts';
+import { describeClaims } from './conformance-claim.ts';
+import type { ConformanceContext, StoreTarget } from './conformance-fixtures.ts';
+import { describeJobCommands } from './conformance-job-commands.ts';
+import { describeLeases } from './conformance-leases.ts';
+import { describeListing } from './conformance-listing.ts';
+import { describeLogs } from './conformance-logs.ts';
+import { describePilotReports } from './conformance-pilot-reports.ts';
+import { describePilots } from './conformance-pilots.ts';
+import { describeSchema } from './conformance-schema.ts';
+import { describeSignals } from './conformance-signals.ts';
+import { describeSubmit } from './conformance-submit.ts';
+
+export type { StoreTarget } from './conformance-fixtures.ts';
+
+export function describeStoreConformance(name: string, factory: () => StoreTarget): void {
+  describe(`Store conformance: ${name}`, () => {
+    const open: Store[] = [];
+    const track = async (opening: Promise<Store>) => {
+      const store = await opening;
+      open.push(store);
+      return store;
+    };
+    const ctx: ConformanceContext = {
+      get dialect() {
+        return factory().dialect;
+      },
+      fresh: () => track(factory().fresh()),
+      reopen: () => track(factory().reopen()),
+      exec: (statement) => factory().exec(statement),
+    };
+    afterEach(async () => {
+      await Promise.all(open.splice(0).map((store) => store.close()));
+    });
+
+    describeSchema(ctx);
+    describeSubmit(ctx);
+    describeClaims(ctx);
+    describePilotReports(ctx);
+    describeJobCommands(ctx);
+    describeLeases(ctx);
+    describePilots(ctx);
+    describeLogs(ctx);
+    describeListing(ctx);
+    describeSignals(ctx);
+  });
+}
