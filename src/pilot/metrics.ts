@@ -34,7 +34,9 @@ export function parseProcStat(text: string): ProcStat | null {
     cpuTicks: num(14) + num(15) + num(16) + num(17),
     rssPages: num(24),
   };
-  return Number.isFinite(stat.pgrp) && Number.isFinite(stat.cpuTicks) && Number.isFinite(stat.rssPages) ? stat : null;
+  return Number.isFinite(stat.pgrp) && Number.isFinite(stat.cpuTicks) && Number.isFinite(stat.rssPages)
+    ? stat
+    : null;
 }
 
 /** Every process whose process group is `pgid` (zombies included); empty when /proc is unreadable. */

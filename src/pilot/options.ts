@@ -33,4 +33,6 @@ export interface PilotOptions {
   shell: boolean;
   /** pino level. */
   logLevel: string;
+  /** Largest slice of each log stream sent per report, in bytes (default 256 KiB, under common request-body limits). */
+  logChunkBytes?: number;
 }

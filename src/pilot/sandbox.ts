@@ -25,7 +25,12 @@ export async function createSandbox(workDir: string, jobId: number, attempt: num
  * payload's remaining arguments. In shell mode the rest of the line is kept verbatim for sh.
  * Throws an Error whose message is the nonstarter reason.
  */
-export async function copyPayload(payload: string, shell: boolean, sandbox: string, pilotCwd: string): Promise<Command> {
+export async function copyPayload(
+  payload: string,
+  shell: boolean,
+  sandbox: string,
+  pilotCwd: string,
+): Promise<Command> {
   const words = splitWords(payload);
   const first = words[0];
   if (first === undefined || first.value === '') throw new Error('the payload has no command to copy');

@@ -1,0 +1,234 @@
+// The pilot loop: register, claim in cycles (long-polls), run each job through a JobSession,
+// and deregister when cycles, lifetime or a stop (command or signal) end it.
+
+import type { Logger } from 'pino';
+import { shouldClaim } from '../core/pilot-decisions.ts';
+import { ApiError, type P3sClient } from '../protocol/client.ts';
+import type {
+  ClaimReply,
+  DispatchedJob,
+  PilotConfig,
+  RegisterPilotBody,
+} from '../protocol/schemas/pilots.ts';
+import { JobSession } from './job-session.ts';
+import { DEFAULT_CHUNK_BYTES } from './log-shipper.ts';
+import type { PilotOptions } from './options.ts';
+import { errorText, Outage, OutageError, sleep, withRetry } from './retry.ts';
+
+/** Exit codes of a pilot. */
+export const EXIT = {
+  /** Done: cycles or lifetime used up, told to stop, or stopped by SIGTERM/SIGINT. */
+  ok: 0,
+  /** Local failure (directories, unexpected error). */
+  failure: 1,
+  /** The server refused the pilot (registration or claim answered with an error). */
+  refused: 2,
+  /** The server stayed unreachable longer than `maxOutage`. */
+  unreachable: 3,
+} as const;
+
+export interface AgentDeps {
+  client: P3sClient;
+  options: PilotOptions;
+  uuid: string;
+  logger: Logger;
+  /** What the pilot tells the server about itself. */
+  host: string;
+  pid: number;
+  version: string;
+  /** Aborted to stop the pilot (reason: the signal name, e.g. 'SIGTERM'). */
+  stop: AbortSignal;
+  /** Aborted to stop retrying reports too (a second signal). */
+  hurry: AbortSignal;
+}
+
+/** An idle claim round lasts at least this long, so a server that answers at once cannot make the pilot spin. */
+const MIN_IDLE_CLAIM_MS = 250;
+
+type CycleEnd =
+  | { kind: 'job'; job: DispatchedJob }
+  | { kind: 'idle' }
+  | { kind: 'stop' }
+  | { kind: 'exit'; code: number };
+
+export class Agent {
+  private readonly outage: Outage;
+  private readonly startedAt = Date.now();
+  private config: PilotConfig | null = null;
+
+  constructor(private readonly deps: AgentDeps) {
+    this.outage = new Outage(deps.options.maxOutage);
+  }
+
+  /** Runs the pilot to its end; resolves to the exit code. */
+  async run(): Promise<number> {
+    const { options, logger: log, stop } = this.deps;
+    const registered = await this.register();
+    if (registered !== EXIT.ok) return registered;
+    let exitCode: number = EXIT.ok;
+    let cyclesUsed = 0;
+    for (;;) {
+      const decision = shouldClaim({
+        cycles: options.cycles,
+        cyclesUsed,
+        lifetime: options.lifetime,
+        timefloor: options.timefloor,
+        startedAt: this.startedAt,
+        now: Date.now(),
+        stopping: stop.aborted,
+      });
+      if (!decision.claim) {
+        log.info({ reason: decision.reason, cyclesUsed }, 'no more claims');
+        break;
+      }
+      const cycle = await this.cycle();
+      cyclesUsed++;
+      if (cycle.kind === 'stop') {
+        log.info('the server asked this pilot to stop');
+        break;
+      }
+      if (cycle.kind === 'exit') {
+        exitCode = cycle.code;
+        break;
+      }
+      if (cycle.kind === 'job' && (await this.runJob(cycle.job)) === 'unreachable') {
+        exitCode = EXIT.unreachable;
+        break;
+      }
+    }
+    await this.deregister();
+    log.info({ exitCode }, 'pilot done');
+    return exitCode;
+  }
+
+  /** Registers, retrying while the server is unreachable; EXIT.ok once registered. */
+  private async register(): Promise<number> {
+    const { client, options, uuid, logger: log, stop } = this.deps;
+    const body: RegisterPilotBody = {
+      uuid,
+      host: this.deps.host,
+      site: options.site,
+      pid: this.deps.pid,
+      batchId: options.batchId,
+      jobTypes: options.jobTypes,
+      version: this.deps.version,
+      lifetime: options.lifetime,
+    };
+    try {
+      const reply = await withRetry(() => client.registerPilot(body), {
+        outage: this.outage,
+        interrupt: stop,
+        onRetry: (error, attempt) =>
+          log.warn({ error: errorText(error), attempt }, 'cannot register; retrying'),
+      });
+      this.config = reply.config;
+      log.info({ pilotId: reply.pilot.id, config: reply.config }, 'registered');
+      return EXIT.ok;
+    } catch (error) {
+      if (stop.aborted) return EXIT.ok;
+      if (error instanceof OutageError) {
+        log.fatal({ error: errorText(error) }, 'cannot register: giving up');
+        return EXIT.unreachable;
+      }
+      if (error instanceof ApiError) {
+        log.fatal({ code: error.code, message: error.message }, 'the server refused the registration');
+        return EXIT.refused;
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * One P3S cycle: claims until a job or a stop comes, or `period` s have passed. Each claim
+   * long-polls for at most the server's maxClaimWait (and never past the pilot's lifetime).
+   */
+  private async cycle(): Promise<CycleEnd> {
+    const { client, options, uuid, logger: log, stop } = this.deps;
+    const cycleEnd = Date.now() + options.period * 1000;
+    let reregistered = false;
+    for (;;) {
+      const config = this.config as PilotConfig;
+      let wait = Math.min(config.maxClaimWait, Math.max(0, (cycleEnd - Date.now()) / 1000));
+      if (options.lifetime > 0)
+        wait = Math.min(wait, options.lifetime - (Date.now() - this.startedAt) / 1000);
+      wait = Math.max(0, Math.round(wait * 1000) / 1000);
+      const sentAt = Date.now();
+      let reply: ClaimReply;
+      try {
+        reply = await withRetry(() => client.claim(uuid, wait, options.beat, stop), {
+          outage: this.outage,
+          interrupt: stop,
+          onRetry: (error) =>
+            log.warn(
+              { error: errorText(error), outageSeconds: this.outage.seconds() },
+              'claim failed; retrying',
+            ),
+        });
+      } catch (error) {
+        if (stop.aborted) return { kind: 'idle' };
+        if (error instanceof OutageError) {
+          log.fatal({ error: errorText(error) }, 'the server stayed unreachable: giving up');
+          return { kind: 'exit', code: EXIT.unreachable };
+        }
+        if (error instanceof ApiError && error.code === 'pilot_unknown' && !reregistered) {
+          // The server forgot this pilot (e.g. marked it lost during an outage): register again, once.
+          log.warn('the server does not know this pilot any more: registering again');
+          reregistered = true;
+          const code = await this.register();
+          if (code !== EXIT.ok) return { kind: 'exit', code };
+          continue;
+        }
+        if (error instanceof ApiError) {
+          log.fatal({ code: error.code, message: error.message }, 'the server refused the claim');
+          return { kind: 'exit', code: EXIT.refused };
+        }
+        throw error;
+      }
+      if (reply.job) return { kind: 'job', job: reply.job };
+      if (reply.command === 'stop') return { kind: 'stop' };
+      const took = Date.now() - sentAt;
+      if (took < MIN_IDLE_CLAIM_MS) await sleep(MIN_IDLE_CLAIM_MS - took, stop);
+      if (stop.aborted || Date.now() >= cycleEnd) return { kind: 'idle' };
+    }
+  }
+
+  private runJob(job: DispatchedJob) {
+    const { options } = this.deps;
+    const log = this.deps.logger.child({ job: job.id, attempt: job.attempt });
+    log.info(
+      { name: job.name, jobtype: job.jobtype, payload: job.payload, timelimit: job.timelimit },
+      'job claimed',
+    );
+    const session = new JobSession(
+      {
+        client: this.deps.client,
+        options,
+        uuid: this.deps.uuid,
+        config: this.config as PilotConfig,
+        outage: this.outage,
+        stop: this.deps.stop,
+        hurry: this.deps.hurry,
+        lifetimeEndsAt: options.lifetime > 0 ? this.startedAt + options.lifetime * 1000 : null,
+        logChunkBytes: options.logChunkBytes ?? DEFAULT_CHUNK_BYTES,
+      },
+      job,
+      log,
+    );
+    return session.run();
+  }
+
+  /** Best effort: retried like any report, a single try once the outage limit has passed. */
+  private async deregister(): Promise<void> {
+    const { client, uuid, logger: log } = this.deps;
+    try {
+      await withRetry(() => client.deregisterPilot(uuid), {
+        outage: this.outage,
+        interrupt: this.deps.hurry,
+        onRetry: (error) => log.warn({ error: errorText(error) }, 'cannot deregister; retrying'),
+      });
+      log.info('deregistered');
+    } catch (error) {
+      log.warn({ error: errorText(error) }, 'could not deregister');
+    }
+  }
+}

@@ -1,0 +1,246 @@
+// One claimed job, end to end: run the payload, tell the server it started, heartbeat with
+// metrics and log bytes, obey `kill`, and deliver the final report through server outages.
+
+import type { Logger } from 'pino';
+import { backoffDelay } from '../core/pilot-decisions.ts';
+import type { JobMetrics, JobOutcome } from '../core/types.ts';
+import { ApiError, type P3sClient } from '../protocol/client.ts';
+import type { DispatchedJob, HeartbeatBody, PilotConfig } from '../protocol/schemas/pilots.ts';
+import { LogShipper } from './log-shipper.ts';
+import type { PilotOptions } from './options.ts';
+import { errorText, isTransient, type Outage, OutageError, sleep, withRetry } from './retry.ts';
+import { jobLogPaths, type KillReason, type RunResult, runPayload } from './runner.ts';
+import { setLongTimeout } from './timers.ts';
+
+/** What a job session needs from its pilot. */
+export interface SessionContext {
+  client: P3sClient;
+  options: PilotOptions;
+  uuid: string;
+  config: PilotConfig;
+  outage: Outage;
+  /** Aborted when the pilot is told to stop (reason: the signal name). */
+  stop: AbortSignal;
+  /** Aborted on a second stop signal: give up retrying reports. */
+  hurry: AbortSignal;
+  /** Epoch ms at which the pilot's lifetime ends, or null. */
+  lifetimeEndsAt: number | null;
+  logChunkBytes: number;
+}
+
+/** How the session ended for the pilot: go on, or stop because the server stayed unreachable. */
+export type SessionEnd = 'continue' | 'unreachable';
+
+/** Error codes meaning the job is no longer this pilot's: it must not run or be reported any more. */
+const GONE_CODES = new Set(['lease_lost', 'not_found', 'invalid_transition', 'pilot_unknown']);
+
+export class JobSession {
+  private readonly kill = new AbortController();
+  private readonly shipper: LogShipper;
+  private metrics: () => JobMetrics | null = () => null;
+  private started: Promise<void> | null = null;
+  private heartbeats: Promise<void> | null = null;
+  /** The server said the job is no longer ours. */
+  private gone = false;
+  private unreachableFor = 0;
+
+  constructor(
+    private readonly ctx: SessionContext,
+    private readonly job: DispatchedJob,
+    private readonly log: Logger,
+  ) {
+    const caps = {
+      headBytes: ctx.config.logHeadBytes,
+      tailBytes: ctx.config.logTailBytes,
+      chunkBytes: ctx.logChunkBytes,
+    };
+    this.shipper = new LogShipper(jobLogPaths(ctx.options.joblogDir, job.id), caps);
+  }
+
+  async run(): Promise<SessionEnd> {
+    const { ctx, job } = this;
+    const onStop = () => this.killWith('pilot_shutdown');
+    ctx.stop.addEventListener('abort', onStop, { once: true });
+    if (ctx.stop.aborted) onStop();
+    const cancelLifetime =
+      ctx.lifetimeEndsAt === null
+        ? () => {}
+        : setLongTimeout(() => this.killWith('pilot_lifetime'), ctx.lifetimeEndsAt - Date.now());
+    const stopBeating = new AbortController();
+    let result: RunResult;
+    try {
+      result = await runPayload({
+        jobId: job.id,
+        jobUuid: job.uuid,
+        attempt: job.attempt,
+        pilotUuid: ctx.uuid,
+        payload: job.payload,
+        env: job.env,
+        timelimit: job.timelimit,
+        workDir: ctx.options.workDir,
+        joblogDir: ctx.options.joblogDir,
+        killGrace: ctx.options.killGrace,
+        shell: ctx.options.shell,
+        signal: this.kill.signal,
+        onStart: (pid, metrics) => {
+          this.log.info({ pid }, 'payload started');
+          this.metrics = metrics;
+          this.started = this.start(pid).then((ok) => {
+            if (ok) this.heartbeats = this.beat(stopBeating.signal);
+          });
+        },
+      });
+    } finally {
+      cancelLifetime();
+      ctx.stop.removeEventListener('abort', onStop);
+    }
+    await this.started;
+    stopBeating.abort();
+    await this.heartbeats;
+    if (this.gone) {
+      this.log.warn('the server no longer assigns this job to this pilot: not reporting it');
+      return 'continue';
+    }
+    const outcome = this.outcome(result);
+    this.log.info(
+      { outcome, metrics: result.metrics, seconds: (result.endedAt - result.startedAt) / 1000 },
+      'payload ended',
+    );
+    await this.finish(outcome, result.metrics);
+    return outcome.kind === 'server_unreachable' ? 'unreachable' : 'continue';
+  }
+
+  private killWith(reason: KillReason): void {
+    if (this.kill.signal.aborted) return;
+    this.log.warn({ reason }, 'killing the payload');
+    if (reason === 'server_unreachable') this.unreachableFor = this.ctx.outage.seconds();
+    this.kill.abort(reason);
+  }
+
+  private body(logs: HeartbeatBody['logs'], metrics: JobMetrics | null): HeartbeatBody {
+    return { pilot: this.ctx.uuid, attempt: this.job.attempt, metrics, ...(logs ? { logs } : {}) };
+  }
+
+  /** Tells the server the payload runs; false when heartbeats must not follow. */
+  private async start(pid: number): Promise<boolean> {
+    const { client, uuid } = this.ctx;
+    try {
+      const reply = await withRetry(
+        () => client.startJob(this.job.id, { pilot: uuid, attempt: this.job.attempt, pid }),
+        {
+          outage: this.ctx.outage,
+          interrupt: this.ctx.hurry,
+          onRetry: (error) => this.log.warn({ error: errorText(error) }, 'cannot report the start; retrying'),
+        },
+      );
+      if (reply.command === 'kill') this.killWith('killed');
+      return true;
+    } catch (error) {
+      return this.reportFailed(error, 'start');
+    }
+  }
+
+  /** Heartbeats every `beat` s until aborted; after a transient failure, retries sooner with backoff. */
+  private async beat(signal: AbortSignal): Promise<void> {
+    const beatMs = this.ctx.options.beat * 1000;
+    let failures = 0;
+    while (!signal.aborted) {
+      await sleep(failures === 0 ? beatMs : Math.min(beatMs, backoffDelay(failures - 1)), signal);
+      if (signal.aborted) return;
+      const collected = await this.shipper.collect();
+      try {
+        const reply = await this.ctx.client.heartbeat(this.job.id, this.body(collected.logs, this.metrics()));
+        this.ctx.outage.ok();
+        this.shipper.commit();
+        failures = 0;
+        if (reply.command === 'kill') this.killWith('killed');
+      } catch (error) {
+        if (isTransient(error)) {
+          this.ctx.outage.failed();
+          if (this.ctx.outage.exceeded()) return this.killWith('server_unreachable');
+          this.log.warn(
+            { error: errorText(error), outageSeconds: this.ctx.outage.seconds() },
+            'heartbeat failed; payload keeps running',
+          );
+          failures++;
+        } else if (!this.reportFailed(error, 'heartbeat')) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** Handles a report the server refused or never got; false when the payload was killed for it. */
+  private reportFailed(error: unknown, what: string): boolean {
+    if (error instanceof OutageError) {
+      this.killWith('server_unreachable');
+      return false;
+    }
+    if (error instanceof ApiError && GONE_CODES.has(error.code)) {
+      this.log.warn({ code: error.code, message: error.message }, `${what}: the job is no longer ours`);
+      this.gone = true;
+      this.killWith('killed');
+      return false;
+    }
+    // A refusal that retrying the same request cannot fix (e.g. validation): keep the payload, try the next beat.
+    this.log.error({ error: errorText(error) }, `${what} refused by the server`);
+    return true;
+  }
+
+  private outcome(result: RunResult): JobOutcome {
+    switch (result.kind) {
+      case 'exited':
+        return { kind: 'exited', exitCode: result.exitCode };
+      case 'signaled':
+        return { kind: 'signaled', signal: result.signal };
+      case 'timelimit':
+        return { kind: 'timelimit', timelimit: result.timelimit };
+      case 'nonstarter':
+        return { kind: 'nonstarter', reason: result.reason.slice(0, 4000) };
+      case 'killed':
+        switch (result.reason) {
+          case 'killed':
+            return { kind: 'killed' };
+          case 'pilot_shutdown':
+            return { kind: 'pilot_shutdown', signal: String(this.ctx.stop.reason ?? 'SIGTERM').slice(0, 32) };
+          case 'server_unreachable':
+            return { kind: 'server_unreachable', seconds: Math.round(this.unreachableFor) };
+          case 'pilot_lifetime':
+            return { kind: 'pilot_lifetime' };
+        }
+    }
+  }
+
+  /**
+   * Sends the remaining log bytes (heartbeats while more than one chunk is left) and then the
+   * finish report, each retried until delivered or the outage limit has passed.
+   */
+  private async finish(outcome: JobOutcome, metrics: JobMetrics): Promise<void> {
+    const { client } = this.ctx;
+    const retry = {
+      outage: this.ctx.outage,
+      interrupt: this.ctx.hurry,
+      onRetry: (error: unknown) =>
+        this.log.warn({ error: errorText(error) }, 'cannot deliver the final report; retrying'),
+    };
+    try {
+      for (;;) {
+        const collected = await this.shipper.collect();
+        const body = this.body(collected.logs, metrics);
+        if (collected.more) {
+          await withRetry(() => client.heartbeat(this.job.id, body), retry);
+          this.shipper.commit();
+          continue;
+        }
+        const reply = await withRetry(() => client.finishJob(this.job.id, { ...body, outcome }), retry);
+        this.shipper.commit();
+        this.log.info({ state: reply.state }, 'job reported');
+        return;
+      }
+    } catch (error) {
+      if (error instanceof ApiError)
+        this.log.warn({ code: error.code, message: error.message }, 'final report refused');
+      else this.log.error({ error: errorText(error) }, 'final report not delivered');
+    }
+  }
+}

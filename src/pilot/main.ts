@@ -1,0 +1,80 @@
+// Composition root of a pilot process (`p3s pilot`): builds the client, logger and stop signals,
+// installs SIGTERM/SIGINT handling for the duration of the run, and returns the exit code.
+
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { pino } from 'pino';
+import { P3sClient } from '../protocol/client.ts';
+import { Agent, EXIT } from './agent.ts';
+import type { PilotOptions } from './options.ts';
+
+export { EXIT } from './agent.ts';
+export type { PilotOptions } from './options.ts';
+
+/**
+ * Runs one pilot until its cycles or lifetime are used up, the server tells it to stop, or it
+ * gets SIGTERM/SIGINT (the payload is killed and reported; a second signal stops retrying
+ * reports). Resolves to the process exit code (see EXIT); never calls process.exit itself.
+ */
+export async function runPilot(options: PilotOptions): Promise<number> {
+  const uuid = options.uuid ?? randomUUID();
+  // The pilot's own log: JSON lines on stderr, written synchronously so nothing is lost at exit.
+  const logger = pino(
+    { level: options.logLevel, base: { pilot: uuid } },
+    pino.destination({ dest: 2, sync: true }),
+  );
+  try {
+    mkdirSync(options.workDir, { recursive: true });
+    mkdirSync(options.joblogDir, { recursive: true });
+  } catch (error) {
+    logger.fatal({ err: error }, 'cannot create the work or job log directory');
+    return EXIT.failure;
+  }
+  const stop = new AbortController();
+  const hurry = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!stop.signal.aborted) {
+      logger.warn({ signal }, 'stopping: no more claims, killing any running payload');
+      stop.abort(signal);
+    } else if (!hurry.signal.aborted) {
+      logger.warn({ signal }, 'second signal: no more retries of reports');
+      hurry.abort(signal);
+    }
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    const agent = new Agent({
+      client: new P3sClient({ server: options.server }),
+      options,
+      uuid,
+      logger,
+      host: hostname(),
+      pid: process.pid,
+      version: packageVersion(),
+      stop: stop.signal,
+      hurry: hurry.signal,
+    });
+    logger.info({ server: options.server, site: options.site, workDir: options.workDir }, 'pilot starting');
+    return await agent.run();
+  } catch (error) {
+    logger.fatal({ err: error }, 'pilot failed');
+    return EXIT.failure;
+  } finally {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+  }
+}
+
+/** The package version; package.json sits two levels up from both src/pilot and dist/pilot. */
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: unknown;
+    };
+    return typeof pkg.version === 'string' ? pkg.version : '0.1.0';
+  } catch {
+    return '0.1.0';
+  }
+}

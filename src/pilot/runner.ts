@@ -1,0 +1,271 @@
+// Runs one payload attempt: sandbox, env, spawn in its own process group with stdout/stderr
+// going straight to files, time limit and kill (SIGTERM to the group, SIGKILL after a grace),
+// and no leftovers. Every way it can end is a value of RunResult, never a rejection.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JobMetrics } from '../core/types.ts';
+import { GroupSampler, groupAlive } from './metrics.ts';
+import { type Command, payloadEnv, planCommand, usesCopy, usesShell } from './payload-env.ts';
+import { copyPayload, createSandbox } from './sandbox.ts';
+import { setLongTimeout } from './timers.ts';
+
+/** Why the pilot killed a payload on request (the `reason` of the AbortSignal it passes). */
+export type KillReason = 'killed' | 'pilot_shutdown' | 'server_unreachable' | 'pilot_lifetime';
+
+export interface RunSpec {
+  jobId: number;
+  jobUuid: string;
+  attempt: number;
+  pilotUuid: string;
+  payload: string;
+  /** The job's own env; overlays the pilot's. */
+  env: Record<string, string>;
+  /** Seconds of wall time before the group is killed; 0 = no limit. */
+  timelimit: number;
+  workDir: string;
+  joblogDir: string;
+  /** Seconds between SIGTERM and SIGKILL. */
+  killGrace: number;
+  /** Run through /bin/sh -c even without P3S_EXECMODE (pilot --shell). */
+  shell: boolean;
+  /** Aborting kills the payload; the abort reason must be a KillReason. */
+  signal?: AbortSignal;
+  /** Called once the process exists, with its pid (= its process group) and a metrics reader. */
+  onStart?: (pid: number, metrics: () => JobMetrics) => void;
+  /** Defaults: process.env, process.cwd(), one sample a second. */
+  pilotEnv?: NodeJS.ProcessEnv;
+  pilotCwd?: string;
+  sampleIntervalMs?: number;
+}
+
+/** How the attempt ended, as seen by the runner. */
+export type RunEnd =
+  | { kind: 'exited'; exitCode: number }
+  | { kind: 'signaled'; signal: string }
+  | { kind: 'timelimit'; timelimit: number }
+  | { kind: 'killed'; reason: KillReason }
+  | { kind: 'nonstarter'; reason: string };
+
+export type RunResult = RunEnd & {
+  /** Null when no process was started. */
+  pid: number | null;
+  startedAt: number;
+  endedAt: number;
+  metrics: JobMetrics;
+};
+
+/** The local files holding a job's stdout and stderr. */
+export function jobLogPaths(joblogDir: string, jobId: number): { out: string; err: string } {
+  return { out: join(joblogDir, `${jobId}.out`), err: join(joblogDir, `${jobId}.err`) };
+}
+
+const KILL_REASONS: readonly KillReason[] = [
+  'killed',
+  'pilot_shutdown',
+  'server_unreachable',
+  'pilot_lifetime',
+];
+
+/** The abort reason as a KillReason; anything else (e.g. a bare `abort()`) counts as a kill request. */
+function killReason(reason: unknown): KillReason {
+  return KILL_REASONS.includes(reason as KillReason) ? (reason as KillReason) : 'killed';
+}
+
+const NO_METRICS: JobMetrics = { cpuSeconds: 0, rssKb: 0, maxRssKb: 0 };
+
+export async function runPayload(spec: RunSpec): Promise<RunResult> {
+  const preparedAt = Date.now();
+  const early = (end: RunEnd): RunResult => ({
+    ...end,
+    pid: null,
+    startedAt: preparedAt,
+    endedAt: Date.now(),
+    metrics: NO_METRICS,
+  });
+  let fds: [number, number];
+  try {
+    fds = openLogs(spec.joblogDir, spec.jobId);
+  } catch (error) {
+    return early({
+      kind: 'nonstarter',
+      reason: `cannot open the job log files: ${(error as Error).message}`,
+    });
+  }
+  try {
+    const result = await prepareAndLaunch(spec, fds, early);
+    // The reason goes to the job's stderr file too, where a user looks first.
+    if (result.kind === 'nonstarter') writeSync(fds[1], `p3s pilot: ${result.reason}\n`);
+    return result;
+  } finally {
+    closeSync(fds[0]);
+    closeSync(fds[1]);
+  }
+}
+
+/** Opens (truncating) the job's .out and .err files: each attempt starts them afresh. */
+function openLogs(joblogDir: string, jobId: number): [number, number] {
+  const paths = jobLogPaths(joblogDir, jobId);
+  mkdirSync(joblogDir, { recursive: true });
+  const out = openSync(paths.out, 'w');
+  try {
+    return [out, openSync(paths.err, 'w')];
+  } catch (error) {
+    closeSync(out);
+    throw error;
+  }
+}
+
+async function prepareAndLaunch(
+  spec: RunSpec,
+  fds: [number, number],
+  early: (end: RunEnd) => RunResult,
+): Promise<RunResult> {
+  if (spec.signal?.aborted) return early({ kind: 'killed', reason: killReason(spec.signal.reason) });
+  let sandbox: string;
+  let env: Record<string, string>;
+  let command: Command;
+  try {
+    sandbox = await createSandbox(spec.workDir, spec.jobId, spec.attempt);
+    const id = { jobId: spec.jobId, jobUuid: spec.jobUuid, pilotUuid: spec.pilotUuid, attempt: spec.attempt };
+    env = payloadEnv(spec.pilotEnv ?? process.env, spec.env, { ...id, workDir: sandbox });
+    const shell = usesShell(env, spec.shell);
+    const cwd = spec.pilotCwd ?? process.cwd();
+    command = usesCopy(env)
+      ? await copyPayload(spec.payload, shell, sandbox, cwd)
+      : planCommand(spec.payload, shell, cwd);
+  } catch (error) {
+    return early({ kind: 'nonstarter', reason: `cannot prepare the payload: ${(error as Error).message}` });
+  }
+  return launch(spec, command, env, sandbox, fds);
+}
+
+function launch(
+  spec: RunSpec,
+  command: Command,
+  env: Record<string, string>,
+  sandbox: string,
+  [outFd, errFd]: [number, number],
+): Promise<RunResult> {
+  const graceMs = spec.killGrace * 1000;
+  return new Promise((resolveRun) => {
+    const spawnedAt = Date.now();
+    let child: ChildProcess;
+    try {
+      child = spawn(command.file, command.args, {
+        detached: true,
+        cwd: sandbox,
+        env,
+        stdio: ['ignore', outFd, errFd],
+      });
+    } catch (error) {
+      // Synchronous refusals: NUL bytes in argv or env, invalid options.
+      resolveRun(failedStart(command.file, error, spawnedAt));
+      return;
+    }
+    let pid: number | null = null;
+    let sampler: GroupSampler | null = null;
+    let ending: RunEnd | null = null;
+    let termSentAt: number | null = null;
+    const timers: NodeJS.Timeout[] = [];
+    const cancels: (() => void)[] = [];
+
+    const kill = (end: RunEnd) => {
+      if (ending !== null || pid === null) return;
+      ending = end;
+      termSentAt = Date.now();
+      signalGroup(pid, 'SIGTERM');
+      const group = pid;
+      timers.push(setTimeout(() => signalGroup(group, 'SIGKILL'), graceMs));
+    };
+    const onAbort = () => kill({ kind: 'killed', reason: killReason(spec.signal?.reason) });
+
+    child.on('error', (error) => {
+      if (pid === null) resolveRun(failedStart(command.file, error, spawnedAt));
+    });
+    child.once('spawn', () => {
+      pid = child.pid as number;
+      const group = new GroupSampler(pid);
+      sampler = group;
+      group.sample();
+      // At 'spawn' the exec may still be under way (RSS reads 0), so look again shortly after.
+      timers.push(setTimeout(() => group.sample(), 50));
+      timers.push(setInterval(() => group.sample(), spec.sampleIntervalMs ?? 1000));
+      if (spec.timelimit > 0) {
+        const timelimit = spec.timelimit;
+        cancels.push(setLongTimeout(() => kill({ kind: 'timelimit', timelimit }), timelimit * 1000));
+      }
+      spec.signal?.addEventListener('abort', onAbort, { once: true });
+      spec.onStart?.(pid, () => group.current());
+      if (spec.signal?.aborted) onAbort();
+    });
+    child.once('exit', (code, signal) => {
+      for (const timer of timers) clearTimeout(timer);
+      for (const cancel of cancels) cancel();
+      spec.signal?.removeEventListener('abort', onAbort);
+      const group = pid as number;
+      const metrics = sampler?.current() ?? NO_METRICS;
+      const end: RunEnd =
+        ending ?? (signal !== null ? { kind: 'signaled', signal } : { kind: 'exited', exitCode: code ?? 0 });
+      const endedAt = Date.now();
+      void drainGroup(group, (termSentAt ?? endedAt) + graceMs).then(() =>
+        resolveRun({ ...end, pid: group, startedAt: spawnedAt, endedAt, metrics }),
+      );
+    });
+  });
+}
+
+function failedStart(file: string, error: unknown, at: number): RunResult {
+  return {
+    kind: 'nonstarter',
+    reason: describeSpawnError(file, error),
+    pid: null,
+    startedAt: at,
+    endedAt: Date.now(),
+    metrics: NO_METRICS,
+  };
+}
+
+/** A readable nonstarter reason for a failed spawn. */
+export function describeSpawnError(file: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return `cannot start ${file}: no such file or directory (or its #! interpreter is missing)`;
+    case 'EACCES':
+      return `cannot start ${file}: permission denied (is it executable?)`;
+    case 'ENOEXEC':
+      return `cannot start ${file}: not an executable format (a script without #! line?)`;
+    default:
+      return `cannot start ${file}: ${(error as Error).message}`;
+  }
+}
+
+/** Signals a whole process group; a group that is already gone is not an error. */
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // ESRCH: nothing left in the group
+  }
+}
+
+/**
+ * After the main process exited, ends whatever it left in its group: SIGTERM, then SIGKILL
+ * at `killAt` (the grace of an earlier SIGTERM counts), so no payload process outlives its job.
+ */
+async function drainGroup(pgid: number, killAt: number): Promise<void> {
+  if (!groupAlive(pgid)) return;
+  signalGroup(pgid, 'SIGTERM');
+  while (Date.now() < killAt) {
+    await sleep(50);
+    if (!groupAlive(pgid)) return;
+  }
+  signalGroup(pgid, 'SIGKILL');
+  for (let i = 0; i < 40 && groupAlive(pgid); i++) await sleep(50);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+}
