@@ -10,7 +10,12 @@ export class CliError extends Error {
   readonly exitCode: number;
   constructor(
     message: string,
-    options: { details?: { path: string; message: string }[]; lines?: string[]; exitCode?: number; cause?: unknown } = {},
+    options: {
+      details?: { path: string; message: string }[];
+      lines?: string[];
+      exitCode?: number;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CliError';
@@ -39,7 +44,11 @@ export function issueLine(path: string, message: string): string {
 /** The lines to print on stderr for `error`, each without a trailing newline. */
 export function errorLines(error: unknown): string[] {
   if (error instanceof CliError) {
-    return [`p3s: ${error.message}`, ...error.details.map((d) => issueLine(d.path, d.message)), ...error.lines];
+    return [
+      `p3s: ${error.message}`,
+      ...error.details.map((d) => issueLine(d.path, d.message)),
+      ...error.lines,
+    ];
   }
   if (error instanceof ApiError) {
     return [`p3s: ${error.message}`, ...error.details.map((d) => issueLine(d.path, d.message))];
@@ -54,7 +63,10 @@ export function errorLines(error: unknown): string[] {
   if (error instanceof Error) {
     const code = (error as Error & { code?: unknown }).code;
     if (code === 'EADDRINUSE') {
-      return [`p3s: ${error.message}`, '  the port is taken: is a p3s server already running? choose another with --port'];
+      return [
+        `p3s: ${error.message}`,
+        '  the port is taken: is a p3s server already running? choose another with --port',
+      ];
     }
     return [`p3s: ${error.message}`];
   }
@@ -62,7 +74,10 @@ export function errorLines(error: unknown): string[] {
 }
 
 /** Prints `error` and returns the exit code to use. */
-export function reportError(error: unknown, stderr: { write(text: string): unknown } = process.stderr): number {
+export function reportError(
+  error: unknown,
+  stderr: { write(text: string): unknown } = process.stderr,
+): number {
   if (error instanceof Exit) return error.code;
   stderr.write(`${errorLines(error).join('\n')}\n`);
   return error instanceof CliError ? error.exitCode : 1;

@@ -1,0 +1,80 @@
+import { InvalidArgumentError } from '@commander-js/extra-typings';
+import { describe, expect, it } from 'vitest';
+import {
+  collectEnvAssignment,
+  collectEnvName,
+  collectId,
+  intArg,
+  jobStatesArg,
+  listArg,
+  parseEnvAssignment,
+  secondsArg,
+} from './args.ts';
+import { adjustBody } from './commands/job-control.ts';
+import { CliError } from './errors.ts';
+
+describe('--env NAME=value', () => {
+  it('splits at the first = and keeps the rest of the value', () => {
+    expect(parseEnvAssignment('A=1')).toEqual(['A', '1']);
+    expect(parseEnvAssignment('URL=a=b&c=d')).toEqual(['URL', 'a=b&c=d']);
+    expect(parseEnvAssignment('EMPTY=')).toEqual(['EMPTY', '']);
+    expect(parseEnvAssignment('_x9=y z')).toEqual(['_x9', 'y z']);
+  });
+
+  it('rejects what is not an assignment to a variable name', () => {
+    for (const bad of ['A', '=1', '1A=2', 'A-B=1', 'A B=1']) {
+      expect(() => parseEnvAssignment(bad), bad).toThrow(InvalidArgumentError);
+    }
+  });
+
+  it('accumulates repeated flags in order', () => {
+    expect(collectEnvAssignment('B=2', collectEnvAssignment('A=1'))).toEqual([
+      ['A', '1'],
+      ['B', '2'],
+    ]);
+    expect(collectEnvName('B', collectEnvName('A'))).toEqual(['A', 'B']);
+    expect(() => collectEnvName('not a name')).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('adjustBody', () => {
+  it('builds the PATCH body, unset variables as null', () => {
+    expect(adjustBody({ priority: 5, env: [['A', '1']], unsetEnv: ['B'], state: 'template' })).toEqual({
+      priority: 5,
+      env: { A: '1', B: null },
+      state: 'template',
+    });
+    expect(adjustBody({ timelimit: 60 })).toEqual({ timelimit: 60 });
+  });
+
+  it('refuses no change, and setting and unsetting the same variable, as usage errors', () => {
+    expect(() => adjustBody({})).toThrow(CliError);
+    expect(() => adjustBody({ env: [['A', '1']], unsetEnv: ['A'] })).toThrow(
+      expect.objectContaining({ exitCode: 2, message: '--env and --unset-env both name A' }),
+    );
+  });
+});
+
+describe('value parsers', () => {
+  it('checks whole numbers and their range', () => {
+    expect(intArg(0)('3')).toBe(3);
+    expect(() => intArg(1)('0')).toThrow(/from 1/);
+    expect(() => intArg(0)('1.5')).toThrow(/whole number/);
+    expect(() => intArg(0)('x')).toThrow(InvalidArgumentError);
+  });
+
+  it('checks seconds', () => {
+    expect(secondsArg(0)('0.5')).toBe(0.5);
+    expect(() => secondsArg(0, true)('0')).toThrow(/more than 0/);
+    expect(() => secondsArg(0)('')).toThrow(InvalidArgumentError);
+  });
+
+  it('splits lists, checks states and ids', () => {
+    expect(listArg('a, b,,c,')).toEqual(['a', 'b', 'c']);
+    expect(jobStatesArg('failed, cancelled')).toBe('failed,cancelled');
+    expect(() => jobStatesArg('failed,done')).toThrow(/unknown job state "done"/);
+    expect(collectId('4', collectId('3'))).toEqual([3, 4]);
+    expect(() => collectId('x')).toThrow(InvalidArgumentError);
+    expect(() => collectId('0')).toThrow(InvalidArgumentError);
+  });
+});

@@ -1,0 +1,103 @@
+// Parsers for option and argument values. They throw commander's InvalidArgumentError,
+// so a bad value is a usage error (exit 2) with commander's own message.
+
+import { InvalidArgumentError } from '@commander-js/extra-typings';
+import { JOB_STATES } from '../core/job-state.ts';
+import { PILOT_STATES } from '../core/pilot-state.ts';
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A whole number in [min, max]. */
+export function intArg(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value) => {
+    const n = /^\s*[-+]?\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected a whole number, got "${value}".`);
+    if (n < min || n > max)
+      throw new InvalidArgumentError(`expected a number from ${min} to ${max}, got ${n}.`);
+    return n;
+  };
+}
+
+/** A number of seconds (fractions allowed), at least `min` (and above it when `exclusive`). */
+export function secondsArg(min: number, exclusive = false): (value: string) => number {
+  return (value) => {
+    const n = value.trim() === '' ? Number.NaN : Number(value);
+    if (!Number.isFinite(n)) throw new InvalidArgumentError(`expected a number of seconds, got "${value}".`);
+    if (exclusive ? n <= min : n < min) {
+      throw new InvalidArgumentError(`must be ${exclusive ? 'more than' : 'at least'} ${min}, got ${n}.`);
+    }
+    return n;
+  };
+}
+
+/** A comma-separated list; blanks are dropped. */
+export function listArg(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** Comma-separated job states, each checked, returned as the same comma list. */
+export function jobStatesArg(value: string): string {
+  return statesArg(value, JOB_STATES, 'job state');
+}
+export function pilotStatesArg(value: string): string {
+  return statesArg(value, PILOT_STATES, 'pilot state');
+}
+
+function statesArg(value: string, allowed: readonly string[], what: string): string {
+  const states = listArg(value);
+  if (states.length === 0) throw new InvalidArgumentError(`expected one or more of: ${allowed.join(', ')}.`);
+  for (const state of states) {
+    if (!allowed.includes(state)) {
+      throw new InvalidArgumentError(`unknown ${what} "${state}" (one of: ${allowed.join(', ')}).`);
+    }
+  }
+  return states.join(',');
+}
+
+/** `NAME=value` (the value may hold `=` or be empty). */
+export function parseEnvAssignment(value: string): [name: string, value: string] {
+  const at = value.indexOf('=');
+  if (at <= 0) throw new InvalidArgumentError(`expected NAME=value, got "${value}".`);
+  const name = value.slice(0, at);
+  if (!ENV_NAME.test(name)) {
+    throw new InvalidArgumentError(
+      `"${name}" is not a variable name (letters, digits and _, not starting with a digit).`,
+    );
+  }
+  return [name, value.slice(at + 1)];
+}
+
+/** For repeatable `--env K=V`: accumulates the assignments in order. */
+export function collectEnvAssignment(value: string, previous: [string, string][] = []): [string, string][] {
+  return [...previous, parseEnvAssignment(value)];
+}
+
+/** For repeatable `--unset-env K`. */
+export function collectEnvName(value: string, previous: string[] = []): string[] {
+  if (!ENV_NAME.test(value)) throw new InvalidArgumentError(`"${value}" is not a variable name.`);
+  return [...previous, value];
+}
+
+/** One id argument (a positive whole number). */
+export function idArg(value: string): number {
+  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError(`"${value}" is not an id (a positive whole number).`);
+  return n;
+}
+
+/** For variadic id arguments: commander calls it once per value with the ids so far. */
+export function collectId(value: string, previous: number[] = []): number[] {
+  return [...previous, idArg(value)];
+}
+
+/** A pilot uuid as the server accepts it: 1-64 of letters, digits and `_.:-`. */
+export function uuidArg(value: string): string {
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(value)) {
+    throw new InvalidArgumentError('expected 1-64 letters, digits, or the characters _ . : -');
+  }
+  return value;
+}

@@ -1,0 +1,142 @@
+// `p3s pilot`: runs one pilot in the foreground (P3S pilot.py knobs and defaults), and the
+// pilot flags shared with `p3s pilots start`.
+
+import { join } from 'node:path';
+import { type Command, Option, type OptionValues } from '@commander-js/extra-typings';
+import { DEFAULTS } from '../../core/defaults.ts';
+import type { PilotOptions } from '../../pilot/options.ts';
+import { intArg, listArg, secondsArg, uuidArg } from '../args.ts';
+import { Exit } from '../errors.ts';
+import { resolveDataDir, resolveServerUrl } from '../settings.ts';
+import { dataDirOption, serverOption } from './common.ts';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Adds the pilot flags; `cycles` defaults differ (1 in the foreground as in P3S, 0 for background pilots). */
+export function withPilotOptions<A extends unknown[], O extends OptionValues, G extends OptionValues>(
+  cmd: Command<A, O, G>,
+  cyclesDefault: number,
+) {
+  return cmd
+    .addOption(
+      new Option('-c, --cycles <n>', 'claim cycles, each waiting up to --period for a job; 0 = until stopped')
+        .argParser(intArg(0))
+        .default(cyclesDefault),
+    )
+    .addOption(
+      new Option('-p, --period <s>', 'seconds one claim waits for a job')
+        .argParser(secondsArg(0))
+        .default(DEFAULTS.pilotPeriodSeconds as number),
+    )
+    .addOption(
+      new Option('-b, --beat <s>', 'heartbeat interval in seconds while a job runs')
+        .argParser(secondsArg(0.05))
+        .default(DEFAULTS.pilotBeatSeconds as number),
+    )
+    .addOption(
+      new Option('-s, --site <name>', 'site name (default: $P3S_SITE; none: take jobs without a site)'),
+    )
+    .addOption(
+      new Option(
+        '-t, --jobtypes <types>',
+        'accept only these job types (comma list; default: any)',
+      ).argParser(listArg),
+    )
+    .addOption(
+      new Option('--work-dir <dir>', 'where jobs run, one directory each (default: <data dir>/work)'),
+    )
+    .addOption(
+      new Option(
+        '--joblog-dir <dir>',
+        'local copies of job stdout/stderr (default: $P3S_JOBLOG or <data dir>/joblogs)',
+      ),
+    )
+    .addOption(
+      new Option('--lifetime <s>', 'seconds this pilot may live; 0 = unlimited')
+        .argParser(intArg(0))
+        .default(0),
+    )
+    .addOption(
+      new Option('--timefloor <s>', 'take no new job with less lifetime than this left')
+        .argParser(intArg(0))
+        .default(0),
+    )
+    .addOption(new Option('-e, --batch-id <text>', 'free text stored with the pilot, e.g. the batch job id'))
+    .addOption(
+      new Option('--max-outage <s>', 'give up after the server has been unreachable this long')
+        .argParser(secondsArg(0, true))
+        .default(DEFAULTS.maxOutageSeconds as number),
+    )
+    .addOption(
+      new Option('--kill-grace <s>', 'seconds between SIGTERM and SIGKILL when killing a payload')
+        .argParser(secondsArg(0))
+        .default(DEFAULTS.killGraceSeconds as number),
+    )
+    .addOption(new Option('-x, --shell', 'run every payload through /bin/sh -c (P3S -x)'))
+    .addOption(
+      new Option('--log-level <level>', 'pilot log level').choices(LOG_LEVELS).default('info' as const),
+    )
+    .addOption(serverOption())
+    .addOption(dataDirOption());
+}
+
+export interface PilotFlags {
+  cycles: number;
+  period: number;
+  beat: number;
+  site?: string;
+  jobtypes?: string[];
+  workDir?: string;
+  joblogDir?: string;
+  lifetime: number;
+  timefloor: number;
+  batchId?: string;
+  maxOutage: number;
+  killGrace: number;
+  shell?: true;
+  logLevel: string;
+  server?: string;
+  dataDir?: string;
+}
+
+/** PilotOptions from flags and environment (P3S_SITE, P3S_JOBLOG, P3S_SERVER, P3S_HOME). */
+export function pilotOptionsFrom(
+  flags: PilotFlags,
+  env: Record<string, string | undefined> = process.env,
+): PilotOptions {
+  const dataDir = resolveDataDir(flags.dataDir, env);
+  const site = flags.site ?? (env.P3S_SITE?.trim() || null);
+  return {
+    server: resolveServerUrl(flags.server, dataDir, env).url,
+    site,
+    jobTypes: flags.jobtypes ?? [],
+    cycles: flags.cycles,
+    period: flags.period,
+    beat: flags.beat,
+    workDir: flags.workDir ?? join(dataDir, DEFAULTS.workDir),
+    joblogDir: flags.joblogDir ?? (env.P3S_JOBLOG?.trim() || join(dataDir, DEFAULTS.joblogDir)),
+    lifetime: flags.lifetime,
+    timefloor: flags.timefloor,
+    batchId: flags.batchId ?? null,
+    maxOutage: flags.maxOutage,
+    killGrace: flags.killGrace,
+    shell: flags.shell === true,
+    logLevel: flags.logLevel,
+  };
+}
+
+export function addPilotCommand(program: Command): void {
+  withPilotOptions(
+    program.command('pilot').description('run a pilot here in the foreground: claim jobs and run them'),
+    1,
+  )
+    .addOption(new Option('--uuid <uuid>', 'pilot uuid (default: a new random one)').argParser(uuidArg))
+    .action(async (opts) => {
+      const options = pilotOptionsFrom(opts);
+      if (opts.uuid !== undefined) options.uuid = opts.uuid;
+      // Loaded on demand so client commands do not pay for the pilot's code.
+      const { runPilot } = await import('../../pilot/main.ts');
+      const code = await runPilot(options);
+      if (code !== 0) throw new Exit(code);
+    });
+}

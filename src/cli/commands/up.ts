@@ -1,0 +1,130 @@
+// `p3s up`: a server and N local pilots in one command, for a laptop or a single node.
+// Ctrl-C (or SIGTERM) stops the pilots (they report and deregister), then the server.
+
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { type Command, Option } from '@commander-js/extra-typings';
+import { DEFAULTS } from '../../core/defaults.ts';
+import { intArg } from '../args.ts';
+import { pilotLogFile, spawnP3s } from '../local-pilots.ts';
+import type { Output } from '../output.ts';
+import { describeDatabase, resolveDataDir, resolveServerUrl } from '../settings.ts';
+import { exitSoon, waitForStopSignal } from '../signals.ts';
+import { output } from './common.ts';
+import { LOG_LEVELS } from './pilot.ts';
+import {
+  databaseOption,
+  hostOption,
+  launchServer,
+  portOption,
+  serverDataDirOption,
+  serverOptionsFrom,
+} from './server.ts';
+
+/** Pilots get their kill grace to stop a payload, plus time to report; then they are killed. */
+const PILOT_STOP_MS = (DEFAULTS.killGraceSeconds + 20) * 1000;
+
+interface LocalPilot {
+  uuid: string;
+  child: ChildProcess;
+  logFile: string;
+}
+
+export function addUpCommand(program: Command): void {
+  program
+    .command('up')
+    .description('start a server and local pilots in one go (Ctrl-C stops everything)')
+    .addOption(
+      new Option('-n, --pilots <n>', 'how many pilots to start')
+        .argParser(intArg(0, 256))
+        .default(DEFAULTS.upPilots as number),
+    )
+    .addOption(hostOption())
+    .addOption(portOption())
+    .addOption(serverDataDirOption())
+    .addOption(databaseOption())
+    .addOption(
+      new Option('--log-level <level>', 'server log level').choices(LOG_LEVELS).default('warn' as const),
+    )
+    .action(async (opts) => {
+      const out = output({});
+      const options = serverOptionsFrom(opts);
+      const server = await launchServer(options);
+      let stopping = false;
+      const pilots: LocalPilot[] = [];
+      for (let i = 0; i < opts.pilots; i++) {
+        const uuid = randomUUID();
+        const logFile = pilotLogFile(options.dataDir, uuid);
+        const argv = ['pilot', '-c', '0', '--server', server.url, '--uuid', uuid];
+        argv.push('--work-dir', join(options.dataDir, DEFAULTS.workDir));
+        argv.push('--joblog-dir', join(options.dataDir, DEFAULTS.joblogDir));
+        // Own process group: a terminal Ctrl-C reaches only us, and we stop the pilots once, in order.
+        const child = spawnP3s(argv, logFile, true);
+        child.on('error', (error) => out.note(`p3s: pilot ${uuid.slice(0, 8)}: ${error.message}`));
+        child.on('exit', (code, signal) => {
+          if (!stopping)
+            out.note(`p3s: pilot ${uuid.slice(0, 8)} exited (${signal ?? `code ${code}`}); log: ${logFile}`);
+        });
+        pilots.push({ uuid, child, logFile });
+      }
+      printWelcome(
+        out,
+        server.url,
+        options.dataDir,
+        describeDatabase(options.databaseUrl, options.dataDir),
+        pilots.length,
+      );
+
+      // Forced: a second SIGTERM tells the pilots to hurry; they still end their payloads (SIGKILL
+      // after the kill grace), which killing the pilots themselves would leave running.
+      const signal = await waitForStopSignal(() => {
+        for (const p of pilots) p.child.kill('SIGTERM');
+      });
+      stopping = true;
+      out.note(
+        `p3s: ${signal}, stopping ${pilots.length} pilot${pilots.length === 1 ? '' : 's'} and the server`,
+      );
+      await stopChildren(out, pilots);
+      await server.close();
+      exitSoon();
+    });
+}
+
+async function stopChildren(out: Output, pilots: LocalPilot[]): Promise<void> {
+  const running = pilots.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
+  const exits = running.map((p) => once(p.child, 'exit'));
+  for (const p of running) p.child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), PILOT_STOP_MS);
+  });
+  if ((await Promise.race([Promise.all(exits), timeout])) === 'timeout') {
+    for (const p of running) {
+      if (p.child.exitCode === null && p.child.signalCode === null) {
+        out.note(`p3s: pilot ${p.uuid.slice(0, 8)} did not stop in time, killing it; log: ${p.logFile}`);
+        p.child.kill('SIGKILL');
+      }
+    }
+  }
+  clearTimeout(timer);
+}
+
+function printWelcome(out: Output, url: string, dataDir: string, database: string, pilots: number): void {
+  // Clients find this server by themselves only when it is where they would look by default.
+  const found = resolveServerUrl(undefined, resolveDataDir(undefined)).url === url;
+  const flag = found ? '' : ` --server ${url}`;
+  out.line(`p3s is up: server and ${pilots} pilot${pilots === 1 ? '' : 's'}`);
+  out.line(`  server    ${url}`);
+  out.line(`  data dir  ${dataDir}`);
+  out.line(`  database  ${database}`);
+  out.line(`  pilots    logs in ${join(dataDir, DEFAULTS.pilotLogDir)}`);
+  out.line('');
+  out.line('submit a job:');
+  out.line(
+    `  echo '[{"name":"hello","payload":"/bin/echo hello"}]' > hello.json && p3s job submit hello.json --wait${flag}`,
+  );
+  out.line(`watch:  p3s job list${flag}   p3s summary${flag}   p3s pilots list${flag}`);
+  out.line('stop:   Ctrl-C');
+}

@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command, Option } from '@commander-js/extra-typings';
+import { afterAll, describe, expect, it } from 'vitest';
+import { pilotOptionsFrom, withPilotOptions } from './commands/pilot.ts';
+import { pilotArgv, pilotProcessState, readRecords, removeRecord, writeRecord } from './local-pilots.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'p3s-local-pilots-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function parsePilotFlags(argv: string[], env: Record<string, string | undefined>) {
+  let flags: Parameters<typeof pilotOptionsFrom>[0] | undefined;
+  const program = new Command().exitOverride();
+  withPilotOptions(program.command('pilot'), 1)
+    .addOption(new Option('--uuid <uuid>'))
+    .action((opts) => {
+      flags = opts;
+    });
+  program.parse(['node', 'p3s', ...argv]);
+  return pilotOptionsFrom(flags as Parameters<typeof pilotOptionsFrom>[0], env);
+}
+
+describe('pilot flags', () => {
+  it('default to the P3S knobs, the environment and the data dir', () => {
+    const o = parsePilotFlags(['pilot'], { P3S_HOME: '/h', P3S_SITE: 'lxvm', P3S_JOBLOG: '/logs' });
+    expect(o).toMatchObject({
+      cycles: 1,
+      period: 5,
+      beat: 5,
+      site: 'lxvm',
+      joblogDir: '/logs',
+      workDir: '/h/work',
+    });
+    expect(o.server).toBe('http://127.0.0.1:7878');
+    expect(parsePilotFlags(['pilot'], { P3S_HOME: '/h' })).toMatchObject({
+      site: null,
+      joblogDir: '/h/joblogs',
+    });
+  });
+
+  it('survive the trip through the argv of a background pilot', () => {
+    const env = { P3S_HOME: '/h' };
+    const original = parsePilotFlags(
+      [
+        'pilot',
+        '-c',
+        '0',
+        '-p',
+        '2',
+        '-b',
+        '0.5',
+        '-s',
+        'cern',
+        '-t',
+        'reco,dqm',
+        '-e',
+        'condor.1',
+        '-x',
+        '--lifetime',
+        '90',
+      ],
+      env,
+    );
+    const uuid = randomUUID();
+    const again = parsePilotFlags(pilotArgv({ ...original, uuid }), env);
+    expect(again).toEqual(original);
+  });
+});
+
+describe('local pilot processes', () => {
+  it('counts a pid as our pilot only while its command line holds the uuid', async () => {
+    const uuid = randomUUID();
+    const child = spawn('/bin/sh', ['-c', 'sleep 30', 'p3s-pilot', uuid], { stdio: 'ignore' });
+    await once(child, 'spawn');
+    const pid = child.pid as number;
+    expect(pilotProcessState(pid, uuid)).toBe('alive');
+    expect(pilotProcessState(pid, randomUUID())).toBe('other');
+    expect(pilotProcessState(process.pid, uuid)).toBe('other');
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    expect(pilotProcessState(pid, uuid)).toBe('gone');
+  });
+
+  it('keeps records per uuid and skips files that are not records', () => {
+    const a = { uuid: 'a', pid: 1, startedAt: 2, server: 'http://s', logFile: '/l/a.log' };
+    const b = { uuid: 'b', pid: 2, startedAt: 1, server: 'http://s', logFile: '/l/b.log' };
+    writeRecord(dir, a);
+    writeRecord(dir, b);
+    writeFileSync(join(dir, 'pilots', 'junk.json'), '{');
+    expect(readRecords(dir)).toEqual([b, a]);
+    removeRecord(dir, 'b');
+    expect(readRecords(dir)).toEqual([a]);
+  });
+});

@@ -1,0 +1,58 @@
+// The `p3s` command tree and main(argv) → exit code: 0 ok, 1 failure, 2 usage error.
+
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from '@commander-js/extra-typings';
+import { addJobCommands } from './commands/job.ts';
+import { addPilotCommand } from './commands/pilot.ts';
+import { addPilotsCommands } from './commands/pilots.ts';
+import { addServerCommand } from './commands/server.ts';
+import { addSummaryCommand } from './commands/summary.ts';
+import { addUpCommand } from './commands/up.ts';
+import { reportError } from './errors.ts';
+
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('p3s')
+    .description('p3s: pilot-based workload management. Submit jobs; pilots claim and run them.')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    // Before any subcommand is added, so that they all inherit it: usage errors reach main().
+    .exitOverride()
+    .showHelpAfterError('(see --help)');
+  addUpCommand(program);
+  addServerCommand(program);
+  addJobCommands(program);
+  addSummaryCommand(program);
+  addPilotCommand(program);
+  addPilotsCommands(program);
+  program.addHelpText(
+    'after',
+    `
+Environment: P3S_HOME (data dir), P3S_SERVER, P3S_PORT, P3S_DATABASE_URL, P3S_SITE, P3S_JOBLOG, NO_COLOR.
+Quick start: p3s up   (then, in another terminal: p3s job submit FILE --wait)`,
+  );
+  return program;
+}
+
+/** Runs the CLI on `argv` (as process.argv) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    // Commander has printed its own message (or the help / version) already.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    return reportError(error);
+  }
+}

@@ -1,0 +1,26 @@
+// Shutdown on SIGINT/SIGTERM for the long-running commands: the first signal starts a clean
+// stop, a second one forces the exit (after `onForce`, e.g. killing child pilots).
+
+export function waitForStopSignal(onForce: () => void = () => {}): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    let received = false;
+    const handler = (signal: NodeJS.Signals) => {
+      if (!received) {
+        received = true;
+        resolve(signal);
+        return;
+      }
+      process.stderr.write('\np3s: second signal, forcing exit\n');
+      onForce();
+      process.exit(130);
+    };
+    // The handlers stay installed so that a signal during the clean stop does not kill us half-way.
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+  });
+}
+
+/** A stopped server must not be kept alive by a stray handle: exit anyway after `ms`. */
+export function exitSoon(ms = 3000): void {
+  setTimeout(() => process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0), ms).unref();
+}
