@@ -26,7 +26,8 @@ export const ALLOWED_FILES = {
 /** Folders that must stay pure: no node: built-ins, no npm packages. */
 export const PURE = ['core'];
 
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 /** Returns one message per forbidden import in the given files (paths relative to src/). */
 export function findViolations(files) {
@@ -35,7 +36,9 @@ export function findViolations(files) {
     const folder = path.split('/')[0];
     const allowed = ALLOWED[folder];
     if (!allowed) {
-      violations.push(`${path}: src/${folder}/ is not a known subsystem (add it to scripts/check-imports.mjs)`);
+      violations.push(
+        `${path}: src/${folder}/ is not a known subsystem (add it to scripts/check-imports.mjs)`,
+      );
       continue;
     }
     for (const match of text.matchAll(IMPORT)) {
@@ -43,15 +46,24 @@ export function findViolations(files) {
       if (!spec) continue;
       if (!spec.startsWith('.')) {
         // Tests next to pure code may use the test runner and read fixtures.
-        if (PURE.includes(folder) && !path.endsWith('.test.ts')) violations.push(`${path}: src/${folder}/ is pure and must not import ${spec}`);
+        if (PURE.includes(folder) && !path.endsWith('.test.ts'))
+          violations.push(`${path}: src/${folder}/ is pure and must not import ${spec}`);
         continue;
       }
-      const target = relative('/src', resolve('/src', dirname(path), spec)).split(sep).join('/');
+      const target = relative('/src', resolve('/src', dirname(path), spec))
+        .split(sep)
+        .join('/');
       const targetFolder = target.split('/')[0];
       if (targetFolder.startsWith('..')) {
         violations.push(`${path}: imports ${spec}, outside src/`);
-      } else if (targetFolder !== folder && !allowed.includes(targetFolder) && !(ALLOWED_FILES[folder] ?? []).includes(target)) {
-        violations.push(`${path}: src/${folder}/ must not import src/${target} (allowed: ${allowed.join(', ') || 'nothing'})`);
+      } else if (
+        targetFolder !== folder &&
+        !allowed.includes(targetFolder) &&
+        !(ALLOWED_FILES[folder] ?? []).includes(target)
+      ) {
+        violations.push(
+          `${path}: src/${folder}/ must not import src/${target} (allowed: ${allowed.join(', ') || 'nothing'})`,
+        );
       }
     }
   }

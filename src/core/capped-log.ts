@@ -80,10 +80,16 @@ export function readLog(log: CappedLog, from: number, maxBytes: number): LogSlic
     data = utf8SafePrefix(data, start + data.length < log.totalBytes);
     return { offset: start, data, nextOffset: start + data.length, omittedBefore: 0 };
   }
-  if (start >= log.totalBytes) return { offset: start, data: Buffer.alloc(0), nextOffset: start, omittedBefore: 0 };
+  if (start >= log.totalBytes)
+    return { offset: start, data: Buffer.alloc(0), nextOffset: start, omittedBefore: 0 };
   if (log.tail.length === 0) {
     // Everything from `start` on was omitted and nothing after it is kept yet.
-    return { offset: log.totalBytes, data: Buffer.alloc(0), nextOffset: log.totalBytes, omittedBefore: log.totalBytes - start };
+    return {
+      offset: log.totalBytes,
+      data: Buffer.alloc(0),
+      nextOffset: log.totalBytes,
+      omittedBefore: log.totalBytes - start,
+    };
   }
   const at = Math.max(start, log.tailStart);
   let data = log.tail.subarray(at - log.tailStart, at - log.tailStart + maxBytes);

@@ -3,10 +3,12 @@
 
 /** Every API error code p3s can return, with the one-line meaning shown in docs/reference/errors.md. */
 export const API_ERRORS = {
-  validation_failed: 'The request (body, query or path) does not match its schema; `details` names each field.',
+  validation_failed:
+    'The request (body, query or path) does not match its schema; `details` names each field.',
   invalid_json: 'The request body is not valid JSON.',
   not_found: 'The job, pilot or other object named in the request does not exist.',
-  invalid_transition: 'The object is in a state that does not allow the operation (e.g. deleting a running job).',
+  invalid_transition:
+    'The object is in a state that does not allow the operation (e.g. deleting a running job).',
   lease_lost: 'A pilot reported on a job it no longer holds (another attempt, or its lease expired).',
   pilot_unknown: 'The pilot is not registered (or was deregistered); it must register again.',
   payload_too_large: 'The request body or one of its parts is larger than the server accepts.',
@@ -54,7 +56,10 @@ export class InvalidTransitionError extends AppError {
   readonly from: string;
   readonly operation: string;
   constructor(what: string, id: string | number, from: string, operation: string, hint?: string) {
-    super('invalid_transition', `cannot ${operation} ${what} ${id}: it is ${from}${hint ? ` (${hint})` : ''}`);
+    super(
+      'invalid_transition',
+      `cannot ${operation} ${what} ${id}: it is ${from}${hint ? ` (${hint})` : ''}`,
+    );
     this.name = 'InvalidTransitionError';
     this.from = from;
     this.operation = operation;

@@ -10,8 +10,10 @@
 //   timefloor — the minimum remaining pilot lifetime needed to take another job.
 
 export * from './capped-log.ts';
+export * from './defaults.ts';
 export * from './errors.ts';
 export * from './job-errors.ts';
+export * from './job-query.ts';
 export * from './job-spec.ts';
 export * from './job-state.ts';
 export * from './matching.ts';
@@ -19,5 +21,3 @@ export * from './outcome.ts';
 export * from './pilot-decisions.ts';
 export * from './pilot-state.ts';
 export * from './types.ts';
-export * from './job-query.ts';
-export * from './defaults.ts';

@@ -12,21 +12,42 @@ export const JOB_ERRORS = {
   /** The payload exited with a non-zero status. */
   exit_code: { code: 1100, meaning: 'The payload exited with a non-zero status (the diagnostic quotes it).' },
   /** The payload was ended by a signal that p3s did not send. */
-  signal: { code: 1101, meaning: 'The payload was ended by a signal p3s did not send (e.g. it crashed or ran out of memory).' },
+  signal: {
+    code: 1101,
+    meaning: 'The payload was ended by a signal p3s did not send (e.g. it crashed or ran out of memory).',
+  },
   /** Killed at its time limit. */
-  timelimit: { code: 1200, meaning: 'The payload ran past its time limit; its process group got SIGTERM, then SIGKILL.' },
+  timelimit: {
+    code: 1200,
+    meaning: 'The payload ran past its time limit; its process group got SIGTERM, then SIGKILL.',
+  },
   /** Killed on a user's command. */
   killed: { code: 1201, meaning: 'A user killed the job (`p3s job kill`); it ends `cancelled`.' },
   /** The payload could not be started. */
-  nonstarter: { code: 1300, meaning: 'The payload could not be started (missing or not executable, bad sandbox copy, …).' },
+  nonstarter: {
+    code: 1300,
+    meaning: 'The payload could not be started (missing or not executable, bad sandbox copy, …).',
+  },
   /** The pilot's lease on the job expired. */
-  lost: { code: 1400, meaning: 'The pilot stopped heartbeating (killed, host gone, network cut) and the lease expired.' },
+  lost: {
+    code: 1400,
+    meaning: 'The pilot stopped heartbeating (killed, host gone, network cut) and the lease expired.',
+  },
   /** The pilot was told to stop while running the job. */
-  pilot_shutdown: { code: 1401, meaning: 'The pilot was stopped (SIGTERM/SIGINT) while running the job and killed the payload.' },
+  pilot_shutdown: {
+    code: 1401,
+    meaning: 'The pilot was stopped (SIGTERM/SIGINT) while running the job and killed the payload.',
+  },
   /** The pilot could not reach the server for longer than its outage limit. */
-  server_unreachable: { code: 1402, meaning: 'The pilot could not reach the server for longer than its outage limit and killed the payload.' },
+  server_unreachable: {
+    code: 1402,
+    meaning: 'The pilot could not reach the server for longer than its outage limit and killed the payload.',
+  },
   /** The pilot stopped taking jobs because its lifetime was ending. */
-  pilot_lifetime: { code: 1403, meaning: 'The pilot reached its lifetime limit while the payload ran and killed it.' },
+  pilot_lifetime: {
+    code: 1403,
+    meaning: 'The pilot reached its lifetime limit while the payload ran and killed it.',
+  },
 } as const satisfies Record<string, JobErrorInfo>;
 
 export type JobErrorName = keyof typeof JOB_ERRORS;

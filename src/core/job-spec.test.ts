@@ -87,7 +87,12 @@ describe('parseJobSpecs rejections name the field', () => {
     ['fractional priority', [{ payload: 'x', priority: 1.5 }], '/jobs/0/priority', /whole number/],
     ['env not an object', [{ payload: 'x', env: '{"A":"1"}' }], '/jobs/0/env', /must be an object/],
     ['env value not a string', [{ payload: 'x', env: { A: 1 } }], '/jobs/0/env/A', /must be a string/],
-    ['env bad name', [{ payload: 'x', env: { '1A': 'x' } }], '/jobs/0/env/1A', /valid environment variable name/],
+    [
+      'env bad name',
+      [{ payload: 'x', env: { '1A': 'x' } }],
+      '/jobs/0/env/1A',
+      /valid environment variable name/,
+    ],
     ['bad state', [{ payload: 'x', state: 'running' }], '/jobs/0/state', /"defined" or "template"/],
     ['both limits', [{ payload: 'x', timeout: 1, timelimit: 2 }], '/jobs/0/timelimit', /either/],
     ['name not a string', [{ payload: 'x', name: 5 }], '/jobs/0/name', /must be a string/],
@@ -100,7 +105,11 @@ describe('parseJobSpecs rejections name the field', () => {
   });
 
   it('reports every bad job of a list, and stores none (returns no specs)', () => {
-    const issues = issuesOf([{ payload: 'ok' }, { payload: 'x', timeout: 'soon' }, { priority: 'high', payload: 'y' }]);
+    const issues = issuesOf([
+      { payload: 'ok' },
+      { payload: 'x', timeout: 'soon' },
+      { priority: 'high', payload: 'y' },
+    ]);
     expect(issues.map((i) => i.path)).toEqual(['/jobs/1/timeout', '/jobs/2/priority']);
   });
 

@@ -29,7 +29,17 @@ export const JOB_SPEC_DEFAULTS = {
 } as const;
 
 /** The fields a job object may have. `timeout` is P3S's name for the time limit; `timelimit` is accepted too. */
-export const JOB_SPEC_FIELDS = ['name', 'timeout', 'timelimit', 'jobtype', 'payload', 'env', 'priority', 'state', 'site'];
+export const JOB_SPEC_FIELDS = [
+  'name',
+  'timeout',
+  'timelimit',
+  'jobtype',
+  'payload',
+  'env',
+  'priority',
+  'state',
+  'site',
+];
 
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const INTEGER_TEXT = /^\s*[-+]?\d+\s*$/;
@@ -39,13 +49,22 @@ export type JobSpecResult = { ok: true; specs: JobSpec[] } | { ok: false; issues
 /** Normalises a list of job objects; `basePath` prefixes issue paths (e.g. `/jobs`). */
 export function parseJobSpecs(input: unknown, basePath = ''): JobSpecResult {
   if (!Array.isArray(input)) {
-    return { ok: false, issues: [{ path: basePath || '/', message: `must be a list of job objects, got ${describe(input)}` }] };
+    return {
+      ok: false,
+      issues: [{ path: basePath || '/', message: `must be a list of job objects, got ${describe(input)}` }],
+    };
   }
-  if (input.length === 0) return { ok: false, issues: [{ path: basePath || '/', message: 'must hold at least one job' }] };
+  if (input.length === 0)
+    return { ok: false, issues: [{ path: basePath || '/', message: 'must hold at least one job' }] };
   if (input.length > JOB_SPEC_LIMITS.maxJobsPerSubmission) {
     return {
       ok: false,
-      issues: [{ path: basePath || '/', message: `holds ${input.length} jobs; at most ${JOB_SPEC_LIMITS.maxJobsPerSubmission} per submission` }],
+      issues: [
+        {
+          path: basePath || '/',
+          message: `holds ${input.length} jobs; at most ${JOB_SPEC_LIMITS.maxJobsPerSubmission} per submission`,
+        },
+      ],
     };
   }
   const issues: FieldIssue[] = [];
@@ -67,17 +86,30 @@ export function parseJobSpec(item: unknown, path: string, issues: FieldIssue[]):
   const obj = item as Record<string, unknown>;
   for (const key of Object.keys(obj)) {
     if (!JOB_SPEC_FIELDS.includes(key)) {
-      issues.push({ path: `${path}/${key}`, message: `unknown field (allowed: ${JOB_SPEC_FIELDS.join(', ')})` });
+      issues.push({
+        path: `${path}/${key}`,
+        message: `unknown field (allowed: ${JOB_SPEC_FIELDS.join(', ')})`,
+      });
     }
   }
   if ('timeout' in obj && 'timelimit' in obj) {
     issues.push({ path: `${path}/timelimit`, message: 'give either timeout or timelimit, not both' });
   }
   const L = JOB_SPEC_LIMITS;
-  const name = text(obj.name, `${path}/name`, issues, { max: L.nameLength, fallback: JOB_SPEC_DEFAULTS.name });
-  const jobtype = text(obj.jobtype, `${path}/jobtype`, issues, { max: L.jobtypeLength, fallback: JOB_SPEC_DEFAULTS.jobtype, nonEmpty: true });
+  const name = text(obj.name, `${path}/name`, issues, {
+    max: L.nameLength,
+    fallback: JOB_SPEC_DEFAULTS.name,
+  });
+  const jobtype = text(obj.jobtype, `${path}/jobtype`, issues, {
+    max: L.jobtypeLength,
+    fallback: JOB_SPEC_DEFAULTS.jobtype,
+    nonEmpty: true,
+  });
   const payload = text(obj.payload, `${path}/payload`, issues, { max: L.payloadLength, nonEmpty: true });
-  const site = obj.site === null ? null : text(obj.site, `${path}/site`, issues, { max: L.siteLength, fallback: null, nonEmpty: true });
+  const site =
+    obj.site === null
+      ? null
+      : text(obj.site, `${path}/site`, issues, { max: L.siteLength, fallback: null, nonEmpty: true });
   const limitKey = 'timelimit' in obj ? 'timelimit' : 'timeout';
   const timelimit = integer(obj[limitKey], `${path}/${limitKey}`, issues, {
     min: 1,
@@ -94,7 +126,11 @@ export function parseJobSpec(item: unknown, path: string, issues: FieldIssue[]):
   let state: JobSpec['state'] = JOB_SPEC_DEFAULTS.state;
   if (obj.state !== undefined) {
     if (obj.state === 'defined' || obj.state === 'template') state = obj.state;
-    else issues.push({ path: `${path}/state`, message: `must be "defined" or "template", got ${describe(obj.state)}` });
+    else
+      issues.push({
+        path: `${path}/state`,
+        message: `must be "defined" or "template", got ${describe(obj.state)}`,
+      });
   }
   if (issues.length > before) return undefined;
   return {
@@ -110,12 +146,20 @@ export function parseJobSpec(item: unknown, path: string, issues: FieldIssue[]):
 }
 
 /** Validates an env object: string keys usable as variable names, string values. */
-export function parseEnv(value: unknown, path: string, issues: FieldIssue[]): Record<string, string> | undefined {
+export function parseEnv(
+  value: unknown,
+  path: string,
+  issues: FieldIssue[],
+): Record<string, string> | undefined {
   return parseEnvEntries(value, path, issues, false) as Record<string, string> | undefined;
 }
 
 /** Validates an env change set for `job adjust`: like parseEnv, and null removes a variable. */
-export function parseEnvPatch(value: unknown, path: string, issues: FieldIssue[]): Record<string, string | null> | undefined {
+export function parseEnvPatch(
+  value: unknown,
+  path: string,
+  issues: FieldIssue[],
+): Record<string, string | null> | undefined {
   return parseEnvEntries(value, path, issues, true);
 }
 
@@ -141,7 +185,11 @@ function parseEnvEntries(
   for (const [key, v] of entries) {
     const at = `${path}/${key}`;
     if (!ENV_KEY.test(key) || key.length > L.envKeyLength) {
-      issues.push({ path: at, message: 'is not a valid environment variable name (letters, digits and _, not starting with a digit)' });
+      issues.push({
+        path: at,
+        message:
+          'is not a valid environment variable name (letters, digits and _, not starting with a digit)',
+      });
     } else if (v === null && allowNull) {
       env[key] = null;
     } else if (typeof v !== 'string') {
@@ -196,14 +244,22 @@ interface IntegerRule {
 }
 
 /** Accepts an integer or a string holding one (P3S wrote `"priority": "1"`). */
-export function integer(value: unknown, path: string, issues: FieldIssue[], rule: IntegerRule): number | undefined {
+export function integer(
+  value: unknown,
+  path: string,
+  issues: FieldIssue[],
+  rule: IntegerRule,
+): number | undefined {
   if (value === undefined) return rule.fallback;
   let n: number | undefined;
   if (typeof value === 'number' && Number.isInteger(value)) n = value;
   else if (typeof value === 'string' && INTEGER_TEXT.test(value)) n = Number(value.trim());
   const unit = rule.unit ? ` ${rule.unit}` : '';
   if (n === undefined) {
-    issues.push({ path, message: `must be a whole number${rule.unit ? ` of ${rule.unit}` : ''}, got ${describe(value)}` });
+    issues.push({
+      path,
+      message: `must be a whole number${rule.unit ? ` of ${rule.unit}` : ''}, got ${describe(value)}`,
+    });
     return undefined;
   }
   if (n < rule.min || n > rule.max) {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  isTerminalJobState,
   JOB_STATES,
   JOB_TRANSITIONS,
   type JobState,
   type JobTransition,
-  isTerminalJobState,
   jobStatesAllowing,
   nextJobState,
 } from './job-state.ts';

@@ -22,7 +22,12 @@ describe('isEligible', () => {
     ['template is not dispatchable', { state: 'template' }, { site: null, jobTypes: [] }, false],
     ['running is not dispatchable', { state: 'running' }, { site: null, jobTypes: [] }, false],
     ['negative priority still dispatchable', { priority: -5 }, { site: null, jobTypes: [] }, true],
-    ['priority above 10 still dispatchable (P3S bug 6)', { priority: 50 }, { site: null, jobTypes: [] }, true],
+    [
+      'priority above 10 still dispatchable (P3S bug 6)',
+      { priority: 50 },
+      { site: null, jobTypes: [] },
+      true,
+    ],
   ])('%s', (_name, over, request, expected) => {
     expect(isEligible(job(over), request)).toBe(expected);
   });

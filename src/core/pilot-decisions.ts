@@ -13,7 +13,9 @@ export interface PilotBudget {
   stopping: boolean;
 }
 
-export type ClaimDecision = { claim: true } | { claim: false; reason: 'stopping' | 'cycles' | 'lifetime' | 'timefloor' };
+export type ClaimDecision =
+  | { claim: true }
+  | { claim: false; reason: 'stopping' | 'cycles' | 'lifetime' | 'timefloor' };
 
 export function shouldClaim(b: PilotBudget): ClaimDecision {
   if (b.stopping) return { claim: false, reason: 'stopping' };

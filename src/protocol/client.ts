@@ -2,6 +2,7 @@
 // Errors come back as ApiError (the server answered with an error body) or
 // NetworkError (no answer: refused, reset, timed out) so callers can choose to retry.
 
+import { ROUTES, routePath } from './routes.ts';
 import type { ErrorBody, Health } from './schemas/common.ts';
 import type {
   AdjustJobBody,
@@ -23,7 +24,6 @@ import type {
   RegisterPilotReply,
   StartJobBody,
 } from './schemas/pilots.ts';
-import { ROUTES, routePath } from './routes.ts';
 
 /** The server answered with an error status and body. */
 export class ApiError extends Error {
@@ -54,7 +54,8 @@ function describeCause(cause: unknown): string {
   if (cause instanceof Error) {
     const inner = (cause as Error & { cause?: { code?: string; message?: string } }).cause;
     if (cause.name === 'TimeoutError') return 'request timed out';
-    if (inner?.code) return inner.code === 'ECONNREFUSED' ? 'connection refused (is the server running?)' : inner.code;
+    if (inner?.code)
+      return inner.code === 'ECONNREFUSED' ? 'connection refused (is the server running?)' : inner.code;
     return cause.message;
   }
   return String(cause);
@@ -104,7 +105,10 @@ export class P3sClient {
   getJob(id: number): Promise<JobDetailWire> {
     return this.request('GET', routePath(ROUTES.job, { id }));
   }
-  jobLogs(id: number, query: { stream?: 'out' | 'err'; offset?: number; attempt?: number; limit?: number } = {}): Promise<LogSliceWire> {
+  jobLogs(
+    id: number,
+    query: { stream?: 'out' | 'err'; offset?: number; attempt?: number; limit?: number } = {},
+  ): Promise<LogSliceWire> {
     return this.request('GET', routePath(ROUTES.jobLogs, { id }), { query });
   }
   killJob(id: number): Promise<{ job: JobWire; immediate: boolean }> {
@@ -121,7 +125,9 @@ export class P3sClient {
   }
 
   // Pilots (management)
-  listPilots(query: { state?: string; site?: string; host?: string; limit?: number; offset?: number } = {}): Promise<PilotList> {
+  listPilots(
+    query: { state?: string; site?: string; host?: string; limit?: number; offset?: number } = {},
+  ): Promise<PilotList> {
     return this.request('GET', ROUTES.pilots, { query });
   }
   getPilot(idOrUuid: number | string): Promise<{ pilot: PilotWire }> {

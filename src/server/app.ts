@@ -1,8 +1,8 @@
 // buildApp(deps): the HTTP application, fully wired but never listening, so tests
 // drive it through inject() and main.ts decides where it listens.
 
-import { type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Store } from '../store/store.ts';
 import { ClaimWaiter } from './claim-waiter.ts';
 import { mapError } from './http-errors.ts';
@@ -46,9 +46,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: deps.config.bodyLimit,
-    disableRequestLogging: true,
+    // Heartbeats and claims would flood the log; errors are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
     // Unknown fields are errors (not silently dropped); query strings still coerce to numbers.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const now = deps.now ?? Date.now;
@@ -61,7 +64,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     routes: [],
   };
   app.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) if (method !== 'HEAD') ctx.routes.push({ method, url: route.url });
+    for (const method of [route.method].flat())
+      if (method !== 'HEAD') ctx.routes.push({ method, url: route.url });
   });
   app.decorate('p3s', ctx);
   const unsubscribe = deps.store.onJobsAvailable(() => ctx.waiter.notify());
@@ -79,7 +83,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({
-      error: { code: 'route_not_found', message: `no route ${request.method} ${request.url.split('?')[0]}`, details: [] },
+      error: {
+        code: 'route_not_found',
+        message: `no route ${request.method} ${request.url.split('?')[0]}`,
+        details: [],
+      },
     }),
   );
 

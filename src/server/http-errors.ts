@@ -25,7 +25,11 @@ export interface MappedError {
   body: ErrorBody;
 }
 
-function body(code: ApiErrorCode | string, message: string, details: ErrorBody['error']['details'] = []): ErrorBody {
+function body(
+  code: ApiErrorCode | string,
+  message: string,
+  details: ErrorBody['error']['details'] = [],
+): ErrorBody {
   return { error: { code, message, details } };
 }
 
@@ -49,11 +53,17 @@ export function mapError(error: unknown): MappedError {
   }
   switch (fe.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { status: 413, body: body('payload_too_large', 'request body is larger than the server accepts') };
+      return {
+        status: 413,
+        body: body('payload_too_large', 'request body is larger than the server accepts'),
+      };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { status: 415, body: body('unsupported_media_type', 'request body must be application/json') };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return { status: 400, body: body('invalid_json', 'request body is empty; send a JSON object such as {}') };
+      return {
+        status: 400,
+        body: body('invalid_json', 'request body is empty; send a JSON object such as {}'),
+      };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return { status: 400, body: body('invalid_json', `request body is not valid JSON: ${fe.message}`) };
   }

@@ -17,7 +17,9 @@ export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
 export function packageVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: string;
+    };
     return pkg.version ?? '0.0.0';
   } catch {
     return '0.0.0';
@@ -100,7 +102,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const infoFile = join(options.dataDir, DEFAULTS.serverInfoFile);
   if (options.writeServerInfo) {
-    writeFileSync(infoFile, `${JSON.stringify({ url, pid: process.pid, startedAt: Date.now(), store: store.dialect })}\n`);
+    writeFileSync(
+      infoFile,
+      `${JSON.stringify({ url, pid: process.pid, startedAt: Date.now(), store: store.dialect })}\n`,
+    );
   }
   logger.info({ url, store: store.dialect, dataDir: options.dataDir }, 'p3s server listening');
 

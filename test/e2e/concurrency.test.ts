@@ -22,7 +22,11 @@ async function runExactlyOnce(store: 'sqlite' | 'postgres') {
   c = await makeCluster({ store });
   const runLog = join(c.dataDir, 'runs.log');
   writeFileSync(runLog, '');
-  const jobs = Array.from({ length: JOBS }, (_, i) => ({ name: `once-${i}`, payload: RECORD, env: { RUN_LOG: runLog } }));
+  const jobs = Array.from({ length: JOBS }, (_, i) => ({
+    name: `once-${i}`,
+    payload: RECORD,
+    env: { RUN_LOG: runLog },
+  }));
   const file = join(c.dataDir, 'many.json');
   writeFileSync(file, JSON.stringify(jobs));
   const submitted = await c.json(['job', 'submit', file]);
@@ -53,7 +57,11 @@ async function runExactlyOnce(store: 'sqlite' | 'postgres') {
 }
 
 describe('concurrent pilots', () => {
-  it(`run ${JOBS} jobs exactly once with ${PILOTS} pilots on SQLite`, () => runExactlyOnce('sqlite'), 180_000);
+  it(
+    `run ${JOBS} jobs exactly once with ${PILOTS} pilots on SQLite`,
+    () => runExactlyOnce('sqlite'),
+    180_000,
+  );
   it.runIf(postgresAvailable())(
     `run ${JOBS} jobs exactly once with ${PILOTS} pilots on PostgreSQL`,
     () => runExactlyOnce('postgres'),

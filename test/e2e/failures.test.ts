@@ -28,7 +28,12 @@ describe('failure handling end to end', () => {
   it('kills the whole process group at the time limit, grandchild included', async () => {
     c = await makeCluster();
     const pidFile = join(c.dataDir, 'grandchild.pid');
-    const id = await submitOne(c, { name: 'overrun', payload: join(PAYLOADS, 'grandchild.sh'), timeout: '2', env: { GRANDCHILD_PID_FILE: pidFile } });
+    const id = await submitOne(c, {
+      name: 'overrun',
+      payload: join(PAYLOADS, 'grandchild.sh'),
+      timeout: '2',
+      env: { GRANDCHILD_PID_FILE: pidFile },
+    });
     const pilot = c.startPilot(['-c', '1', '-b', '0.5', '--kill-grace', '1']);
     await waitFor('grandchild started', () => {
       try {
@@ -67,11 +72,19 @@ describe('failure handling end to end', () => {
 
   it('loses nothing when the server is killed and restarted while a job runs', async () => {
     c = await makeCluster();
-    const id = await submitOne(c, { name: 'survivor', payload: join(PAYLOADS, 'slow-then-done.sh'), env: { SLOW_SECONDS: '4' } });
+    const id = await submitOne(c, {
+      name: 'survivor',
+      payload: join(PAYLOADS, 'slow-then-done.sh'),
+      env: { SLOW_SECONDS: '4' },
+    });
     const pilot = c.startPilot(['-c', '1', '-b', '0.5']);
     await waitFor('running', async () => (await show(c as Cluster, id)).state === 'running');
     await c.restartServer('SIGKILL');
-    await waitFor('finished after restart', async () => (await show(c as Cluster, id)).state === 'finished', 30_000);
+    await waitFor(
+      'finished after restart',
+      async () => (await show(c as Cluster, id)).state === 'finished',
+      30_000,
+    );
     const logs = await c.cli(['job', 'logs', String(id)]);
     expect(logs.stdout).toContain('tick 0');
     expect(logs.stdout).toContain('done');

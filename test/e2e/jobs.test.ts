@@ -54,7 +54,13 @@ describe('jobs end to end', () => {
 
   it('runs printEnv.json unchanged, with the job and pilot identity in the payload env', async () => {
     const pilot = c.startPilot(['-c', '0', '-b', '0.5']);
-    const submitted = await c.cli(['job', 'submit', join(FIXTURES, 'p3s', 'jobs', 'printEnv.json'), '--json', '--wait']);
+    const submitted = await c.cli([
+      'job',
+      'submit',
+      join(FIXTURES, 'p3s', 'jobs', 'printEnv.json'),
+      '--json',
+      '--wait',
+    ]);
     expect(submitted.code, submitted.stderr).toBe(0);
     const id = JSON.parse(submitted.stdout).jobs?.[0]?.id ?? JSON.parse(submitted.stdout)[0]?.id;
     const logs = await c.cli(['job', 'logs', String(id)]);
@@ -63,14 +69,23 @@ describe('jobs end to end', () => {
     expect(logs.stdout).toMatch(/P3S_PILOT_UUID=\S+/);
     const shown = await c.json(['job', 'show', String(id)]);
     expect(shown.job).toMatchObject({ state: 'finished', exitCode: 0, name: 'printEnv' });
-    expect(shown.events.map((e: { toState: string }) => e.toState)).toEqual(['defined', 'dispatched', 'running', 'finished']);
+    expect(shown.events.map((e: { toState: string }) => e.toState)).toEqual([
+      'defined',
+      'dispatched',
+      'running',
+      'finished',
+    ]);
     pilot.signal('SIGTERM');
     await pilot.exited;
   });
 
   it('runs simplejob1 and threeSimpleJobs with their payload paths pointed at our script; -f sets P3S_INPUT_FILE', async () => {
     const swap = (jobs: { payload: string; env: Record<string, string> }[]) =>
-      jobs.map((job, i) => ({ ...job, payload: join(PAYLOADS, 'simplejob.sh'), env: { ...job.env, P3S_OUTPUT_FILE: join(c.dataDir, `simple-${i}.out`) } }));
+      jobs.map((job, i) => ({
+        ...job,
+        payload: join(PAYLOADS, 'simplejob.sh'),
+        env: { ...job.env, P3S_OUTPUT_FILE: join(c.dataDir, `simple-${i}.out`) },
+      }));
     const one = tempJobFile('simplejob1.json', swap(fixtureJson('jobs/simplejob1.json')));
     const three = tempJobFile('three.json', swap(fixtureJson('jobs/threeSimpleJobs.json')));
     const pilot = c.startPilot(['-c', '0', '-b', '0.5']);
@@ -96,7 +111,10 @@ describe('jobs end to end', () => {
     });
     const list = await c.json(['job', 'list', '--limit', '100']);
     const ours = list.jobs.filter((j: { id: number }) => ids.includes(j.id));
-    ours.sort((a: { dispatchedAt: number; id: number }, b: { dispatchedAt: number; id: number }) => a.dispatchedAt - b.dispatchedAt || a.id - b.id);
+    ours.sort(
+      (a: { dispatchedAt: number; id: number }, b: { dispatchedAt: number; id: number }) =>
+        a.dispatchedAt - b.dispatchedAt || a.id - b.id,
+    );
     expect(ours.map((j: { priority: number }) => j.priority)).toEqual([8, 7, 6, 5, 4, 3, 2, 1]);
     pilot.signal('SIGTERM');
     await pilot.exited;
@@ -117,7 +135,9 @@ describe('jobs end to end', () => {
   });
 
   it('follows a live log, then retries a failed job as a new attempt', async () => {
-    const job = [{ name: 'ticker', payload: join(PAYLOADS, 'slow-then-done.sh'), env: { SLOW_SECONDS: '2' } }];
+    const job = [
+      { name: 'ticker', payload: join(PAYLOADS, 'slow-then-done.sh'), env: { SLOW_SECONDS: '2' } },
+    ];
     const submitted = await c.json(['job', 'submit', tempJobFile('ticker.json', job)]);
     const id = (submitted.jobs ?? submitted)[0].id;
     const pilot = c.startPilot(['-c', '0', '-b', '0.3']);
@@ -125,7 +145,9 @@ describe('jobs end to end', () => {
     expect(follow.code, follow.stderr).toBe(0);
     expect(follow.stdout).toBe('tick 0\ntick 1\ndone\n');
 
-    const failing = [{ name: 'fails', payload: '/bin/sh -c "echo broken >&2; exit 3"', env: { P3S_EXECMODE: '' } }];
+    const failing = [
+      { name: 'fails', payload: '/bin/sh -c "echo broken >&2; exit 3"', env: { P3S_EXECMODE: '' } },
+    ];
     const f = await c.cli(['job', 'submit', tempJobFile('fail.json', failing), '--wait']);
     expect(f.code).not.toBe(0);
     const failedId = (await c.json(['job', 'list', '--name', 'fails'])).jobs[0].id;
@@ -134,13 +156,18 @@ describe('jobs end to end', () => {
     expect((await c.cli(['job', 'logs', String(failedId), '--stderr'])).stdout).toContain('broken');
     const retried = await c.cli(['job', 'retry', String(failedId)]);
     expect(retried.code, retried.stderr).toBe(0);
-    await waitFor('retry ran', async () => (await c.json(['job', 'show', String(failedId)])).attempts.length === 2);
+    await waitFor(
+      'retry ran',
+      async () => (await c.json(['job', 'show', String(failedId)])).attempts.length === 2,
+    );
     const again = await c.json(['job', 'show', String(failedId)]);
     expect(again.job.attempt).toBe(2);
-    expect(again.attempts.map((a: { attempt: number; exitCode: number }) => [a.attempt, a.exitCode])).toEqual([
-      [1, 3],
-      [2, 3],
-    ]);
+    expect(again.attempts.map((a: { attempt: number; exitCode: number }) => [a.attempt, a.exitCode])).toEqual(
+      [
+        [1, 3],
+        [2, 3],
+      ],
+    );
     pilot.signal('SIGTERM');
     await pilot.exited;
   });
@@ -150,7 +177,11 @@ describe('jobs end to end', () => {
     const invalid = await c.cli(['job', 'submit', join(FIXTURES, 'p3s', 'data', 'sampleFTSmeta1.json')]);
     expect(invalid.code).not.toBe(0);
     expect(invalid.stderr).toMatch(/line \d+/);
-    const bad = await c.cli(['job', 'submit', tempJobFile('bad.json', [{ payload: '/bin/true' }, { payload: '/bin/true', timeout: 'soon' }])]);
+    const bad = await c.cli([
+      'job',
+      'submit',
+      tempJobFile('bad.json', [{ payload: '/bin/true' }, { payload: '/bin/true', timeout: 'soon' }]),
+    ]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('timeout');
     expect((await c.json(['job', 'list'])).total).toBe(before);

@@ -7,7 +7,17 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Cluster, makeCluster } from '../helpers/cluster.ts';
-import { alive, baseEnv, freePort, killAll, p3s, removeDir, startP3s, tempDir, waitFor } from '../helpers/processes.ts';
+import {
+  alive,
+  baseEnv,
+  freePort,
+  killAll,
+  p3s,
+  removeDir,
+  startP3s,
+  tempDir,
+  waitFor,
+} from '../helpers/processes.ts';
 
 let dirs: string[] = [];
 let c: Cluster | undefined;
@@ -28,10 +38,17 @@ describe('p3s up', () => {
     const up = startP3s(['up'], env);
     await waitFor('up prints its URL', () => up.output().includes(`http://127.0.0.1:${port}`), 30_000);
     expect(up.output()).toMatch(/job submit/);
-    await waitFor('4 pilots idle', async () => {
-      const res = await p3s(['pilots', 'list', '--json'], env);
-      return res.code === 0 && JSON.parse(res.stdout).pilots.filter((p: { state: string }) => p.state === 'idle').length === 4;
-    }, 30_000);
+    await waitFor(
+      '4 pilots idle',
+      async () => {
+        const res = await p3s(['pilots', 'list', '--json'], env);
+        return (
+          res.code === 0 &&
+          JSON.parse(res.stdout).pilots.filter((p: { state: string }) => p.state === 'idle').length === 4
+        );
+      },
+      30_000,
+    );
 
     // Client commands find the local server through the data directory, no P3S_SERVER needed.
     const file = join(home, 'hello.json');
@@ -60,7 +77,8 @@ describe('background pilots', () => {
   it('starts N pilots, lists them with their server state, and stops only them', async () => {
     c = await makeCluster();
     // An unrelated process whose command line mentions "pilot" must survive `pilots stop --all`.
-    const bystander = spawn('/bin/sh', ['-c', 'exec -a p3s-pilot-lookalike sleep 60'], { stdio: 'ignore' });
+    const bystander = spawn('/bin/bash', ['-c', 'exec -a p3s-pilot-lookalike sleep 60'], { stdio: 'ignore' });
+    await waitFor('bystander started', () => alive(bystander.pid as number));
     const started = await c.cli(['pilots', 'start', '-n', '3', '--json']);
     expect(started.code, started.stderr).toBe(0);
     await waitFor('3 pilots registered', async () => {
@@ -69,7 +87,9 @@ describe('background pilots', () => {
     });
     const records = readdirSync(join(c.dataDir, 'pilots'));
     expect(records).toHaveLength(3);
-    const pids = records.map((r) => JSON.parse(readFileSync(join(c!.dataDir, 'pilots', r), 'utf8')).pid as number);
+    const pids = records.map(
+      (r) => JSON.parse(readFileSync(join(c!.dataDir, 'pilots', r), 'utf8')).pid as number,
+    );
     expect(pids.every(alive)).toBe(true);
 
     const stopped = await c.cli(['pilots', 'stop', '--all']);

@@ -54,6 +54,7 @@ export async function call(
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
   url: string,
   body?: unknown,
+  // biome-ignore lint/suspicious/noExplicitAny: API answers in tests are arbitrary JSON
 ): Promise<{ status: number; json: any }> {
   const response = await app.inject({
     method,

@@ -7,8 +7,8 @@ import {
   baseEnv,
   type CliResult,
   killAll,
-  p3s,
   type Proc,
+  p3s,
   removeDir,
   type ServerProc,
   startP3s,
@@ -23,6 +23,7 @@ export interface Cluster {
   databaseUrl?: string;
   cli(args: string[], options?: { timeoutMs?: number }): Promise<CliResult>;
   /** `p3s cli … --json`, parsed; throws with the output when the command fails. */
+  // biome-ignore lint/suspicious/noExplicitAny: API answers in tests are arbitrary JSON
   json<T = any>(args: string[]): Promise<T>;
   startPilot(args?: string[]): Proc;
   /** Kills the server hard and starts it again on the same port and data. */
@@ -30,7 +31,9 @@ export interface Cluster {
   close(): Promise<void>;
 }
 
-export async function makeCluster(options: { store?: 'sqlite' | 'postgres'; serverArgs?: string[] } = {}): Promise<Cluster> {
+export async function makeCluster(
+  options: { store?: 'sqlite' | 'postgres'; serverArgs?: string[] } = {},
+): Promise<Cluster> {
   const dataDir = tempDir();
   let db: TestDatabase | undefined;
   if (options.store === 'postgres') db = await createTestDatabase();
@@ -43,7 +46,8 @@ export async function makeCluster(options: { store?: 'sqlite' | 'postgres'; serv
     cli: (args, o) => p3s(args, cluster.env, o),
     json: async (args) => {
       const res = await p3s([...args, '--json'], cluster.env);
-      if (res.code !== 0) throw new Error(`p3s ${args.join(' ')} exited ${res.code}: ${res.stderr}${res.stdout}`);
+      if (res.code !== 0)
+        throw new Error(`p3s ${args.join(' ')} exited ${res.code}: ${res.stderr}${res.stdout}`);
       return JSON.parse(res.stdout);
     },
     startPilot: (args = []) =>

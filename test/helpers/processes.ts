@@ -27,7 +27,11 @@ export function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.
 }
 
 /** Runs one CLI command to completion. */
-export function p3s(args: string[], env: NodeJS.ProcessEnv, options: { timeoutMs?: number; cwd?: string } = {}): Promise<CliResult> {
+export function p3s(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  options: { timeoutMs?: number; cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -54,7 +58,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000, everyMs = 100): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 20_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -64,7 +73,10 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
@@ -87,7 +99,9 @@ export function startP3s(args: string[], env: NodeJS.ProcessEnv): Proc {
   child.stderr?.on('data', (d) => {
     out += d;
   });
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, sig) => resolve(code ?? sig ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, sig) => resolve(code ?? sig ?? -1)),
+  );
   live.add(child);
   exited.then(() => live.delete(child));
   return {
@@ -129,7 +143,16 @@ export interface ServerSetup {
 /** Starts `p3s server` and waits until its health route answers. */
 export async function startServerProcess(setup: ServerSetup): Promise<ServerProc> {
   const port = setup.port ?? (await freePort());
-  const args = ['server', '--port', String(port), '--data-dir', setup.dataDir, '--log-level', 'warn', ...(setup.args ?? [])];
+  const args = [
+    'server',
+    '--port',
+    String(port),
+    '--data-dir',
+    setup.dataDir,
+    '--log-level',
+    'warn',
+    ...(setup.args ?? []),
+  ];
   if (setup.databaseUrl) args.push('--database-url', setup.databaseUrl);
   const proc = startP3s(args, baseEnv());
   const url = `http://127.0.0.1:${port}`;

@@ -23,7 +23,10 @@ async function total(): Promise<number> {
 
 describe('POST /api/v1/jobs', () => {
   it('accepts job_template2.json unchanged and returns ids in order', async () => {
-    const res = await call(t.app, 'POST', '/api/v1/jobs', { jobs: fixture('jobs/job_template2.json'), user: 'maxim' });
+    const res = await call(t.app, 'POST', '/api/v1/jobs', {
+      jobs: fixture('jobs/job_template2.json'),
+      user: 'maxim',
+    });
     expect(res.status).toBe(201);
     expect(res.json.jobs).toHaveLength(8);
     expect(res.json.jobs.map((j: { priority: number }) => j.priority)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
@@ -31,7 +34,9 @@ describe('POST /api/v1/jobs', () => {
   });
 
   it('stores a template job parked', async () => {
-    const res = await call(t.app, 'POST', '/api/v1/jobs', { jobs: [{ payload: '/bin/true', state: 'template' }] });
+    const res = await call(t.app, 'POST', '/api/v1/jobs', {
+      jobs: [{ payload: '/bin/true', state: 'template' }],
+    });
     expect(res.json.jobs[0].state).toBe('template');
   });
 
@@ -55,19 +60,31 @@ describe('POST /api/v1/jobs', () => {
       jobs: [{ payload: '/bin/true' }, { payload: '/bin/true', priority: 'high' }],
     });
     expect(res.status).toBe(400);
-    expect(res.json.error.details).toEqual([{ path: '/jobs/1/priority', message: expect.stringContaining('whole number') }]);
+    expect(res.json.error.details).toEqual([
+      { path: '/jobs/1/priority', message: expect.stringContaining('whole number') },
+    ]);
     expect(await total()).toBe(0);
   });
 
   it('answers invalid JSON (a raw newline inside a key) with 400 invalid_json', async () => {
     const raw = readFileSync(join(FIXTURES, 'data', 'sampleFTSmeta1.json'), 'utf8');
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/jobs', payload: raw, headers: { 'content-type': 'application/json' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/jobs',
+      payload: raw,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('invalid_json');
   });
 
   it('answers a non-JSON body with 415', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/jobs', payload: 'jobs=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/jobs',
+      payload: 'jobs=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(res.statusCode).toBe(415);
     expect(res.json().error.code).toBe('unsupported_media_type');
   });
@@ -123,7 +140,9 @@ describe('job management', () => {
     const retried = await call(t.app, 'POST', `/api/v1/jobs/${id}/retry`, {});
     expect(retried.json.job).toMatchObject({ state: 'defined', attempt: 2, errorName: null });
     const detail = await call(t.app, 'GET', `/api/v1/jobs/${id}`);
-    expect(detail.json.attempts.map((a: { attempt: number; state: string }) => [a.attempt, a.state])).toEqual([[1, 'cancelled']]);
+    expect(detail.json.attempts.map((a: { attempt: number; state: string }) => [a.attempt, a.state])).toEqual(
+      [[1, 'cancelled']],
+    );
   });
 
   it('refuses to retry a job that has not ended', async () => {
@@ -142,11 +161,17 @@ describe('job management', () => {
       state: 'template',
     });
     expect(res.status).toBe(200);
-    expect(res.json.job).toMatchObject({ priority: 9, timelimit: 60, env: { A: 'changed', C: '3' }, state: 'template' });
+    expect(res.json.job).toMatchObject({
+      priority: 9,
+      timelimit: 60,
+      env: { A: 'changed', C: '3' },
+      state: 'template',
+    });
     expect((await call(t.app, 'PATCH', `/api/v1/jobs/${id}`, {})).status).toBe(400);
-    expect((await call(t.app, 'PATCH', `/api/v1/jobs/${id}`, { env: { 'bad-name': 'x' } })).json.error.details[0].path).toBe(
-      '/body/env/bad-name',
-    );
+    expect(
+      (await call(t.app, 'PATCH', `/api/v1/jobs/${id}`, { env: { 'bad-name': 'x' } })).json.error.details[0]
+        .path,
+    ).toBe('/body/env/bad-name');
     await call(t.app, 'POST', `/api/v1/jobs/${id}/kill`, {});
     expect((await call(t.app, 'PATCH', `/api/v1/jobs/${id}`, { priority: 1 })).status).toBe(409);
   });

@@ -24,7 +24,8 @@ async function submit(jobs: unknown[]): Promise<number[]> {
   const res = await call(t.app, 'POST', '/api/v1/jobs', { jobs });
   return res.json.jobs.map((j: { id: number }) => j.id);
 }
-const claim = (uuid: string, wait = 0) => call(t.app, 'POST', `/api/v1/pilots/${uuid}/claim`, { wait, beat: 1 });
+const claim = (uuid: string, wait = 0) =>
+  call(t.app, 'POST', `/api/v1/pilots/${uuid}/claim`, { wait, beat: 1 });
 
 describe('pilot protocol', () => {
   it('runs a job through claim, start, heartbeat with logs, and finish', async () => {
@@ -32,10 +33,20 @@ describe('pilot protocol', () => {
     expect(reg.config).toMatchObject({ leaseSeconds: 30, maxClaimWait: 5 });
     const [id] = await submit([{ payload: '/bin/echo hi', env: { A: '1' }, timeout: '100' }]);
     const claimed = await claim('p-1');
-    expect(claimed.json.job).toMatchObject({ id, payload: '/bin/echo hi', env: { A: '1' }, timelimit: 100, attempt: 1 });
+    expect(claimed.json.job).toMatchObject({
+      id,
+      payload: '/bin/echo hi',
+      env: { A: '1' },
+      timelimit: 100,
+      attempt: 1,
+    });
     expect((await call(t.app, 'GET', `/api/v1/jobs/${id}`)).json.job.state).toBe('dispatched');
 
-    const started = await call(t.app, 'POST', `/api/v1/jobs/${id}/start`, { pilot: 'p-1', attempt: 1, pid: 99 });
+    const started = await call(t.app, 'POST', `/api/v1/jobs/${id}/start`, {
+      pilot: 'p-1',
+      attempt: 1,
+      pid: 99,
+    });
     expect(started.json.command).toBeNull();
     const beat = await call(t.app, 'POST', `/api/v1/jobs/${id}/heartbeat`, {
       pilot: 'p-1',
@@ -89,7 +100,12 @@ describe('pilot protocol', () => {
     for (let i = 0; i < 3; i++) {
       const job = (await claim('p-1')).json.job;
       order.push(job.payload);
-      await call(t.app, 'POST', `/api/v1/jobs/${job.id}/finish`, { pilot: 'p-1', attempt: 1, outcome: { kind: 'exited', exitCode: 0 }, metrics: null });
+      await call(t.app, 'POST', `/api/v1/jobs/${job.id}/finish`, {
+        pilot: 'p-1',
+        attempt: 1,
+        outcome: { kind: 'exited', exitCode: 0 },
+        metrics: null,
+      });
     }
     expect(order).toEqual(['b', 'c', 'a']);
   });
@@ -125,9 +141,18 @@ describe('pilot protocol', () => {
     await call(t.app, 'POST', `/api/v1/jobs/${id}/start`, { pilot: 'p-1', attempt: 1, pid: 5 });
     const kill = await call(t.app, 'POST', `/api/v1/jobs/${id}/kill`, {});
     expect(kill.json).toMatchObject({ immediate: false, job: { state: 'running', killRequested: true } });
-    const beat = await call(t.app, 'POST', `/api/v1/jobs/${id}/heartbeat`, { pilot: 'p-1', attempt: 1, metrics: null });
+    const beat = await call(t.app, 'POST', `/api/v1/jobs/${id}/heartbeat`, {
+      pilot: 'p-1',
+      attempt: 1,
+      metrics: null,
+    });
     expect(beat.json.command).toBe('kill');
-    const end = await call(t.app, 'POST', `/api/v1/jobs/${id}/finish`, { pilot: 'p-1', attempt: 1, outcome: { kind: 'killed' }, metrics: null });
+    const end = await call(t.app, 'POST', `/api/v1/jobs/${id}/finish`, {
+      pilot: 'p-1',
+      attempt: 1,
+      outcome: { kind: 'killed' },
+      metrics: null,
+    });
     expect(end.json.state).toBe('cancelled');
   });
 
@@ -145,9 +170,19 @@ describe('pilot protocol', () => {
     });
     expect(beat.status).toBe(409);
     expect(beat.json.error.code).toBe('lease_lost');
-    const fin = await call(t.app, 'POST', `/api/v1/jobs/${id}/finish`, { pilot: 'intruder', attempt: 1, outcome: { kind: 'exited', exitCode: 0 }, metrics: null, logs: { out: { offset: 0, data: b64('spoofed') } } });
+    const fin = await call(t.app, 'POST', `/api/v1/jobs/${id}/finish`, {
+      pilot: 'intruder',
+      attempt: 1,
+      outcome: { kind: 'exited', exitCode: 0 },
+      metrics: null,
+      logs: { out: { offset: 0, data: b64('spoofed') } },
+    });
     expect(fin.status).toBe(409);
-    const wrongAttempt = await call(t.app, 'POST', `/api/v1/jobs/${id}/start`, { pilot: 'holder', attempt: 2, pid: 1 });
+    const wrongAttempt = await call(t.app, 'POST', `/api/v1/jobs/${id}/start`, {
+      pilot: 'holder',
+      attempt: 2,
+      pid: 1,
+    });
     expect(wrongAttempt.status).toBe(409);
     const after = (await call(t.app, 'GET', `/api/v1/jobs/${id}`)).json.job;
     expect(after).toEqual(before);
@@ -168,12 +203,21 @@ describe('pilot protocol', () => {
     const [id] = await submit([{ payload: 'x' }]);
     await claim('p-1');
     t.advance(31_000);
-    const lost = await reapExpiredLeases({ store: t.store, logger: t.app.log, now: () => Date.now() + 31_000, pilotTimeoutMs: 300_000 });
+    const lost = await reapExpiredLeases({
+      store: t.store,
+      logger: t.app.log,
+      now: () => Date.now() + 31_000,
+      pilotTimeoutMs: 300_000,
+    });
     expect(lost).toBe(1);
     const job = (await call(t.app, 'GET', `/api/v1/jobs/${id}`)).json.job;
     expect(job).toMatchObject({ state: 'failed', errorName: 'lost', errorCode: 1400 });
     expect((await call(t.app, 'GET', '/api/v1/pilots/p-1')).json.pilot.state).toBe('lost');
-    const late = await call(t.app, 'POST', `/api/v1/jobs/${id}/heartbeat`, { pilot: 'p-1', attempt: 1, metrics: null });
+    const late = await call(t.app, 'POST', `/api/v1/jobs/${id}/heartbeat`, {
+      pilot: 'p-1',
+      attempt: 1,
+      metrics: null,
+    });
     expect(late.status).toBe(409);
   });
 
@@ -190,7 +234,12 @@ describe('pilot protocol', () => {
     expect((await claim('nobody')).json.error.code).toBe('pilot_unknown');
     const bad = await call(t.app, 'POST', '/api/v1/pilots', { uuid: 'x' });
     expect(bad.status).toBe(400);
-    const badOutcome = await call(t.app, 'POST', '/api/v1/jobs/1/finish', { pilot: 'p', attempt: 1, outcome: { kind: 'exploded' }, metrics: null });
+    const badOutcome = await call(t.app, 'POST', '/api/v1/jobs/1/finish', {
+      pilot: 'p',
+      attempt: 1,
+      outcome: { kind: 'exploded' },
+      metrics: null,
+    });
     expect(badOutcome.status).toBe(400);
   });
 });

@@ -27,15 +27,43 @@ const BODIES: unknown[] = [
   { pilot: '../../etc/passwd', attempt: -1, metrics: 'x', outcome: null },
   { pilot: 'p-1', attempt: 1, metrics: null, logs: { out: { offset: -5, data: '!!!' } } },
   { pilot: 'p-1', attempt: 1e20, metrics: null, outcome: { kind: 'exited', exitCode: 'zero' } },
-  { uuid: 'x'.repeat(10_000), host: '', site: 5, pid: -1, batchId: {}, jobTypes: 'all', version: 1, lifetime: 'forever' },
+  {
+    uuid: 'x'.repeat(10_000),
+    host: '',
+    site: 5,
+    pid: -1,
+    batchId: {},
+    jobTypes: 'all',
+    version: 1,
+    lifetime: 'forever',
+  },
   { wait: -1, beat: 0 },
   { wait: 'forever', beat: null },
   { priority: '9', timelimit: 0, env: [], state: 'running' },
   { __proto__: { polluted: true }, constructor: { prototype: { polluted: true } } },
 ];
 
-const PARAMS = ['1', '0', '-1', '999999999999999999999', 'abc', '..%2F..%2Fetc', '%00', 'p-1', "1'%20OR%20'1'='1"];
-const QUERIES = ['', '?limit=0', '?limit=abc', '?state=nope', '?offset=-1', '?sort=id;drop', '?stream=in', '?name=%25%5F*'];
+const PARAMS = [
+  '1',
+  '0',
+  '-1',
+  '999999999999999999999',
+  'abc',
+  '..%2F..%2Fetc',
+  '%00',
+  'p-1',
+  "1'%20OR%20'1'='1",
+];
+const QUERIES = [
+  '',
+  '?limit=0',
+  '?limit=abc',
+  '?state=nope',
+  '?offset=-1',
+  '?sort=id;drop',
+  '?stream=in',
+  '?name=%25%5F*',
+];
 
 describe('robustness', () => {
   it('has routes to probe', () => {
@@ -53,9 +81,14 @@ describe('robustness', () => {
             const res = await t.app.inject({
               method: route.method as 'GET',
               url: url + query,
-              ...(body === undefined ? {} : { payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+              ...(body === undefined
+                ? {}
+                : { payload: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
             });
-            if (res.statusCode >= 500) failures.push(`${route.method} ${url}${query} ${JSON.stringify(body)?.slice(0, 80)} → ${res.statusCode} ${res.body.slice(0, 200)}`);
+            if (res.statusCode >= 500)
+              failures.push(
+                `${route.method} ${url}${query} ${JSON.stringify(body)?.slice(0, 80)} → ${res.statusCode} ${res.body.slice(0, 200)}`,
+              );
             else expect(() => JSON.parse(res.body)).not.toThrow();
           }
         }
@@ -70,7 +103,12 @@ describe('robustness', () => {
       { 'content-type': 'application/json; charset=latin1' },
       { 'content-type': 'application/json', 'content-length': '5' },
     ]) {
-      const res = await t.app.inject({ method: 'POST', url: '/api/v1/jobs', payload: '{"jobs": []}', headers });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/jobs',
+        payload: '{"jobs": []}',
+        headers,
+      });
       expect(res.statusCode).toBeGreaterThanOrEqual(400);
       expect(res.statusCode).toBeLessThan(500);
     }
@@ -78,6 +116,11 @@ describe('robustness', () => {
 
   it('stored nothing from the rejected submissions (job 1 may have been deleted by the DELETE probes)', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/api/v1/jobs' });
-    expect(res.json().jobs.map((j: { id: number }) => j.id).filter((id: number) => id !== 1)).toEqual([]);
+    expect(
+      res
+        .json()
+        .jobs.map((j: { id: number }) => j.id)
+        .filter((id: number) => id !== 1),
+    ).toEqual([]);
   });
 });

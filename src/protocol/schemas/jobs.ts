@@ -1,10 +1,9 @@
 // Wire shapes of jobs and the user-facing job routes.
 
 import { type Static, Type } from 'typebox';
-import { JOB_STATES } from '../../core/job-state.ts';
 import { JOB_SORT_KEYS } from '../../core/job-query.ts';
+import { JOB_STATES } from '../../core/job-state.ts';
 import { Id, Millis, NullableInteger, NullableMillis, NullableNumber, NullableString } from './common.ts';
-
 
 export const JobStateSchema = Type.Enum(JOB_STATES);
 
@@ -108,7 +107,13 @@ export type JobList = Static<typeof JobList>;
 
 export const JobListQuery = Type.Object(
   {
-    ids: Type.Optional(Type.String({ maxLength: 20000, pattern: '^[0-9]+(,[0-9]+)*$', description: 'comma-separated job ids' })),
+    ids: Type.Optional(
+      Type.String({
+        maxLength: 20000,
+        pattern: '^[0-9]+(,[0-9]+)*$',
+        description: 'comma-separated job ids',
+      }),
+    ),
     state: Type.Optional(Type.String({ maxLength: 200, description: 'comma-separated states' })),
     user: Type.Optional(Type.String({ maxLength: 64 })),
     jobtype: Type.Optional(Type.String({ maxLength: 64 })),

@@ -5,7 +5,6 @@ import { PILOT_STATES } from '../../core/pilot-state.ts';
 import { Id, Millis, NullableInteger, NullableMillis, NullableString, Uuid } from './common.ts';
 import { Env, JobStateSchema } from './jobs.ts';
 
-
 export const PilotStateSchema = Type.Enum(PILOT_STATES);
 const Name = Type.String({ minLength: 1, maxLength: 64 });
 
@@ -134,12 +133,27 @@ export type JobCommandReplyWire = Static<typeof JobCommandReply>;
 
 export const Outcome = Type.Union([
   Type.Object({ kind: Type.Literal('exited'), exitCode: Type.Integer() }, { additionalProperties: false }),
-  Type.Object({ kind: Type.Literal('signaled'), signal: Type.String({ maxLength: 32 }) }, { additionalProperties: false }),
-  Type.Object({ kind: Type.Literal('timelimit'), timelimit: Type.Integer() }, { additionalProperties: false }),
+  Type.Object(
+    { kind: Type.Literal('signaled'), signal: Type.String({ maxLength: 32 }) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { kind: Type.Literal('timelimit'), timelimit: Type.Integer() },
+    { additionalProperties: false },
+  ),
   Type.Object({ kind: Type.Literal('killed') }, { additionalProperties: false }),
-  Type.Object({ kind: Type.Literal('nonstarter'), reason: Type.String({ maxLength: 4000 }) }, { additionalProperties: false }),
-  Type.Object({ kind: Type.Literal('pilot_shutdown'), signal: Type.String({ maxLength: 32 }) }, { additionalProperties: false }),
-  Type.Object({ kind: Type.Literal('server_unreachable'), seconds: Type.Number() }, { additionalProperties: false }),
+  Type.Object(
+    { kind: Type.Literal('nonstarter'), reason: Type.String({ maxLength: 4000 }) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { kind: Type.Literal('pilot_shutdown'), signal: Type.String({ maxLength: 32 }) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { kind: Type.Literal('server_unreachable'), seconds: Type.Number() },
+    { additionalProperties: false },
+  ),
   Type.Object({ kind: Type.Literal('pilot_lifetime') }, { additionalProperties: false }),
 ]);
 

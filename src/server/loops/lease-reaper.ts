@@ -17,7 +17,10 @@ export async function reapExpiredLeases(deps: LeaseReaperDeps): Promise<number> 
   const now = deps.now();
   const { lostJobs, lostPilots } = await deps.store.expireLeases(now, now - deps.pilotTimeoutMs);
   for (const job of lostJobs) {
-    deps.logger.warn({ jobId: job.id, pilotId: job.pilotId, attempt: job.attempt }, 'job lost: lease expired');
+    deps.logger.warn(
+      { jobId: job.id, pilotId: job.pilotId, attempt: job.attempt },
+      'job lost: lease expired',
+    );
   }
   for (const pilot of lostPilots) {
     deps.logger.warn({ pilotId: pilot.id, uuid: pilot.uuid, host: pilot.host }, 'pilot lost');

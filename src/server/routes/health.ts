@@ -1,8 +1,8 @@
 // Liveness and the counts behind `p3s summary`.
 
+import { ROUTES } from '../../protocol/routes.ts';
 import { Health } from '../../protocol/schemas/common.ts';
 import { SummarySchema } from '../../protocol/schemas/jobs.ts';
-import { ROUTES } from '../../protocol/routes.ts';
 import type { AppContext, TypedApp } from '../app.ts';
 
 export function registerHealthRoutes(app: TypedApp, ctx: AppContext): void {

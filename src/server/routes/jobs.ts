@@ -1,10 +1,11 @@
 // User-facing job routes: submit, list, show, logs, kill, retry, adjust, delete.
 
 import { Type } from 'typebox';
-import { type FieldIssue, NotFoundError, ValidationError } from '../../core/errors.ts';
-import { isJobState, isTerminalJobState, type JobState } from '../../core/job-state.ts';
-import { parseEnvPatch, parseJobSpecs } from '../../core/job-spec.ts';
 import { readLog } from '../../core/capped-log.ts';
+import { type FieldIssue, NotFoundError, ValidationError } from '../../core/errors.ts';
+import { parseEnvPatch, parseJobSpecs } from '../../core/job-spec.ts';
+import { isJobState, isTerminalJobState, type JobState } from '../../core/job-state.ts';
+import { ROUTES } from '../../protocol/routes.ts';
 import { IdParams, OkBody } from '../../protocol/schemas/common.ts';
 import {
   AdjustJobBody,
@@ -17,7 +18,6 @@ import {
   LogSliceSchema,
   SubmitJobsBody,
 } from '../../protocol/schemas/jobs.ts';
-import { ROUTES } from '../../protocol/routes.ts';
 import type { JobFilter } from '../../store/store.ts';
 import type { AppContext, TypedApp } from '../app.ts';
 import { actorOf } from './request-identity.ts';
@@ -42,35 +42,43 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
     },
   );
 
-  app.get(ROUTES.jobs, { schema: { querystring: JobListQuery, response: { 200: JobList } } }, async (request) => {
-    const q = request.query;
-    const limit = q.limit ?? 50;
-    const offset = q.offset ?? 0;
-    const filter: JobFilter = {
-      ids: q.ids?.split(',').map(Number),
-      states: parseStates(q.state),
-      user: q.user,
-      jobtype: q.jobtype,
-      site: q.site,
-      namePattern: q.name,
-      workflowId: q.workflow,
-      pilotId: q.pilot,
-    };
-    const { jobs, total } = await store.listJobs({
-      filter,
-      sort: q.sort ?? 'id',
-      order: q.order ?? (q.sort ? 'asc' : 'desc'),
-      limit,
-      offset,
-    });
-    return { jobs, total, limit, offset };
-  });
+  app.get(
+    ROUTES.jobs,
+    { schema: { querystring: JobListQuery, response: { 200: JobList } } },
+    async (request) => {
+      const q = request.query;
+      const limit = q.limit ?? 50;
+      const offset = q.offset ?? 0;
+      const filter: JobFilter = {
+        ids: q.ids?.split(',').map(Number),
+        states: parseStates(q.state),
+        user: q.user,
+        jobtype: q.jobtype,
+        site: q.site,
+        namePattern: q.name,
+        workflowId: q.workflow,
+        pilotId: q.pilot,
+      };
+      const { jobs, total } = await store.listJobs({
+        filter,
+        sort: q.sort ?? 'id',
+        order: q.order ?? (q.sort ? 'asc' : 'desc'),
+        limit,
+        offset,
+      });
+      return { jobs, total, limit, offset };
+    },
+  );
 
-  app.get(ROUTES.job, { schema: { params: IdParams, response: { 200: JobDetailSchema } } }, async (request) => {
-    const detail = await store.getJobDetail(request.params.id);
-    if (!detail) throw new NotFoundError('job', request.params.id);
-    return detail;
-  });
+  app.get(
+    ROUTES.job,
+    { schema: { params: IdParams, response: { 200: JobDetailSchema } } },
+    async (request) => {
+      const detail = await store.getJobDetail(request.params.id);
+      if (!detail) throw new NotFoundError('job', request.params.id);
+      return detail;
+    },
+  );
 
   app.get(
     ROUTES.jobLogs,
@@ -80,7 +88,10 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
       const job = await store.getJob(id);
       if (!job) throw new NotFoundError('job', id);
       const attempt = request.query.attempt ?? job.attempt;
-      if (attempt > job.attempt) throw new ValidationError(`job ${id} has no attempt ${attempt} yet`, [{ path: '/querystring/attempt', message: `at most ${job.attempt}` }]);
+      if (attempt > job.attempt)
+        throw new ValidationError(`job ${id} has no attempt ${attempt} yet`, [
+          { path: '/querystring/attempt', message: `at most ${job.attempt}` },
+        ]);
       const stream = request.query.stream ?? 'out';
       const log = await store.getLog(id, attempt, stream);
       const from = request.query.offset ?? 0;
@@ -104,13 +115,19 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
     },
   );
 
-  app.post(ROUTES.jobKill, { schema: { params: IdParams, response: { 200: KillJobReply } } }, async (request) =>
-    store.killJob(request.params.id, actorOf(request), ctx.now()),
+  app.post(
+    ROUTES.jobKill,
+    { schema: { params: IdParams, response: { 200: KillJobReply } } },
+    async (request) => store.killJob(request.params.id, actorOf(request), ctx.now()),
   );
 
-  app.post(ROUTES.jobRetry, { schema: { params: IdParams, response: { 200: JobReply } } }, async (request) => ({
-    job: await store.retryJob(request.params.id, actorOf(request), ctx.now()),
-  }));
+  app.post(
+    ROUTES.jobRetry,
+    { schema: { params: IdParams, response: { 200: JobReply } } },
+    async (request) => ({
+      job: await store.retryJob(request.params.id, actorOf(request), ctx.now()),
+    }),
+  );
 
   app.patch(
     ROUTES.job,
@@ -132,7 +149,10 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
 /** Parses a comma-separated state list, naming any unknown state. */
 export function parseStates(text: string | undefined): JobState[] | undefined {
   if (!text) return undefined;
-  const states = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const states = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = states.filter((s) => !isJobState(s));
   if (unknown.length > 0) {
     throw new ValidationError(`unknown job state ${unknown.join(', ')}`, [
@@ -141,4 +161,3 @@ export function parseStates(text: string | undefined): JobState[] | undefined {
   }
   return states as JobState[];
 }
-

@@ -5,7 +5,8 @@ import { Type } from 'typebox';
 import { LeaseLostError, NotFoundError } from '../../core/errors.ts';
 import { isActiveJobState } from '../../core/job-state.ts';
 import type { Job, LogStream } from '../../core/types.ts';
-import { IdParams } from '../../protocol/schemas/common.ts';
+import { ROUTES } from '../../protocol/routes.ts';
+import { IdParams, UuidParams } from '../../protocol/schemas/common.ts';
 import {
   ClaimBody,
   ClaimReply,
@@ -16,8 +17,6 @@ import {
   type LogChunks,
   StartJobBody,
 } from '../../protocol/schemas/pilots.ts';
-import { ROUTES } from '../../protocol/routes.ts';
-import { UuidParams } from '../../protocol/schemas/common.ts';
 import type { AppContext, TypedApp } from '../app.ts';
 
 const PilotUuidParams = Type.Object({ id: UuidParams.properties.uuid }, { additionalProperties: false });
@@ -89,7 +88,14 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
     async (request) => {
       const { pilot, attempt, metrics, logs } = request.body;
       const jobId = request.params.id;
-      const reply = await store.heartbeatJob({ jobId, pilotUuid: pilot, attempt, metrics, leaseMs: leaseMs(0), now: ctx.now() });
+      const reply = await store.heartbeatJob({
+        jobId,
+        pilotUuid: pilot,
+        attempt,
+        metrics,
+        leaseMs: leaseMs(0),
+        now: ctx.now(),
+      });
       await appendLogs(ctx, jobId, attempt, logs);
       return reply;
     },
@@ -104,9 +110,20 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
       const job = await store.getJob(jobId);
       if (!job) throw new NotFoundError('job', jobId);
       const holder = await store.getPilot(pilot);
-      if (!holds(job, holder?.id, attempt)) throw new LeaseLostError(jobId, `held by attempt ${job.attempt} of pilot ${job.pilotId ?? 'none'}, state ${job.state}`);
+      if (!holds(job, holder?.id, attempt))
+        throw new LeaseLostError(
+          jobId,
+          `held by attempt ${job.attempt} of pilot ${job.pilotId ?? 'none'}, state ${job.state}`,
+        );
       if (isActiveJobState(job.state)) await appendLogs(ctx, jobId, attempt, logs);
-      const finished = await store.finishJob({ jobId, pilotUuid: pilot, attempt, outcome, metrics, now: ctx.now() });
+      const finished = await store.finishJob({
+        jobId,
+        pilotUuid: pilot,
+        attempt,
+        outcome,
+        metrics,
+        now: ctx.now(),
+      });
       return { state: finished.state };
     },
   );
@@ -117,13 +134,25 @@ function holds(job: Job, pilotId: number | undefined, attempt: number): boolean 
   return pilotId !== undefined && job.pilotId === pilotId && job.attempt === attempt;
 }
 
-async function appendLogs(ctx: AppContext, jobId: number, attempt: number, logs: LogChunks | undefined): Promise<void> {
+async function appendLogs(
+  ctx: AppContext,
+  jobId: number,
+  attempt: number,
+  logs: LogChunks | undefined,
+): Promise<void> {
   if (!logs) return;
   const caps = { headCap: ctx.config.logHeadBytes, tailCap: ctx.config.logTailBytes };
   for (const stream of ['out', 'err'] as LogStream[]) {
     const chunk = logs[stream];
     if (chunk && chunk.data.length > 0) {
-      await ctx.store.appendLog(jobId, attempt, stream, chunk.offset, Buffer.from(chunk.data, 'base64'), caps);
+      await ctx.store.appendLog(
+        jobId,
+        attempt,
+        stream,
+        chunk.offset,
+        Buffer.from(chunk.data, 'base64'),
+        caps,
+      );
     }
   }
 }

@@ -3,6 +3,7 @@
 import { Type } from 'typebox';
 import { NotFoundError, ValidationError } from '../../core/errors.ts';
 import { isPilotState, type PilotState } from '../../core/pilot-state.ts';
+import { ROUTES } from '../../protocol/routes.ts';
 import { IdOrUuidParams, UuidParams } from '../../protocol/schemas/common.ts';
 import {
   PilotList,
@@ -11,7 +12,6 @@ import {
   RegisterPilotBody,
   RegisterPilotReply,
 } from '../../protocol/schemas/pilots.ts';
-import { ROUTES } from '../../protocol/routes.ts';
 import type { AppContext, TypedApp } from '../app.ts';
 
 const PilotReply = Type.Object({ pilot: PilotSchema });
@@ -37,27 +37,39 @@ export function registerPilotRoutes(app: TypedApp, ctx: AppContext): void {
     },
   );
 
-  app.get(ROUTES.pilots, { schema: { querystring: PilotListQuery, response: { 200: PilotList } } }, async (request) => {
-    const q = request.query;
-    const limit = q.limit ?? 100;
-    const offset = q.offset ?? 0;
-    const { pilots, total } = await store.listPilots(
-      { states: parsePilotStates(q.state), site: q.site, host: q.host },
-      limit,
-      offset,
-    );
-    return { pilots, total, limit, offset };
-  });
+  app.get(
+    ROUTES.pilots,
+    { schema: { querystring: PilotListQuery, response: { 200: PilotList } } },
+    async (request) => {
+      const q = request.query;
+      const limit = q.limit ?? 100;
+      const offset = q.offset ?? 0;
+      const { pilots, total } = await store.listPilots(
+        { states: parsePilotStates(q.state), site: q.site, host: q.host },
+        limit,
+        offset,
+      );
+      return { pilots, total, limit, offset };
+    },
+  );
 
-  app.get(ROUTES.pilot, { schema: { params: IdOrUuidParams, response: { 200: PilotReply } } }, async (request) => {
-    const pilot = await store.getPilot(idOrUuid(request.params.id));
-    if (!pilot) throw new NotFoundError('pilot', request.params.id);
-    return { pilot };
-  });
+  app.get(
+    ROUTES.pilot,
+    { schema: { params: IdOrUuidParams, response: { 200: PilotReply } } },
+    async (request) => {
+      const pilot = await store.getPilot(idOrUuid(request.params.id));
+      if (!pilot) throw new NotFoundError('pilot', request.params.id);
+      return { pilot };
+    },
+  );
 
-  app.post(ROUTES.pilotStop, { schema: { params: IdOrUuidParams, response: { 200: PilotReply } } }, async (request) => ({
-    pilot: await store.requestPilotStop(idOrUuid(request.params.id)),
-  }));
+  app.post(
+    ROUTES.pilotStop,
+    { schema: { params: IdOrUuidParams, response: { 200: PilotReply } } },
+    async (request) => ({
+      pilot: await store.requestPilotStop(idOrUuid(request.params.id)),
+    }),
+  );
 
   app.post(
     ROUTES.pilotDeregister,
@@ -73,7 +85,10 @@ export function idOrUuid(text: string): number | string {
 
 function parsePilotStates(text: string | undefined): PilotState[] | undefined {
   if (!text) return undefined;
-  const states = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const states = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = states.filter((s) => !isPilotState(s));
   if (unknown.length > 0) {
     throw new ValidationError(`unknown pilot state ${unknown.join(', ')}`, [
