@@ -8,7 +8,9 @@ import { JOB_ERRORS } from '../../src/core/job-errors.ts';
 import { HTTP_STATUS } from '../../src/server/http-errors.ts';
 import { tableRows } from '../helpers/markdown.ts';
 
-const rows = tableRows(readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'reference', 'errors.md'), 'utf8'));
+const rows = tableRows(
+  readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'reference', 'errors.md'), 'utf8'),
+);
 const row = (first: string) => rows.find((cells) => cells[0] === first);
 
 describe('error registries', () => {
