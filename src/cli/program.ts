@@ -1,7 +1,7 @@
 // The `p3s` command tree and main(argv) → exit code: 0 ok, 1 failure, 2 usage error.
 
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from '@commander-js/extra-typings';
+import { P3S_VERSION } from '../core/version.ts';
 import { addJobCommands } from './commands/job.ts';
 import { addPilotCommand } from './commands/pilot.ts';
 import { addPilotsCommands } from './commands/pilots.ts';
@@ -10,21 +10,10 @@ import { addSummaryCommand } from './commands/summary.ts';
 import { addUpCommand } from './commands/up.ts';
 import { reportError } from './errors.ts';
 
-export function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-      version?: string;
-    };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
 export function buildProgram(): Command {
   const program = new Command('p3s')
     .description('p3s: pilot-based workload management. Submit jobs; pilots claim and run them.')
-    .version(packageVersion(), '-V, --version', 'print the version')
+    .version(P3S_VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     // Before any subcommand is added, so that they all inherit it: usage errors reach main().
     .exitOverride()

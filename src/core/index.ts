@@ -21,3 +21,4 @@ export * from './outcome.ts';
 export * from './pilot-decisions.ts';
 export * from './pilot-state.ts';
 export * from './types.ts';
+export * from './version.ts';

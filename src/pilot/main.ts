@@ -2,9 +2,10 @@
 // installs SIGTERM/SIGINT handling for the duration of the run, and returns the exit code.
 
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { pino } from 'pino';
+import { P3S_VERSION } from '../core/version.ts';
 import { P3sClient } from '../protocol/client.ts';
 import { Agent, EXIT } from './agent.ts';
 import type { PilotOptions } from './options.ts';
@@ -52,7 +53,7 @@ export async function runPilot(options: PilotOptions): Promise<number> {
       logger,
       host: hostname(),
       pid: process.pid,
-      version: packageVersion(),
+      version: P3S_VERSION,
       stop: stop.signal,
       hurry: hurry.signal,
     });
@@ -68,13 +69,3 @@ export async function runPilot(options: PilotOptions): Promise<number> {
 }
 
 /** The package version; package.json sits two levels up from both src/pilot and dist/pilot. */
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-      version?: unknown;
-    };
-    return typeof pkg.version === 'string' ? pkg.version : '0.1.0';
-  } catch {
-    return '0.1.0';
-  }
-}

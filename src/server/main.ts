@@ -1,10 +1,11 @@
 // Composition root of the server process: options → store (migrated) → app → listen,
 // plus the background loops; close() undoes it all in reverse order.
 
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import { DEFAULTS } from '../core/defaults.ts';
+import { P3S_VERSION } from '../core/version.ts';
 import { openStore } from '../store/open-store.ts';
 import { buildApp } from './app.ts';
 import { reapExpiredLeases } from './loops/lease-reaper.ts';
@@ -14,17 +15,6 @@ import type { RunningServer, ServerOptions } from './options.ts';
 export type { RunningServer, ServerOptions } from './options.ts';
 
 export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
-
-export function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-      version?: string;
-    };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
 
 /** Fills unset options with the documented defaults. */
 export function serverOptions(partial: Partial<ServerOptions> & { dataDir: string }): ServerOptions {
@@ -69,7 +59,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       logHeadBytes: options.logHeadBytes,
       logTailBytes: options.logTailBytes,
       bodyLimit: BODY_LIMIT_BYTES,
-      version: packageVersion(),
+      version: P3S_VERSION,
     },
   });
   try {

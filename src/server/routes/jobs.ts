@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { readLog } from '../../core/capped-log.ts';
 import { type FieldIssue, NotFoundError, ValidationError } from '../../core/errors.ts';
 import { parseEnvPatch, parseJobSpecs } from '../../core/job-spec.ts';
-import { isJobState, isTerminalJobState, type JobState } from '../../core/job-state.ts';
+import { isJobState, isTerminalJobState } from '../../core/job-state.ts';
 import { ROUTES } from '../../protocol/routes.ts';
 import { IdParams, OkBody } from '../../protocol/schemas/common.ts';
 import {
@@ -20,6 +20,7 @@ import {
 } from '../../protocol/schemas/jobs.ts';
 import type { JobFilter } from '../../store/store.ts';
 import type { AppContext, TypedApp } from '../app.ts';
+import { parseStateList } from './query-parsing.ts';
 import { actorOf } from './request-identity.ts';
 
 const JobReply = Type.Object({ job: JobSchema });
@@ -51,7 +52,7 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
       const offset = q.offset ?? 0;
       const filter: JobFilter = {
         ids: q.ids?.split(',').map(Number),
-        states: parseStates(q.state),
+        states: parseStateList(q.state, isJobState, 'job'),
         user: q.user,
         jobtype: q.jobtype,
         site: q.site,
@@ -144,20 +145,4 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
     await store.deleteJob(request.params.id, actorOf(request));
     return { ok: true as const };
   });
-}
-
-/** Parses a comma-separated state list, naming any unknown state. */
-export function parseStates(text: string | undefined): JobState[] | undefined {
-  if (!text) return undefined;
-  const states = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const unknown = states.filter((s) => !isJobState(s));
-  if (unknown.length > 0) {
-    throw new ValidationError(`unknown job state ${unknown.join(', ')}`, [
-      { path: '/querystring/state', message: `unknown state ${unknown.join(', ')}` },
-    ]);
-  }
-  return states as JobState[];
 }

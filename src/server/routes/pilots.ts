@@ -1,8 +1,8 @@
 // Pilot management routes: register, list, show, stop (on request), deregister.
 
 import { Type } from 'typebox';
-import { NotFoundError, ValidationError } from '../../core/errors.ts';
-import { isPilotState, type PilotState } from '../../core/pilot-state.ts';
+import { NotFoundError } from '../../core/errors.ts';
+import { isPilotState } from '../../core/pilot-state.ts';
 import { ROUTES } from '../../protocol/routes.ts';
 import { IdOrUuidParams, UuidParams } from '../../protocol/schemas/common.ts';
 import {
@@ -13,6 +13,7 @@ import {
   RegisterPilotReply,
 } from '../../protocol/schemas/pilots.ts';
 import type { AppContext, TypedApp } from '../app.ts';
+import { parseStateList } from './query-parsing.ts';
 
 const PilotReply = Type.Object({ pilot: PilotSchema });
 const PilotUuidParams = Type.Object({ id: UuidParams.properties.uuid }, { additionalProperties: false });
@@ -45,7 +46,7 @@ export function registerPilotRoutes(app: TypedApp, ctx: AppContext): void {
       const limit = q.limit ?? 100;
       const offset = q.offset ?? 0;
       const { pilots, total } = await store.listPilots(
-        { states: parsePilotStates(q.state), site: q.site, host: q.host },
+        { states: parseStateList(q.state, isPilotState, 'pilot'), site: q.site, host: q.host },
         limit,
         offset,
       );
@@ -81,19 +82,4 @@ export function registerPilotRoutes(app: TypedApp, ctx: AppContext): void {
 /** A pilot is addressed by its numeric id or its uuid. */
 export function idOrUuid(text: string): number | string {
   return /^[0-9]+$/.test(text) ? Number(text) : text;
-}
-
-function parsePilotStates(text: string | undefined): PilotState[] | undefined {
-  if (!text) return undefined;
-  const states = text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const unknown = states.filter((s) => !isPilotState(s));
-  if (unknown.length > 0) {
-    throw new ValidationError(`unknown pilot state ${unknown.join(', ')}`, [
-      { path: '/querystring/state', message: `unknown state ${unknown.join(', ')}` },
-    ]);
-  }
-  return states as PilotState[];
 }
