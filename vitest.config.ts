@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // end-to-end tests live in test/. Real processes and databases: keep timeouts generous.
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

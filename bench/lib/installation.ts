@@ -1,0 +1,86 @@
+// A p3s installation for one benchmark: a store (SQLite file or a fresh PostgreSQL database),
+// the real server as a child process, real pilot processes, and a client.
+
+import { join } from 'node:path';
+import { P3sClient } from '../../src/protocol/client.ts';
+import { createTestDatabase } from '../../test/helpers/postgres.ts';
+import {
+  baseEnv,
+  killAll,
+  type Proc,
+  removeDir,
+  type ServerProc,
+  startP3s,
+  startServerProcess,
+  tempDir,
+  waitFor,
+} from '../../test/helpers/processes.ts';
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+export interface Installation {
+  kind: StoreKind;
+  dataDir: string;
+  databaseUrl?: string;
+  server?: ServerProc;
+  client: P3sClient;
+  start(serverArgs?: string[]): Promise<ServerProc>;
+  startPilots(n: number, args?: string[]): Proc[];
+  waitForIdlePilots(n: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function makeInstallation(kind: StoreKind): Promise<Installation> {
+  const dataDir = tempDir('p3s-bench-');
+  const db = kind === 'postgres' ? await createTestDatabase() : undefined;
+  const inst: Installation = {
+    kind,
+    dataDir,
+    databaseUrl: db?.url,
+    client: new P3sClient({ server: 'http://127.0.0.1:1' }),
+    async start(serverArgs = []) {
+      inst.server = await startServerProcess({ dataDir, databaseUrl: db?.url, args: serverArgs });
+      inst.client = new P3sClient({ server: inst.server.url, timeoutMs: 120_000 });
+      return inst.server;
+    },
+    startPilots(n, args = []) {
+      const env = baseEnv({ P3S_HOME: dataDir, P3S_SERVER: inst.server?.url });
+      return Array.from({ length: n }, () =>
+        startP3s(
+          [
+            'pilot',
+            '--work-dir',
+            join(dataDir, 'work'),
+            '--joblog-dir',
+            join(dataDir, 'joblogs'),
+            '--log-level',
+            'warn',
+            ...args,
+          ],
+          env,
+        ),
+      );
+    },
+    async waitForIdlePilots(n) {
+      await waitFor(
+        `${n} idle pilots`,
+        async () => (await inst.client.listPilots({ state: 'idle' })).total >= n,
+        60_000,
+      );
+    },
+    async close() {
+      await killAll();
+      await db?.drop();
+      removeDir(dataDir);
+    },
+  };
+  return inst;
+}
+
+/** Resident set size of a process in KiB (from /proc). */
+export async function rssKb(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const match = /VmRSS:\s+(\d+) kB/.exec(status);
+  return match ? Number(match[1]) : Number.NaN;
+}

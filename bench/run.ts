@@ -1,0 +1,145 @@
+// `npm run bench [-- --quick] [--store sqlite|postgres|both] [--only a,b] [--reps N]`
+// Runs the benchmark scenarios, prints each figure next to its baseline or peer measured in
+// the same run (as a ratio, medians of repetitions), checks the targets, and writes
+// bench/results/latest.json with the machine, store, versions and parameters.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeEnvironment } from './lib/environment.ts';
+import type { StoreKind } from './lib/installation.ts';
+import { median, round } from './lib/stats.ts';
+import { dispatchLatency } from './scenarios/dispatch-latency.ts';
+import { dispatcherThroughput, graphileThroughput } from './scenarios/dispatcher.ts';
+import { growth } from './scenarios/growth.ts';
+import { heartbeatLoad } from './scenarios/heartbeats.ts';
+import { pilotMemory } from './scenarios/memory.ts';
+import { throughput } from './scenarios/throughput.ts';
+import { type Check, checkTargets } from './targets.ts';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    store: { type: 'string' },
+    only: { type: 'string' },
+    reps: { type: 'string' },
+  },
+});
+
+const quick = values.quick ?? false;
+const params = quick
+  ? {
+      latencyJobs: 20,
+      throughputJobs: 300,
+      pilots: 8,
+      dispatcherJobs: 2000,
+      concurrencies: [16],
+      depths: [1_000, 10_000],
+      growthClaims: 1000,
+      running: 500,
+      beatSeconds: 3,
+      senders: 32,
+      floodBytes: 10_000_000,
+      reps: 1,
+    }
+  : {
+      latencyJobs: 100,
+      throughputJobs: 2000,
+      pilots: 8,
+      dispatcherJobs: 10_000,
+      concurrencies: [16, 64],
+      depths: [1_000, 100_000, 1_000_000],
+      growthClaims: 10_000,
+      running: 5000,
+      beatSeconds: 10,
+      senders: 64,
+      floodBytes: 100_000_000,
+      reps: 3,
+    };
+if (values.reps) params.reps = Number(values.reps);
+const stores: StoreKind[] =
+  values.store === 'both' || (!values.store && !quick)
+    ? ['sqlite', 'postgres']
+    : [(values.store ?? 'sqlite') as StoreKind];
+const only = values.only?.split(',');
+const wanted = (name: string) => !only || only.includes(name);
+
+/** Runs `fn` `reps` times and keeps the run whose `key` is the median. */
+async function medianOf<T extends Record<string, unknown>>(
+  reps: number,
+  key: keyof T,
+  fn: () => Promise<T>,
+): Promise<T & { reps: number; samples: number[] }> {
+  const runs: T[] = [];
+  for (let i = 0; i < reps; i++) runs.push(await fn());
+  const samples = runs.map((r) => r[key] as number);
+  const mid = median(samples);
+  const chosen = runs.find((r) => r[key] === mid) as T;
+  return { ...chosen, reps, samples };
+}
+
+const results: Record<string, unknown[]> = {};
+const log = (name: string, row: Record<string, unknown>) => {
+  (results[name] ??= []).push(row);
+  const shown = Object.fromEntries(
+    Object.entries(row).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]),
+  );
+  console.log(`${name.padEnd(18)} ${JSON.stringify(shown)}`);
+};
+
+const started = Date.now();
+for (const store of stores) {
+  if (wanted('latency')) log('latency', await dispatchLatency(store, params.latencyJobs));
+  if (wanted('throughput')) {
+    log(
+      'throughput',
+      await medianOf(params.reps, 'jobsPerSecond', () =>
+        throughput(store, params.throughputJobs, params.pilots),
+      ),
+    );
+  }
+  if (wanted('dispatcher')) {
+    for (const c of params.concurrencies) {
+      const ours = await medianOf(params.reps, 'jobsPerSecond', () =>
+        dispatcherThroughput(store, params.dispatcherJobs, c),
+      );
+      if (store === 'postgres') {
+        const peer = await medianOf(params.reps, 'jobsPerSecond', async () => ({
+          jobsPerSecond: await graphileThroughput(params.dispatcherJobs, c),
+        }));
+        log('dispatcher', {
+          ...ours,
+          graphileJobsPerSecond: peer.jobsPerSecond,
+          ratioToGraphile: ours.jobsPerSecond / peer.jobsPerSecond,
+        });
+      } else {
+        log('dispatcher', ours);
+      }
+    }
+  }
+  if (wanted('growth')) {
+    for (const depth of params.depths) log('growth', await growth(store, depth, params.growthClaims, 16));
+  }
+  if (wanted('heartbeats'))
+    log('heartbeats', await heartbeatLoad(store, params.running, params.beatSeconds, params.senders));
+  if (wanted('memory')) log('memory', await pilotMemory(store, params.floodBytes));
+}
+
+const checks: Check[] = checkTargets(results);
+console.log('\ntargets:');
+for (const c of checks) console.log(`  ${c.ok ? 'met ' : 'MISS'}  ${c.target}: ${c.actual}`);
+
+const report = {
+  when: new Date().toISOString(),
+  seconds: Math.round((Date.now() - started) / 1000),
+  mode: quick ? 'quick' : 'full',
+  stores,
+  parameters: params,
+  environment: describeEnvironment(),
+  results,
+  targets: checks,
+};
+const dir = join(import.meta.dirname, 'results');
+mkdirSync(dir, { recursive: true });
+writeFileSync(join(dir, quick ? 'quick.json' : 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+console.log(`\nwritten to bench/results/${quick ? 'quick' : 'latest'}.json in ${report.seconds} s`);

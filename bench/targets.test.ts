@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { checkTargets } from './targets.ts';
+
+const find = (checks: ReturnType<typeof checkTargets>, text: string) =>
+  checks.find((c) => c.target.includes(text));
+
+describe('checkTargets', () => {
+  it('passes and misses latency by median and p99', () => {
+    const checks = checkTargets({ latency: [{ store: 'sqlite', medianMs: 12, p99Ms: 140 }] });
+    expect(find(checks, 'median')?.ok).toBe(true);
+    expect(find(checks, 'p99')?.ok).toBe(false);
+  });
+
+  it('compares growth at the deepest queue with the shallowest', () => {
+    const checks = checkTargets({
+      growth: [
+        { store: 'sqlite', depth: 1000, jobsPerSecond: 1000, claimP99Ms: 10, serverRssMb: 80 },
+        { store: 'sqlite', depth: 1_000_000, jobsPerSecond: 850, claimP99Ms: 25, serverRssMb: 120 },
+      ],
+    });
+    expect(find(checks, 'throughput at')?.ok).toBe(true);
+    expect(find(checks, 'claim p99 grows')?.ok).toBe(false);
+    expect(find(checks, 'RSS')?.ok).toBe(true);
+  });
+
+  it('uses the graphile ratio on PostgreSQL and the absolute target on SQLite', () => {
+    const checks = checkTargets({
+      dispatcher: [
+        { store: 'sqlite', pilots: 16, jobsPerSecond: 2500 },
+        { store: 'postgres', pilots: 16, jobsPerSecond: 2000, ratioToGraphile: 1.1 },
+      ],
+    });
+    expect(find(checks, 'SQLite')?.ok).toBe(false);
+    expect(find(checks, 'graphile')?.ok).toBe(true);
+  });
+});

@@ -1,0 +1,100 @@
+// The performance targets of issue 6, checked against one run's results.
+
+export interface Check {
+  target: string;
+  ok: boolean;
+  actual: string;
+}
+
+type Row = Record<string, number | string>;
+const num = (v: unknown) => (typeof v === 'number' ? v : Number.NaN);
+const fmt = (v: number, unit = '') => `${Math.round(v * 100) / 100}${unit}`;
+
+export function checkTargets(results: Record<string, unknown[]>): Check[] {
+  const checks: Check[] = [];
+  const rows = (name: string) => (results[name] ?? []) as Row[];
+  for (const r of rows('latency')) {
+    checks.push({
+      target: `dispatch latency median ≤ 25 ms (${r.store})`,
+      ok: num(r.medianMs) <= 25,
+      actual: fmt(num(r.medianMs), ' ms'),
+    });
+    checks.push({
+      target: `dispatch latency p99 ≤ 100 ms (${r.store})`,
+      ok: num(r.p99Ms) <= 100,
+      actual: fmt(num(r.p99Ms), ' ms'),
+    });
+  }
+  for (const r of rows('throughput')) {
+    checks.push({
+      target: `end-to-end ≥ 0.5 × direct spawn (${r.store})`,
+      ok: num(r.ratioToBaseline) >= 0.5,
+      actual: `${fmt(num(r.ratioToBaseline))}×`,
+    });
+  }
+  for (const r of rows('dispatcher')) {
+    if (r.store === 'sqlite') {
+      checks.push({
+        target: `dispatcher ≥ 3000 jobs/s on SQLite (${r.pilots} pilots)`,
+        ok: num(r.jobsPerSecond) >= 3000,
+        actual: fmt(num(r.jobsPerSecond), ' jobs/s'),
+      });
+    } else {
+      checks.push({
+        target: `dispatcher ≥ 1.0 × graphile-worker (${r.pilots} pilots)`,
+        ok: num(r.ratioToGraphile) >= 1,
+        actual: `${fmt(num(r.ratioToGraphile))}×`,
+      });
+    }
+  }
+  const growth = rows('growth');
+  for (const store of new Set(growth.map((r) => r.store))) {
+    const mine = growth.filter((r) => r.store === store).sort((a, b) => num(a.depth) - num(b.depth));
+    const first = mine[0];
+    const last = mine[mine.length - 1];
+    if (first && last && first !== last) {
+      const ratio = num(last.jobsPerSecond) / num(first.jobsPerSecond);
+      const p99 = num(last.claimP99Ms) / num(first.claimP99Ms);
+      checks.push({
+        target: `growth: throughput at ${last.depth} ≥ 0.8 × at ${first.depth} (${store})`,
+        ok: ratio >= 0.8,
+        actual: `${fmt(ratio)}×`,
+      });
+      checks.push({ target: `growth: claim p99 grows < 2× (${store})`, ok: p99 < 2, actual: `${fmt(p99)}×` });
+      if (num(last.depth) >= 1_000_000) {
+        checks.push({
+          target: `server RSS ≤ 300 MB at 10^6 jobs (${store})`,
+          ok: num(last.serverRssMb) <= 300,
+          actual: fmt(num(last.serverRssMb), ' MB'),
+        });
+      }
+    }
+  }
+  for (const r of rows('heartbeats')) {
+    if (r.store === 'sqlite') {
+      checks.push({
+        target: 'heartbeats ≥ 5000/s on SQLite',
+        ok: num(r.heartbeatsPerSecond) >= 5000,
+        actual: fmt(num(r.heartbeatsPerSecond), '/s'),
+      });
+    }
+    checks.push({
+      target: `claim p99 ≤ 50 ms under heartbeat load (${r.store})`,
+      ok: num(r.claimP99Ms) <= 50,
+      actual: fmt(num(r.claimP99Ms), ' ms'),
+    });
+  }
+  for (const r of rows('memory')) {
+    checks.push({
+      target: `idle pilot RSS ≤ 80 MB (${r.store})`,
+      ok: num(r.idlePilotRssMb) <= 80,
+      actual: fmt(num(r.idlePilotRssMb), ' MB'),
+    });
+    checks.push({
+      target: `pilot RSS flat with output size (${r.store})`,
+      ok: num(r.floodToSmallRatio) <= 1.25,
+      actual: `${fmt(num(r.floodToSmallRatio))}× of the 1 MB run`,
+    });
+  }
+  return checks;
+}
