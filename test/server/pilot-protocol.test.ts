@@ -134,6 +134,25 @@ describe('pilot protocol', () => {
     expect((await pending).json.job.id).toBe(id);
   });
 
+  it('stops waiting, and claims nothing, for a pilot that hung up during its long-poll', async () => {
+    await register('p-1');
+    const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const hangUp = new AbortController();
+    const pending = fetch(`${address}/api/v1/pilots/p-1/claim`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ wait: 5, beat: 1 }),
+      signal: hangUp.signal,
+    }).catch(() => 'hung up');
+    await new Promise((r) => setTimeout(r, 200));
+    hangUp.abort();
+    expect(await pending).toBe('hung up');
+    await new Promise((r) => setTimeout(r, 200));
+    const [id] = await submit([{ payload: '/bin/true' }]);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await call(t.app, 'GET', `/api/v1/jobs/${id}`)).json.job.state).toBe('defined');
+  });
+
   it('delivers a kill through the heartbeat reply; the pilot reports it killed → cancelled', async () => {
     await register('p-1');
     const [id] = await submit([{ payload: 'sleep 100' }]);

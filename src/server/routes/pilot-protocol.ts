@@ -30,13 +30,17 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
   app.post(
     ROUTES.pilotClaim,
     { schema: { params: PilotUuidParams, body: ClaimBody, response: { 200: ClaimReply } } },
-    async (request) => {
+    async (request, reply) => {
       const uuid = request.params.id;
       const pilot = await store.touchPilot(uuid, ctx.now());
       if (pilot.stopRequested) return { job: null, command: 'stop' as const };
       const deadline = ctx.now() + Math.min(request.body.wait, config.maxClaimWaitSeconds) * 1000;
+      // The response's close (not the request's, which fires once the body is read) tells
+      // that the pilot hung up before we answered; then stop waiting and claim nothing.
       const gone = new AbortController();
-      request.raw.once('close', () => gone.abort());
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) gone.abort();
+      });
       const match = { site: pilot.site, jobTypes: pilot.jobTypes };
       for (;;) {
         const claimed = await store.claimJob(uuid, match, leaseMs(request.body.beat), ctx.now());
