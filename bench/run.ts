@@ -80,7 +80,7 @@ async function medianOf<T extends Record<string, unknown>>(
 
 const results: Record<string, unknown[]> = {};
 const log = (name: string, row: Record<string, unknown>) => {
-  (results[name] ??= []).push(row);
+  results[name] = [...(results[name] ?? []), row];
   const shown = Object.fromEntries(
     Object.entries(row).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]),
   );
