@@ -1,8 +1,15 @@
 // Plain-text rendering of a DAG template for `p3s dag show`: vertices in topological order (sources
 // first), each followed by its outgoing edges, indented, with the file each edge carries.
 
-import { childrenOf, parentVerticesOf, topologicalOrder, vertexOf } from './dag-rules.ts';
-import { type DagEdge, type DagTemplate, isNoop } from './dag-types.ts';
+import {
+  childrenOf,
+  type DagEdge,
+  type DagTemplate,
+  isNoop,
+  parentVerticesOf,
+  topologicalOrder,
+  vertexOf,
+} from '../core/index.ts';
 
 /**
  * Example (3filters):

@@ -1,15 +1,9 @@
 // Datatypes: the registry of file kinds an edge may carry (P3S `data.datatype`), and the parser
 // for P3S datatype JSON such as {"name":"TXT","ext":".txt","comment":"testing text files"}.
 
-import { describe, type FieldIssue, ValidationError } from '../core/index.ts';
-import { DAG_LIMITS } from './dag-types.ts';
+import { DAG_LIMITS, type Datatype, describe, type FieldIssue, ValidationError } from '../core/index.ts';
 
-export interface Datatype {
-  name: string;
-  /** File name extension including its dot (`.txt`), or '' for none. */
-  ext: string;
-  comment: string;
-}
+export type { Datatype } from '../core/index.ts';
 
 const FIELDS = ['name', 'ext', 'comment'];
 const EXT = /^(\.[A-Za-z0-9_.+-]{1,15})?$/;

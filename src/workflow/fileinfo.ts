@@ -1,8 +1,7 @@
 // fileinfo: how the files (edges) of a new workflow are named. P3S forms: '' (automatic unique
 // names), 'sticky', 'inherit:PREFIX', or a JSON object of per-edge overrides keyed "SOURCE:TARGET".
 
-import { describe, type FieldIssue } from '../core/index.ts';
-import { DAG_LIMITS, type DagEdge, type DagTemplate } from './dag-types.ts';
+import { DAG_LIMITS, type DagEdge, type DagTemplate, describe, type FieldIssue } from '../core/index.ts';
 import { objectInput, pointer } from './json-input.ts';
 
 /** How a file gets its name before overrides. */

@@ -298,3 +298,26 @@ describe('parseDagGraphml refuses invalid input, naming the element and its line
     });
   });
 });
+
+describe('parseDagGraphml with the registered datatypes', () => {
+  it('names the line and edge of an unregistered datatype (1filter_fail.graphml)', () => {
+    let error: unknown;
+    try {
+      parseDagGraphml(fixture('1filter/1filter_fail.graphml'), { datatypes: ['TXT'] });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).details).toEqual([
+      {
+        path: 'line 53: <edge source="NOOP1" target="filter"> datatype',
+        message: expect.stringContaining('"NOSUCH" is not a registered datatype (registered: TXT'),
+      },
+    ]);
+  });
+
+  it('accepts edges whose datatypes are registered, and untyped edges', () => {
+    expect(parseDagGraphml(fixture('1filter/1filter.graphml'), { datatypes: ['TXT'] }).edges).toHaveLength(2);
+    expect(parseDagGraphml(fixture('misc/wf1.graphml'), { datatypes: [] }).edges.length).toBeGreaterThan(0);
+  });
+});

@@ -2,8 +2,6 @@
 // attributes with other names are ignored, so they can never overwrite a model field. Every problem is
 // collected with the line of the element it concerns and thrown at the end as one ValidationError.
 
-import { type FieldIssue, integer, JOB_SPEC_LIMITS, ValidationError } from '../core/index.ts';
-import { findCycle } from './dag-rules.ts';
 import {
   DAG_EDGE_DEFAULTS,
   DAG_LIMITS,
@@ -11,7 +9,12 @@ import {
   type DagEdge,
   type DagTemplate,
   type DagVertex,
-} from './dag-types.ts';
+  type FieldIssue,
+  findCycle,
+  integer,
+  JOB_SPEC_LIMITS,
+  ValidationError,
+} from '../core/index.ts';
 import {
   envValue,
   type KeyDecl,
@@ -27,12 +30,17 @@ const NODE_FIELDS = ['payload', 'env', 'jobtype', 'timelimit', 'priority'] as co
 const EDGE_FIELDS = ['name', 'dirpath', 'datatype', 'datatag', 'comment'] as const;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+export interface GraphmlReadOptions {
+  /** Registered datatype names: when given, an edge naming any other datatype is an issue. */
+  datatypes?: readonly string[];
+}
+
 /**
  * Reads a DAG template from GraphML. Missing vertex attributes take DAG_VERTEX_DEFAULTS, missing edge
  * attributes DAG_EDGE_DEFAULTS (a `<key>`'s `<default>` wins over both); an empty value counts as missing.
  * Values are trimmed. A missing `edgedefault` is read as directed. Throws ValidationError.
  */
-export function parseDagGraphml(text: string): DagTemplate {
+export function parseDagGraphml(text: string, options: GraphmlReadOptions = {}): DagTemplate {
   const tree = parseXmlTree(text);
   if (!tree.ok) {
     const path =
@@ -47,7 +55,7 @@ export function parseDagGraphml(text: string): DagTemplate {
   const keys = readKeys(found.root, issues);
   const nodes = new Map<string, XmlElement>();
   const vertices = readVertices(found.graph, keys, nodes, issues);
-  const edges = readEdges(found.graph, keys, nodes, issues);
+  const edges = readEdges(found.graph, keys, nodes, issues, options.datatypes);
   const cycle = findCycle({ vertices, edges });
   if (cycle) {
     const first = nodes.get(cycle[0] as string) as XmlElement;
@@ -172,6 +180,7 @@ function readEdges(
   keys: Map<string, KeyDecl>,
   nodes: Map<string, XmlElement>,
   issues: FieldIssue[],
+  datatypes: readonly string[] | undefined,
 ): DagEdge[] {
   const edges: DagEdge[] = [];
   const elements = graph.children.filter((c) => c.name === 'edge');
@@ -215,6 +224,13 @@ function readEdges(
         message: `"${datatag.text}" is not a valid environment variable name (letters, digits and _, not starting with a digit)`,
       });
     }
+    const datatype = f.get('datatype');
+    if (datatypes && datatype && datatype.text !== '' && !datatypes.includes(datatype.text)) {
+      issues.push({
+        path: datatype.path,
+        message: `"${datatype.text}" is not a registered datatype (registered: ${datatypes.join(', ') || 'none'}; add it with p3s datatype add)`,
+      });
+    }
     const D = DAG_EDGE_DEFAULTS;
     const edge: DagEdge = {
       index,
@@ -222,7 +238,7 @@ function readEdges(
       target: target ?? '',
       name: textValue(name, '', DAG_LIMITS.fileName, issues) ?? '',
       dirpath: textValue(f.get('dirpath'), D.dirpath, DAG_LIMITS.dirpath, issues) ?? '',
-      datatype: textValue(f.get('datatype'), D.datatype, DAG_LIMITS.datatype, issues) ?? '',
+      datatype: textValue(datatype, D.datatype, DAG_LIMITS.datatype, issues) ?? '',
       datatag: datatag?.text ?? D.datatag,
       comment: textValue(f.get('comment'), D.comment, DAG_LIMITS.comment, issues) ?? '',
     };

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DagTemplate } from './dag-types.ts';
+import type { DagTemplate } from '../core/index.ts';
 import { parseDagGraphml } from './graphml-reader.ts';
 import { writeDagGraphml } from './graphml-writer.ts';
 

@@ -1,7 +1,7 @@
 // DAG template → GraphML text with typed `<key>`s under the P3S attribute names (key id = attr name),
 // every attribute written explicitly; parseDagGraphml reads it back to an equal template.
 
-import type { DagEdge, DagTemplate, DagVertex } from './dag-types.ts';
+import type { DagEdge, DagTemplate, DagVertex } from '../core/index.ts';
 
 const NODE_KEYS: readonly [keyof DagVertex, 'string' | 'int'][] = [
   ['payload', 'string'],

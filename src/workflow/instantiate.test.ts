@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type FieldIssue, ValidationError } from '../core/index.ts';
+import { type FieldIssue, joinFilePath, ValidationError } from '../core/index.ts';
 import { type Datatype, parseDatatype } from './datatype.ts';
 import { parseDagGraphml } from './graphml-reader.ts';
-import { type InstantiateOptions, instantiateWorkflow, joinFilePath } from './instantiate.ts';
+import { type InstantiateOptions, instantiateWorkflow } from './instantiate.ts';
 
 const FIXTURES = join(import.meta.dirname, '../../test/fixtures/p3s');
 const fixture = (path: string) => readFileSync(join(FIXTURES, path), 'utf8');

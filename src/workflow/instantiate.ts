@@ -1,8 +1,15 @@
 // DAG template + fileinfo + jobinfo → the jobs and files of a new workflow. Pure: ids come from the
 // caller's newId, datatypes from the caller's registry; the store persists the result.
 
-import { type FieldIssue, type JobSpec, ValidationError } from '../core/index.ts';
-import { type DagEdge, type DagTemplate, isNoop } from './dag-types.ts';
+import {
+  type DagEdge,
+  type DagTemplate,
+  type FieldIssue,
+  isNoop,
+  type JobSpec,
+  joinFilePath,
+  ValidationError,
+} from '../core/index.ts';
 import type { Datatype } from './datatype.ts';
 import { type FileNaming, parseFileinfo } from './fileinfo.ts';
 import { parseJobinfo } from './jobinfo.ts';
@@ -178,12 +185,6 @@ function makeFiles(
     });
   }
   return files;
-}
-
-/** `dirpath/name` with exactly one `/` between them; an empty dirpath gives the name alone. */
-export function joinFilePath(dirpath: string, name: string): string {
-  if (dirpath === '') return name;
-  return `${dirpath.replace(/\/+$/, '')}/${name.replace(/^\/+/, '')}`;
 }
 
 function describeEdge(edge: Pick<DagEdge, 'source' | 'target' | 'name'>): string {

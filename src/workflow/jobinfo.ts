@@ -1,8 +1,8 @@
 // jobinfo: per-vertex changes to a new workflow's jobs, JSON keyed by vertex name, e.g.
 // {"NOOP1": {"payload": "/bin/date"}, "filter": {"env": {"MODE": "fast"}, "priority": 5}}.
 
+import type { DagTemplate } from '../core/index.ts';
 import { describe, type FieldIssue, integer, JOB_SPEC_LIMITS, parseEnv } from '../core/index.ts';
-import type { DagTemplate } from './dag-types.ts';
 import { objectInput, pointer } from './json-input.ts';
 
 /** What jobinfo may change on one vertex's job; `env` is merged into the vertex env. */

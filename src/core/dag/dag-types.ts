@@ -1,7 +1,7 @@
 // The DAG template model read from GraphML: vertices are jobs, edges are files.
 // A template is a value: treat it as immutable (dag-rules caches an index per template object).
 
-import { JOB_SPEC_DEFAULTS, JOB_SPEC_LIMITS } from '../core/index.ts';
+import { JOB_SPEC_DEFAULTS, JOB_SPEC_LIMITS } from '../job-spec.ts';
 
 /** The jobtype of a vertex that runs nothing: it completes as soon as all its parents finished. */
 export const NOOP_JOBTYPE = 'noop';

@@ -1,7 +1,7 @@
 // Pure graph functions over a DAG template: cycles, topological order, neighbours, descendants.
 // Every result is deterministic: ties are broken by the order of vertices and edges in the file.
 
-import { NotFoundError } from '../core/index.ts';
+import { NotFoundError } from '../errors.ts';
 import type { DagEdge, DagTemplate, DagVertex } from './dag-types.ts';
 
 interface DagIndex {

@@ -4,10 +4,10 @@
 import { MultiDirectedGraph } from 'graphology';
 import { hasCycle, topologicalSort } from 'graphology-dag';
 import { describe, expect, it } from 'vitest';
-import type { JobState } from '../core/index.ts';
+import { type JobState, nextJobState } from '../job-state.ts';
 import { descendantsOf, findCycle, topologicalOrder } from './dag-rules.ts';
 import type { DagTemplate } from './dag-types.ts';
-import { advance, applyChanges, initialStates, workflowState } from './readiness.ts';
+import { advance, applyChanges, CHANGE_TRANSITIONS, initialStates, workflowState } from './readiness.ts';
 
 /** mulberry32: a small seeded PRNG returning floats in [0, 1). */
 function prng(seed: number): () => number {
@@ -82,7 +82,11 @@ function simulate(
     states.set(vertex, to);
     const changes = advance(dag, states, vertex);
     expect(new Set(changes.map((c) => c.vertex)).size).toBe(changes.length);
-    for (const c of changes) expect(states.get(c.vertex)).toBe(c.from);
+    for (const c of changes) {
+      expect(states.get(c.vertex)).toBe(c.from);
+      // Every change is an edge of the job state machine, so the store can apply it as one.
+      expect(nextJobState(c.from, CHANGE_TRANSITIONS[c.reason])).toBe(c.to);
+    }
     states = applyChanges(states, changes);
     if (to === 'finished') finished.push(vertex);
     finished.push(...changes.filter((c) => c.to === 'finished').map((c) => c.vertex));

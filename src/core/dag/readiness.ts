@@ -1,7 +1,7 @@
 // The execution rules of a workflow as pure functions over vertex states: what starts when a workflow
 // starts, what follows from one vertex changing state, and the state of the workflow as a whole.
 
-import { JOB_STATES, type JobState } from '../core/index.ts';
+import { JOB_STATES, type JobState, type JobTransition } from '../job-state.ts';
 import { childVerticesOf, descendantsOf, parentVerticesOf, topologicalOrder, vertexOf } from './dag-rules.ts';
 import { type DagTemplate, isNoop } from './dag-types.ts';
 
@@ -18,6 +18,14 @@ export type ChangeReason =
   | 'ancestor_ended'
   /** cancelled → template: the ancestor that ended it was retried. */
   | 'ancestor_retried';
+
+/** The job transition (see JOB_TRANSITIONS) that carries out a change of each reason. */
+export const CHANGE_TRANSITIONS: Readonly<Record<ChangeReason, JobTransition>> = {
+  parents_finished: 'release',
+  noop_completed: 'complete',
+  ancestor_ended: 'cancel',
+  ancestor_retried: 'reopen',
+};
 
 export interface StateChange {
   vertex: string;
@@ -107,7 +115,13 @@ export function applyChanges(states: VertexStates, changes: readonly StateChange
   return next;
 }
 
-export type WorkflowState = 'template' | 'defined' | 'running' | 'finished' | 'failed' | 'cancelled';
+/** The states of a workflow, in life order (see workflowState). */
+export const WORKFLOW_STATES = ['template', 'defined', 'running', 'finished', 'failed', 'cancelled'] as const;
+export type WorkflowState = (typeof WORKFLOW_STATES)[number];
+
+export function isWorkflowState(value: string): value is WorkflowState {
+  return (WORKFLOW_STATES as readonly string[]).includes(value);
+}
 
 /**
  * The state of a workflow from the states of its vertices, first rule that applies:

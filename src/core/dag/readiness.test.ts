@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JobState } from '../core/index.ts';
+import type { JobState } from '../job-state.ts';
 import type { DagTemplate } from './dag-types.ts';
 import {
   advance,
