@@ -1,0 +1,99 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  checkDirectory,
+  checkNode,
+  compareVersions,
+  freeSpaceStatus,
+  MIN_FREE_BYTES,
+  nearestExisting,
+  probeWritable,
+  WARN_FREE_BYTES,
+} from './doctor-checks.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'p3s-doctor-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('compareVersions', () => {
+  it.each([
+    ['20.19.0', '20.19.0', 0],
+    ['v20.19.0', '20.19.0', 0],
+    ['20.20.2', '20.19.0', 1],
+    ['20.18.9', '20.19.0', -1],
+    ['22.0.0', '20.19.0', 1],
+    ['20.19', '20.19.0', 0],
+    ['20.9.0', '20.19.0', -1],
+    ['21.0.0-pre', '20.19.0', 1],
+  ])('%s vs %s → %d', (a, b, expected) => {
+    expect(compareVersions(a, b)).toBe(expected);
+  });
+});
+
+describe('checkNode', () => {
+  it.each([
+    ['20.19.0', 'ok'],
+    ['24.1.0', 'ok'],
+    ['20.18.3', 'fail'],
+    ['18.20.0', 'fail'],
+  ])('Node.js %s → %s', (version, status) => {
+    const result = checkNode(version);
+    expect(result.status).toBe(status);
+    if (status === 'fail') expect(result.fix).toContain('20.19');
+  });
+});
+
+describe('freeSpaceStatus', () => {
+  it.each([
+    [0, 'fail'],
+    [MIN_FREE_BYTES - 1, 'fail'],
+    [MIN_FREE_BYTES, 'warn'],
+    [WARN_FREE_BYTES - 1, 'warn'],
+    [WARN_FREE_BYTES, 'ok'],
+  ])('%d bytes → %s', (bytes, status) => {
+    expect(freeSpaceStatus(bytes)).toBe(status);
+  });
+});
+
+describe('probeWritable', () => {
+  const file = join(root, 'a-file');
+  writeFileSync(file, 'x');
+
+  it('accepts an existing directory and leaves nothing behind', () => {
+    const dir = join(root, 'existing');
+    mkdirSync(dir);
+    expect(probeWritable(dir)).toEqual({ ok: true, exists: true });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('accepts a directory that can be created, without creating it', () => {
+    const dir = join(root, 'not', 'yet');
+    expect(probeWritable(dir)).toEqual({ ok: true, exists: false });
+    expect(existsSync(join(root, 'not'))).toBe(false);
+  });
+
+  it('refuses a path under a regular file, which even root cannot create', () => {
+    const result = probeWritable(join(file, 'work'));
+    expect(result).toMatchObject({ ok: false, reason: expect.stringContaining('is not a directory') });
+  });
+
+  it('refuses a path that is a regular file', () => {
+    expect(probeWritable(file)).toMatchObject({ ok: false });
+  });
+
+  it('finds the nearest existing ancestor', () => {
+    expect(nearestExisting(join(root, 'x', 'y', 'z'))).toBe(root);
+    expect(nearestExisting(file)).toBe(file);
+  });
+
+  it('turns a probe into a check with a fix line', () => {
+    const bad = checkDirectory('work dir', join(file, 'work'), 'choose another with --work-dir');
+    expect(bad).toMatchObject({
+      name: 'work dir',
+      status: 'fail',
+      fix: expect.stringContaining('--work-dir'),
+    });
+    expect(checkDirectory('data dir', root, 'x').status).not.toBe('fail');
+  });
+});

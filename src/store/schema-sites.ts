@@ -1,0 +1,24 @@
+// The sites table as Kysely sees it: one row per site, keyed by name; env is JSON text,
+// and a pilot default the site does not set is NULL.
+
+import type { Selectable } from 'kysely';
+
+export interface SitesTable {
+  name: string;
+  server: string | null;
+  pilots: number | null;
+  pilot_cycles: number | null;
+  pilot_period: number | null;
+  pilot_beat: number | null;
+  pilot_life: number | null;
+  /** JSON object of string values. */
+  env: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SiteTables {
+  sites: SitesTable;
+}
+
+export type SiteRow = Selectable<SitesTable>;

@@ -1,0 +1,95 @@
+// SiteStore over Kysely for both dialects: plain single-row statements, the upsert inside one
+// write transaction so `created` is exact.
+
+import type { Kysely } from 'kysely';
+import type { Site, SiteSpec } from '../core/index.ts';
+import type { Database } from './schema.ts';
+import type { SiteRow } from './schema-sites.ts';
+import type { SiteStore } from './site-store.ts';
+import { toStoreError } from './store-errors.ts';
+import type { Transact } from './transaction.ts';
+
+export class SqlSiteStore implements SiteStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly transact: Transact,
+  ) {}
+
+  defineSite(spec: SiteSpec, now: number): Promise<{ site: Site; created: boolean }> {
+    return guarded(
+      this.transact(async (tx) => {
+        const existing = await tx
+          .selectFrom('sites')
+          .select('created_at')
+          .where('name', '=', spec.name)
+          .executeTakeFirst();
+        const values = {
+          server: spec.server,
+          pilots: spec.pilots,
+          pilot_cycles: spec.pilotcycles,
+          pilot_period: spec.pilotperiod,
+          pilot_beat: spec.pilotbeat,
+          pilot_life: spec.pilotlife,
+          env: JSON.stringify(spec.env),
+          updated_at: now,
+        };
+        const row = existing
+          ? await tx
+              .updateTable('sites')
+              .set(values)
+              .where('name', '=', spec.name)
+              .returningAll()
+              .executeTakeFirstOrThrow()
+          : await tx
+              .insertInto('sites')
+              .values({ name: spec.name, ...values, created_at: now })
+              .returningAll()
+              .executeTakeFirstOrThrow();
+        return { site: toSite(row), created: !existing };
+      }),
+    );
+  }
+
+  async getSite(name: string): Promise<Site | undefined> {
+    const row = await guarded(
+      this.db.selectFrom('sites').selectAll().where('name', '=', name).executeTakeFirst(),
+    );
+    return row && toSite(row);
+  }
+
+  async listSites(): Promise<Site[]> {
+    const rows = await guarded(this.db.selectFrom('sites').selectAll().orderBy('name').execute());
+    return rows.map(toSite);
+  }
+
+  async deleteSite(name: string): Promise<boolean> {
+    const deleted = await guarded(
+      this.transact((tx) =>
+        tx.deleteFrom('sites').where('name', '=', name).returning('name').executeTakeFirst(),
+      ),
+    );
+    return deleted !== undefined;
+  }
+}
+
+/** A database outage surfaces as store_unavailable, like every Store verb. */
+function guarded<T>(promise: Promise<T>): Promise<T> {
+  return promise.catch((error: unknown) => {
+    throw toStoreError(error);
+  });
+}
+
+export function toSite(row: SiteRow): Site {
+  return {
+    name: row.name,
+    server: row.server,
+    pilots: row.pilots,
+    pilotcycles: row.pilot_cycles,
+    pilotperiod: row.pilot_period,
+    pilotbeat: row.pilot_beat,
+    pilotlife: row.pilot_life,
+    env: JSON.parse(row.env) as Record<string, string>,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,86 @@
+// `p3s doctor` end to end: all green against a running installation; a stopped server and a
+// directory that cannot be created (under a regular file, which root cannot bypass) are failures
+// with a fix line and exit 1; --json carries the same checks.
+
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Cluster, makeCluster } from '../helpers/cluster.ts';
+import { postgresAvailable } from '../helpers/postgres.ts';
+
+let c: Cluster | undefined;
+afterEach(async () => {
+  await c?.close();
+  c = undefined;
+});
+
+interface Check {
+  name: string;
+  status: string;
+  detail: string;
+  fix?: string;
+}
+
+const byName = (checks: Check[]) => Object.fromEntries(checks.map((check) => [check.name, check]));
+
+describe('p3s doctor', () => {
+  const stores = postgresAvailable() ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
+  it.each(stores)('passes against a running installation on %s', async (store) => {
+    c = await makeCluster({ store });
+    const args = c.databaseUrl ? ['doctor', '--database-url', c.databaseUrl] : ['doctor'];
+    const text = await c.cli(args);
+    expect(text.code, text.stdout + text.stderr).toBe(0);
+    expect(text.stdout).toContain('all checks passed');
+    const res = await c.cli([...args, '--json']);
+    const report = JSON.parse(res.stdout);
+    expect(report.ok).toBe(true);
+    const checks = byName(report.checks);
+    expect(Object.keys(checks)).toEqual([
+      'node',
+      'sqlite',
+      'database',
+      'data dir',
+      'server',
+      'token',
+      'work dir',
+      'joblog dir',
+    ]);
+    expect(checks.database).toMatchObject({
+      status: 'ok',
+      detail: expect.stringContaining('migrations current'),
+    });
+    expect(checks.server).toMatchObject({ status: 'ok', detail: expect.stringContaining(store) });
+    expect(checks.token).toMatchObject({
+      status: 'skip',
+      detail: expect.stringContaining('no access control yet'),
+    });
+  });
+
+  it('detects a stopped server and an unwritable work directory, and says how to fix them', async () => {
+    c = await makeCluster();
+    const file = join(c.dataDir, 'a-regular-file');
+    writeFileSync(file, 'not a directory\n');
+    c.server.signal('SIGTERM');
+    await c.server.exited;
+
+    const text = await c.cli(['doctor', '--work-dir', join(file, 'work')]);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/fail\s+server\s+cannot reach the p3s server/);
+    expect(text.stdout).toContain('fix: start it with p3s up');
+    expect(text.stdout).toMatch(/fail\s+work dir\s+.*a-regular-file is not a directory/);
+    expect(text.stdout).toContain('2 checks failed');
+
+    const json = await c.cli(['doctor', '--joblog-dir', join(file, 'logs'), '--json']);
+    expect(json.code).toBe(1);
+    const report = JSON.parse(json.stdout);
+    expect(report.ok).toBe(false);
+    const checks = byName(report.checks);
+    expect(checks.server).toMatchObject({ status: 'fail', fix: expect.stringContaining('p3s up') });
+    expect(checks['joblog dir']).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('--joblog-dir'),
+    });
+    // The stopped server's SQLite file is still read (read-only) and up to date.
+    expect(checks.database?.status).toBe('ok');
+  });
+});
