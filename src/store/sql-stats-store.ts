@@ -1,0 +1,75 @@
+// StatsStore over Kysely for both dialects: read-only aggregates outside any transaction, each
+// query bounded by an index (see migrations/0004-monitor.ts); the pure rules are core/stats.ts.
+
+import type { Kysely } from 'kysely';
+import {
+  type BucketDeltas,
+  buildTimeline,
+  type FailureGroup,
+  mergeFailureGroups,
+  type QueueDepthRow,
+  type StatsWindow,
+  type Timeline,
+  windowBuckets,
+} from '../core/index.ts';
+import type { Database } from './schema.ts';
+import {
+  failureRows,
+  failureTotal,
+  jobEventBuckets,
+  liveCounts,
+  pilotBuckets,
+  queueDepthRows,
+} from './stats-queries.ts';
+import type { StatsStore } from './stats-store.ts';
+import { toStoreError } from './store-errors.ts';
+
+/** Exact groups read before folding by pattern: enough that the top groups are right in practice. */
+const EXACT_GROUPS = 1000;
+
+export class SqlStatsStore implements StatsStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  timeline(window: StatsWindow, now: number): Promise<Timeline> {
+    return guarded(async () => {
+      const { from, to, bucketMs } = windowBuckets(window, now);
+      // Live counts first: events after this read only make the series lean towards now's values.
+      const live = await liveCounts(this.db);
+      const jobs = await jobEventBuckets(this.db, from, to, bucketMs);
+      const pilots = await pilotBuckets(this.db, from, to, bucketMs);
+      const deltas: BucketDeltas[] = [];
+      for (const bucket of new Set([...jobs.keys(), ...pilots.keys()])) {
+        const j = jobs.get(bucket);
+        const p = pilots.get(bucket);
+        deltas.push({
+          bucket,
+          finished: j?.finished ?? 0,
+          failed: j?.failed ?? 0,
+          runStarts: j?.runStarts ?? 0,
+          runEnds: j?.runEnds ?? 0,
+          pilotStarts: p?.starts ?? 0,
+          pilotEnds: p?.ends ?? 0,
+        });
+      }
+      return buildTimeline(window, now, deltas, live);
+    });
+  }
+
+  failures(since: number, limit: number): Promise<{ groups: FailureGroup[]; total: number }> {
+    return guarded(async () => {
+      const rows = await failureRows(this.db, since, EXACT_GROUPS);
+      return { groups: mergeFailureGroups(rows, limit), total: await failureTotal(this.db, since) };
+    });
+  }
+
+  queueDepth(): Promise<QueueDepthRow[]> {
+    return guarded(() => queueDepthRows(this.db));
+  }
+}
+
+/** A database outage surfaces as store_unavailable, like every Store verb. */
+function guarded<T>(run: () => Promise<T>): Promise<T> {
+  return run().catch((error: unknown) => {
+    throw toStoreError(error);
+  });
+}

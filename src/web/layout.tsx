@@ -1,0 +1,84 @@
+// The page shell: head with the assets (htmx, uPlot, the monitor's own CSS and script), the top
+// navigation and the main column. Served as a complete HTML document with a doctype.
+
+import { type ComponentChildren, Fragment, h } from 'preact';
+import { renderToString } from 'preact-render-to-string';
+
+export const NAV = [
+  ['overview', '/', 'Overview'],
+  ['jobs', '/jobs', 'Jobs'],
+  ['pilots', '/pilots', 'Pilots'],
+  ['workflows', '/workflows', 'Workflows'],
+  ['dags', '/dags', 'DAGs'],
+  ['datasets', '/datasets', 'Datasets'],
+  ['sites', '/sites', 'Sites'],
+] as const;
+export type NavKey = (typeof NAV)[number][0];
+
+export interface ShellInfo {
+  /** p3s version: shown in the footer and used to bust cached assets. */
+  version: string;
+  store: string;
+}
+
+function Document(props: {
+  title: string;
+  nav: NavKey | null;
+  info: ShellInfo;
+  charts: boolean;
+  children: ComponentChildren;
+}) {
+  const v = encodeURIComponent(props.info.version);
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="htmx-config" content='{"historyCacheSize": 0, "defaultSettleDelay": 0}' />
+        <title>{`${props.title} · p3s`}</title>
+        <link rel="stylesheet" href={`/assets/monitor.css?v=${v}`} />
+        {props.charts && <link rel="stylesheet" href={`/assets/uPlot.min.css?v=${v}`} />}
+        <script src={`/assets/htmx.min.js?v=${v}`} defer />
+        {props.charts && <script src={`/assets/uPlot.iife.min.js?v=${v}`} defer />}
+        <script src={`/assets/monitor.js?v=${v}`} defer />
+      </head>
+      <body>
+        <header class="top">
+          <a class="brand" href="/">
+            p3s
+          </a>
+          <nav>
+            {NAV.map(([key, href, label]) => (
+              <a key={key} href={href} class={key === props.nav ? 'active' : undefined}>
+                {label}
+              </a>
+            ))}
+          </nav>
+          <span class="server-info">
+            {props.info.store} · v{props.info.version}
+          </span>
+        </header>
+        <main>{props.children}</main>
+      </body>
+    </html>
+  );
+}
+
+export function renderDocument(options: {
+  title: string;
+  nav: NavKey | null;
+  info: ShellInfo;
+  charts?: boolean;
+  body: ComponentChildren;
+}): string {
+  return `<!DOCTYPE html>\n${renderToString(
+    <Document title={options.title} nav={options.nav} info={options.info} charts={options.charts ?? false}>
+      {options.body}
+    </Document>,
+  )}`;
+}
+
+/** A fragment without the shell (answers to htmx requests that swap part of a page). */
+export function renderFragment(body: ComponentChildren): string {
+  return renderToString(h(Fragment, null, body));
+}

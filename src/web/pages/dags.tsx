@@ -1,0 +1,257 @@
+// /dags and /dags/:name: the stored DAG templates, and one template drawn as a graph with its
+// vertices (jobs to run) and edges (the files between them).
+
+import { NOOP_JOBTYPE } from '../../core/index.ts';
+import { ApiError } from '../../protocol/client.ts';
+import { ROUTES, routePath } from '../../protocol/routes.ts';
+import type { DagDetailWire, DagInfoWire } from '../../protocol/schemas/workflows.ts';
+import { Empty, KeyValues, Live, Maybe, NotAvailable, PageHead, Time } from '../components.tsx';
+import { DagSvg } from '../dag-graph.tsx';
+import { formatCount, formatDuration } from '../format.ts';
+import { isMissingRoute } from '../monitor-api.ts';
+import type { PageContext, PageResult } from '../page.ts';
+
+export async function dagsPage(ctx: PageContext): Promise<PageResult> {
+  let dags: DagInfoWire[] | undefined;
+  try {
+    dags = (await ctx.api.listDags()).dags;
+  } catch (error) {
+    if (!isMissingRoute(error)) throw error;
+  }
+  return {
+    title: 'DAGs',
+    nav: 'dags',
+    body: (
+      <>
+        <PageHead title="DAG templates" />
+        {!dags ? (
+          <NotAvailable what="DAG templates" />
+        ) : (
+          <Live url="/dags" json={ROUTES.dags} now={ctx.now} every="10s">
+            {dags.length === 0 ? (
+              <Empty>
+                <h2>No DAG templates yet</h2>
+                <p>
+                  Add one from a GraphML file with <code>p3s dag add file.graphml</code>.
+                </p>
+              </Empty>
+            ) : (
+              <div class="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th>Name</th>
+                      <th>Description</th>
+                      <th class="num">Vertices</th>
+                      <th class="num">Edges</th>
+                      <th class="num">Workflows</th>
+                      <th>User</th>
+                      <th>Updated</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {dags.map((d) => (
+                      <tr key={d.name}>
+                        <td>
+                          <a href={`/dags/${encodeURIComponent(d.name)}`}>{d.name}</a>
+                        </td>
+                        <td>
+                          <Maybe value={d.description} />
+                        </td>
+                        <td class="num">{d.vertices}</td>
+                        <td class="num">{d.edges}</td>
+                        <td class="num">
+                          {d.workflows > 0 ? (
+                            <a href={`/workflows?dag=${encodeURIComponent(d.name)}`}>
+                              {formatCount(d.workflows)}
+                            </a>
+                          ) : (
+                            0
+                          )}
+                        </td>
+                        <td>{d.user}</td>
+                        <td>
+                          <Time ms={d.updatedAt} />
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+          </Live>
+        )}
+      </>
+    ),
+  };
+}
+
+export async function dagPage(ctx: PageContext): Promise<PageResult> {
+  const name = ctx.params.name ?? '';
+  let detail: DagDetailWire | undefined;
+  let missing = false;
+  try {
+    detail = await ctx.api.getDag(name);
+  } catch (error) {
+    if (isMissingRoute(error)) missing = true;
+    else if (!(error instanceof ApiError && (error.status === 404 || error.status === 400))) throw error;
+  }
+  if (!detail) {
+    return {
+      title: `DAG ${name}`,
+      nav: 'dags',
+      status: missing ? 200 : 404,
+      body: (
+        <>
+          <PageHead title={`DAG ${name}`} />
+          {missing ? (
+            <NotAvailable what="DAG templates" />
+          ) : (
+            <Empty>
+              <p>
+                There is no DAG template named {name}. <a href="/dags">All DAGs</a>
+              </p>
+            </Empty>
+          )}
+        </>
+      ),
+    };
+  }
+  const { dag, vertices, edges } = detail;
+  const svgVertices = vertices.map((v) => ({
+    id: v.name,
+    label: v.name,
+    sub: v.jobtype,
+    noop: v.jobtype === NOOP_JOBTYPE,
+  }));
+  const svgEdges = edges.map((e) => ({
+    from: e.source,
+    to: e.target,
+    title: `${e.name}${e.datatype ? ` (${e.datatype})` : ''}`,
+  }));
+  return {
+    title: `DAG ${dag.name}`,
+    nav: 'dags',
+    body: (
+      <>
+        <PageHead
+          title={
+            <>
+              DAG <span class="subtitle">{dag.name}</span>
+            </>
+          }
+        >
+          <a href={routePath(ROUTES.dagGraphml, { name: dag.name })}>GraphML</a>
+        </PageHead>
+        <Live
+          url={`/dags/${encodeURIComponent(dag.name)}`}
+          json={routePath(ROUTES.dag, { name: dag.name })}
+          now={ctx.now}
+          every="10s"
+        >
+          <section class="card">
+            <h2>Graph</h2>
+            <DagSvg layoutKey={`dag:${dag.name}:${dag.updatedAt}`} vertices={svgVertices} edges={svgEdges} />
+          </section>
+          <div class="grid-2">
+            <section class="card">
+              <h2>Template</h2>
+              <KeyValues
+                rows={[
+                  ['description', <Maybe key="d" value={dag.description} />],
+                  ['user', dag.user],
+                  ['vertices', dag.vertices],
+                  ['edges', dag.edges],
+                  ['sources', detail.sources.join(', ')],
+                  ['sinks', detail.sinks.join(', ')],
+                  [
+                    'workflows',
+                    dag.workflows > 0 ? (
+                      <a key="w" href={`/workflows?dag=${encodeURIComponent(dag.name)}`}>
+                        {dag.workflows}
+                      </a>
+                    ) : (
+                      0
+                    ),
+                  ],
+                  ['added', <Time key="c" ms={dag.createdAt} />],
+                  ['updated', <Time key="u" ms={dag.updatedAt} />],
+                ]}
+              />
+            </section>
+            <section class="card">
+              <h2>Vertices</h2>
+              <div class="table-wrap">
+                <table>
+                  <thead>
+                    <tr>
+                      <th>name</th>
+                      <th>type</th>
+                      <th>payload</th>
+                      <th class="num">limit</th>
+                      <th class="num">prio</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {vertices.map((v) => (
+                      <tr key={v.name}>
+                        <td>{v.name}</td>
+                        <td>{v.jobtype}</td>
+                        <td>
+                          <code>{v.payload}</code>
+                        </td>
+                        <td class="num">{v.timelimit ? formatDuration(v.timelimit * 1000) : '—'}</td>
+                        <td class="num">{v.priority}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </section>
+          </div>
+          <section class="card">
+            <h2>Edges (files)</h2>
+            <div class="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th class="num">#</th>
+                    <th>from → to</th>
+                    <th>name</th>
+                    <th>dirpath</th>
+                    <th>datatype</th>
+                    <th>datatag</th>
+                    <th>comment</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {edges.map((e) => (
+                    <tr key={e.index}>
+                      <td class="num">{e.index}</td>
+                      <td>
+                        {e.source} → {e.target}
+                      </td>
+                      <td>
+                        <code>{e.name}</code>
+                      </td>
+                      <td>
+                        <Maybe value={e.dirpath} />
+                      </td>
+                      <td>
+                        <Maybe value={e.datatype} />
+                      </td>
+                      <td>{e.datatag ? <code>${e.datatag}</code> : <span class="muted">—</span>}</td>
+                      <td>
+                        <Maybe value={e.comment} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </section>
+        </Live>
+      </>
+    ),
+  };
+}

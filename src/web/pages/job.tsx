@@ -1,0 +1,218 @@
+// /jobs/:id: every field of a job, its env, the state timeline with durations, its attempts,
+// the pilot and host, resource use, the error, kill/retry buttons and the live log viewer.
+
+import { isTerminalJobState } from '../../core/index.ts';
+import { ApiError } from '../../protocol/client.ts';
+import { ROUTES, routePath } from '../../protocol/routes.ts';
+import type { JobDetailWire, JobWire } from '../../protocol/schemas/jobs.ts';
+import { Empty, ErrorBanner, KeyValues, Live, Maybe, PageHead, StateBadge, Time } from '../components.tsx';
+import { formatCpu, formatDuration, formatKb } from '../format.ts';
+import { runTime } from '../job-table.tsx';
+import { LogBox, readLogEnd } from '../log-viewer.tsx';
+import { choice, int, type PageContext, type PageResult } from '../page.ts';
+import { Attempts, Timeline } from './job-history.tsx';
+
+const KILLABLE = ['template', 'defined', 'dispatched', 'running'];
+const RETRYABLE = ['failed', 'cancelled'];
+
+export async function jobPage(
+  ctx: PageContext,
+  flash?: { error?: string; done?: string },
+): Promise<PageResult> {
+  const id = Number(ctx.params.id);
+  if (!Number.isSafeInteger(id) || id < 1) return missing(ctx.params.id ?? '');
+  let detail: JobDetailWire;
+  try {
+    detail = await ctx.api.getJob(id);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return missing(String(id));
+    throw error;
+  }
+  const { job } = detail;
+  const url = `/jobs/${id}`;
+  // A poll of the live region does not need the log (it has its own poller).
+  const attempt = Math.min(int(ctx.query, 'attempt', 1) ?? job.attempt, job.attempt);
+  const logRef = { jobId: id, attempt, stream: choice(ctx.query, 'stream', ['out', 'err'] as const, 'out') };
+  const log = ctx.target === 'live' ? undefined : await readLogEnd(ctx.api, logRef);
+  return {
+    title: `Job ${id}${job.name ? ` ${job.name}` : ''}`,
+    nav: 'jobs',
+    body: (
+      <>
+        <PageHead
+          title={
+            <>
+              Job {id} <span class="subtitle">{job.name}</span>
+            </>
+          }
+        />
+        <Live
+          url={url}
+          json={routePath(ROUTES.job, { id })}
+          now={ctx.now}
+          every={isTerminalJobState(job.state) ? '5s' : '2s'}
+        >
+          {flash?.error && <ErrorBanner message={flash.error} />}
+          {flash?.done && <div class="notice">{flash.done}</div>}
+          <JobSummary detail={detail} now={ctx.now} />
+        </Live>
+        <section id="logs" class="card">
+          <h2>Log</h2>
+          {log && <LogBox log={logRef} slice={log.slice} skipped={log.skipped} attempts={job.attempt} />}
+        </section>
+        <section class="card">
+          <h2>Payload and environment</h2>
+          <pre class="payload">{job.payload}</pre>
+          <EnvTable env={job.env} />
+        </section>
+      </>
+    ),
+  };
+}
+
+function missing(id: string): PageResult {
+  return {
+    title: 'Job not found',
+    nav: 'jobs',
+    status: 404,
+    body: (
+      <>
+        <PageHead title={`Job ${id}`} />
+        <Empty>
+          <p>
+            There is no job {id}. It may have been deleted or purged. <a href="/jobs">All jobs</a>
+          </p>
+        </Empty>
+      </>
+    ),
+  };
+}
+
+function JobSummary({ detail, now }: { detail: JobDetailWire; now: number }) {
+  const { job } = detail;
+  const took = runTime(job, now);
+  return (
+    <>
+      <div class="job-head">
+        <StateBadge state={job.state} />
+        {job.killRequested && !isTerminalJobState(job.state) && <span class="note">kill requested</span>}
+        <Actions job={job} />
+      </div>
+      {job.errorName && (
+        <div class="error-box">
+          <strong>{job.errorName}</strong> ({job.errorCode}) {job.errorDiag}
+        </div>
+      )}
+      <div class="grid-2">
+        <section class="card">
+          <h2>Job</h2>
+          <KeyValues
+            rows={[
+              ['uuid', <code key="u">{job.uuid}</code>],
+              ['user', job.user],
+              ['type', job.jobtype],
+              ['priority', job.priority],
+              ['time limit', formatDuration(job.timelimit * 1000)],
+              ['site', <Maybe key="s" value={job.site ?? 'any'} />],
+              ['attempt', job.attempt],
+              [
+                'workflow',
+                job.workflowId === null ? null : (
+                  <a href={`/workflows/${job.workflowId}`}>workflow {job.workflowId}</a>
+                ),
+              ],
+            ]}
+          />
+        </section>
+        <section class="card">
+          <h2>Run</h2>
+          <KeyValues
+            rows={[
+              [
+                'pilot',
+                job.pilotId === null ? null : <a href={`/pilots/${job.pilotId}`}>pilot {job.pilotId}</a>,
+              ],
+              ['host', job.host],
+              ['ran at site', job.ranAtSite],
+              ['pid', job.pid],
+              ['exit code', job.exitCode],
+              ['signal', job.signal],
+              ['CPU', formatCpu(job.cpuSeconds)],
+              ['max RSS', formatKb(job.maxRssKb)],
+              ['run time', took === null ? null : formatDuration(took)],
+              ['lease until', job.leaseExpiresAt === null ? null : <Time ms={job.leaseExpiresAt} />],
+            ]}
+          />
+        </section>
+        <section class="card">
+          <h2>Times</h2>
+          <KeyValues
+            rows={[
+              ['created', <Time key="c" ms={job.createdAt} />],
+              ['defined', <Time key="d" ms={job.definedAt} />],
+              ['dispatched', <Time key="p" ms={job.dispatchedAt} />],
+              ['started', <Time key="s" ms={job.startedAt} />],
+              ['ended', <Time key="e" ms={job.endedAt} />],
+              ['last change', <Time key="u" ms={job.updatedAt} />],
+            ]}
+          />
+        </section>
+      </div>
+      <section class="card">
+        <h2>State timeline</h2>
+        <Timeline detail={detail} now={now} />
+      </section>
+      {detail.attempts.length > 0 && (
+        <section class="card">
+          <h2>Attempts</h2>
+          <Attempts detail={detail} />
+        </section>
+      )}
+    </>
+  );
+}
+
+/** Kill and retry, when the job's state allows them; htmx posts them to the monitor's action routes. */
+function Actions({ job }: { job: JobWire }) {
+  const button = (action: 'kill' | 'retry', label: string, confirm: string) => (
+    <button
+      type="button"
+      class={`action ${action}`}
+      hx-post={`/jobs/${job.id}/${action}`}
+      hx-target="#live"
+      hx-select="#live"
+      hx-swap="outerHTML"
+      hx-confirm={confirm}
+    >
+      {label}
+    </button>
+  );
+  return (
+    <span class="actions">
+      {KILLABLE.includes(job.state) &&
+        !job.killRequested &&
+        button('kill', 'Kill', `Kill job ${job.id}${job.name ? ` (${job.name})` : ''}?`)}
+      {RETRYABLE.includes(job.state) &&
+        button('retry', 'Retry', `Retry job ${job.id} as attempt ${job.attempt + 1}?`)}
+    </span>
+  );
+}
+
+function EnvTable({ env }: { env: Record<string, string> }) {
+  const keys = Object.keys(env).sort();
+  if (keys.length === 0) return <p class="muted">No environment variables of its own.</p>;
+  return (
+    <table class="env">
+      <tbody>
+        {keys.map((k) => (
+          <tr key={k}>
+            <th>{k}</th>
+            <td>
+              <code>{env[k]}</code>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,109 @@
+// /pilots/:id: one pilot (by id or uuid) with its host, site, PID, batch id, state, last heartbeat,
+// and the jobs it ran.
+
+import { ApiError } from '../../protocol/client.ts';
+import { ROUTES, routePath } from '../../protocol/routes.ts';
+import type { PilotWire } from '../../protocol/schemas/pilots.ts';
+import { Empty, KeyValues, Live, PageHead, StateBadge, Time } from '../components.tsx';
+import { formatCount, formatDuration } from '../format.ts';
+import { JobTable } from '../job-table.tsx';
+import type { PageContext, PageResult } from '../page.ts';
+
+export async function pilotPage(ctx: PageContext): Promise<PageResult> {
+  const id = ctx.params.id ?? '';
+  let pilot: PilotWire;
+  try {
+    pilot = (await ctx.api.getPilot(id)).pilot;
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 404 || error.status === 400)) {
+      return {
+        title: 'Pilot not found',
+        nav: 'pilots',
+        status: 404,
+        body: (
+          <>
+            <PageHead title={`Pilot ${id}`} />
+            <Empty>
+              <p>
+                There is no pilot {id}. <a href="/pilots">All pilots</a>
+              </p>
+            </Empty>
+          </>
+        ),
+      };
+    }
+    throw error;
+  }
+  const jobs = await ctx.api.listJobs({ pilot: pilot.id, sort: 'id', order: 'desc', limit: 25 });
+  return {
+    title: `Pilot ${pilot.id}`,
+    nav: 'pilots',
+    body: (
+      <>
+        <PageHead
+          title={
+            <>
+              Pilot {pilot.id} <span class="subtitle">{pilot.host}</span>
+            </>
+          }
+        />
+        <Live url={`/pilots/${pilot.id}`} json={routePath(ROUTES.pilot, { id: pilot.id })} now={ctx.now}>
+          <div class="job-head">
+            <StateBadge state={pilot.state} />
+            {pilot.stopRequested && pilot.state !== 'stopped' && <span class="note">stop requested</span>}
+          </div>
+          <div class="grid-2">
+            <section class="card">
+              <h2>Pilot</h2>
+              <KeyValues
+                rows={[
+                  ['uuid', <code key="u">{pilot.uuid}</code>],
+                  ['host', pilot.host],
+                  ['site', pilot.site],
+                  ['PID', pilot.pid],
+                  ['batch id', pilot.batchId],
+                  ['job types', pilot.jobTypes.length === 0 ? 'any' : pilot.jobTypes.join(', ')],
+                  ['version', pilot.version],
+                  ['lifetime', pilot.lifetime === 0 ? 'unlimited' : formatDuration(pilot.lifetime * 1000)],
+                ]}
+              />
+            </section>
+            <section class="card">
+              <h2>Activity</h2>
+              <KeyValues
+                rows={[
+                  [
+                    'current job',
+                    pilot.currentJobId === null ? null : (
+                      <a href={`/jobs/${pilot.currentJobId}`}>job {pilot.currentJobId}</a>
+                    ),
+                  ],
+                  ['jobs run', pilot.jobsRun],
+                  ['registered', <Time key="r" ms={pilot.registeredAt} />],
+                  ['last heartbeat', <Time key="l" ms={pilot.lastSeenAt} format="ago" />],
+                  ['ended', <Time key="e" ms={pilot.endedAt} />],
+                  ['up for', formatDuration((pilot.endedAt ?? ctx.now) - pilot.registeredAt)],
+                ]}
+              />
+            </section>
+          </div>
+          <section class="card">
+            <h2>
+              Jobs of this pilot{' '}
+              {jobs.total > jobs.jobs.length && (
+                <a class="more" href={`/jobs?pilot=${pilot.id}`}>
+                  all {formatCount(jobs.total)}
+                </a>
+              )}
+            </h2>
+            {jobs.total === 0 ? (
+              <p class="muted">It has not run a job yet.</p>
+            ) : (
+              <JobTable jobs={jobs.jobs} now={ctx.now} />
+            )}
+          </section>
+        </Live>
+      </>
+    ),
+  };
+}
