@@ -14,6 +14,7 @@ import { dispatcherThroughput, graphileThroughput } from './scenarios/dispatcher
 import { growth } from './scenarios/growth.ts';
 import { heartbeatLoad } from './scenarios/heartbeats.ts';
 import { pilotMemory } from './scenarios/memory.ts';
+import { monitorPages } from './scenarios/monitor.ts';
 import { throughput } from './scenarios/throughput.ts';
 import { type Check, checkTargets } from './targets.ts';
 
@@ -40,6 +41,8 @@ const params = quick
       beatSeconds: 3,
       senders: 32,
       floodBytes: 10_000_000,
+      monitorJobs: 100_000,
+      monitorReps: 5,
       reps: 1,
     }
   : {
@@ -54,6 +57,8 @@ const params = quick
       beatSeconds: 10,
       senders: 64,
       floodBytes: 100_000_000,
+      monitorJobs: 1_000_000,
+      monitorReps: 15,
       reps: 3,
     };
 if (values.reps) params.reps = Number(values.reps);
@@ -123,6 +128,7 @@ for (const store of stores) {
   if (wanted('heartbeats'))
     log('heartbeats', await heartbeatLoad(store, params.running, params.beatSeconds, params.senders));
   if (wanted('memory')) log('memory', await pilotMemory(store, params.floodBytes));
+  if (wanted('monitor')) log('monitor', await monitorPages(store, params.monitorJobs, params.monitorReps));
 }
 
 const checks: Check[] = checkTargets(results);

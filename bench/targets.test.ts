@@ -23,6 +23,14 @@ describe('checkTargets', () => {
     expect(find(checks, 'RSS')?.ok).toBe(true);
   });
 
+  it('checks the monitor pages by their median response time', () => {
+    const checks = checkTargets({
+      monitor: [{ store: 'sqlite', jobs: 1_000_000, overviewMedianMs: 60, jobsMedianMs: 400 }],
+    });
+    expect(find(checks, 'monitor overview')?.ok).toBe(true);
+    expect(find(checks, 'monitor jobs page')?.ok).toBe(false);
+  });
+
   it('uses the graphile ratio on PostgreSQL and the absolute target on SQLite', () => {
     const checks = checkTargets({
       dispatcher: [

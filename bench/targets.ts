@@ -96,5 +96,17 @@ export function checkTargets(results: Record<string, unknown[]>): Check[] {
       actual: `${fmt(num(r.floodToSmallRatio))}× of the 1 MB run`,
     });
   }
+  for (const r of rows('monitor')) {
+    for (const [page, key] of [
+      ['overview', 'overviewMedianMs'],
+      ['jobs page', 'jobsMedianMs'],
+    ] as const) {
+      checks.push({
+        target: `monitor ${page} median ≤ 250 ms at ${r.jobs} jobs (${r.store})`,
+        ok: num(r[key]) <= 250,
+        actual: fmt(num(r[key]), ' ms'),
+      });
+    }
+  }
   return checks;
 }

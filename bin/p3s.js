@@ -11,6 +11,7 @@ if (existsSync(compiled) && process.env.P3S_FROM_SOURCE !== '1') {
   await import(pathToFileURL(compiled).href);
 } else {
   const { register } = await import('tsx/esm/api');
-  register();
+  // The package's tsconfig, whatever the working directory: the monitor's .tsx needs its JSX settings.
+  register({ tsconfig: join(root, 'tsconfig.json') });
   await import(pathToFileURL(join(root, 'src', 'cli', 'main.ts')).href);
 }

@@ -2,6 +2,7 @@
 // so a bad value is a usage error (exit 2) with commander's own message.
 
 import { InvalidArgumentError } from '@commander-js/extra-typings';
+import { parseDuration } from '../core/duration.ts';
 import { JOB_STATES } from '../core/job-state.ts';
 import { PILOT_STATES } from '../core/pilot-state.ts';
 
@@ -100,4 +101,18 @@ export function uuidArg(value: string): string {
     throw new InvalidArgumentError('expected 1-64 letters, digits, or the characters _ . : -');
   }
   return value;
+}
+
+/** A duration such as `30d`, `12h`, `90m`, `45s`, in seconds. */
+export function durationArg(value: string): number {
+  const parsed = parseDuration(value);
+  if (!parsed.ok) throw new InvalidArgumentError(`${parsed.message}.`);
+  return parsed.seconds;
+}
+
+/** A duration of at least one second. */
+export function positiveDurationArg(value: string): number {
+  const seconds = durationArg(value);
+  if (seconds < 1) throw new InvalidArgumentError('must be at least 1s.');
+  return seconds;
 }

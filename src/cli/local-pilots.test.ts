@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, Option } from '@commander-js/extra-typings';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pilotOptionsFrom, withPilotOptions } from './commands/pilot.ts';
+import { explicitSettings, pilotOptionsFrom, withPilotOptions } from './commands/pilot.ts';
 import { pilotArgv, pilotProcessState, readRecords, removeRecord, writeRecord } from './local-pilots.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'p3s-local-pilots-'));
@@ -68,6 +68,40 @@ describe('pilot flags', () => {
     const uuid = randomUUID();
     const again = parsePilotFlags(pilotArgv({ ...original, uuid }), env);
     expect(again).toEqual(original);
+  });
+});
+
+/** The settings a pilot started with `argv` treats as explicitly given (the site sets the others). */
+function explicitOf(argv: string[]) {
+  let result: ReturnType<typeof explicitSettings> | undefined;
+  const program = new Command().exitOverride();
+  withPilotOptions(program.command('pilot'), 1)
+    .addOption(new Option('--uuid <uuid>'))
+    .action((opts, cmd) => {
+      result = explicitSettings(cmd, opts.explicit);
+    });
+  program.parse(['node', 'p3s', ...argv]);
+  return result;
+}
+
+describe('explicit pilot settings (the site sets the rest)', () => {
+  it.each([
+    [['pilot'], []],
+    [['pilot', '-c', '0'], ['cycles']],
+    [
+      ['pilot', '-b', '2', '--period', '1'],
+      ['period', 'beat'],
+    ],
+    [['pilot', '-c', '0', '-p', '5', '-b', '5', '--explicit', 'beat'], ['beat']],
+    [['pilot', '-c', '0', '--explicit', ''], []],
+  ])('%j → %j', (argv, expected) => {
+    expect(explicitOf(argv)).toEqual(expected);
+  });
+
+  it('survive the trip through the argv of a background pilot', () => {
+    const original = { ...parsePilotFlags(['pilot', '-s', 'cern'], { P3S_HOME: '/h' }), uuid: randomUUID() };
+    expect(explicitOf(pilotArgv({ ...original, explicit: ['cycles'] }))).toEqual(['cycles']);
+    expect(explicitOf(pilotArgv({ ...original, explicit: [] }))).toEqual([]);
   });
 });
 

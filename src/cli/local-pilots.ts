@@ -24,6 +24,8 @@ export interface PilotRecord {
   startedAt: number;
   server: string;
   logFile: string;
+  /** The pilot's site (records written before sites existed have none). */
+  site?: string | null;
 }
 
 /** This package's `bin/p3s.js` (the same relative path from src/cli and dist/cli). */
@@ -51,6 +53,8 @@ export function pilotArgv(o: PilotOptions & { uuid: string }): string[] {
   if (o.jobTypes.length > 0) argv.push('-t', o.jobTypes.join(','));
   if (o.batchId !== null) argv.push('-e', o.batchId);
   if (o.shell) argv.push('-x');
+  // The values above are always passed: tell the pilot which were chosen, so its site sets the rest.
+  if (o.explicit !== undefined) argv.push('--explicit', o.explicit.join(','));
   return argv;
 }
 

@@ -2,12 +2,21 @@
 
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { P3S_VERSION } from '../core/version.ts';
+import { addDagCommands } from './commands/dag.ts';
+import { addDatasetCommands } from './commands/dataset.ts';
+import { addDatatypeCommands } from './commands/datatype.ts';
+import { addDoctorCommand } from './commands/doctor.ts';
+import { addInjectCommand } from './commands/inject.ts';
 import { addJobCommands } from './commands/job.ts';
 import { addPilotCommand } from './commands/pilot.ts';
 import { addPilotsCommands } from './commands/pilots.ts';
+import { addPurgeCommand } from './commands/purge.ts';
+import { addRunCommand } from './commands/run.ts';
 import { addServerCommand } from './commands/server.ts';
+import { addSiteCommands } from './commands/site.ts';
 import { addSummaryCommand } from './commands/summary.ts';
 import { addUpCommand } from './commands/up.ts';
+import { addWorkflowCommands } from './commands/workflow.ts';
 import { reportError } from './errors.ts';
 
 export function buildProgram(): Command {
@@ -24,6 +33,15 @@ export function buildProgram(): Command {
   addSummaryCommand(program);
   addPilotCommand(program);
   addPilotsCommands(program);
+  addDagCommands(program);
+  addWorkflowCommands(program);
+  addDatatypeCommands(program);
+  addDatasetCommands(program);
+  addInjectCommand(program);
+  addSiteCommands(program);
+  addRunCommand(program);
+  addPurgeCommand(program);
+  addDoctorCommand(program);
   program.addHelpText(
     'after',
     `

@@ -16,6 +16,8 @@ export const DEFAULTS = {
   leaseSeconds: 30,
   pilotTimeoutSeconds: 300,
   reaperIntervalMs: 2000,
+  /** How often the retention loop runs when `--purge-after` is set. */
+  purgeEverySeconds: 3600,
   maxClaimWaitSeconds: 60,
   logHeadBytes: 1 << 20,
   logTailBytes: 4 << 20,

@@ -9,6 +9,7 @@ export const API_ERRORS = {
   not_found: 'The job, pilot or other object named in the request does not exist.',
   invalid_transition:
     'The object is in a state that does not allow the operation (e.g. deleting a running job).',
+  already_exists: 'An object with this name already exists (a DAG: add it with --replace to overwrite it).',
   lease_lost: 'A pilot reported on a job it no longer holds (another attempt, or its lease expired).',
   pilot_unknown: 'The pilot is not registered (or was deregistered); it must register again.',
   payload_too_large: 'The request body or one of its parts is larger than the server accepts.',
@@ -16,6 +17,8 @@ export const API_ERRORS = {
   route_not_found: 'No API route has this path.',
   schema_too_new: 'The database was migrated by a newer p3s; this version refuses to use it.',
   store_unavailable: 'The database could not be reached.',
+  cross_site_refused:
+    'A browser sent a state-changing request from another site or origin; the server refuses it (CSRF).',
   internal: 'An unexpected server error; the server log has the details.',
 } as const;
 export type ApiErrorCode = keyof typeof API_ERRORS;
@@ -63,6 +66,13 @@ export class InvalidTransitionError extends AppError {
     this.name = 'InvalidTransitionError';
     this.from = from;
     this.operation = operation;
+  }
+}
+
+export class AlreadyExistsError extends AppError {
+  constructor(what: string, name: string, hint?: string) {
+    super('already_exists', `${what} ${name} already exists${hint ? ` (${hint})` : ''}`);
+    this.name = 'AlreadyExistsError';
   }
 }
 

@@ -6,11 +6,18 @@
 //   pilot     — an agent on a worker node that claims jobs and runs them as subprocesses.
 //   claim     — a pilot's long-polling request for its next job; atomic per job and attempt.
 //   lease     — the time a pilot holds a claimed job; heartbeats extend it, the reaper ends it.
-//   site      — a named group of worker nodes; a job may ask for one.
+//   site      — a named group of worker nodes; a job may ask for one; its record sets pilot defaults and env.
+//   retention — purging old ended records; running work is never purged.
 //   timefloor — the minimum remaining pilot lifetime needed to take another job.
+//   DAG       — a workflow template: vertices are jobs, edges are the files between them.
+//   workflow  — an instance of a DAG: its jobs run as all their parents finish.
+//   noop      — a vertex that runs nothing; it completes as soon as its parents finished.
+//   dataset   — a data file: one per workflow edge, or registered on its own.
 
 export * from './capped-log.ts';
+export * from './dag/index.ts';
 export * from './defaults.ts';
+export * from './duration.ts';
 export * from './errors.ts';
 export * from './job-errors.ts';
 export * from './job-query.ts';
@@ -20,5 +27,9 @@ export * from './matching.ts';
 export * from './outcome.ts';
 export * from './pilot-decisions.ts';
 export * from './pilot-state.ts';
+export * from './retention.ts';
+export * from './site-spec.ts';
+export * from './stats.ts';
 export * from './types.ts';
 export * from './version.ts';
+export * from './workflow-types.ts';

@@ -23,6 +23,12 @@ export const JOB_ERRORS = {
   },
   /** Killed on a user's command. */
   killed: { code: 1201, meaning: 'A user killed the job (`p3s job kill`); it ends `cancelled`.' },
+  /** A workflow job that will not run because an ancestor failed or was cancelled. */
+  ancestor_ended: {
+    code: 1202,
+    meaning:
+      'An ancestor job in its workflow failed or was cancelled, so the job ends `cancelled` without running.',
+  },
   /** The payload could not be started. */
   nonstarter: {
     code: 1300,

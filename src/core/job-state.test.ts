@@ -24,6 +24,10 @@ describe('job state machine', () => {
     ['running', 'cancel', 'cancelled'],
     ['failed', 'retry', 'defined'],
     ['cancelled', 'retry', 'defined'],
+    // workflow rules: a noop completes, a job cancelled by its ancestor reopens after a retry
+    ['template', 'complete', 'finished'],
+    ['defined', 'complete', 'finished'],
+    ['cancelled', 'reopen', 'template'],
     // refused
     ['finished', 'retry', undefined],
     ['finished', 'cancel', undefined],
@@ -32,6 +36,10 @@ describe('job state machine', () => {
     ['defined', 'start', undefined],
     ['failed', 'finish', undefined],
     ['cancelled', 'cancel', undefined],
+    ['running', 'complete', undefined],
+    ['dispatched', 'complete', undefined],
+    ['failed', 'reopen', undefined],
+    ['finished', 'reopen', undefined],
   ])('%s --%s--> %s', (from, transition, to) => {
     expect(nextJobState(from, transition)).toBe(to);
   });
@@ -43,6 +51,8 @@ describe('job state machine', () => {
   it('lists the from-states of a transition for compare-and-set guards', () => {
     expect(jobStatesAllowing('cancel').sort()).toEqual(['defined', 'dispatched', 'running', 'template']);
     expect(jobStatesAllowing('retry').sort()).toEqual(['cancelled', 'failed']);
+    expect(jobStatesAllowing('complete').sort()).toEqual(['defined', 'template']);
+    expect(jobStatesAllowing('reopen')).toEqual(['cancelled']);
   });
 
   it('uses only known states and reaches every state', () => {

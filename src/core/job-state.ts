@@ -32,6 +32,10 @@ export const JobTransition = {
   lose: 'lose',
   cancel: 'cancel',
   retry: 'retry',
+  /** A workflow's noop vertex completes without a pilot once its parents finished. */
+  complete: 'complete',
+  /** A workflow job cancelled because an ancestor ended waits again after that ancestor's retry. */
+  reopen: 'reopen',
 } as const;
 export type JobTransition = (typeof JobTransition)[keyof typeof JobTransition];
 
@@ -55,6 +59,9 @@ export const JOB_TRANSITIONS: readonly Edge[] = [
   ['running', 'cancel', 'cancelled'],
   ['failed', 'retry', 'defined'],
   ['cancelled', 'retry', 'defined'],
+  ['template', 'complete', 'finished'],
+  ['defined', 'complete', 'finished'],
+  ['cancelled', 'reopen', 'template'],
 ];
 
 /** The state a transition leads to from `from`, or undefined when it is not allowed. */

@@ -76,6 +76,7 @@ export class JobSession {
         pilotUuid: ctx.uuid,
         payload: job.payload,
         env: job.env,
+        siteEnv: ctx.options.siteEnv,
         timelimit: job.timelimit,
         workDir: ctx.options.workDir,
         joblogDir: ctx.options.joblogDir,

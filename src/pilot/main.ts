@@ -9,9 +9,11 @@ import { P3S_VERSION } from '../core/version.ts';
 import { P3sClient } from '../protocol/client.ts';
 import { Agent, EXIT } from './agent.ts';
 import type { PilotOptions } from './options.ts';
+import { resolveSite } from './site-settings.ts';
 
 export { EXIT } from './agent.ts';
-export type { PilotOptions } from './options.ts';
+export { LOCAL_EXIT, type LocalRun, type LocalRunOptions, runJobLocally } from './local-run.ts';
+export { type PilotOptions, SITE_SETTINGS, type SiteSetting } from './options.ts';
 
 /**
  * Runs one pilot until its cycles or lifetime are used up, the server tells it to stop, or it
@@ -46,9 +48,12 @@ export async function runPilot(options: PilotOptions): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
+    const client = new P3sClient({ server: options.server });
+    const resolved = await resolveSite(client, options, logger, stop.signal);
+    if (typeof resolved === 'number') return resolved;
     const agent = new Agent({
-      client: new P3sClient({ server: options.server }),
-      options,
+      client,
+      options: resolved,
       uuid,
       logger,
       host: hostname(),
@@ -57,7 +62,17 @@ export async function runPilot(options: PilotOptions): Promise<number> {
       stop: stop.signal,
       hurry: hurry.signal,
     });
-    logger.info({ server: options.server, site: options.site, workDir: options.workDir }, 'pilot starting');
+    logger.info(
+      {
+        server: options.server,
+        site: options.site,
+        workDir: options.workDir,
+        cycles: resolved.cycles,
+        period: resolved.period,
+        beat: resolved.beat,
+      },
+      'pilot starting',
+    );
     return await agent.run();
   } catch (error) {
     logger.fatal({ err: error }, 'pilot failed');

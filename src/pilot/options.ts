@@ -35,4 +35,15 @@ export interface PilotOptions {
   logLevel: string;
   /** Largest slice of each log stream sent per report, in bytes (default 256 KiB, under common request-body limits). */
   logChunkBytes?: number;
+  /**
+   * The settings among cycles, period and beat that were chosen explicitly (flags): the site's
+   * values replace only the others. Unset = all explicit (the site sets only the payload env).
+   */
+  explicit?: readonly SiteSetting[];
+  /** Payload env from the pilot's site, between the pilot's env and the job's (filled from the server). */
+  siteEnv?: Record<string, string>;
 }
+
+/** Pilot settings a site may provide as defaults. */
+export type SiteSetting = 'cycles' | 'period' | 'beat';
+export const SITE_SETTINGS: readonly SiteSetting[] = ['cycles', 'period', 'beat'];

@@ -1,4 +1,4 @@
-// What a payload gets: its environment (pilot env + job env + P3S_* identity) and how its
+// What a payload gets: its environment (pilot < site < job env, then P3S_* identity) and how its
 // command line becomes a process (argv split, or /bin/sh -c in P3S "exec mode").
 
 import { isAbsolute, resolve } from 'node:path';
@@ -14,15 +14,22 @@ export interface PayloadIdentity {
   workDir: string;
 }
 
-/** Pilot env, overlaid by the job env (job wins), then the P3S_* identity variables (always ours). */
-export function payloadEnv(
-  pilotEnv: NodeJS.ProcessEnv,
-  jobEnv: Record<string, string>,
-  id: PayloadIdentity,
-): Record<string, string> {
+/** The env layers of a payload, lowest first. */
+export interface EnvLayers {
+  pilot: NodeJS.ProcessEnv;
+  /** The env of the pilot's site (`p3s site define`), if it has one. */
+  site?: Record<string, string>;
+  job: Record<string, string>;
+}
+
+/**
+ * Pilot env, overlaid by the site env, then the job env (job wins), then the P3S_* identity
+ * variables (always ours).
+ */
+export function payloadEnv(layers: EnvLayers, id: PayloadIdentity): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(pilotEnv)) if (value !== undefined) env[key] = value;
-  Object.assign(env, jobEnv);
+  for (const [key, value] of Object.entries(layers.pilot)) if (value !== undefined) env[key] = value;
+  Object.assign(env, layers.site ?? {}, layers.job);
   env.P3S_JOB_UUID = id.jobUuid;
   env.P3S_JOB_ID = String(id.jobId);
   env.P3S_PILOT_UUID = id.pilotUuid;

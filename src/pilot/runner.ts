@@ -20,8 +20,12 @@ export interface RunSpec {
   attempt: number;
   pilotUuid: string;
   payload: string;
-  /** The job's own env; overlays the pilot's. */
+  /** The job's own env; overlays the pilot's and the site's. */
   env: Record<string, string>;
+  /** The env of the pilot's site; overlays the pilot's. */
+  siteEnv?: Record<string, string>;
+  /** Names the sandbox (`<label>-<attempt>`) and log files (`<label>.out`); default: the job id. */
+  label?: string;
   /** Seconds of wall time before the group is killed; 0 = no limit. */
   timelimit: number;
   workDir: string;
@@ -56,9 +60,9 @@ export type RunResult = RunEnd & {
   metrics: JobMetrics;
 };
 
-/** The local files holding a job's stdout and stderr. */
-export function jobLogPaths(joblogDir: string, jobId: number): { out: string; err: string } {
-  return { out: join(joblogDir, `${jobId}.out`), err: join(joblogDir, `${jobId}.err`) };
+/** The local files holding a job's stdout and stderr (`label` is the job id, or a local run's name). */
+export function jobLogPaths(joblogDir: string, label: number | string): { out: string; err: string } {
+  return { out: join(joblogDir, `${label}.out`), err: join(joblogDir, `${label}.err`) };
 }
 
 const KILL_REASONS: readonly KillReason[] = [
@@ -86,7 +90,7 @@ export async function runPayload(spec: RunSpec): Promise<RunResult> {
   });
   let fds: [number, number];
   try {
-    fds = openLogs(spec.joblogDir, spec.jobId);
+    fds = openLogs(spec.joblogDir, spec.label ?? spec.jobId);
   } catch (error) {
     return early({
       kind: 'nonstarter',
@@ -105,8 +109,8 @@ export async function runPayload(spec: RunSpec): Promise<RunResult> {
 }
 
 /** Opens (truncating) the job's .out and .err files: each attempt starts them afresh. */
-function openLogs(joblogDir: string, jobId: number): [number, number] {
-  const paths = jobLogPaths(joblogDir, jobId);
+function openLogs(joblogDir: string, label: number | string): [number, number] {
+  const paths = jobLogPaths(joblogDir, label);
   mkdirSync(joblogDir, { recursive: true });
   const out = openSync(paths.out, 'w');
   try {
@@ -127,9 +131,10 @@ async function prepareAndLaunch(
   let env: Record<string, string>;
   let command: Command;
   try {
-    sandbox = await createSandbox(spec.workDir, spec.jobId, spec.attempt);
+    sandbox = await createSandbox(spec.workDir, spec.label ?? spec.jobId, spec.attempt);
     const id = { jobId: spec.jobId, jobUuid: spec.jobUuid, pilotUuid: spec.pilotUuid, attempt: spec.attempt };
-    env = payloadEnv(spec.pilotEnv ?? process.env, spec.env, { ...id, workDir: sandbox });
+    const layers = { pilot: spec.pilotEnv ?? process.env, site: spec.siteEnv, job: spec.env };
+    env = payloadEnv(layers, { ...id, workDir: sandbox });
     const shell = usesShell(env, spec.shell);
     const cwd = spec.pilotCwd ?? process.cwd();
     command = usesCopy(env)

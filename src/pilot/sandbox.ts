@@ -6,14 +6,18 @@ import { basename, join, resolve } from 'node:path';
 import { shellQuote, splitWords } from './argv.ts';
 import type { Command } from './payload-env.ts';
 
-/** Path of an attempt's sandbox. */
-export function sandboxPath(workDir: string, jobId: number, attempt: number): string {
-  return join(workDir, `${jobId}-${attempt}`);
+/** Path of an attempt's sandbox (`label` is the job id, or a local run's name). */
+export function sandboxPath(workDir: string, label: number | string, attempt: number): string {
+  return join(workDir, `${label}-${attempt}`);
 }
 
 /** Creates the attempt's sandbox empty, removing what an earlier run of the same attempt left. */
-export async function createSandbox(workDir: string, jobId: number, attempt: number): Promise<string> {
-  const dir = sandboxPath(workDir, jobId, attempt);
+export async function createSandbox(
+  workDir: string,
+  label: number | string,
+  attempt: number,
+): Promise<string> {
+  const dir = sandboxPath(workDir, label, attempt);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   return dir;

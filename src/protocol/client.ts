@@ -24,6 +24,30 @@ import type {
   RegisterPilotReply,
   StartJobBody,
 } from './schemas/pilots.ts';
+import type { PurgeBody, PurgeReply } from './schemas/purge.ts';
+import type { DefineSiteReply, SiteList, SiteWire } from './schemas/sites.ts';
+import type {
+  FailuresQuery,
+  FailuresWire,
+  QueueDepthWire,
+  TimelineQuery,
+  TimelineWire,
+} from './schemas/stats.ts';
+import type {
+  AddDagBody,
+  CreateWorkflowBody,
+  DagDetailWire,
+  DagInfoWire,
+  DatasetList,
+  DatasetListQuery,
+  DatasetWire,
+  DatatypeWire,
+  RegisterDatasetBody,
+  WorkflowDetailWire,
+  WorkflowList,
+  WorkflowListQuery,
+  WorkflowWire,
+} from './schemas/workflows.ts';
 
 /** The server answered with an error status and body. */
 export class ApiError extends Error {
@@ -94,6 +118,15 @@ export class P3sClient {
   summary(): Promise<SummaryWire> {
     return this.request('GET', ROUTES.summary);
   }
+  statsTimeline(query: TimelineQuery = {}): Promise<TimelineWire> {
+    return this.request('GET', ROUTES.statsTimeline, { query });
+  }
+  statsFailures(query: FailuresQuery = {}): Promise<FailuresWire> {
+    return this.request('GET', ROUTES.statsFailures, { query });
+  }
+  statsQueue(): Promise<QueueDepthWire> {
+    return this.request('GET', ROUTES.statsQueue);
+  }
 
   // Jobs
   submitJobs(jobs: unknown[], user?: string): Promise<{ jobs: JobWire[] }> {
@@ -135,6 +168,87 @@ export class P3sClient {
   }
   stopPilot(idOrUuid: number | string): Promise<{ pilot: PilotWire }> {
     return this.request('POST', routePath(ROUTES.pilotStop, { id: idOrUuid }), { body: {} });
+  }
+
+  // Sites
+  defineSite(site: unknown): Promise<DefineSiteReply> {
+    return this.request('POST', ROUTES.sites, { body: { site } });
+  }
+  listSites(): Promise<SiteList> {
+    return this.request('GET', ROUTES.sites);
+  }
+  getSite(name: string): Promise<{ site: SiteWire }> {
+    return this.request('GET', routePath(ROUTES.site, { name }));
+  }
+  deleteSite(name: string): Promise<{ ok: true }> {
+    return this.request('DELETE', routePath(ROUTES.site, { name }));
+  }
+
+  // Retention
+  purge(body: PurgeBody): Promise<PurgeReply> {
+    return this.request('POST', ROUTES.purge, { body });
+  }
+
+  // DAG templates and datatypes
+  addDag(body: AddDagBody): Promise<{ dag: DagInfoWire }> {
+    return this.request('POST', ROUTES.dags, { body });
+  }
+  listDags(): Promise<{ dags: DagInfoWire[] }> {
+    return this.request('GET', ROUTES.dags);
+  }
+  getDag(name: string): Promise<DagDetailWire> {
+    return this.request('GET', routePath(ROUTES.dag, { name }));
+  }
+  exportDag(name: string, normalized = false): Promise<{ name: string; graphml: string }> {
+    return this.request('GET', routePath(ROUTES.dagGraphml, { name }), {
+      query: normalized ? { normalized: 'true' } : {},
+    });
+  }
+  deleteDag(name: string, force = false): Promise<{ ok: true }> {
+    return this.request('DELETE', routePath(ROUTES.dag, { name }), { query: force ? { force: 'true' } : {} });
+  }
+  putDatatype(datatype: unknown): Promise<{ datatype: DatatypeWire; created: boolean }> {
+    return this.request('POST', ROUTES.datatypes, { body: datatype });
+  }
+  listDatatypes(): Promise<{ datatypes: DatatypeWire[] }> {
+    return this.request('GET', ROUTES.datatypes);
+  }
+  deleteDatatype(name: string): Promise<{ ok: true }> {
+    return this.request('DELETE', routePath(ROUTES.datatype, { name }));
+  }
+
+  // Datasets
+  registerDataset(body: RegisterDatasetBody): Promise<{ dataset: DatasetWire }> {
+    return this.request('POST', ROUTES.datasets, { body });
+  }
+  listDatasets(query: DatasetListQuery = {}): Promise<DatasetList> {
+    return this.request('GET', ROUTES.datasets, { query });
+  }
+  getDataset(id: number): Promise<{ dataset: DatasetWire }> {
+    return this.request('GET', routePath(ROUTES.dataset, { id }));
+  }
+
+  // Workflows
+  createWorkflow(body: CreateWorkflowBody): Promise<WorkflowDetailWire> {
+    return this.request('POST', ROUTES.workflows, { body });
+  }
+  listWorkflows(query: WorkflowListQuery = {}): Promise<WorkflowList> {
+    return this.request('GET', ROUTES.workflows, { query });
+  }
+  getWorkflow(id: number): Promise<WorkflowDetailWire> {
+    return this.request('GET', routePath(ROUTES.workflow, { id }));
+  }
+  startWorkflow(id: number): Promise<{ workflow: WorkflowWire }> {
+    return this.request('POST', routePath(ROUTES.workflowStart, { id }), { body: {} });
+  }
+  cancelWorkflow(id: number): Promise<{ workflow: WorkflowWire }> {
+    return this.request('POST', routePath(ROUTES.workflowCancel, { id }), { body: {} });
+  }
+  retryWorkflow(id: number): Promise<{ workflow: WorkflowWire }> {
+    return this.request('POST', routePath(ROUTES.workflowRetry, { id }), { body: {} });
+  }
+  deleteWorkflow(id: number): Promise<{ ok: true }> {
+    return this.request('DELETE', routePath(ROUTES.workflow, { id }));
   }
 
   // Pilot protocol

@@ -4,3 +4,7 @@ export * from './routes.ts';
 export * from './schemas/common.ts';
 export * from './schemas/jobs.ts';
 export * from './schemas/pilots.ts';
+export * from './schemas/purge.ts';
+export * from './schemas/sites.ts';
+export * from './schemas/stats.ts';
+export * from './schemas/workflows.ts';

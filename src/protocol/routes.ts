@@ -5,6 +5,9 @@ export const API_PREFIX = '/api/v1';
 export const ROUTES = {
   health: '/api/v1/health',
   summary: '/api/v1/summary',
+  statsTimeline: '/api/v1/stats/timeline',
+  statsFailures: '/api/v1/stats/failures',
+  statsQueue: '/api/v1/stats/queue',
   jobs: '/api/v1/jobs',
   job: '/api/v1/jobs/:id',
   jobLogs: '/api/v1/jobs/:id/logs',
@@ -18,6 +21,21 @@ export const ROUTES = {
   pilotClaim: '/api/v1/pilots/:id/claim',
   pilotDeregister: '/api/v1/pilots/:id/deregister',
   pilotStop: '/api/v1/pilots/:id/stop',
+  dags: '/api/v1/dags',
+  dag: '/api/v1/dags/:name',
+  dagGraphml: '/api/v1/dags/:name/graphml',
+  datatypes: '/api/v1/datatypes',
+  datatype: '/api/v1/datatypes/:name',
+  datasets: '/api/v1/datasets',
+  dataset: '/api/v1/datasets/:id',
+  workflows: '/api/v1/workflows',
+  workflow: '/api/v1/workflows/:id',
+  workflowStart: '/api/v1/workflows/:id/start',
+  workflowCancel: '/api/v1/workflows/:id/cancel',
+  workflowRetry: '/api/v1/workflows/:id/retry',
+  sites: '/api/v1/sites',
+  site: '/api/v1/sites/:name',
+  purge: '/api/v1/purge',
 } as const;
 
 /** Fills `:name` placeholders of a route path. */

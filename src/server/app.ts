@@ -5,11 +5,19 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Store } from '../store/store.ts';
 import { ClaimWaiter } from './claim-waiter.ts';
+import { registerCrossSiteGuard } from './cross-site-guard.ts';
 import { mapError } from './http-errors.ts';
+import { mountMonitor } from './monitor.ts';
+import { registerDagRoutes } from './routes/dags.ts';
+import { registerDatasetRoutes } from './routes/datasets.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
 import { registerPilotProtocolRoutes } from './routes/pilot-protocol.ts';
 import { registerPilotRoutes } from './routes/pilots.ts';
+import { registerPurgeRoutes } from './routes/purge.ts';
+import { registerSiteRoutes } from './routes/sites.ts';
+import { registerStatsRoutes } from './routes/stats.ts';
+import { registerWorkflowRoutes } from './routes/workflows.ts';
 
 /** Server behaviour that routes need (a subset of ServerOptions). */
 export interface AppConfig {
@@ -91,10 +99,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }),
   );
 
+  registerCrossSiteGuard(app);
   registerHealthRoutes(app, ctx);
   registerJobRoutes(app, ctx);
   registerPilotRoutes(app, ctx);
   registerPilotProtocolRoutes(app, ctx);
+  registerSiteRoutes(app, ctx);
+  registerPurgeRoutes(app, ctx);
+  registerDagRoutes(app, ctx);
+  registerDatasetRoutes(app, ctx);
+  registerWorkflowRoutes(app, ctx);
+  registerStatsRoutes(app, ctx);
+  // The web monitor: pages at /, /jobs, … reading the routes above (src/web).
+  await mountMonitor(app, ctx);
   await app.ready();
   return app as unknown as App;
 }

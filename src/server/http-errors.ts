@@ -10,6 +10,7 @@ export const HTTP_STATUS: Record<ApiErrorCode, number> = {
   invalid_json: 400,
   not_found: 404,
   invalid_transition: 409,
+  already_exists: 409,
   lease_lost: 409,
   pilot_unknown: 404,
   payload_too_large: 413,
@@ -17,6 +18,7 @@ export const HTTP_STATUS: Record<ApiErrorCode, number> = {
   route_not_found: 404,
   schema_too_new: 500,
   store_unavailable: 503,
+  cross_site_refused: 403,
   internal: 500,
 };
 

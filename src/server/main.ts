@@ -9,9 +9,15 @@ import { P3S_VERSION } from '../core/version.ts';
 import { openStore } from '../store/open-store.ts';
 import { buildApp } from './app.ts';
 import { reapExpiredLeases } from './loops/lease-reaper.ts';
+import { purgeExpired } from './loops/retention.ts';
 import { runLoop } from './loops/run-loop.ts';
 import type { RunningServer, ServerOptions } from './options.ts';
 
+export {
+  checkSqliteDriver,
+  type DatabaseInspection,
+  inspectDatabase,
+} from '../store/inspect-store.ts';
 export type { RunningServer, ServerOptions } from './options.ts';
 
 export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -89,6 +95,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     onError: (error) => logger.error({ err: error }, 'lease reaper failed'),
   });
+  const purgeAfter = options.purgeAfterSeconds;
+  const retention =
+    purgeAfter === undefined
+      ? Promise.resolve()
+      : runLoop({
+          name: 'retention',
+          intervalMs: (options.purgeEverySeconds ?? DEFAULTS.purgeEverySeconds) * 1000,
+          signal: stop.signal,
+          tick: async () => {
+            await purgeExpired({ store, logger, now: Date.now, purgeAfterMs: purgeAfter * 1000 });
+          },
+          onError: (error) => logger.error({ err: error }, 'retention purge failed'),
+        });
 
   const infoFile = join(options.dataDir, DEFAULTS.serverInfoFile);
   if (options.writeServerInfo) {
@@ -106,6 +125,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       closing ??= (async () => {
         stop.abort();
         await reaper;
+        await retention;
         await app.close();
         await store.close();
         if (options.writeServerInfo) rmSync(infoFile, { force: true });

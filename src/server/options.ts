@@ -21,6 +21,10 @@ export interface ServerOptions {
   logTailBytes: number;
   /** Write <dataDir>/server.json with the URL so local clients find the server. */
   writeServerInfo: boolean;
+  /** Retention: purge ended jobs, workflows and pilots older than this many seconds; unset = never. */
+  purgeAfterSeconds?: number;
+  /** How often the retention loop runs, in seconds (default 3600). */
+  purgeEverySeconds?: number;
 }
 
 export interface RunningServer {

@@ -1,18 +1,22 @@
 // What users do to jobs after submission, each in one transaction on a locked job row:
-// kill, retry, adjust and delete.
+// kill, retry, adjust and delete. A workflow job's kill and retry advance its workflow in the same
+// transaction; releasing, parking and deleting one job of a workflow is the workflow's to do.
 
 import {
   ACTIVE_JOB_STATES,
   ADJUSTABLE_JOB_STATES,
+  canRetryAlone,
   InvalidTransitionError,
   isActiveJobState,
   JOB_ERRORS,
   resolveOutcome,
 } from '../core/index.ts';
 import { deleteJobRows, findJob, lockExistingJob, transitionJob } from './job-queries.ts';
+import { nextAttempt } from './rows.ts';
 import type { JobRow, JobUpdate } from './schema.ts';
 import type { Dialect, JobChanges } from './store.ts';
 import type { Tx } from './transaction.ts';
+import { advanceWorkflowIn, loadWorkflowGraph, lockWorkflowOfJob } from './workflow-advance.ts';
 
 /** template/defined → cancelled at once; dispatched/running → kill requested from the pilot. */
 export async function killJobIn(
@@ -22,7 +26,11 @@ export async function killJobIn(
   actor: string,
   now: number,
 ): Promise<{ row: JobRow; immediate: boolean }> {
+  const workflow = await lockWorkflowOfJob(tx, dialect, id);
   const job = await lockExistingJob(tx, dialect, id);
+  if (workflow?.state === 'template') {
+    throw new InvalidTransitionError('job', id, `in template workflow ${workflow.id}`, 'kill', notStarted);
+  }
   if (ADJUSTABLE_JOB_STATES.includes(job.state)) {
     const resolved = resolveOutcome({ kind: 'killed' });
     const row = await transitionJob(tx, {
@@ -39,6 +47,7 @@ export async function killJobIn(
         ended_at: now,
       },
     });
+    if (workflow) await advanceWorkflowIn(tx, workflow, row, now);
     return { row, immediate: true };
   }
   if (!isActiveJobState(job.state)) throw new InvalidTransitionError('job', id, job.state, 'kill');
@@ -61,36 +70,36 @@ export async function retryJobIn(
   actor: string,
   now: number,
 ): Promise<JobRow> {
+  const workflow = await lockWorkflowOfJob(tx, dialect, id);
   const job = await lockExistingJob(tx, dialect, id);
-  return transitionJob(tx, {
+  if (workflow) {
+    const graph = await loadWorkflowGraph(tx, workflow);
+    if (!canRetryAlone(graph.dag, graph.states, job.name)) {
+      throw new InvalidTransitionError(
+        'job',
+        id,
+        `${job.state}, and not all its parents in workflow ${workflow.id} finished`,
+        'retry',
+        `retry the workflow: p3s workflow retry ${workflow.id}`,
+      );
+    }
+  }
+  const row = await transitionJob(tx, {
     job,
     transition: 'retry',
     operation: 'retry',
     actor,
     now,
     detail: `attempt ${job.attempt + 1}`,
-    set: {
-      attempt: job.attempt + 1,
-      pilot_id: null,
-      host: null,
-      ran_at_site: null,
-      pid: null,
-      exit_code: null,
-      signal: null,
-      error_name: null,
-      error_code: null,
-      error_diag: null,
-      lease_expires_at: null,
-      kill_requested: 0,
-      cpu_seconds: null,
-      max_rss_kb: null,
-      defined_at: now,
-      dispatched_at: null,
-      started_at: null,
-      ended_at: null,
-    },
+    set: { ...nextAttempt(job), defined_at: now },
   });
+  if (!workflow) return row;
+  await advanceWorkflowIn(tx, workflow, row, now);
+  // A retried noop completes at once: report the job as it is now.
+  return (await findJob(tx, id)) ?? row;
 }
+
+const notStarted = 'start the workflow first, or cancel or delete the whole workflow';
 
 /** Changes a template/defined job; a state change releases (→ defined) or parks (→ template) it. */
 export async function adjustJobIn(
@@ -104,6 +113,15 @@ export async function adjustJobIn(
   const job = await lockExistingJob(tx, dialect, id);
   if (!ADJUSTABLE_JOB_STATES.includes(job.state))
     throw new InvalidTransitionError('job', id, job.state, 'adjust');
+  if (job.workflow_id !== null && changes.state !== undefined && changes.state !== job.state) {
+    throw new InvalidTransitionError(
+      'job',
+      id,
+      `${job.state} in workflow ${job.workflow_id}`,
+      changes.state === 'defined' ? 'release' : 'park',
+      'its workflow releases it when all its parents finished',
+    );
+  }
   const set: JobUpdate = {};
   if (changes.priority !== undefined) set.priority = changes.priority;
   if (changes.timelimit !== undefined) set.timelimit = changes.timelimit;
@@ -141,6 +159,15 @@ export async function adjustJobIn(
 /** Removes a job that no pilot holds, with its events, attempts and logs. */
 export async function deleteJobIn(tx: Tx, dialect: Dialect, id: number): Promise<void> {
   const job = await lockExistingJob(tx, dialect, id);
+  if (job.workflow_id !== null) {
+    throw new InvalidTransitionError(
+      'job',
+      id,
+      `part of workflow ${job.workflow_id}`,
+      'delete',
+      `delete the whole workflow: p3s workflow delete ${job.workflow_id}`,
+    );
+  }
   if (isActiveJobState(job.state))
     throw new InvalidTransitionError('job', id, job.state, 'delete', 'kill it first');
   await deleteJobRows(tx, id);

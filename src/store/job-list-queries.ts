@@ -1,7 +1,7 @@
 // Read-only job and pilot listings: filters, allowlisted sort keys, paging, totals, summary counts.
 
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
-import { JOB_STATES, type JobSortKey, PILOT_STATES, type Summary } from '../core/index.ts';
+import { JOB_STATES, type JobSortKey, type JobTimeField, PILOT_STATES, type Summary } from '../core/index.ts';
 import type { Database, JobRow, PilotRow } from './schema.ts';
 import type { JobFilter, JobListQuery, PilotFilter } from './store.ts';
 
@@ -17,6 +17,13 @@ const SORT_COLUMNS = {
   jobtype: 'jobtype',
   user: 'user_name',
 } as const satisfies Record<JobSortKey, keyof Database['jobs']>;
+
+/** Time fields of the window filter → columns (each indexed with id). */
+const TIME_COLUMNS = {
+  created: 'created_at',
+  updated: 'updated_at',
+  ended: 'ended_at',
+} as const satisfies Record<JobTimeField, keyof Database['jobs']>;
 
 /** Turns a `*`/`?` glob into a LIKE pattern with `\` escaping the pattern's own `%`, `_` and `\`. */
 export function globToLike(glob: string): string {
@@ -39,6 +46,12 @@ function jobFilter(filter: JobFilter) {
     }
     if (filter.workflowId !== undefined) conditions.push(eb('workflow_id', '=', filter.workflowId));
     if (filter.pilotId !== undefined) conditions.push(eb('pilot_id', '=', filter.pilotId));
+    if (filter.errorName !== undefined) conditions.push(eb('error_name', '=', filter.errorName));
+    if (filter.window !== undefined) {
+      const column = TIME_COLUMNS[filter.window.field];
+      if (filter.window.since !== undefined) conditions.push(eb(column, '>=', filter.window.since));
+      if (filter.window.until !== undefined) conditions.push(eb(column, '<', filter.window.until));
+    }
     return eb.and(conditions);
   };
 }

@@ -21,8 +21,14 @@ import type { Tx } from './transaction.ts';
 /** Rows per INSERT: keeps every statement under both dialects' bound-parameter limits. */
 const INSERT_CHUNK = 500;
 
-/** Inserts the jobs and their submit events; returns the rows in input order. */
-export async function insertJobs(tx: Tx, specs: JobSpec[], user: string, now: number): Promise<JobRow[]> {
+/** Inserts the jobs (of a workflow, when given) and their submit events; returns the rows in input order. */
+export async function insertJobs(
+  tx: Tx,
+  specs: JobSpec[],
+  user: string,
+  now: number,
+  workflowId: number | null = null,
+): Promise<JobRow[]> {
   const rows: NewJobRow[] = specs.map((spec) => ({
     uuid: randomUUID(),
     name: spec.name,
@@ -34,7 +40,7 @@ export async function insertJobs(tx: Tx, specs: JobSpec[], user: string, now: nu
     timelimit: spec.timelimit,
     site: spec.site,
     state: spec.state,
-    workflow_id: null,
+    workflow_id: workflowId,
     created_at: now,
     defined_at: spec.state === 'defined' ? now : null,
     updated_at: now,
@@ -97,6 +103,8 @@ export interface TransitionInput {
   set?: JobUpdate;
   /** For pilot reports: the pilot and attempt that must still hold the job. */
   holder?: { pilotId: number; attempt: number };
+  /** Compare on exactly `job.state` (for a row read without a lock) rather than every allowed state. */
+  exact?: boolean;
 }
 
 /**
@@ -112,7 +120,7 @@ export async function transitionJob(tx: Tx, input: TransitionInput): Promise<Job
     .updateTable('jobs')
     .set({ ...input.set, state: to, updated_at: input.now })
     .where('id', '=', job.id)
-    .where('state', 'in', jobStatesAllowing(transition));
+    .where('state', 'in', input.exact ? [job.state] : jobStatesAllowing(transition));
   if (holder) update = update.where('pilot_id', '=', holder.pilotId).where('attempt', '=', holder.attempt);
   const updated = await update.returningAll().executeTakeFirst();
   if (!updated) {

@@ -1,12 +1,15 @@
 // Lease bookkeeping for the server's background loops: fail jobs whose lease ran out
-// (and lose their pilots), lose idle pilots that fell silent, and grant grace after a restart.
+// (and lose their pilots, and advance their workflows), lose idle pilots that fell silent, and grant
+// grace after a restart.
 
 import { sql } from 'kysely';
 import { ACTIVE_JOB_STATES, JOB_ERRORS } from '../core/index.ts';
 import { transitionJob } from './job-queries.ts';
 import type { JobRow, PilotRow } from './schema.ts';
+import type { WorkflowRow } from './schema-workflows.ts';
 import type { Dialect } from './store.ts';
 import type { Tx } from './transaction.ts';
+import { advanceWorkflowIn, lockWorkflow } from './workflow-advance.ts';
 
 export async function expireLeasesIn(
   tx: Tx,
@@ -32,30 +35,44 @@ export async function expireLeasesIn(
 
   const lostJobs: JobRow[] = [];
   const lostPilots: PilotRow[] = [];
+  const workflows = new Map<number, WorkflowRow | undefined>();
   for (const job of expired) {
+    let workflow: WorkflowRow | undefined;
+    if (job.workflow_id !== null) {
+      // Never wait on a workflow row while holding job rows: a busy workflow's jobs wait for the next round.
+      if (!workflows.has(job.workflow_id)) {
+        workflows.set(
+          job.workflow_id,
+          await lockWorkflow(tx, dialect, job.workflow_id, { skipLocked: true }),
+        );
+      }
+      workflow = workflows.get(job.workflow_id);
+      if (!workflow) continue;
+    }
     const pilot = job.pilot_id === null ? undefined : pilotById.get(job.pilot_id);
     const who = pilot ? `pilot ${pilot.uuid} on ${pilot.host}` : `pilot ${job.pilot_id}`;
     const diag = `${who} stopped heartbeating: its lease expired at ${new Date(job.lease_expires_at ?? now).toISOString()}`;
-    lostJobs.push(
-      await transitionJob(tx, {
-        job,
-        transition: 'lose',
-        operation: 'expire',
-        actor: 'reaper',
-        now,
-        detail: diag,
-        set: {
-          error_name: 'lost',
-          error_code: JOB_ERRORS.lost.code,
-          error_diag: diag,
-          lease_expires_at: null,
-          ended_at: now,
-        },
-      }),
-    );
+    const lost = await transitionJob(tx, {
+      job,
+      transition: 'lose',
+      operation: 'expire',
+      actor: 'reaper',
+      now,
+      detail: diag,
+      set: {
+        error_name: 'lost',
+        error_code: JOB_ERRORS.lost.code,
+        error_diag: diag,
+        lease_expires_at: null,
+        ended_at: now,
+      },
+    });
+    lostJobs.push(lost);
+    // A failure only cancels what depends on it: nothing becomes claimable, no signal is needed.
+    if (workflow) workflows.set(workflow.id, (await advanceWorkflowIn(tx, workflow, lost, now)).workflow);
     if (job.pilot_id === null) continue;
     // Only while the pilot is still on this job: it may have moved on to another one.
-    const lost = await tx
+    const lostPilot = await tx
       .updateTable('pilots')
       .set({ state: 'lost', current_job_id: null })
       .where('id', '=', job.pilot_id)
@@ -63,7 +80,7 @@ export async function expireLeasesIn(
       .where((eb) => eb.or([eb('current_job_id', 'is', null), eb('current_job_id', '=', job.id)]))
       .returningAll()
       .executeTakeFirst();
-    if (lost) lostPilots.push(lost);
+    if (lostPilot) lostPilots.push(lostPilot);
   }
 
   const silent = await tx

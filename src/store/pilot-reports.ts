@@ -1,5 +1,6 @@
 // What pilots report, applied in one transaction each: claim, start, heartbeat, finish and
-// deregistration. A report on a job the pilot no longer holds raises LeaseLostError.
+// deregistration. A report on a job the pilot no longer holds raises LeaseLostError. A workflow job
+// that ends advances its workflow in the same transaction (its workflow row is locked first).
 
 import {
   ACTIVE_JOB_STATES,
@@ -18,8 +19,15 @@ import { claimNextJobSqlite } from './claim-sqlite.ts';
 import { insertJobEvent, lockJob, transitionJob } from './job-queries.ts';
 import { findPilotByUuid, markPilotBusy, markPilotIdle, requireLivePilot } from './pilot-queries.ts';
 import type { JobRow, JobUpdate, PilotRow } from './schema.ts';
+import type { WorkflowRow } from './schema-workflows.ts';
 import type { Dialect, FinishInput, HeartbeatInput, JobCommandReply } from './store.ts';
 import type { Tx } from './transaction.ts';
+import {
+  advanceWorkflowIn,
+  lockWorkflow,
+  lockWorkflowOfJob,
+  markWorkflowRunning,
+} from './workflow-advance.ts';
 
 export const pilotActor = (uuid: string) => `pilot:${uuid}`;
 
@@ -48,6 +56,7 @@ export async function claimJobIn(
     detail: `pilot ${pilot.id} on ${pilot.host}`,
   });
   await markPilotBusy(tx, pilot.id, row.id, now);
+  if (row.workflow_id !== null) await markWorkflowRunning(tx, dialect, row.workflow_id, now);
   return row;
 }
 
@@ -154,11 +163,17 @@ const ENDING_TRANSITION = {
   cancelled: 'cancel',
 } as const satisfies Record<string, JobTransition>;
 
-export async function finishJobIn(tx: Tx, dialect: Dialect, input: FinishInput): Promise<JobRow> {
+/** Ends the attempt; `released` says whether workflow jobs became claimable (signal after the commit). */
+export async function finishJobIn(
+  tx: Tx,
+  dialect: Dialect,
+  input: FinishInput,
+): Promise<{ row: JobRow; released: boolean }> {
+  const workflow = await lockWorkflowOfJob(tx, dialect, input.jobId);
   const { job, pilot } = await heldJob(tx, dialect, input.jobId, input.pilotUuid, input.attempt);
   if (isTerminalJobState(job.state)) {
     // A retried report whose first reply was lost: the job already ended by this pilot's word.
-    if (await endedByReportOf(tx, job, input.pilotUuid)) return job;
+    if (await endedByReportOf(tx, job, input.pilotUuid)) return { row: job, released: false };
     throw new LeaseLostError(
       input.jobId,
       `it is already ${job.state}${job.error_name ? ` (${job.error_name})` : ''}`,
@@ -186,8 +201,11 @@ export async function finishJobIn(tx: Tx, dialect: Dialect, input: FinishInput):
       ended_at: input.now,
     },
   });
+  const { released } = workflow
+    ? await advanceWorkflowIn(tx, workflow, updated, input.now)
+    : { released: false };
   await markPilotIdle(tx, pilot.id, input.now);
-  return updated;
+  return { row: updated, released };
 }
 
 /** Whether the job's last state change was an ending reported by this pilot (not the reaper, not a stop). */
@@ -217,6 +235,21 @@ export async function deregisterPilotIn(
   const pilot = await findPilotByUuid(tx, uuid);
   if (!pilot) throw new AppError('pilot_unknown', `pilot ${uuid} is not registered`);
   if (pilot.state === 'stopped') return pilot;
+  // Workflow rows before job rows, in id order, as every other writer of workflow jobs locks them.
+  const workflowIds = await tx
+    .selectFrom('jobs')
+    .select('workflow_id')
+    .distinct()
+    .where('pilot_id', '=', pilot.id)
+    .where('state', 'in', ACTIVE_JOB_STATES)
+    .where('workflow_id', 'is not', null)
+    .orderBy('workflow_id')
+    .execute();
+  const workflows = new Map<number, WorkflowRow>();
+  for (const { workflow_id: id } of workflowIds) {
+    const workflow = id === null ? undefined : await lockWorkflow(tx, dialect, id);
+    if (workflow) workflows.set(workflow.id, workflow);
+  }
   const held = await tx
     .selectFrom('jobs')
     .selectAll()
@@ -227,7 +260,7 @@ export async function deregisterPilotIn(
     .execute();
   for (const job of held) {
     const diag = `pilot ${uuid} deregistered while holding the job`;
-    await transitionJob(tx, {
+    const failed = await transitionJob(tx, {
       job,
       transition: 'fail',
       operation: 'fail',
@@ -242,6 +275,8 @@ export async function deregisterPilotIn(
         ended_at: now,
       },
     });
+    const workflow = job.workflow_id === null ? undefined : workflows.get(job.workflow_id);
+    if (workflow) workflows.set(workflow.id, (await advanceWorkflowIn(tx, workflow, failed, now)).workflow);
   }
   return tx
     .updateTable('pilots')

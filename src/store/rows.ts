@@ -9,7 +9,15 @@ import {
   type JobEvent,
   type Pilot,
 } from '../core/index.ts';
-import type { JobAttemptRow, JobAttemptsTable, JobEventRow, JobLogRow, JobRow, PilotRow } from './schema.ts';
+import type {
+  JobAttemptRow,
+  JobAttemptsTable,
+  JobEventRow,
+  JobLogRow,
+  JobRow,
+  JobUpdate,
+  PilotRow,
+} from './schema.ts';
 import type { StoredLog } from './store.ts';
 
 function errorName(value: string | null): JobErrorName | null {
@@ -107,6 +115,30 @@ export function attemptOf(row: JobRow): JobAttemptsTable {
     dispatched_at: row.dispatched_at,
     started_at: row.started_at,
     ended_at: row.ended_at,
+  };
+}
+
+/** The columns of an ended job made ready for its next attempt: everything about the last one cleared. */
+export function nextAttempt(job: JobRow): JobUpdate {
+  return {
+    attempt: job.attempt + 1,
+    pilot_id: null,
+    host: null,
+    ran_at_site: null,
+    pid: null,
+    exit_code: null,
+    signal: null,
+    error_name: null,
+    error_code: null,
+    error_diag: null,
+    lease_expires_at: null,
+    kill_requested: 0,
+    cpu_seconds: null,
+    max_rss_kb: null,
+    defined_at: null,
+    dispatched_at: null,
+    started_at: null,
+    ended_at: null,
   };
 }
 

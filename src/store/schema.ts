@@ -3,6 +3,8 @@
 
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { JobState, JobTransition, LogStream, PilotState } from '../core/index.ts';
+import type { SiteTables } from './schema-sites.ts';
+import type { WorkflowTables } from './schema-workflows.ts';
 
 export interface JobsTable {
   id: Generated<number>;
@@ -19,7 +21,7 @@ export interface JobsTable {
   site: string | null;
   state: JobState;
   attempt: Generated<number>;
-  /** Workflow the job belongs to (no foreign key until workflows are stored). */
+  /** Workflow the job belongs to (no foreign key: SQLite cannot add one to an existing table). */
   workflow_id: number | null;
   pilot_id: number | null;
   host: string | null;
@@ -104,7 +106,7 @@ export interface PilotsTable {
   ended_at: number | null;
 }
 
-export interface Database {
+export interface Database extends WorkflowTables, SiteTables {
   jobs: JobsTable;
   job_events: JobEventsTable;
   job_attempts: JobAttemptsTable;

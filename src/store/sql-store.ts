@@ -25,6 +25,10 @@ import { findPilot, requireLivePilot, touchPilotRow, upsertPilot } from './pilot
 import { claimJobIn, deregisterPilotIn, finishJobIn, heartbeatJobIn, startJobIn } from './pilot-reports.ts';
 import { toJob, toJobAttempt, toJobEvent, toPilot, toStoredLog } from './rows.ts';
 import type { Database } from './schema.ts';
+import { SqlRetentionStore } from './sql-retention-store.ts';
+import { SqlSiteStore } from './sql-site-store.ts';
+import { SqlStatsStore } from './sql-stats-store.ts';
+import { SqlWorkflowStore } from './sql-workflow-store.ts';
 import type {
   ClaimedJob,
   Dialect,
@@ -45,6 +49,10 @@ import type { Transact, Tx } from './transaction.ts';
 
 export class SqlStore implements Store {
   readonly dialect: Dialect;
+  readonly sites: SqlSiteStore;
+  readonly retention: SqlRetentionStore;
+  readonly workflows: SqlWorkflowStore;
+  readonly stats: SqlStatsStore;
   readonly #db: Kysely<Database>;
   readonly #transact: Transact;
   readonly #signal: JobsAvailableSignal;
@@ -55,6 +63,10 @@ export class SqlStore implements Store {
     this.dialect = dialect;
     this.#transact = transact;
     this.#signal = signal;
+    this.sites = new SqlSiteStore(db, transact);
+    this.retention = new SqlRetentionStore(db, dialect, transact);
+    this.workflows = new SqlWorkflowStore(db, dialect, transact, signal);
+    this.stats = new SqlStatsStore(db);
   }
 
   /** One write transaction; a database outage surfaces as store_unavailable. */
@@ -194,7 +206,13 @@ export class SqlStore implements Store {
   }
 
   async finishJob(input: FinishInput): Promise<Job> {
-    return toJob(await this.#write((tx) => finishJobIn(tx, this.dialect, input)));
+    const { row, released } = await this.#write(async (tx) => {
+      const finished = await finishJobIn(tx, this.dialect, input);
+      if (finished.released) await this.#signal.publish(tx);
+      return finished;
+    });
+    if (released) this.#signal.emitLocal();
+    return toJob(row);
   }
 
   async deregisterPilot(uuid: string, now: number): Promise<Pilot> {

@@ -12,6 +12,7 @@ import type {
   JobSortKey,
   JobSpec,
   JobState,
+  JobTimeField,
   LogCaps,
   LogStream,
   MatchRequest,
@@ -20,6 +21,10 @@ import type {
   PilotState,
   Summary,
 } from '../core/index.ts';
+import type { RetentionStore } from './retention-store.ts';
+import type { SiteStore } from './site-store.ts';
+import type { StatsStore } from './stats-store.ts';
+import type { WorkflowStore } from './workflow-store.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -34,6 +39,10 @@ export interface JobFilter {
   namePattern?: string;
   workflowId?: number;
   pilotId?: number;
+  /** Error name of the current attempt (`exit_code`, `lost`, …). */
+  errorName?: string;
+  /** Only jobs whose chosen time lies in [since, until). */
+  window?: { field: JobTimeField; since?: number; until?: number };
 }
 
 export interface JobListQuery {
@@ -112,6 +121,14 @@ export type JobsAvailableListener = () => void;
 
 export interface Store {
   readonly dialect: Dialect;
+  /** Site records (`p3s site …`). */
+  readonly sites: SiteStore;
+  /** Purging old jobs, pilots and workflows (`p3s purge`, the retention loop). */
+  readonly retention: RetentionStore;
+  /** Datatypes, DAG templates, workflows and datasets (`p3s dag|workflow|datatype|dataset …`). */
+  readonly workflows: WorkflowStore;
+  /** Aggregates for the monitor: time series, failure groups, queue depth. */
+  readonly stats: StatsStore;
 
   /** Applies pending migrations under a lock; throws SchemaTooNewError when the database is ahead of the code. */
   migrate(): Promise<void>;

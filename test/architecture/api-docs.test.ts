@@ -1,8 +1,9 @@
-// docs/reference/api.md lists every route the server registers.
+// docs/reference/api.md lists every JSON API route the server registers.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_PREFIX } from '../../src/protocol/routes.ts';
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
 import { tableRows } from '../helpers/markdown.ts';
 
@@ -18,9 +19,12 @@ afterAll(async () => {
 });
 
 describe('API reference', () => {
-  it('documents every registered route', () => {
+  it('documents every registered route of the JSON API', () => {
+    // The monitor's pages and assets are listed in docs/guides/monitor.md (test/web/monitor-docs.test.ts).
     const missing = t.app.p3s.routes.filter(
-      (r) => !rows.some((cells) => cells[0] === r.method && cells[1] === `\`${r.url}\``),
+      (r) =>
+        r.url.startsWith(API_PREFIX) &&
+        !rows.some((cells) => cells[0] === r.method && cells[1] === `\`${r.url}\``),
     );
     expect(missing).toEqual([]);
   });

@@ -11,9 +11,14 @@ import { describeListing } from './conformance-listing.ts';
 import { describeLogs } from './conformance-logs.ts';
 import { describePilotReports } from './conformance-pilot-reports.ts';
 import { describePilots } from './conformance-pilots.ts';
+import { describeRetention } from './conformance-retention.ts';
 import { describeSchema } from './conformance-schema.ts';
 import { describeSignals } from './conformance-signals.ts';
+import { describeSites } from './conformance-sites.ts';
+import { describeStats } from './conformance-stats.ts';
 import { describeSubmit } from './conformance-submit.ts';
+import { describeWorkflowStorage } from './conformance-workflows.ts';
+import { describeWorkflowAdvance } from './conformance-workflows-advance.ts';
 
 export type { StoreTarget } from './conformance-fixtures.ts';
 
@@ -47,5 +52,10 @@ export function describeStoreConformance(name: string, factory: () => StoreTarge
     describeLogs(ctx);
     describeListing(ctx);
     describeSignals(ctx);
+    describeSites(ctx);
+    describeStats(ctx);
+    describeRetention(ctx);
+    describeWorkflowStorage(ctx);
+    describeWorkflowAdvance(ctx);
   });
 }

@@ -39,7 +39,9 @@ describe.runIf(available)('PostgreSQL', () => {
     dialect: 'postgres',
     fresh: async () => {
       const store = await opened();
-      await exec('TRUNCATE jobs, job_events, job_attempts, job_logs, pilots RESTART IDENTITY');
+      await exec(
+        'TRUNCATE jobs, job_events, job_attempts, job_logs, pilots, datasets, workflows, dags, datatypes, sites RESTART IDENTITY',
+      );
       return store;
     },
     reopen: opened,

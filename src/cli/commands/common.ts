@@ -4,6 +4,7 @@ import { type Command, Option, type OptionValues } from '@commander-js/extra-typ
 import { P3sClient } from '../../protocol/client.ts';
 import { Output } from '../output.ts';
 import { resolveDataDir, resolveServerUrl, type ServerUrlSource } from '../settings.ts';
+import { currentUser } from '../user.ts';
 
 export const serverOption = () =>
   new Option('--server <url>', 'server URL (default: $P3S_SERVER, the local server, http://127.0.0.1:7878)');
@@ -28,7 +29,8 @@ export interface Connection {
 export function connect(opts: { server?: string; dataDir?: string }): Connection {
   const dataDir = resolveDataDir(opts.dataDir);
   const { url, source } = resolveServerUrl(opts.server, dataDir);
-  return { client: new P3sClient({ server: url }), url, source, dataDir };
+  // The user is recorded as the actor of what the command changes (job events, workflow owners).
+  return { client: new P3sClient({ server: url, user: currentUser() }), url, source, dataDir };
 }
 
 export function output(opts: { json?: boolean }): Output {

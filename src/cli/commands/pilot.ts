@@ -2,9 +2,9 @@
 // pilot flags shared with `p3s pilots start`.
 
 import { join } from 'node:path';
-import { type Command, Option, type OptionValues } from '@commander-js/extra-typings';
+import { type Command, InvalidArgumentError, Option, type OptionValues } from '@commander-js/extra-typings';
 import { DEFAULTS } from '../../core/defaults.ts';
-import type { PilotOptions } from '../../pilot/options.ts';
+import { type PilotOptions, SITE_SETTINGS, type SiteSetting } from '../../pilot/options.ts';
 import { intArg, listArg, secondsArg, uuidArg } from '../args.ts';
 import { Exit } from '../errors.ts';
 import { resolveDataDir, resolveServerUrl } from '../settings.ts';
@@ -76,8 +76,34 @@ export function withPilotOptions<A extends unknown[], O extends OptionValues, G 
     .addOption(
       new Option('--log-level <level>', 'pilot log level').choices(LOG_LEVELS).default('info' as const),
     )
+    .addOption(
+      // Internal, from `p3s pilots start`: which of -c/-p/-b its user gave (the site sets the rest).
+      new Option('--explicit <settings>', 'settings given explicitly: cycles, period, beat')
+        .argParser(siteSettingsArg)
+        .hideHelp(),
+    )
     .addOption(serverOption())
     .addOption(dataDirOption());
+}
+
+function siteSettingsArg(value: string): SiteSetting[] {
+  const names = listArg(value);
+  const unknown = names.filter((n) => !(SITE_SETTINGS as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new InvalidArgumentError(`unknown setting ${unknown.join(', ')}.`);
+  return names as SiteSetting[];
+}
+
+/**
+ * The settings given explicitly: what a parent `p3s pilots start` passed down with --explicit,
+ * else the flags typed on this command line (their values win over the site's).
+ */
+export function explicitSettings(
+  cmd: { getOptionValueSource(key: string): string | undefined },
+  passedDown: SiteSetting[] | undefined,
+): SiteSetting[] {
+  if (passedDown !== undefined) return passedDown;
+  // The settings are named as their options (--cycles, --period, --beat).
+  return SITE_SETTINGS.filter((setting) => cmd.getOptionValueSource(setting) === 'cli');
 }
 
 export interface PilotFlags {
@@ -97,6 +123,7 @@ export interface PilotFlags {
   logLevel: string;
   server?: string;
   dataDir?: string;
+  explicit?: SiteSetting[];
 }
 
 /** PilotOptions from flags and environment (P3S_SITE, P3S_JOBLOG, P3S_SERVER, P3S_HOME). */
@@ -131,8 +158,9 @@ export function addPilotCommand(program: Command): void {
     1,
   )
     .addOption(new Option('--uuid <uuid>', 'pilot uuid (default: a new random one)').argParser(uuidArg))
-    .action(async (opts) => {
+    .action(async (opts, cmd) => {
       const options = pilotOptionsFrom(opts);
+      options.explicit = explicitSettings(cmd, opts.explicit);
       if (opts.uuid !== undefined) options.uuid = opts.uuid;
       // Loaded on demand so client commands do not pay for the pilot's code.
       const { runPilot } = await import('../../pilot/main.ts');

@@ -20,36 +20,59 @@ import {
 import { formatAgo, truncate } from '../output.ts';
 import { resolveDataDir } from '../settings.ts';
 import { connect, dataDirOption, jsonOption, output, serverOption, sleep } from './common.ts';
-import { pilotOptionsFrom, withPilotOptions } from './pilot.ts';
+import { explicitSettings, pilotOptionsFrom, withPilotOptions } from './pilot.ts';
 import { stopPilots } from './pilots-stop.ts';
+import { topUpPlan } from './pilots-top-up.ts';
 
 export function addPilotsCommands(program: Command): void {
   const pilots = program.command('pilots').description('start, list and stop pilots');
 
   withPilotOptions(pilots.command('start').description('start pilots in the background on this host'), 0)
     .addOption(
-      new Option('-n, --number <n>', 'how many pilots to start').argParser(intArg(1, 1000)).default(1),
+      new Option(
+        '-n, --number <n>',
+        "how many pilots to start (default: 1; with a site: up to the site's pilot target on this host)",
+      ).argParser(intArg(1, 1000)),
     )
     .addOption(jsonOption())
-    .action(async (opts) => {
+    .action(async (opts, cmd) => {
       const out = output(opts);
-      const base = pilotOptionsFrom(opts);
+      const base = { ...pilotOptionsFrom(opts), explicit: explicitSettings(cmd, opts.explicit) };
       const dataDir = resolveDataDir(opts.dataDir);
-      try {
-        await new P3sClient({ server: base.server, timeoutMs: 5000 }).health();
-      } catch (error) {
-        if (!(error instanceof NetworkError)) throw error;
-        out.note(`warning: ${error.message}; the pilots will keep trying for up to ${base.maxOutage}s`);
+      const client = new P3sClient({ server: base.server, timeoutMs: 5000 });
+      let number = opts.number ?? 1;
+      if (opts.number === undefined && base.site !== null) {
+        const plan = await topUpPlan(client, dataDir, base.site);
+        out.note(plan.note);
+        number = plan.start;
+        if (number === 0) {
+          if (out.json) out.data({ pilots: [], failed: [] });
+          return;
+        }
+      } else {
+        try {
+          await client.health();
+        } catch (error) {
+          if (!(error instanceof NetworkError)) throw error;
+          out.note(`warning: ${error.message}; the pilots will keep trying for up to ${base.maxOutage}s`);
+        }
       }
       const started: PilotRecord[] = [];
-      for (let i = 0; i < opts.number; i++) {
+      for (let i = 0; i < number; i++) {
         const uuid = randomUUID();
         const logFile = pilotLogFile(dataDir, uuid);
         const child = spawnP3s(pilotArgv({ ...base, uuid }), logFile, true);
         child.on('error', () => {});
         if (child.pid === undefined) throw new CliError(`could not start a pilot process (see ${logFile})`);
         child.unref();
-        const record = { uuid, pid: child.pid, startedAt: Date.now(), server: base.server, logFile };
+        const record = {
+          uuid,
+          pid: child.pid,
+          startedAt: Date.now(),
+          server: base.server,
+          logFile,
+          site: base.site,
+        };
         writeRecord(dataDir, record);
         started.push(record);
       }

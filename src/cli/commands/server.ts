@@ -3,8 +3,9 @@
 import { mkdirSync } from 'node:fs';
 import { type Command, Option } from '@commander-js/extra-typings';
 import { DEFAULTS } from '../../core/defaults.ts';
+import { formatDurationText } from '../../core/duration.ts';
 import type { ServerOptions } from '../../server/options.ts';
-import { intArg } from '../args.ts';
+import { intArg, positiveDurationArg } from '../args.ts';
 import {
   describeDatabase,
   resolveDatabaseUrl,
@@ -23,6 +24,8 @@ export interface ServerFlags {
   databaseUrl?: string;
   lease?: number;
   pilotTimeout?: number;
+  purgeAfter?: number;
+  purgeEvery?: number;
   logLevel: string;
 }
 
@@ -45,6 +48,8 @@ export function serverOptionsFrom(
     logHeadBytes: DEFAULTS.logHeadBytes,
     logTailBytes: DEFAULTS.logTailBytes,
     writeServerInfo: true,
+    ...(flags.purgeAfter === undefined ? {} : { purgeAfterSeconds: flags.purgeAfter }),
+    ...(flags.purgeEvery === undefined ? {} : { purgeEverySeconds: flags.purgeEvery }),
   };
 }
 
@@ -66,6 +71,18 @@ export const serverDataDirOption = () =>
     '--data-dir <dir>',
     'data directory for the database, server.json and logs (default: $P3S_HOME or ~/.p3s)',
   );
+
+/** Retention flags (`p3s server`, `p3s up`). */
+export const purgeAfterOption = () =>
+  new Option(
+    '--purge-after <duration>',
+    'purge ended jobs, workflows and stopped/lost pilots older than this (e.g. 30d); default: never',
+  ).argParser(positiveDurationArg);
+export const purgeEveryOption = () =>
+  new Option(
+    '--purge-every <duration>',
+    'how often to purge when --purge-after is set (default: 1h)',
+  ).argParser(positiveDurationArg);
 
 /** Starts the server code (loaded on demand so client commands stay light). */
 export async function launchServer(options: ServerOptions) {
@@ -92,6 +109,8 @@ export function addServerCommand(program: Command): void {
         .argParser(intArg(1, 31_536_000))
         .default(DEFAULTS.pilotTimeoutSeconds as number),
     )
+    .addOption(purgeAfterOption())
+    .addOption(purgeEveryOption())
     .addOption(
       new Option('--log-level <level>', 'server log level').choices(LOG_LEVELS).default('info' as const),
     )
@@ -102,6 +121,12 @@ export function addServerCommand(program: Command): void {
       out.line(`p3s server listening on ${server.url}`);
       out.line(`  data dir  ${options.dataDir}`);
       out.line(`  database  ${describeDatabase(options.databaseUrl, options.dataDir)}`);
+      if (options.purgeAfterSeconds !== undefined) {
+        const every = options.purgeEverySeconds ?? DEFAULTS.purgeEverySeconds;
+        out.line(
+          `  retention purge ended records older than ${formatDurationText(options.purgeAfterSeconds)}, every ${formatDurationText(every)}`,
+        );
+      }
       const signal = await waitForStopSignal();
       out.note(`p3s: ${signal}, stopping the server`);
       await server.close();

@@ -19,6 +19,8 @@ import {
   hostOption,
   launchServer,
   portOption,
+  purgeAfterOption,
+  purgeEveryOption,
   serverDataDirOption,
   serverOptionsFrom,
 } from './server.ts';
@@ -45,6 +47,8 @@ export function addUpCommand(program: Command): void {
     .addOption(portOption())
     .addOption(serverDataDirOption())
     .addOption(databaseOption())
+    .addOption(purgeAfterOption())
+    .addOption(purgeEveryOption())
     .addOption(
       new Option('--log-level <level>', 'server log level').choices(LOG_LEVELS).default('warn' as const),
     )
@@ -117,6 +121,7 @@ function printWelcome(out: Output, url: string, dataDir: string, database: strin
   const flag = found ? '' : ` --server ${url}`;
   out.line(`p3s is up: server and ${pilots} pilot${pilots === 1 ? '' : 's'}`);
   out.line(`  server    ${url}`);
+  out.line(`  monitor   ${url}/   (open it in a browser)`);
   out.line(`  data dir  ${dataDir}`);
   out.line(`  database  ${database}`);
   out.line(`  pilots    logs in ${join(dataDir, DEFAULTS.pilotLogDir)}`);

@@ -1,7 +1,7 @@
 // Wire shapes of jobs and the user-facing job routes.
 
 import { type Static, Type } from 'typebox';
-import { JOB_SORT_KEYS } from '../../core/job-query.ts';
+import { JOB_SORT_KEYS, JOB_TIME_FIELDS } from '../../core/job-query.ts';
 import { JOB_STATES } from '../../core/job-state.ts';
 import { Id, Millis, NullableInteger, NullableMillis, NullableNumber, NullableString } from './common.ts';
 
@@ -121,6 +121,18 @@ export const JobListQuery = Type.Object(
     name: Type.Optional(Type.String({ maxLength: 256, description: 'glob: * and ?' })),
     workflow: Type.Optional(Type.Integer({ minimum: 1 })),
     pilot: Type.Optional(Type.Integer({ minimum: 1 })),
+    error: Type.Optional(
+      Type.String({ maxLength: 64, description: 'error name (exit_code, lost, …) or its number (1100, …)' }),
+    ),
+    since: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'epoch ms: the `time` field is at or after it' }),
+    ),
+    until: Type.Optional(
+      Type.Integer({ minimum: 0, description: 'epoch ms: the `time` field is before it' }),
+    ),
+    time: Type.Optional(
+      Type.Enum(JOB_TIME_FIELDS, { description: 'field of since/until (default updated)' }),
+    ),
     sort: Type.Optional(Type.Enum(JOB_SORT_KEYS)),
     order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),

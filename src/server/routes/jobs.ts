@@ -20,7 +20,7 @@ import {
 } from '../../protocol/schemas/jobs.ts';
 import type { JobFilter } from '../../store/store.ts';
 import type { AppContext, TypedApp } from '../app.ts';
-import { parseStateList } from './query-parsing.ts';
+import { parseErrorFilter, parseStateList } from './query-parsing.ts';
 import { actorOf } from './request-identity.ts';
 
 const JobReply = Type.Object({ job: JobSchema });
@@ -59,6 +59,11 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
         namePattern: q.name,
         workflowId: q.workflow,
         pilotId: q.pilot,
+        errorName: parseErrorFilter(q.error),
+        window:
+          q.since === undefined && q.until === undefined
+            ? undefined
+            : { field: q.time ?? 'updated', since: q.since, until: q.until },
       };
       const { jobs, total } = await store.listJobs({
         filter,

@@ -1,6 +1,7 @@
 // Parsing of comma-separated query values shared by the list routes.
 
 import { ValidationError } from '../../core/errors.ts';
+import { isJobErrorName, JOB_ERRORS } from '../../core/job-errors.ts';
 
 /** Splits `a,b` into known states, naming any unknown one as a 400 on /querystring/state. */
 export function parseStateList<S extends string>(
@@ -20,4 +21,22 @@ export function parseStateList<S extends string>(
     ]);
   }
   return states as S[];
+}
+
+/** A job error given by name (`exit_code`) or number (`1100`) → its name; unknown ones are a 400. */
+export function parseErrorFilter(text: string | undefined): string | undefined {
+  if (text === undefined || text === '') return undefined;
+  const byNumber = /^\d+$/.test(text)
+    ? Object.entries(JOB_ERRORS).find(([, info]) => info.code === Number(text))?.[0]
+    : undefined;
+  const name = byNumber ?? text;
+  if (!isJobErrorName(name)) {
+    throw new ValidationError(`unknown job error ${text}`, [
+      {
+        path: '/querystring/error',
+        message: `not a job error name or number: ${Object.keys(JOB_ERRORS).join(', ')}`,
+      },
+    ]);
+  }
+  return name;
 }

@@ -3,9 +3,15 @@
 import type { Migration } from 'kysely';
 import type { Dialect } from '../store.ts';
 import { init } from './0001-init.ts';
+import { workflows } from './0002-workflows.ts';
+import { sites } from './0003-sites.ts';
+import { monitor } from './0004-monitor.ts';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_init': init(dialect),
+    '0002_workflows': workflows(dialect),
+    '0003_sites': sites(dialect),
+    '0004_monitor': monitor(dialect),
   };
 }
