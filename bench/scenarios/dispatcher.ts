@@ -54,8 +54,11 @@ export async function graphileThroughput(jobs: number, concurrency: number): Pro
     });
     const t0 = preciseNow();
     let finishedAt = 0;
+    // Our own pool, so that it is ended (and its errors handled) before the database is dropped.
+    const pgPool = new pg.Pool({ connectionString, max: concurrency + 2 });
+    pgPool.on('error', () => {});
     const runner = await run({
-      connectionString,
+      pgPool,
       concurrency,
       noHandleSignals: true,
       pollInterval: 1000,
@@ -72,6 +75,7 @@ export async function graphileThroughput(jobs: number, concurrency: number): Pro
     });
     await allDone;
     await runner.stop();
+    await pgPool.end();
     return jobs / ((finishedAt - t0) / 1000);
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

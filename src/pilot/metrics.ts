@@ -68,13 +68,13 @@ export function processGroup(pgid: number): ProcStat[] {
  * Without /proc, falls back to signal 0, which counts zombies as alive.
  */
 export function groupAlive(pgid: number): boolean {
-  if (hasProc()) return processGroup(pgid).some((p) => p.state !== 'Z' && p.state !== 'X');
+  // Signal 0 answers "no such group" without a /proc scan, the usual case once a payload exited.
   try {
     process.kill(-pgid, 0);
-    return true;
   } catch {
     return false;
   }
+  return hasProc() ? processGroup(pgid).some((p) => p.state !== 'Z' && p.state !== 'X') : true;
 }
 
 let procAvailable: boolean | undefined;
@@ -111,17 +111,29 @@ export function pageBytes(): number {
   return pageSize;
 }
 
+function leaderOf(pgid: number): ProcStat[] {
+  try {
+    const stat = parseProcStat(readFileSync(`/proc/${pgid}/stat`, 'utf8'));
+    return stat ? [stat] : [];
+  } catch {
+    return [];
+  }
+}
+
 /** Samples one process group; keeps the peak RSS and never lets CPU time go backwards. */
 export class GroupSampler {
   private last: JobMetrics = { cpuSeconds: 0, rssKb: 0, maxRssKb: 0 };
 
   constructor(readonly pgid: number) {}
 
-  /** Reads /proc now and returns the updated figures. */
-  sample(): JobMetrics {
+  /**
+   * Reads /proc now and returns the updated figures. `leaderOnly` reads just the payload's
+   * own process (one file, not a scan of /proc): enough right after spawn.
+   */
+  sample(leaderOnly = false): JobMetrics {
     let ticks = 0;
     let pages = 0;
-    for (const p of processGroup(this.pgid)) {
+    for (const p of leaderOnly ? leaderOf(this.pgid) : processGroup(this.pgid)) {
       ticks += p.cpuTicks;
       pages += p.rssPages;
     }

@@ -193,7 +193,7 @@ function launch(
       pid = child.pid as number;
       const group = new GroupSampler(pid);
       sampler = group;
-      group.sample();
+      group.sample(true);
       // At 'spawn' the exec may still be under way (RSS reads 0), so look again shortly after.
       timers.push(setTimeout(() => group.sample(), 50));
       timers.push(setInterval(() => group.sample(), spec.sampleIntervalMs ?? 1000));
