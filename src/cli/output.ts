@@ -4,6 +4,9 @@
 import Table from 'cli-table3';
 import pc from 'picocolors';
 
+// Sizes read the same in the CLI and the monitor: one formatter in core.
+export { formatBytes } from '../core/index.ts';
+
 type Env = Record<string, string | undefined>;
 export type Colors = ReturnType<typeof pc.createColors>;
 export interface Stream {
@@ -77,19 +80,6 @@ export function formatShortTime(ms: number, now = Date.now()): string {
 /** `12s ago`, `in 5m02s`. */
 export function formatAgo(ms: number, now = Date.now()): string {
   return ms <= now ? `${formatDuration(now - ms)} ago` : `in ${formatDuration(ms - now)}`;
-}
-
-/** `512 B`, `1.5 KiB`, `12 MiB`. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
 }
 
 /** Cuts `text` to `max` characters, marking the cut with `…`; line breaks become spaces. */

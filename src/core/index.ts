@@ -19,6 +19,7 @@ export * from './dag/index.ts';
 export * from './defaults.ts';
 export * from './duration.ts';
 export * from './errors.ts';
+export * from './format.ts';
 export * from './job-errors.ts';
 export * from './job-query.ts';
 export * from './job-spec.ts';

@@ -1,10 +1,12 @@
 // Refuses state-changing requests that a browser marks as coming from another site, so a web page
 // the user visits cannot kill or purge through the JSON API (CSRF). The CLI and pilots send neither
-// Sec-Fetch-Site nor Origin and are not affected; the monitor's own buttons are guarded in src/web.
+// Sec-Fetch-Site nor Origin and are not affected; the monitor's own buttons are guarded in src/web,
+// whose Origin check this guard shares.
 
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../core/errors.ts';
 import { API_PREFIX } from '../protocol/routes.ts';
+import { isForeignOrigin } from '../web/action-guard.ts';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -17,20 +19,9 @@ export function crossSiteReason(
   const site = headers['sec-fetch-site'];
   if (site === 'cross-site' || site === 'same-site') return `a ${site} request`;
   const origin = headers.origin;
-  if (typeof origin === 'string') {
-    const host = typeof headers.host === 'string' ? headers.host : '';
-    const from = hostOf(origin);
-    if (from === null || from !== hostOf(`http://${host}`)) return `a request from origin ${origin}`;
-  }
+  const host = typeof headers.host === 'string' ? headers.host : '';
+  if (typeof origin === 'string' && isForeignOrigin(origin, host)) return `a request from origin ${origin}`;
   return null;
-}
-
-function hostOf(url: string): string | null {
-  try {
-    return new URL(url).host || null;
-  } catch {
-    return null;
-  }
 }
 
 export function registerCrossSiteGuard(app: FastifyInstance): void {

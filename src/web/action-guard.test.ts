@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { refuseCrossSite } from './action-guard.ts';
+import { isForeignOrigin, refuseCrossSite } from './action-guard.ts';
 
 describe('refuseCrossSite', () => {
   const ok = { 'hx-request': 'true', host: '127.0.0.1:7878' };
@@ -17,5 +17,20 @@ describe('refuseCrossSite', () => {
     [{ ...ok, origin: 'null' }, /origin null/],
   ])('refuses %o', (headers, reason) => {
     expect(refuseCrossSite(headers)).toMatch(reason);
+  });
+});
+
+describe('isForeignOrigin', () => {
+  it.each([
+    ['http://127.0.0.1:7878', '127.0.0.1:7878', false],
+    ['http://localhost', 'localhost:80', false],
+    ['https://monitor.example', 'monitor.example', false],
+    ['http://127.0.0.1:7879', '127.0.0.1:7878', true],
+    ['http://evil.example', '127.0.0.1:7878', true],
+    ['null', '127.0.0.1:7878', true],
+    ['not a url', '127.0.0.1:7878', true],
+    ['http://127.0.0.1:7878', '', true],
+  ])('origin %s to host %s: %s', (origin, host, foreign) => {
+    expect(isForeignOrigin(origin, host)).toBe(foreign);
   });
 });

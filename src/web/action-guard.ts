@@ -1,5 +1,6 @@
 // CSRF defence for the monitor's buttons (kill, retry): they must come from a monitor page in a
 // browser on this server's origin. Access control does not exist yet; this only stops other sites.
+// The Origin check is shared with the JSON API's guard (src/server/cross-site-guard.ts).
 
 export type HeaderBag = Record<string, string | string[] | undefined>;
 
@@ -16,12 +17,18 @@ export function refuseCrossSite(headers: HeaderBag): string | null {
   const site = first(headers['sec-fetch-site']);
   if (site !== undefined && site !== 'same-origin') return `refused a ${site} request`;
   const origin = first(headers.origin);
-  if (origin !== undefined) {
-    const from = hostOf(origin);
-    if (from === null || from !== hostOf(`http://${first(headers.host) ?? ''}`))
-      return `refused a request from origin ${origin}`;
-  }
+  if (origin !== undefined && isForeignOrigin(origin, first(headers.host) ?? ''))
+    return `refused a request from origin ${origin}`;
   return null;
+}
+
+/**
+ * True when a request's `Origin` header is not the host it was sent to (its `Host` header): another
+ * host or port, an opaque `null` origin, or anything unparsable.
+ */
+export function isForeignOrigin(origin: string, host: string): boolean {
+  const from = hostOf(origin);
+  return from === null || from !== hostOf(`http://${host}`);
 }
 
 /** host[:port] as a URL normalises it (no default port), or null for anything unparsable. */

@@ -1,8 +1,15 @@
 // Building blocks shared by the monitor's pages: times, state badges, the live region that htmx
 // refreshes, paging and sortable headers, key/value lists and the empty and error states.
 
-import type { ComponentChildren } from 'preact';
+import { type ComponentChildren, isValidElement, type VNode } from 'preact';
 import { formatCount, isoTime } from './format.ts';
+import type { NavKey } from './layout.tsx';
+import type { PageResult } from './page.ts';
+
+/** What an empty cell or value shows. */
+export function Dash() {
+  return <span class="muted">—</span>;
+}
 
 /** A time shown in the viewer's zone: the browser rewrites the ISO text (assets/monitor.js). */
 export function Time({
@@ -12,7 +19,7 @@ export function Time({
   ms: number | null;
   format?: 'datetime' | 'time' | 'ago';
 }) {
-  if (ms === null) return <span class="muted">—</span>;
+  if (ms === null) return <Dash />;
   const iso = isoTime(ms);
   return (
     <time datetime={new Date(ms).toISOString()} data-fmt={format}>
@@ -121,6 +128,41 @@ p3s job submit hello.json --wait`}
   );
 }
 
+/**
+ * The page for one thing (a job, a pilot, a workflow, a DAG) that does not exist: 404 with a link
+ * to the whole list. When `unavailable` names the API this server lacks, it says so instead (200).
+ */
+export function missingPage(props: {
+  nav: NavKey;
+  /** The page heading, e.g. `Job 12`; also the document title unless `title` is given. */
+  heading: string;
+  title?: string;
+  /** e.g. `There is no job 12.` */
+  message: string;
+  list: { href: string; label: string };
+  unavailable?: string;
+}): PageResult {
+  return {
+    title: props.title ?? props.heading,
+    nav: props.nav,
+    status: props.unavailable === undefined ? 404 : 200,
+    body: (
+      <>
+        <PageHead title={props.heading} />
+        {props.unavailable === undefined ? (
+          <Empty>
+            <p>
+              {props.message} <a href={props.list.href}>{props.list.label}</a>
+            </p>
+          </Empty>
+        ) : (
+          <NotAvailable what={props.unavailable} />
+        )}
+      </>
+    ),
+  };
+}
+
 export function NotAvailable({ what }: { what: string }) {
   return (
     <Empty>
@@ -138,15 +180,17 @@ export function ErrorBanner({ message }: { message: string }) {
   );
 }
 
-/** Previous/next links and where this page sits in the total. */
-export function Pager(props: {
+export interface PagerProps {
   total: number;
   limit: number;
   offset: number;
   href: (offset: number) => string;
   /** The region a page link replaces (the list with its filter form). */
   target: string;
-}) {
+}
+
+/** Previous/next links and where this page sits in the total. */
+export function Pager(props: PagerProps) {
   const { total, limit, offset, target } = props;
   if (total === 0) return null;
   const last = Math.min(offset + limit, total);
@@ -222,13 +266,50 @@ function defaultOrder(key: string): 'asc' | 'desc' {
   return ['name', 'state', 'jobtype', 'user'].includes(key) ? 'asc' : 'desc';
 }
 
+/** A titled box on a page. */
+export function Card(props: { title: ComponentChildren; id?: string; children: ComponentChildren }) {
+  return (
+    <section id={props.id} class="card">
+      <h2>{props.title}</h2>
+      {props.children}
+    </section>
+  );
+}
+
+/** A column head: its label, its label and class (`num` right-aligns), or a whole <th> (e.g. SortHeader). */
+export type Column = string | readonly [label: string, cls?: string] | VNode;
+
+/** A table with a row of column heads, scrolling sideways on a narrow screen; `children` are its rows. */
+export function Table(props: { class?: string; columns: readonly Column[]; children: ComponentChildren }) {
+  return (
+    <div class="table-wrap">
+      <table class={props.class}>
+        <thead>
+          <tr>
+            {props.columns.map((column) => {
+              if (isValidElement(column)) return column;
+              const [label, cls]: readonly [string, string?] = typeof column === 'string' ? [column] : column;
+              return (
+                <th key={label} class={cls}>
+                  {label}
+                </th>
+              );
+            })}
+          </tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+      </table>
+    </div>
+  );
+}
+
 export function KeyValues({ rows }: { rows: [string, ComponentChildren][] }) {
   return (
     <dl class="kv">
       {rows.map(([key, value]) => (
         <div key={key}>
           <dt>{key}</dt>
-          <dd>{value ?? <span class="muted">—</span>}</dd>
+          <dd>{value ?? <Dash />}</dd>
         </div>
       ))}
     </dl>
@@ -252,9 +333,5 @@ export function StateBar({ counts, states }: { counts: Record<string, number>; s
 
 /** Text or a muted dash. */
 export function Maybe({ value }: { value: string | number | null | undefined }) {
-  return value === null || value === undefined || value === '' ? (
-    <span class="muted">—</span>
-  ) : (
-    <span>{value}</span>
-  );
+  return value === null || value === undefined || value === '' ? <Dash /> : <span>{value}</span>;
 }

@@ -1,5 +1,10 @@
 // Plain formatting for the monitor: durations, sizes, ISO times and short ids. Local times are
 // rendered by the browser (assets/monitor.js) from the ISO text, so pages show the viewer's zone.
+// Sizes come from core, so the CLI and the monitor write them alike.
+
+import { formatBytes } from '../core/index.ts';
+
+export { formatBytes };
 
 /** `2026-11-21T20:10:15Z` (no milliseconds): the text of a <time> before the browser localises it. */
 export function isoTime(ms: number): string {
@@ -21,19 +26,6 @@ export function formatDuration(ms: number): string {
   if (d > 0) return `${d}d ${two(h)}h`;
   if (h > 0) return `${h}h ${two(m)}m`;
   return `${m}m ${two(sec)}s`;
-}
-
-/** 512 B, 1.5 KiB, 20 MiB. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
 }
 
 /** RSS given in KiB, as a size. */

@@ -12,7 +12,17 @@ import {
   parseDuration,
 } from '../core/index.ts';
 import type { JobListQuery } from '../protocol/schemas/jobs.ts';
-import { choice, int, many, one, pageUrl, type RawQuery } from './page.ts';
+import {
+  choice,
+  DEFAULT_PAGE_SIZE,
+  int,
+  many,
+  one,
+  pageUrl,
+  pagingParams,
+  type RawQuery,
+  readPaging,
+} from './page.ts';
 
 /** Windows offered in the form; any duration such as `90m` works in the URL. */
 export const WINDOW_CHOICES = ['15m', '1h', '6h', '1d', '7d', '30d'] as const;
@@ -37,11 +47,16 @@ export interface JobsView {
   offset: number;
 }
 
-export const DEFAULT_VIEW = { time: 'updated', sort: 'id', order: 'desc', limit: 50, offset: 0 } as const;
+export const DEFAULT_VIEW = {
+  time: 'updated',
+  sort: 'id',
+  order: 'desc',
+  limit: DEFAULT_PAGE_SIZE,
+  offset: 0,
+} as const;
 
 export function parseJobsView(query: RawQuery): JobsView {
   const window = one(query, 'window');
-  const limit = int(query, 'limit', 1);
   return {
     // Unknown states are kept: the API names them in its error, which the page shows.
     states: many(query, 'state'),
@@ -56,8 +71,7 @@ export function parseJobsView(query: RawQuery): JobsView {
     time: choice(query, 'time', JOB_TIME_FIELDS, DEFAULT_VIEW.time),
     sort: choice(query, 'sort', JOB_SORT_KEYS, DEFAULT_VIEW.sort),
     order: choice(query, 'order', ['asc', 'desc'] as const, DEFAULT_VIEW.order),
-    limit: limit === undefined ? DEFAULT_VIEW.limit : Math.min(limit, 1000),
-    offset: int(query, 'offset') ?? 0,
+    ...readPaging(query),
   };
 }
 
@@ -77,8 +91,7 @@ export function jobsViewUrl(view: JobsView, change: Partial<JobsView> = {}): str
     time: v.window && v.time !== DEFAULT_VIEW.time ? v.time : undefined,
     sort: v.sort !== DEFAULT_VIEW.sort ? v.sort : undefined,
     order: v.order !== DEFAULT_VIEW.order ? v.order : undefined,
-    limit: v.limit !== DEFAULT_VIEW.limit ? v.limit : undefined,
-    offset: v.offset > 0 ? v.offset : undefined,
+    ...pagingParams(v),
   });
 }
 

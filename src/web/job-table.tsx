@@ -2,7 +2,7 @@
 // where it ran, how long it took and how it failed. Sortable when given a sort link builder.
 
 import type { JobWire } from '../protocol/schemas/jobs.ts';
-import { Maybe, SortHeader, StateBadge, Time } from './components.tsx';
+import { Dash, Maybe, SortHeader, StateBadge, Table, Time } from './components.tsx';
 import { formatDuration } from './format.ts';
 
 export interface SortControl {
@@ -38,77 +38,69 @@ export function runTime(job: JobWire, now: number): number | null {
 
 export function JobTable({ jobs, now, sort }: { jobs: JobWire[]; now: number; sort?: SortControl }) {
   return (
-    <div class="table-wrap">
-      <table class="jobs">
-        <thead>
-          <tr>
-            {COLUMNS.map(([label, key, cls]) =>
-              sort && key ? (
-                <SortHeader key={label} label={label} sortKey={key} class={cls} {...sort} />
+    <Table
+      class="jobs"
+      columns={COLUMNS.map(([label, key, cls]) =>
+        sort && key ? (
+          <SortHeader key={label} label={label} sortKey={key} class={cls} {...sort} />
+        ) : (
+          ([label, cls] as const)
+        ),
+      )}
+    >
+      {jobs.map((job) => {
+        const took = runTime(job, now);
+        return (
+          <tr key={job.id} data-job={job.id} data-state={job.state}>
+            <td class="num">
+              <a href={`/jobs/${job.id}`}>{job.id}</a>
+            </td>
+            <td class="name" title={job.name}>
+              <a href={`/jobs/${job.id}`}>{job.name || <span class="muted">(no name)</span>}</a>
+            </td>
+            <td>
+              <StateBadge state={job.state} />
+              {job.killRequested && job.state !== 'cancelled' ? (
+                <span class="note"> kill requested</span>
+              ) : null}
+            </td>
+            <td>{job.jobtype}</td>
+            <td>{job.user}</td>
+            <td class="num">{job.priority}</td>
+            <td>
+              <Maybe value={job.ranAtSite ?? job.site} />
+            </td>
+            <td>
+              {job.pilotId !== null ? (
+                <a href={`/pilots/${job.pilotId}`}>{job.host ?? `pilot ${job.pilotId}`}</a>
               ) : (
-                <th key={label} class={cls}>
-                  {label}
-                </th>
-              ),
-            )}
+                <Maybe value={job.host} />
+              )}
+            </td>
+            <td class="num">{job.attempt}</td>
+            <td>
+              <Time ms={job.createdAt} />
+            </td>
+            <td>
+              <Time ms={job.startedAt} />
+            </td>
+            <td>
+              <Time ms={job.endedAt} />
+            </td>
+            <td class="num">{took === null ? <Dash /> : formatDuration(took)}</td>
+            <td class="error" title={job.errorDiag ?? undefined}>
+              {job.errorName ? (
+                <>
+                  <a href={`/jobs?state=${job.state}&error=${job.errorName}`} class="error-name">
+                    {job.errorName}
+                  </a>{' '}
+                  <span class="diag">{job.errorDiag}</span>
+                </>
+              ) : null}
+            </td>
           </tr>
-        </thead>
-        <tbody>
-          {jobs.map((job) => {
-            const took = runTime(job, now);
-            return (
-              <tr key={job.id} data-job={job.id} data-state={job.state}>
-                <td class="num">
-                  <a href={`/jobs/${job.id}`}>{job.id}</a>
-                </td>
-                <td class="name" title={job.name}>
-                  <a href={`/jobs/${job.id}`}>{job.name || <span class="muted">(no name)</span>}</a>
-                </td>
-                <td>
-                  <StateBadge state={job.state} />
-                  {job.killRequested && job.state !== 'cancelled' ? (
-                    <span class="note"> kill requested</span>
-                  ) : null}
-                </td>
-                <td>{job.jobtype}</td>
-                <td>{job.user}</td>
-                <td class="num">{job.priority}</td>
-                <td>
-                  <Maybe value={job.ranAtSite ?? job.site} />
-                </td>
-                <td>
-                  {job.pilotId !== null ? (
-                    <a href={`/pilots/${job.pilotId}`}>{job.host ?? `pilot ${job.pilotId}`}</a>
-                  ) : (
-                    <Maybe value={job.host} />
-                  )}
-                </td>
-                <td class="num">{job.attempt}</td>
-                <td>
-                  <Time ms={job.createdAt} />
-                </td>
-                <td>
-                  <Time ms={job.startedAt} />
-                </td>
-                <td>
-                  <Time ms={job.endedAt} />
-                </td>
-                <td class="num">{took === null ? <span class="muted">—</span> : formatDuration(took)}</td>
-                <td class="error" title={job.errorDiag ?? undefined}>
-                  {job.errorName ? (
-                    <>
-                      <a href={`/jobs?state=${job.state}&error=${job.errorName}`} class="error-name">
-                        {job.errorName}
-                      </a>{' '}
-                      <span class="diag">{job.errorDiag}</span>
-                    </>
-                  ) : null}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+        );
+      })}
+    </Table>
   );
 }

@@ -121,3 +121,28 @@ export function makeMonitorApi(transport: ApiTransport): MonitorApi {
 export function isMissingRoute(error: unknown): boolean {
   return error instanceof ApiError && error.code === 'route_not_found';
 }
+
+/** What a list page got from the API: the list, or why not. */
+export interface LoadedList<L> {
+  list?: L;
+  /** The API's message for a filter it refuses (400), shown above the empty list. */
+  problem?: string;
+  /** The API has no such route (with `optional`): the page says "not available in this version". */
+  missing: boolean;
+}
+
+/** Loads a list page's list; errors other than those of LoadedList are thrown. */
+export async function loadList<L>(
+  load: () => Promise<L>,
+  options: { optional?: boolean } = {},
+): Promise<LoadedList<L>> {
+  const loaded: LoadedList<L> = { missing: false };
+  try {
+    loaded.list = await load();
+  } catch (error) {
+    if (options.optional && isMissingRoute(error)) loaded.missing = true;
+    else if (error instanceof ApiError && error.status === 400) loaded.problem = error.message;
+    else throw error;
+  }
+  return loaded;
+}

@@ -71,6 +71,31 @@ export function choice<T extends string>(
   return text !== undefined && (allowed as readonly string[]).includes(text) ? (text as T) : fallback;
 }
 
+/** Rows a list page shows when its URL does not say, and the most it shows at once. */
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 1000;
+
+export interface Paging {
+  limit: number;
+  offset: number;
+}
+
+/** A list page's `limit` (1 to MAX_PAGE_SIZE, else the default) and `offset` (0 unless given). */
+export function readPaging(query: RawQuery): Paging {
+  return {
+    limit: Math.min(int(query, 'limit', 1) ?? DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
+    offset: int(query, 'offset') ?? 0,
+  };
+}
+
+/** The paging part of a list page's canonical URL: the default size and the first page left out. */
+export function pagingParams(paging: Paging): { limit?: number; offset?: number } {
+  return {
+    limit: paging.limit === DEFAULT_PAGE_SIZE ? undefined : paging.limit,
+    offset: paging.offset > 0 ? paging.offset : undefined,
+  };
+}
+
 /** `path?query` from parameters, leaving out empty ones and those equal to their defaults. */
 export function pageUrl(path: string, params: Record<string, string | number | undefined>): string {
   const search = new URLSearchParams();

@@ -5,7 +5,19 @@ import { NOOP_JOBTYPE } from '../../core/index.ts';
 import { ApiError } from '../../protocol/client.ts';
 import { ROUTES, routePath } from '../../protocol/routes.ts';
 import type { DagDetailWire, DagInfoWire } from '../../protocol/schemas/workflows.ts';
-import { Empty, KeyValues, Live, Maybe, NotAvailable, PageHead, Time } from '../components.tsx';
+import {
+  Card,
+  Dash,
+  Empty,
+  KeyValues,
+  Live,
+  Maybe,
+  missingPage,
+  NotAvailable,
+  PageHead,
+  Table,
+  Time,
+} from '../components.tsx';
 import { DagSvg } from '../dag-graph.tsx';
 import { formatCount, formatDuration } from '../format.ts';
 import { isMissingRoute } from '../monitor-api.ts';
@@ -36,48 +48,43 @@ export async function dagsPage(ctx: PageContext): Promise<PageResult> {
                 </p>
               </Empty>
             ) : (
-              <div class="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th>Name</th>
-                      <th>Description</th>
-                      <th class="num">Vertices</th>
-                      <th class="num">Edges</th>
-                      <th class="num">Workflows</th>
-                      <th>User</th>
-                      <th>Updated</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {dags.map((d) => (
-                      <tr key={d.name}>
-                        <td>
-                          <a href={`/dags/${encodeURIComponent(d.name)}`}>{d.name}</a>
-                        </td>
-                        <td>
-                          <Maybe value={d.description} />
-                        </td>
-                        <td class="num">{d.vertices}</td>
-                        <td class="num">{d.edges}</td>
-                        <td class="num">
-                          {d.workflows > 0 ? (
-                            <a href={`/workflows?dag=${encodeURIComponent(d.name)}`}>
-                              {formatCount(d.workflows)}
-                            </a>
-                          ) : (
-                            0
-                          )}
-                        </td>
-                        <td>{d.user}</td>
-                        <td>
-                          <Time ms={d.updatedAt} />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <Table
+                columns={[
+                  'Name',
+                  'Description',
+                  ['Vertices', 'num'],
+                  ['Edges', 'num'],
+                  ['Workflows', 'num'],
+                  'User',
+                  'Updated',
+                ]}
+              >
+                {dags.map((d) => (
+                  <tr key={d.name}>
+                    <td>
+                      <a href={`/dags/${encodeURIComponent(d.name)}`}>{d.name}</a>
+                    </td>
+                    <td>
+                      <Maybe value={d.description} />
+                    </td>
+                    <td class="num">{d.vertices}</td>
+                    <td class="num">{d.edges}</td>
+                    <td class="num">
+                      {d.workflows > 0 ? (
+                        <a href={`/workflows?dag=${encodeURIComponent(d.name)}`}>
+                          {formatCount(d.workflows)}
+                        </a>
+                      ) : (
+                        0
+                      )}
+                    </td>
+                    <td>{d.user}</td>
+                    <td>
+                      <Time ms={d.updatedAt} />
+                    </td>
+                  </tr>
+                ))}
+              </Table>
             )}
           </Live>
         )}
@@ -97,25 +104,13 @@ export async function dagPage(ctx: PageContext): Promise<PageResult> {
     else if (!(error instanceof ApiError && (error.status === 404 || error.status === 400))) throw error;
   }
   if (!detail) {
-    return {
-      title: `DAG ${name}`,
+    return missingPage({
       nav: 'dags',
-      status: missing ? 200 : 404,
-      body: (
-        <>
-          <PageHead title={`DAG ${name}`} />
-          {missing ? (
-            <NotAvailable what="DAG templates" />
-          ) : (
-            <Empty>
-              <p>
-                There is no DAG template named {name}. <a href="/dags">All DAGs</a>
-              </p>
-            </Empty>
-          )}
-        </>
-      ),
-    };
+      heading: `DAG ${name}`,
+      message: `There is no DAG template named ${name}.`,
+      list: { href: '/dags', label: 'All DAGs' },
+      unavailable: missing ? 'DAG templates' : undefined,
+    });
   }
   const { dag, vertices, edges } = detail;
   const svgVertices = vertices.map((v) => ({
@@ -149,13 +144,11 @@ export async function dagPage(ctx: PageContext): Promise<PageResult> {
           now={ctx.now}
           every="10s"
         >
-          <section class="card">
-            <h2>Graph</h2>
+          <Card title="Graph">
             <DagSvg layoutKey={`dag:${dag.name}:${dag.updatedAt}`} vertices={svgVertices} edges={svgEdges} />
-          </section>
+          </Card>
           <div class="grid-2">
-            <section class="card">
-              <h2>Template</h2>
+            <Card title="Template">
               <KeyValues
                 rows={[
                   ['description', <Maybe key="d" value={dag.description} />],
@@ -178,78 +171,48 @@ export async function dagPage(ctx: PageContext): Promise<PageResult> {
                   ['updated', <Time key="u" ms={dag.updatedAt} />],
                 ]}
               />
-            </section>
-            <section class="card">
-              <h2>Vertices</h2>
-              <div class="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th>name</th>
-                      <th>type</th>
-                      <th>payload</th>
-                      <th class="num">limit</th>
-                      <th class="num">prio</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {vertices.map((v) => (
-                      <tr key={v.name}>
-                        <td>{v.name}</td>
-                        <td>{v.jobtype}</td>
-                        <td>
-                          <code>{v.payload}</code>
-                        </td>
-                        <td class="num">{v.timelimit ? formatDuration(v.timelimit * 1000) : '—'}</td>
-                        <td class="num">{v.priority}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            </section>
-          </div>
-          <section class="card">
-            <h2>Edges (files)</h2>
-            <div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th class="num">#</th>
-                    <th>from → to</th>
-                    <th>name</th>
-                    <th>dirpath</th>
-                    <th>datatype</th>
-                    <th>datatag</th>
-                    <th>comment</th>
+            </Card>
+            <Card title="Vertices">
+              <Table columns={['name', 'type', 'payload', ['limit', 'num'], ['prio', 'num']]}>
+                {vertices.map((v) => (
+                  <tr key={v.name}>
+                    <td>{v.name}</td>
+                    <td>{v.jobtype}</td>
+                    <td>
+                      <code>{v.payload}</code>
+                    </td>
+                    <td class="num">{v.timelimit ? formatDuration(v.timelimit * 1000) : '—'}</td>
+                    <td class="num">{v.priority}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {edges.map((e) => (
-                    <tr key={e.index}>
-                      <td class="num">{e.index}</td>
-                      <td>
-                        {e.source} → {e.target}
-                      </td>
-                      <td>
-                        <code>{e.name}</code>
-                      </td>
-                      <td>
-                        <Maybe value={e.dirpath} />
-                      </td>
-                      <td>
-                        <Maybe value={e.datatype} />
-                      </td>
-                      <td>{e.datatag ? <code>${e.datatag}</code> : <span class="muted">—</span>}</td>
-                      <td>
-                        <Maybe value={e.comment} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </section>
+                ))}
+              </Table>
+            </Card>
+          </div>
+          <Card title="Edges (files)">
+            <Table columns={[['#', 'num'], 'from → to', 'name', 'dirpath', 'datatype', 'datatag', 'comment']}>
+              {edges.map((e) => (
+                <tr key={e.index}>
+                  <td class="num">{e.index}</td>
+                  <td>
+                    {e.source} → {e.target}
+                  </td>
+                  <td>
+                    <code>{e.name}</code>
+                  </td>
+                  <td>
+                    <Maybe value={e.dirpath} />
+                  </td>
+                  <td>
+                    <Maybe value={e.datatype} />
+                  </td>
+                  <td>{e.datatag ? <code>${e.datatag}</code> : <Dash />}</td>
+                  <td>
+                    <Maybe value={e.comment} />
+                  </td>
+                </tr>
+              ))}
+            </Table>
+          </Card>
         </Live>
       </>
     ),

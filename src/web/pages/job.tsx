@@ -5,7 +5,17 @@ import { isTerminalJobState } from '../../core/index.ts';
 import { ApiError } from '../../protocol/client.ts';
 import { ROUTES, routePath } from '../../protocol/routes.ts';
 import type { JobDetailWire, JobWire } from '../../protocol/schemas/jobs.ts';
-import { Empty, ErrorBanner, KeyValues, Live, Maybe, PageHead, StateBadge, Time } from '../components.tsx';
+import {
+  Card,
+  ErrorBanner,
+  KeyValues,
+  Live,
+  Maybe,
+  missingPage,
+  PageHead,
+  StateBadge,
+  Time,
+} from '../components.tsx';
 import { formatCpu, formatDuration, formatKb } from '../format.ts';
 import { runTime } from '../job-table.tsx';
 import { LogBox, readLogEnd } from '../log-viewer.tsx';
@@ -56,36 +66,26 @@ export async function jobPage(
           {flash?.done && <div class="notice">{flash.done}</div>}
           <JobSummary detail={detail} now={ctx.now} />
         </Live>
-        <section id="logs" class="card">
-          <h2>Log</h2>
+        <Card id="logs" title="Log">
           {log && <LogBox log={logRef} slice={log.slice} skipped={log.skipped} attempts={job.attempt} />}
-        </section>
-        <section class="card">
-          <h2>Payload and environment</h2>
+        </Card>
+        <Card title="Payload and environment">
           <pre class="payload">{job.payload}</pre>
           <EnvTable env={job.env} />
-        </section>
+        </Card>
       </>
     ),
   };
 }
 
 function missing(id: string): PageResult {
-  return {
-    title: 'Job not found',
+  return missingPage({
     nav: 'jobs',
-    status: 404,
-    body: (
-      <>
-        <PageHead title={`Job ${id}`} />
-        <Empty>
-          <p>
-            There is no job {id}. It may have been deleted or purged. <a href="/jobs">All jobs</a>
-          </p>
-        </Empty>
-      </>
-    ),
-  };
+    title: 'Job not found',
+    heading: `Job ${id}`,
+    message: `There is no job ${id}. It may have been deleted or purged.`,
+    list: { href: '/jobs', label: 'All jobs' },
+  });
 }
 
 function JobSummary({ detail, now }: { detail: JobDetailWire; now: number }) {
@@ -104,8 +104,7 @@ function JobSummary({ detail, now }: { detail: JobDetailWire; now: number }) {
         </div>
       )}
       <div class="grid-2">
-        <section class="card">
-          <h2>Job</h2>
+        <Card title="Job">
           <KeyValues
             rows={[
               ['uuid', <code key="u">{job.uuid}</code>],
@@ -123,9 +122,8 @@ function JobSummary({ detail, now }: { detail: JobDetailWire; now: number }) {
               ],
             ]}
           />
-        </section>
-        <section class="card">
-          <h2>Run</h2>
+        </Card>
+        <Card title="Run">
           <KeyValues
             rows={[
               [
@@ -143,9 +141,8 @@ function JobSummary({ detail, now }: { detail: JobDetailWire; now: number }) {
               ['lease until', job.leaseExpiresAt === null ? null : <Time ms={job.leaseExpiresAt} />],
             ]}
           />
-        </section>
-        <section class="card">
-          <h2>Times</h2>
+        </Card>
+        <Card title="Times">
           <KeyValues
             rows={[
               ['created', <Time key="c" ms={job.createdAt} />],
@@ -156,17 +153,15 @@ function JobSummary({ detail, now }: { detail: JobDetailWire; now: number }) {
               ['last change', <Time key="u" ms={job.updatedAt} />],
             ]}
           />
-        </section>
+        </Card>
       </div>
-      <section class="card">
-        <h2>State timeline</h2>
+      <Card title="State timeline">
         <Timeline detail={detail} now={now} />
-      </section>
+      </Card>
       {detail.attempts.length > 0 && (
-        <section class="card">
-          <h2>Attempts</h2>
+        <Card title="Attempts">
           <Attempts detail={detail} />
-        </section>
+        </Card>
       )}
     </>
   );

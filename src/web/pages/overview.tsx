@@ -5,7 +5,7 @@ import { JOB_STATES, PILOT_STATES, STATS_WINDOW_NAMES, type StatsWindow } from '
 import { ROUTES } from '../../protocol/routes.ts';
 import type { SummaryWire } from '../../protocol/schemas/jobs.ts';
 import type { FailuresWire, QueueDepthWire, TimelineWire } from '../../protocol/schemas/stats.ts';
-import { Empty, HowToSubmit, Live, PageHead, PartLink, Time } from '../components.tsx';
+import { Card, Empty, HowToSubmit, Live, PageHead, PartLink, Time } from '../components.tsx';
 import { formatCount } from '../format.ts';
 import { apiUrl } from '../monitor-api.ts';
 import { choice, type PageContext, type PageResult, pageUrl } from '../page.ts';
@@ -121,13 +121,16 @@ function Counts({ summary }: { summary: SummaryWire }) {
 
 function Queue({ queue }: { queue: QueueDepthWire }) {
   return (
-    <section class="card">
-      <h2>
-        Queue by job type and site{' '}
-        <a class="json small" href={ROUTES.statsQueue}>
-          JSON
-        </a>
-      </h2>
+    <Card
+      title={
+        <>
+          Queue by job type and site{' '}
+          <a class="json small" href={ROUTES.statsQueue}>
+            JSON
+          </a>
+        </>
+      }
+    >
       {queue.queue.length === 0 ? (
         <p class="muted">Nothing waiting or running.</p>
       ) : (
@@ -165,27 +168,30 @@ function Queue({ queue }: { queue: QueueDepthWire }) {
           </tbody>
         </table>
       )}
-    </section>
+    </Card>
   );
 }
 
 function Failures(props: { failures: FailuresWire; window: StatsWindow; link: (w: StatsWindow) => string }) {
   const { failures, window } = props;
   return (
-    <section class="card">
-      <h2>
-        Failures, {WINDOW_LABEL[window]}: {formatCount(failures.total)}{' '}
-        <span class="window-choice small">
-          {STATS_WINDOW_NAMES.filter((w) => w !== window).map((w) => (
-            <a key={w} href={props.link(w)}>
-              {w}
-            </a>
-          ))}
-        </span>{' '}
-        <a class="json small" href={apiUrl(ROUTES.statsFailures, { window })}>
-          JSON
-        </a>
-      </h2>
+    <Card
+      title={
+        <>
+          Failures, {WINDOW_LABEL[window]}: {formatCount(failures.total)}{' '}
+          <span class="window-choice small">
+            {STATS_WINDOW_NAMES.filter((w) => w !== window).map((w) => (
+              <a key={w} href={props.link(w)}>
+                {w}
+              </a>
+            ))}
+          </span>{' '}
+          <a class="json small" href={apiUrl(ROUTES.statsFailures, { window })}>
+            JSON
+          </a>
+        </>
+      }
+    >
       {failures.groups.length === 0 ? (
         <Empty>
           <p>No job failed in the {WINDOW_LABEL[window]}.</p>
@@ -230,7 +236,7 @@ function Failures(props: { failures: FailuresWire; window: StatsWindow; link: (w
           </tbody>
         </table>
       )}
-    </section>
+    </Card>
   );
 }
 
@@ -264,15 +270,13 @@ function Charts({ timeline }: { timeline: TimelineWire }) {
   const ended = timeline.points.reduce((sum, p) => sum + p.finished + p.failed, 0);
   return (
     <div class="grid-2">
-      <section class="card">
-        <h2>Jobs ended per minute</h2>
+      <Card title="Jobs ended per minute">
         <div class="chart" data-chart={JSON.stringify(perMinute)} />
         {ended === 0 && <p class="muted chart-note">No job ended in this window.</p>}
-      </section>
-      <section class="card">
-        <h2>Running jobs and live pilots</h2>
+      </Card>
+      <Card title="Running jobs and live pilots">
         <div class="chart" data-chart={JSON.stringify(live)} />
-      </section>
+      </Card>
     </div>
   );
 }

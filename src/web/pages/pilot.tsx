@@ -4,7 +4,7 @@
 import { ApiError } from '../../protocol/client.ts';
 import { ROUTES, routePath } from '../../protocol/routes.ts';
 import type { PilotWire } from '../../protocol/schemas/pilots.ts';
-import { Empty, KeyValues, Live, PageHead, StateBadge, Time } from '../components.tsx';
+import { Card, KeyValues, Live, missingPage, PageHead, StateBadge, Time } from '../components.tsx';
 import { formatCount, formatDuration } from '../format.ts';
 import { JobTable } from '../job-table.tsx';
 import type { PageContext, PageResult } from '../page.ts';
@@ -16,21 +16,13 @@ export async function pilotPage(ctx: PageContext): Promise<PageResult> {
     pilot = (await ctx.api.getPilot(id)).pilot;
   } catch (error) {
     if (error instanceof ApiError && (error.status === 404 || error.status === 400)) {
-      return {
-        title: 'Pilot not found',
+      return missingPage({
         nav: 'pilots',
-        status: 404,
-        body: (
-          <>
-            <PageHead title={`Pilot ${id}`} />
-            <Empty>
-              <p>
-                There is no pilot {id}. <a href="/pilots">All pilots</a>
-              </p>
-            </Empty>
-          </>
-        ),
-      };
+        title: 'Pilot not found',
+        heading: `Pilot ${id}`,
+        message: `There is no pilot ${id}.`,
+        list: { href: '/pilots', label: 'All pilots' },
+      });
     }
     throw error;
   }
@@ -53,8 +45,7 @@ export async function pilotPage(ctx: PageContext): Promise<PageResult> {
             {pilot.stopRequested && pilot.state !== 'stopped' && <span class="note">stop requested</span>}
           </div>
           <div class="grid-2">
-            <section class="card">
-              <h2>Pilot</h2>
+            <Card title="Pilot">
               <KeyValues
                 rows={[
                   ['uuid', <code key="u">{pilot.uuid}</code>],
@@ -67,9 +58,8 @@ export async function pilotPage(ctx: PageContext): Promise<PageResult> {
                   ['lifetime', pilot.lifetime === 0 ? 'unlimited' : formatDuration(pilot.lifetime * 1000)],
                 ]}
               />
-            </section>
-            <section class="card">
-              <h2>Activity</h2>
+            </Card>
+            <Card title="Activity">
               <KeyValues
                 rows={[
                   [
@@ -85,23 +75,26 @@ export async function pilotPage(ctx: PageContext): Promise<PageResult> {
                   ['up for', formatDuration((pilot.endedAt ?? ctx.now) - pilot.registeredAt)],
                 ]}
               />
-            </section>
+            </Card>
           </div>
-          <section class="card">
-            <h2>
-              Jobs of this pilot{' '}
-              {jobs.total > jobs.jobs.length && (
-                <a class="more" href={`/jobs?pilot=${pilot.id}`}>
-                  all {formatCount(jobs.total)}
-                </a>
-              )}
-            </h2>
+          <Card
+            title={
+              <>
+                Jobs of this pilot{' '}
+                {jobs.total > jobs.jobs.length && (
+                  <a class="more" href={`/jobs?pilot=${pilot.id}`}>
+                    all {formatCount(jobs.total)}
+                  </a>
+                )}
+              </>
+            }
+          >
             {jobs.total === 0 ? (
               <p class="muted">It has not run a job yet.</p>
             ) : (
               <JobTable jobs={jobs.jobs} now={ctx.now} />
             )}
-          </section>
+          </Card>
         </Live>
       </>
     ),

@@ -4,7 +4,7 @@
 import { ROUTES } from '../../protocol/routes.ts';
 import type { SiteWire } from '../../protocol/schemas/sites.ts';
 import type { QueueDepthWire } from '../../protocol/schemas/stats.ts';
-import { Empty, Live, Maybe, NotAvailable, PageHead, Time } from '../components.tsx';
+import { Dash, Empty, Live, Maybe, NotAvailable, PageHead, Table, Time } from '../components.tsx';
 import { formatCount, formatDuration } from '../format.ts';
 import { isMissingRoute } from '../monitor-api.ts';
 import type { PageContext, PageResult } from '../page.ts';
@@ -48,83 +48,78 @@ export async function sitesPage(ctx: PageContext): Promise<PageResult> {
               </p>
             </Empty>
           ) : (
-            <div class="table-wrap">
-              <table class="sites">
-                <thead>
-                  <tr>
-                    <th>Name</th>
-                    <th class="num">Live pilots</th>
-                    <th class="num">Waiting jobs</th>
-                    <th class="num">Running jobs</th>
-                    <th class="num">Pilots per host</th>
-                    <th class="num">Cycles</th>
-                    <th class="num">Period</th>
-                    <th class="num">Beat</th>
-                    <th class="num">Life</th>
-                    <th>Env</th>
-                    <th>Server</th>
-                    <th>Updated</th>
+            <Table
+              class="sites"
+              columns={[
+                'Name',
+                ['Live pilots', 'num'],
+                ['Waiting jobs', 'num'],
+                ['Running jobs', 'num'],
+                ['Pilots per host', 'num'],
+                ['Cycles', 'num'],
+                ['Period', 'num'],
+                ['Beat', 'num'],
+                ['Life', 'num'],
+                'Env',
+                'Server',
+                'Updated',
+              ]}
+            >
+              {sites.map((site, i) => {
+                const q = siteQueue(queue, site.name);
+                const seconds = (n: number | null) => (n === null ? <Dash /> : formatDuration(n * 1000));
+                return (
+                  <tr key={site.name}>
+                    <td>
+                      <strong>{site.name}</strong>
+                    </td>
+                    <td class="num">
+                      <a href={`/pilots?site=${encodeURIComponent(site.name)}&state=idle,running`}>
+                        {formatCount(pilots[i]?.total ?? 0)}
+                      </a>
+                    </td>
+                    <td class="num">
+                      <a href={`/jobs?site=${encodeURIComponent(site.name)}&state=defined`}>
+                        {formatCount(q.waiting)}
+                      </a>
+                    </td>
+                    <td class="num">
+                      <a href={`/jobs?site=${encodeURIComponent(site.name)}&state=running`}>
+                        {formatCount(q.running)}
+                      </a>
+                    </td>
+                    <td class="num">
+                      <Maybe value={site.pilots} />
+                    </td>
+                    <td class="num">
+                      {site.pilotcycles === 0 ? 'until stopped' : <Maybe value={site.pilotcycles} />}
+                    </td>
+                    <td class="num">{seconds(site.pilotperiod)}</td>
+                    <td class="num">{seconds(site.pilotbeat)}</td>
+                    <td class="num">{seconds(site.pilotlife)}</td>
+                    <td>
+                      {Object.keys(site.env).length === 0 ? (
+                        <Dash />
+                      ) : (
+                        Object.entries(site.env).map(([k, v]) => (
+                          <div key={k}>
+                            <code>
+                              {k}={v}
+                            </code>
+                          </div>
+                        ))
+                      )}
+                    </td>
+                    <td>
+                      <Maybe value={site.server} />
+                    </td>
+                    <td>
+                      <Time ms={site.updatedAt} />
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {sites.map((site, i) => {
-                    const q = siteQueue(queue, site.name);
-                    const seconds = (n: number | null) =>
-                      n === null ? <span class="muted">—</span> : formatDuration(n * 1000);
-                    return (
-                      <tr key={site.name}>
-                        <td>
-                          <strong>{site.name}</strong>
-                        </td>
-                        <td class="num">
-                          <a href={`/pilots?site=${encodeURIComponent(site.name)}&state=idle,running`}>
-                            {formatCount(pilots[i]?.total ?? 0)}
-                          </a>
-                        </td>
-                        <td class="num">
-                          <a href={`/jobs?site=${encodeURIComponent(site.name)}&state=defined`}>
-                            {formatCount(q.waiting)}
-                          </a>
-                        </td>
-                        <td class="num">
-                          <a href={`/jobs?site=${encodeURIComponent(site.name)}&state=running`}>
-                            {formatCount(q.running)}
-                          </a>
-                        </td>
-                        <td class="num">
-                          <Maybe value={site.pilots} />
-                        </td>
-                        <td class="num">
-                          {site.pilotcycles === 0 ? 'until stopped' : <Maybe value={site.pilotcycles} />}
-                        </td>
-                        <td class="num">{seconds(site.pilotperiod)}</td>
-                        <td class="num">{seconds(site.pilotbeat)}</td>
-                        <td class="num">{seconds(site.pilotlife)}</td>
-                        <td>
-                          {Object.keys(site.env).length === 0 ? (
-                            <span class="muted">—</span>
-                          ) : (
-                            Object.entries(site.env).map(([k, v]) => (
-                              <div key={k}>
-                                <code>
-                                  {k}={v}
-                                </code>
-                              </div>
-                            ))
-                          )}
-                        </td>
-                        <td>
-                          <Maybe value={site.server} />
-                        </td>
-                        <td>
-                          <Time ms={site.updatedAt} />
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+                );
+              })}
+            </Table>
           )}
         </Live>
       </>

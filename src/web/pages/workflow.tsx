@@ -6,14 +6,15 @@ import { ApiError } from '../../protocol/client.ts';
 import { ROUTES, routePath } from '../../protocol/routes.ts';
 import type { WorkflowDetailWire } from '../../protocol/schemas/workflows.ts';
 import {
-  Empty,
+  Card,
   KeyValues,
   Live,
   Maybe,
-  NotAvailable,
+  missingPage,
   PageHead,
   StateBadge,
   StateBar,
+  Table,
   Time,
 } from '../components.tsx';
 import { DagSvg } from '../dag-graph.tsx';
@@ -35,25 +36,13 @@ export async function workflowPage(ctx: PageContext): Promise<PageResult> {
     }
   }
   if (!detail) {
-    return {
-      title: `Workflow ${ctx.params.id}`,
+    return missingPage({
       nav: 'workflows',
-      status: missing ? 200 : 404,
-      body: (
-        <>
-          <PageHead title={`Workflow ${ctx.params.id}`} />
-          {missing ? (
-            <NotAvailable what="workflows" />
-          ) : (
-            <Empty>
-              <p>
-                There is no workflow {ctx.params.id}. <a href="/workflows">All workflows</a>
-              </p>
-            </Empty>
-          )}
-        </>
-      ),
-    };
+      heading: `Workflow ${ctx.params.id}`,
+      message: `There is no workflow ${ctx.params.id}.`,
+      list: { href: '/workflows', label: 'All workflows' },
+      unavailable: missing ? 'workflows' : undefined,
+    });
   }
   const { workflow, jobs, files } = detail;
   const byId = new Map(jobs.map((j) => [j.id, j]));
@@ -103,13 +92,11 @@ export async function workflowPage(ctx: PageContext): Promise<PageResult> {
               ))}
             </span>
           </div>
-          <section class="card">
-            <h2>Graph</h2>
+          <Card title="Graph">
             <DagSvg layoutKey={`workflow:${workflow.id}`} vertices={vertices} edges={edges} />
-          </section>
+          </Card>
           <div class="grid-2">
-            <section class="card">
-              <h2>Workflow</h2>
+            <Card title="Workflow">
               <KeyValues
                 rows={[
                   [
@@ -132,45 +119,32 @@ export async function workflowPage(ctx: PageContext): Promise<PageResult> {
                   ],
                 ]}
               />
-            </section>
-            <section class="card">
-              <h2>Files</h2>
+            </Card>
+            <Card title="Files">
               {files.length === 0 ? (
                 <p class="muted">No files.</p>
               ) : (
-                <div class="table-wrap">
-                  <table>
-                    <thead>
-                      <tr>
-                        <th>from → to</th>
-                        <th>state</th>
-                        <th>path</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {files.map((f) => (
-                        <tr key={f.id}>
-                          <td>
-                            {f.source} → {f.target}
-                          </td>
-                          <td>
-                            <StateBadge state={f.state} />
-                          </td>
-                          <td class="path">
-                            <code>{f.path}</code>
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </div>
+                <Table columns={['from → to', 'state', 'path']}>
+                  {files.map((f) => (
+                    <tr key={f.id}>
+                      <td>
+                        {f.source} → {f.target}
+                      </td>
+                      <td>
+                        <StateBadge state={f.state} />
+                      </td>
+                      <td class="path">
+                        <code>{f.path}</code>
+                      </td>
+                    </tr>
+                  ))}
+                </Table>
               )}
-            </section>
+            </Card>
           </div>
-          <section class="card">
-            <h2>Jobs</h2>
+          <Card title="Jobs">
             <JobTable jobs={jobs} now={ctx.now} />
-          </section>
+          </Card>
         </Live>
       </>
     ),
