@@ -2,23 +2,13 @@
 // the pilots started with `-s NAME` their cycles, period, beat, a per-host target and payload env.
 
 import { type Command, Option } from '@commander-js/extra-typings';
+import { SITE_FIELDS } from '../../core/site-spec.ts';
 import { ApiError } from '../../protocol/client.ts';
 import type { SiteWire } from '../../protocol/schemas/sites.ts';
 import { CliError, Exit } from '../errors.ts';
 import { loadJsonInput } from '../json-input.ts';
 import { formatDuration, formatTime, type Output } from '../output.ts';
 import { connect, output, withClientOptions } from './common.ts';
-
-const SHOWN_FIELDS = [
-  'name',
-  'server',
-  'pilots',
-  'pilotcycles',
-  'pilotperiod',
-  'pilotbeat',
-  'pilotlife',
-  'env',
-] as const;
 
 export function addSiteCommands(program: Command): void {
   const site = program.command('site').description('define, list, show and delete sites');
@@ -82,7 +72,7 @@ export function addSiteCommands(program: Command): void {
       .command('show')
       .description('show one site; -w FIELD prints one field (P3S siteinfo.py -s NAME -w FIELD)')
       .argument('<name>', 'site name')
-      .addOption(new Option('-w, --field <field>', 'print only this field').choices(SHOWN_FIELDS)),
+      .addOption(new Option('-w, --field <field>', 'print only this field').choices(SITE_FIELDS)),
   ).action(async (name, opts) => {
     const out = output(opts);
     const { client } = connect(opts);
