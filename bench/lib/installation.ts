@@ -1,7 +1,6 @@
 // A p3s installation for one benchmark: a store (SQLite file or a fresh PostgreSQL database),
 // the real server as a child process, real pilot processes, and a client.
 
-import { join } from 'node:path';
 import { P3sClient } from '../../src/protocol/client.ts';
 import { createTestDatabase } from '../../test/helpers/postgres.ts';
 import {
@@ -10,7 +9,7 @@ import {
   type Proc,
   removeDir,
   type ServerProc,
-  startP3s,
+  startPilotProcess,
   startServerProcess,
   tempDir,
   waitFor,
@@ -45,21 +44,7 @@ export async function makeInstallation(kind: StoreKind): Promise<Installation> {
     },
     startPilots(n, args = []) {
       const env = baseEnv({ P3S_HOME: dataDir, P3S_SERVER: inst.server?.url });
-      return Array.from({ length: n }, () =>
-        startP3s(
-          [
-            'pilot',
-            '--work-dir',
-            join(dataDir, 'work'),
-            '--joblog-dir',
-            join(dataDir, 'joblogs'),
-            '--log-level',
-            'warn',
-            ...args,
-          ],
-          env,
-        ),
-      );
+      return Array.from({ length: n }, () => startPilotProcess(dataDir, env, args));
     },
     async waitForIdlePilots(n) {
       await waitFor(

@@ -1,7 +1,6 @@
 // A real p3s installation for end-to-end tests: a server process on SQLite or
 // PostgreSQL, pilot processes, and the CLI, all with one data directory.
 
-import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
 import {
   baseEnv,
@@ -11,7 +10,7 @@ import {
   p3s,
   removeDir,
   type ServerProc,
-  startP3s,
+  startPilotProcess,
   startServerProcess,
   tempDir,
 } from './processes.ts';
@@ -50,20 +49,7 @@ export async function makeCluster(
         throw new Error(`p3s ${args.join(' ')} exited ${res.code}: ${res.stderr}${res.stdout}`);
       return JSON.parse(res.stdout);
     },
-    startPilot: (args = []) =>
-      startP3s(
-        [
-          'pilot',
-          '--work-dir',
-          join(dataDir, 'work'),
-          '--joblog-dir',
-          join(dataDir, 'joblogs'),
-          '--log-level',
-          'warn',
-          ...args,
-        ],
-        cluster.env,
-      ),
+    startPilot: (args = []) => startPilotProcess(dataDir, cluster.env, args),
     restartServer: async (signal = 'SIGKILL') => {
       cluster.server.signal(signal);
       await cluster.server.exited;

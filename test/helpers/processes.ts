@@ -114,6 +114,12 @@ export function startP3s(args: string[], env: NodeJS.ProcessEnv): Proc {
   };
 }
 
+/** Starts `p3s pilot` with its work and joblog dirs under `dataDir` and a quiet log. */
+export function startPilotProcess(dataDir: string, env: NodeJS.ProcessEnv, args: string[] = []): Proc {
+  const dirs = ['--work-dir', join(dataDir, 'work'), '--joblog-dir', join(dataDir, 'joblogs')];
+  return startP3s(['pilot', ...dirs, '--log-level', 'warn', ...args], env);
+}
+
 const live = new Set<ChildProcess>();
 
 /** Kills every process started by startP3s that is still alive. */
