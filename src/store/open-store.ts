@@ -10,6 +10,7 @@ import { AppError } from '../core/index.ts';
 import { JobsAvailableSignal } from './jobs-available.ts';
 import type { Database } from './schema.ts';
 import { SqlStore } from './sql-store.ts';
+import { cachePreparedStatements } from './statement-cache.ts';
 import type { Store } from './store.ts';
 import { postgresTransact, sqliteTransact } from './transaction.ts';
 
@@ -55,6 +56,7 @@ function openSqlite(path: string): Store {
       },
     );
   }
+  cachePreparedStatements(database);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   return new SqlStore(db, 'sqlite', sqliteTransact(db, path), new JobsAvailableSignal());
 }
