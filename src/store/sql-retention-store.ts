@@ -8,7 +8,7 @@ import { purgeWorkflowsIn } from './purge-workflow-queries.ts';
 import type { PurgeQuery, PurgeResult, RetentionStore } from './retention-store.ts';
 import type { Database } from './schema.ts';
 import type { Dialect } from './store.ts';
-import { toStoreError } from './store-errors.ts';
+import { guardStore } from './store-errors.ts';
 import type { Transact } from './transaction.ts';
 
 type Purger = (db: Kysely<Database>, dialect: Dialect, query: PurgeQuery) => Promise<PurgeResult>;
@@ -28,11 +28,10 @@ export class SqlRetentionStore implements RetentionStore {
 
   purge(query: PurgeQuery): Promise<PurgeResult> {
     const purger = PURGERS[query.what];
-    const run = query.dryRun
-      ? purger(this.db, this.dialect, query)
-      : this.transact((tx) => purger(tx, this.dialect, query));
-    return run.catch((error: unknown) => {
-      throw toStoreError(error);
-    });
+    return guardStore(() =>
+      query.dryRun
+        ? purger(this.db, this.dialect, query)
+        : this.transact((tx) => purger(tx, this.dialect, query)),
+    );
   }
 }

@@ -6,7 +6,7 @@ import type { Site, SiteSpec } from '../core/index.ts';
 import type { Database } from './schema.ts';
 import type { SiteRow } from './schema-sites.ts';
 import type { SiteStore } from './site-store.ts';
-import { toStoreError } from './store-errors.ts';
+import { guardStore } from './store-errors.ts';
 import type { Transact } from './transaction.ts';
 
 export class SqlSiteStore implements SiteStore {
@@ -16,7 +16,7 @@ export class SqlSiteStore implements SiteStore {
   ) {}
 
   defineSite(spec: SiteSpec, now: number): Promise<{ site: Site; created: boolean }> {
-    return guarded(
+    return guardStore(() =>
       this.transact(async (tx) => {
         const existing = await tx
           .selectFrom('sites')
@@ -51,32 +51,25 @@ export class SqlSiteStore implements SiteStore {
   }
 
   async getSite(name: string): Promise<Site | undefined> {
-    const row = await guarded(
+    const row = await guardStore(() =>
       this.db.selectFrom('sites').selectAll().where('name', '=', name).executeTakeFirst(),
     );
     return row && toSite(row);
   }
 
   async listSites(): Promise<Site[]> {
-    const rows = await guarded(this.db.selectFrom('sites').selectAll().orderBy('name').execute());
+    const rows = await guardStore(() => this.db.selectFrom('sites').selectAll().orderBy('name').execute());
     return rows.map(toSite);
   }
 
   async deleteSite(name: string): Promise<boolean> {
-    const deleted = await guarded(
+    const deleted = await guardStore(() =>
       this.transact((tx) =>
         tx.deleteFrom('sites').where('name', '=', name).returning('name').executeTakeFirst(),
       ),
     );
     return deleted !== undefined;
   }
-}
-
-/** A database outage surfaces as store_unavailable, like every Store verb. */
-function guarded<T>(promise: Promise<T>): Promise<T> {
-  return promise.catch((error: unknown) => {
-    throw toStoreError(error);
-  });
 }
 
 export function toSite(row: SiteRow): Site {

@@ -22,7 +22,7 @@ import {
   queueDepthRows,
 } from './stats-queries.ts';
 import type { StatsStore } from './stats-store.ts';
-import { toStoreError } from './store-errors.ts';
+import { guardStore } from './store-errors.ts';
 
 /** Exact groups read before folding by pattern: enough that the top groups are right in practice. */
 const EXACT_GROUPS = 1000;
@@ -31,7 +31,7 @@ export class SqlStatsStore implements StatsStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   timeline(window: StatsWindow, now: number): Promise<Timeline> {
-    return guarded(async () => {
+    return guardStore(async () => {
       const { from, to, bucketMs } = windowBuckets(window, now);
       // Live counts first: events after this read only make the series lean towards now's values.
       const live = await liveCounts(this.db);
@@ -56,20 +56,13 @@ export class SqlStatsStore implements StatsStore {
   }
 
   failures(since: number, limit: number): Promise<{ groups: FailureGroup[]; total: number }> {
-    return guarded(async () => {
+    return guardStore(async () => {
       const rows = await failureRows(this.db, since, EXACT_GROUPS);
       return { groups: mergeFailureGroups(rows, limit), total: await failureTotal(this.db, since) };
     });
   }
 
   queueDepth(): Promise<QueueDepthRow[]> {
-    return guarded(() => queueDepthRows(this.db));
+    return guardStore(() => queueDepthRows(this.db));
   }
-}
-
-/** A database outage surfaces as store_unavailable, like every Store verb. */
-function guarded<T>(run: () => Promise<T>): Promise<T> {
-  return run().catch((error: unknown) => {
-    throw toStoreError(error);
-  });
 }

@@ -44,7 +44,7 @@ import type {
   Store,
   StoredLog,
 } from './store.ts';
-import { toStoreError } from './store-errors.ts';
+import { guardStore } from './store-errors.ts';
 import type { Transact, Tx } from './transaction.ts';
 
 export class SqlStore implements Store {
@@ -71,22 +71,16 @@ export class SqlStore implements Store {
 
   /** One write transaction; a database outage surfaces as store_unavailable. */
   #write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.#transact(fn).catch((error: unknown) => {
-      throw toStoreError(error);
-    });
+    return guardStore(() => this.#transact(fn));
   }
 
   /** Reads outside a transaction, with the same error mapping. */
   #read<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
-    return fn(this.#db).catch((error: unknown) => {
-      throw toStoreError(error);
-    });
+    return guardStore(() => fn(this.#db));
   }
 
   migrate(): Promise<void> {
-    return migrateStore(this.#db, this.dialect, this.#transact).catch((error: unknown) => {
-      throw toStoreError(error);
-    });
+    return guardStore(() => migrateStore(this.#db, this.dialect, this.#transact));
   }
 
   migrationStatus(): Promise<{ applied: string[]; pending: string[] }> {

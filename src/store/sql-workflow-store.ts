@@ -19,7 +19,7 @@ import { toJob } from './rows.ts';
 import type { Database } from './schema.ts';
 import type { WorkflowRow } from './schema-workflows.ts';
 import type { Dialect } from './store.ts';
-import { toStoreError } from './store-errors.ts';
+import { guardStore } from './store-errors.ts';
 import type { Transact, Tx } from './transaction.ts';
 import {
   cancelWorkflowIn,
@@ -56,15 +56,11 @@ export class SqlWorkflowStore implements WorkflowStore {
   }
 
   #write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.#transact(fn).catch((error: unknown) => {
-      throw toStoreError(error);
-    });
+    return guardStore(() => this.#transact(fn));
   }
 
   #read<T>(fn: (db: Kysely<Database>) => Promise<T>): Promise<T> {
-    return fn(this.#db).catch((error: unknown) => {
-      throw toStoreError(error);
-    });
+    return guardStore(() => fn(this.#db));
   }
 
   /** A write that may make jobs claimable: NOTIFY inside the transaction, local listeners after it. */

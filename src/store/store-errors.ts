@@ -33,3 +33,10 @@ export function toStoreError(error: unknown): unknown {
     ? new AppError('store_unavailable', `the database is unavailable: ${error.message}`, { cause: error })
     : error;
 }
+
+/** Runs one store operation so that a database outage surfaces as store_unavailable, like every Store verb. */
+export function guardStore<T>(run: () => Promise<T>): Promise<T> {
+  return run().catch((error: unknown) => {
+    throw toStoreError(error);
+  });
+}
