@@ -1,6 +1,9 @@
 // A p3s installation for one benchmark: a store (SQLite file or a fresh PostgreSQL database),
 // the real server as a child process, real pilot processes, and a client.
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULTS } from '../../src/core/defaults.ts';
 import { P3sClient } from '../../src/protocol/client.ts';
 import { createTestDatabase } from '../../test/helpers/postgres.ts';
 import {
@@ -39,7 +42,9 @@ export async function makeInstallation(kind: StoreKind): Promise<Installation> {
     client: new P3sClient({ server: 'http://127.0.0.1:1' }),
     async start(serverArgs = []) {
       inst.server = await startServerProcess({ dataDir, databaseUrl: db?.url, args: serverArgs });
-      inst.client = new P3sClient({ server: inst.server.url, timeoutMs: 120_000 });
+      // The server wrote its local admin token at start; the benchmark drives it as that admin.
+      const token = readFileSync(join(dataDir, DEFAULTS.adminTokenFile), 'utf8').trim();
+      inst.client = new P3sClient({ server: inst.server.url, timeoutMs: 120_000, token });
       return inst.server;
     },
     startPilots(n, args = []) {

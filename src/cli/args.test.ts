@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '@commander-js/extra-typings';
 import { describe, expect, it } from 'vitest';
 import {
+  bytesArg,
   collectEnvAssignment,
   collectEnvName,
   collectId,
@@ -76,5 +77,30 @@ describe('value parsers', () => {
     expect(collectId('4', collectId('3'))).toEqual([3, 4]);
     expect(() => collectId('x')).toThrow(InvalidArgumentError);
     expect(() => collectId('0')).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('sizes in bytes', () => {
+  it.each([
+    ['65536', 65_536],
+    ['64k', 65_536],
+    ['64KiB', 65_536],
+    ['64 kb', 65_536],
+    ['16M', 16 * 1024 ** 2],
+    ['16MiB', 16 * 1024 ** 2],
+    ['1GiB', 1024 ** 3],
+    ['2048B', 2048],
+  ])('%s → %d', (value, expected) => {
+    expect(bytesArg(1)(value)).toBe(expected);
+  });
+
+  it.each(['', '1.5M', '-1', '10 TB', 'lots', '16 M i B'])('refuses "%s"', (value) => {
+    expect(() => bytesArg(1)(value)).toThrow(InvalidArgumentError);
+  });
+
+  it('keeps to its bounds', () => {
+    expect(() => bytesArg(1024)('1000')).toThrow(/from 1024/);
+    expect(bytesArg(1024)('1k')).toBe(1024);
+    expect(() => bytesArg(1, 1024)('2k')).toThrow(InvalidArgumentError);
   });
 });

@@ -103,6 +103,36 @@ export function uuidArg(value: string): string {
   return value;
 }
 
+const BYTE_UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
+
+/** A size in bytes, at least `min`: `65536`, `64k`, `64KiB`, `16M`, `1GiB` (units of 1024). */
+export function bytesArg(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value) => {
+    const match = /^\s*(\d+)\s*([a-z]*)\s*$/i.exec(value);
+    const unit = BYTE_UNITS[(match?.[2] ?? '').toLowerCase()];
+    if (!match || unit === undefined)
+      throw new InvalidArgumentError(
+        `expected a size in bytes such as 65536, 64KiB or 16MiB, got "${value}".`,
+      );
+    const n = Number(match[1]) * unit;
+    if (!Number.isSafeInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected a size from ${min} to ${max} bytes, got "${value}".`);
+    return n;
+  };
+}
+
 /** A duration such as `30d`, `12h`, `90m`, `45s`, in seconds. */
 export function durationArg(value: string): number {
   const parsed = parseDuration(value);

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   checkDirectory,
   checkNode,
+  checkToken,
   compareVersions,
   freeSpaceStatus,
   MIN_FREE_BYTES,
@@ -95,5 +96,39 @@ describe('probeWritable', () => {
       fix: expect.stringContaining('--work-dir'),
     });
     expect(checkDirectory('data dir', root, 'x').status).not.toBe('fail');
+  });
+});
+
+describe('checkToken', () => {
+  const now = Date.UTC(2025, 4, 1);
+  const me = { kind: 'ok' as const, name: 'alice', role: 'user', site: null, expiresAt: null };
+
+  it('names the identity, its role and where the token came from', () => {
+    expect(checkToken(me, '$P3S_TOKEN', now)).toEqual({
+      name: 'token',
+      status: 'ok',
+      detail: '"alice" (user) from $P3S_TOKEN',
+    });
+    const pilot = checkToken({ ...me, name: 'cern-pilots', role: 'pilot', site: 'cern' }, '--token', now);
+    expect(pilot.detail).toBe('"cern-pilots" (pilot, site cern) from --token');
+  });
+
+  it('warns when the token expires within a week', () => {
+    const soon = checkToken({ ...me, expiresAt: now + 5 * 3_600_000 }, '--token', now);
+    expect(soon).toMatchObject({ status: 'warn', detail: expect.stringContaining('expires in 5h') });
+    expect(checkToken({ ...me, expiresAt: now + 30 * 86_400_000 }, '--token', now).status).toBe('ok');
+  });
+
+  it('fails on 401 with how to get a token, and skips when the server is down', () => {
+    const none = checkToken({ kind: 'unauthorized', message: 'this request needs a token' }, 'none', now);
+    expect(none).toMatchObject({ status: 'fail', fix: expect.stringContaining('--token, P3S_TOKEN') });
+    const revoked = checkToken({ kind: 'unauthorized', message: 'the token is revoked' }, '$P3S_TOKEN', now);
+    expect(revoked).toMatchObject({
+      status: 'fail',
+      detail: 'the token is revoked (token: $P3S_TOKEN)',
+      fix: expect.stringContaining('p3s token create'),
+    });
+    expect(checkToken({ kind: 'server-down' }, 'none', now).status).toBe('skip');
+    expect(checkToken({ kind: 'error', message: 'HTTP 500' }, 'none', now).status).toBe('warn');
   });
 });

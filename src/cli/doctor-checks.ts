@@ -121,3 +121,49 @@ function formatGiB(bytes: number): string {
     ? `${(bytes / 1024 ** 3).toFixed(1)} GiB`
     : `${Math.round(bytes / 1024 ** 2)} MiB`;
 }
+
+/** What asking the server "who am I" gave. */
+export type WhoamiOutcome =
+  | { kind: 'ok'; name: string; role: string; site: string | null; expiresAt: number | null }
+  | { kind: 'unauthorized'; message: string }
+  | { kind: 'server-down' }
+  | { kind: 'error'; message: string };
+
+/** A token expiring sooner than this warns. */
+export const TOKEN_EXPIRY_WARN_MS = 7 * 86_400_000;
+
+/**
+ * The token check: who the server takes us for. `from` says where the token came from (`none`
+ * when no token was sent); a 401 fails with how to get a token, a server that is down skips.
+ */
+export function checkToken(outcome: WhoamiOutcome, from: string, now = Date.now()): CheckResult {
+  const name = 'token';
+  switch (outcome.kind) {
+    case 'server-down':
+      return { name, status: 'skip', detail: 'skipped: the server did not answer (see the server check)' };
+    case 'error':
+      return { name, status: 'warn', detail: `cannot ask the server who this token is: ${outcome.message}` };
+    case 'unauthorized':
+      return {
+        name,
+        status: 'fail',
+        detail: `${outcome.message} (token: ${from})`,
+        fix:
+          from === 'none'
+            ? 'give a token with --token, P3S_TOKEN or P3S_TOKEN_FILE (an admin creates one with p3s token create)'
+            : 'the token is unknown to this server, revoked or expired: ask an admin for a new one (p3s token create)',
+      };
+    case 'ok': {
+      const site = outcome.site === null ? '' : `, site ${outcome.site}`;
+      const detail = `"${outcome.name}" (${outcome.role}${site}) from ${from}`;
+      if (outcome.expiresAt !== null && outcome.expiresAt - now < TOKEN_EXPIRY_WARN_MS)
+        return {
+          name,
+          status: 'warn',
+          detail: `${detail}; expires in ${Math.max(0, Math.round((outcome.expiresAt - now) / 3_600_000))}h`,
+          fix: 'ask an admin for a new token before this one expires (p3s token create)',
+        };
+      return { name, status: 'ok', detail };
+    }
+  }
+}

@@ -54,6 +54,8 @@ export function errorLines(error: unknown): string[] {
     return [`p3s: ${error.message}`, ...error.details.map((d) => issueLine(d.path, d.message))];
   }
   if (error instanceof NetworkError) {
+    // The server runs, its certificate did not pass: the reason says what to do.
+    if (error.certificate) return [`p3s: ${error.message}`];
     // The client's reason may carry its own short hint; the full one follows on its own line.
     return [
       `p3s: ${error.message.replace(' (is the server running?)', '')}`,

@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import { Command, Option } from '@commander-js/extra-typings';
 import { afterAll, describe, expect, it } from 'vitest';
 import { explicitSettings, pilotOptionsFrom, withPilotOptions } from './commands/pilot.ts';
-import { pilotArgv, pilotProcessState, readRecords, removeRecord, writeRecord } from './local-pilots.ts';
+import {
+  pilotArgv,
+  pilotEnv,
+  pilotProcessState,
+  readRecords,
+  removeRecord,
+  writeRecord,
+} from './local-pilots.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'p3s-local-pilots-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -68,6 +75,29 @@ describe('pilot flags', () => {
     const uuid = randomUUID();
     const again = parsePilotFlags(pilotArgv({ ...original, uuid }), env);
     expect(again).toEqual(original);
+  });
+});
+
+describe('the token and CA file of a background pilot', () => {
+  it('travel in its environment, never on its argv', () => {
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(ca, 'pem\n');
+    const env = { P3S_HOME: '/h' };
+    const original = parsePilotFlags(
+      ['pilot', '--token', 'p3s_secret_value', '--ca-file', ca, '--server', 'https://p3s:7878'],
+      env,
+    );
+    expect(original).toMatchObject({ token: 'p3s_secret_value', caFile: ca });
+    const argv = pilotArgv({ ...original, uuid: randomUUID() });
+    expect(argv.join(' ')).not.toContain('p3s_secret_value');
+    expect(argv.join(' ')).not.toContain(ca);
+    const childEnv = pilotEnv(env, original);
+    expect(childEnv).toEqual({ P3S_HOME: '/h', P3S_TOKEN: 'p3s_secret_value', P3S_CA_FILE: ca });
+    expect(parsePilotFlags(argv, childEnv)).toEqual(original);
+  });
+
+  it('leave the environment alone when there are none', () => {
+    expect(pilotEnv({ A: '1' }, { token: undefined, caFile: undefined })).toEqual({ A: '1' });
   });
 });
 

@@ -33,7 +33,7 @@ export function binPath(): string {
   return fileURLToPath(new URL('../../bin/p3s.js', import.meta.url));
 }
 
-/** The `p3s pilot …` arguments that reproduce `o` in a child process. */
+/** The `p3s pilot …` arguments that reproduce `o` in a child process (its token and CA file: pilotEnv). */
 export function pilotArgv(o: PilotOptions & { uuid: string }): string[] {
   const argv = ['pilot', '--server', o.server, '--uuid', o.uuid];
   const pairs: [string, string | number][] = [
@@ -62,12 +62,31 @@ export function pilotLogFile(dataDir: string, uuid: string): string {
   return join(dataDir, DEFAULTS.pilotLogDir, `${uuid}.log`);
 }
 
-/** Starts `p3s <argv>` with stdout and stderr appended to `logFile`. */
-export function spawnP3s(argv: string[], logFile: string, detached: boolean): ChildProcess {
+/**
+ * The environment of a spawned pilot: `base` with its token and CA file, which never go on argv
+ * (any user can read a process's argv with ps; its environment only its owner and root).
+ */
+export function pilotEnv(
+  base: NodeJS.ProcessEnv,
+  credentials: { token?: string | undefined; caFile?: string | undefined },
+): NodeJS.ProcessEnv {
+  const env = { ...base };
+  if (credentials.token !== undefined) env.P3S_TOKEN = credentials.token;
+  if (credentials.caFile !== undefined) env.P3S_CA_FILE = credentials.caFile;
+  return env;
+}
+
+/** Starts `p3s <argv>` with stdout and stderr appended to `logFile` (and `env`, default ours). */
+export function spawnP3s(
+  argv: string[],
+  logFile: string,
+  detached: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+): ChildProcess {
   mkdirSync(join(logFile, '..'), { recursive: true });
   const fd = openSync(logFile, 'a');
   try {
-    return spawn(process.execPath, [binPath(), ...argv], { detached, stdio: ['ignore', fd, fd] });
+    return spawn(process.execPath, [binPath(), ...argv], { detached, env, stdio: ['ignore', fd, fd] });
   } finally {
     closeSync(fd);
   }

@@ -2,6 +2,7 @@
 
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { P3S_VERSION } from '../core/version.ts';
+import { addAuditCommand } from './commands/audit.ts';
 import { addDagCommands } from './commands/dag.ts';
 import { addDatasetCommands } from './commands/dataset.ts';
 import { addDatatypeCommands } from './commands/datatype.ts';
@@ -15,6 +16,7 @@ import { addRunCommand } from './commands/run.ts';
 import { addServerCommand } from './commands/server.ts';
 import { addSiteCommands } from './commands/site.ts';
 import { addSummaryCommand } from './commands/summary.ts';
+import { addTokenCommands, addWhoamiCommand } from './commands/token.ts';
 import { addUpCommand } from './commands/up.ts';
 import { addWorkflowCommands } from './commands/workflow.ts';
 import { reportError } from './errors.ts';
@@ -41,11 +43,15 @@ export function buildProgram(): Command {
   addSiteCommands(program);
   addRunCommand(program);
   addPurgeCommand(program);
+  addTokenCommands(program);
+  addWhoamiCommand(program);
+  addAuditCommand(program);
   addDoctorCommand(program);
   program.addHelpText(
     'after',
     `
-Environment: P3S_HOME (data dir), P3S_SERVER, P3S_PORT, P3S_DATABASE_URL, P3S_SITE, P3S_JOBLOG, NO_COLOR.
+Environment: P3S_HOME (data dir), P3S_SERVER, P3S_TOKEN, P3S_TOKEN_FILE, P3S_CA_FILE, P3S_PORT,
+P3S_DATABASE_URL, P3S_READ_POLICY, P3S_TLS_CERT, P3S_TLS_KEY, P3S_SITE, P3S_JOBLOG, NO_COLOR.
 Quick start: p3s up   (then, in another terminal: p3s job submit FILE --wait)`,
   );
   return program;

@@ -6,10 +6,12 @@ import { CliError } from './errors.ts';
 import {
   describeDatabase,
   normalizeServerUrl,
+  resolveCaFile,
   resolveDatabaseUrl,
   resolveDataDir,
   resolvePort,
   resolveServerUrl,
+  resolveToken,
 } from './settings.ts';
 
 const dirs: string[] = [];
@@ -95,5 +97,51 @@ describe('resolvePort, resolveDatabaseUrl', () => {
       'postgres://me:***@db/p3s (PostgreSQL)',
     );
     expect(describeDatabase(undefined, '/d')).toBe('/d/p3s.db (SQLite)');
+  });
+});
+
+describe('resolveToken', () => {
+  it('prefers --token, then P3S_TOKEN, then the file P3S_TOKEN_FILE names', () => {
+    const dir = dataDir();
+    const file = join(dir, 'my.token');
+    writeFileSync(file, 'p3s_fromfile\n');
+    const env = { P3S_TOKEN: 'p3s_env', P3S_TOKEN_FILE: file };
+    expect(resolveToken('p3s_flag', dir, 'http://x', env)).toEqual({ token: 'p3s_flag', source: 'flag' });
+    expect(resolveToken(undefined, dir, 'http://x', env)).toEqual({ token: 'p3s_env', source: 'P3S_TOKEN' });
+    expect(resolveToken(undefined, dir, 'http://x', { P3S_TOKEN_FILE: file })).toEqual({
+      token: 'p3s_fromfile',
+      source: 'P3S_TOKEN_FILE',
+    });
+    expect(() => resolveToken(undefined, dir, 'http://x', { P3S_TOKEN_FILE: join(dir, 'nope') })).toThrow(
+      /cannot read the token file/,
+    );
+  });
+
+  it('sends the local admin token only to the server its data dir runs', () => {
+    const dir = dataDir({ url: 'http://127.0.0.1:7001', pid: process.pid });
+    writeFileSync(join(dir, 'admin.token'), 'p3s_local\n');
+    expect(resolveToken(undefined, dir, 'http://127.0.0.1:7001/', {})).toEqual({
+      token: 'p3s_local',
+      source: 'admin.token',
+    });
+    expect(resolveToken(undefined, dir, 'http://elsewhere:7001', {})).toEqual({
+      token: undefined,
+      source: 'none',
+    });
+  });
+});
+
+describe('resolveCaFile', () => {
+  it('prefers --ca-file over P3S_CA_FILE, as an absolute path, and checks it can be read', () => {
+    const dir = dataDir();
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\n');
+    expect(resolveCaFile(ca, { P3S_CA_FILE: '/elsewhere.pem' })).toEqual({ caFile: ca, source: 'flag' });
+    expect(resolveCaFile(undefined, { P3S_CA_FILE: ca })).toEqual({ caFile: ca, source: 'P3S_CA_FILE' });
+    expect(resolveCaFile(undefined, { P3S_CA_FILE: ' ' })).toEqual({ caFile: undefined, source: 'none' });
+    expect(() => resolveCaFile(join(dir, 'missing.pem'), {})).toThrow(CliError);
+    expect(() => resolveCaFile(undefined, { P3S_CA_FILE: join(dir, 'missing.pem') })).toThrow(
+      /cannot read the CA file .*missing\.pem \(P3S_CA_FILE\)/,
+    );
   });
 });

@@ -1,5 +1,6 @@
-// Where the CLI finds things: data dir, server URL, database, port and host, from flags,
-// then environment (P3S_HOME, P3S_SERVER, P3S_DATABASE_URL, P3S_PORT), then defaults.
+// Where the CLI finds things: data dir, server URL, token, CA file, database, port and host, from
+// flags, then environment (P3S_HOME, P3S_SERVER, P3S_TOKEN, P3S_CA_FILE, P3S_DATABASE_URL,
+// P3S_PORT), then defaults.
 
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -82,6 +83,71 @@ export function resolveServerUrl(
   const info = readServerInfo(dataDir);
   if (info) return { url: normalizeServerUrl(info.url), source: 'server.json' };
   return { url: `http://${DEFAULTS.host}:${resolvePort(undefined, env)}`, source: 'default' };
+}
+
+export type TokenSource = 'flag' | 'P3S_TOKEN' | 'P3S_TOKEN_FILE' | 'admin.token' | 'none';
+
+/**
+ * `--token` > `P3S_TOKEN` > the file named by `P3S_TOKEN_FILE` > the local admin token
+ * `<dataDir>/admin.token`. The local one is sent only to the server this data dir's server.json
+ * names, so a command pointed elsewhere never leaks it.
+ */
+export function resolveToken(
+  flag: string | undefined,
+  dataDir: string,
+  serverUrl: string,
+  env: Env = process.env,
+): { token: string | undefined; source: TokenSource } {
+  const fromFlag = nonEmpty(flag);
+  if (fromFlag) return { token: fromFlag.trim(), source: 'flag' };
+  const fromEnv = nonEmpty(env.P3S_TOKEN);
+  if (fromEnv) return { token: fromEnv.trim(), source: 'P3S_TOKEN' };
+  const file = nonEmpty(env.P3S_TOKEN_FILE);
+  if (file) {
+    const text = readTokenFile(file);
+    if (text === undefined) throw new CliError(`cannot read the token file ${file} (P3S_TOKEN_FILE)`);
+    return { token: text, source: 'P3S_TOKEN_FILE' };
+  }
+  const info = readServerInfo(dataDir);
+  if (info && normalizeServerUrl(info.url) === normalizeServerUrl(serverUrl)) {
+    const local = readTokenFile(join(dataDir, DEFAULTS.adminTokenFile));
+    if (local) return { token: local, source: 'admin.token' };
+  }
+  return { token: undefined, source: 'none' };
+}
+
+function readTokenFile(path: string): string | undefined {
+  try {
+    const text = readFileSync(path, 'utf8').trim();
+    return text === '' ? undefined : text;
+  } catch {
+    return undefined;
+  }
+}
+
+export type CaFileSource = 'flag' | 'P3S_CA_FILE' | 'none';
+
+/**
+ * `--ca-file` > `P3S_CA_FILE`: a PEM file of the CA(s) to trust for an https:// server (or its
+ * self-signed certificate). Checked here, so an unreadable file is a clear error before any request.
+ */
+export function resolveCaFile(
+  flag: string | undefined,
+  env: Env = process.env,
+  home = homedir(),
+): { caFile: string | undefined; source: CaFileSource } {
+  const fromFlag = nonEmpty(flag);
+  const chosen = fromFlag ?? nonEmpty(env.P3S_CA_FILE);
+  if (chosen === undefined) return { caFile: undefined, source: 'none' };
+  const source = fromFlag ? 'flag' : 'P3S_CA_FILE';
+  const caFile = resolve(expandHome(chosen.trim(), home));
+  try {
+    readFileSync(caFile);
+  } catch (error) {
+    const what = source === 'flag' ? '--ca-file' : 'P3S_CA_FILE';
+    throw new CliError(`cannot read the CA file ${caFile} (${what}): ${(error as Error).message}`);
+  }
+  return { caFile, source };
 }
 
 /** `--database-url` > `P3S_DATABASE_URL`; undefined means the SQLite file in the data dir. */

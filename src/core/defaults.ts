@@ -8,6 +8,8 @@ export const DEFAULTS = {
   databaseFile: 'p3s.db',
   /** Written by a running server so local clients find it. */
   serverInfoFile: 'server.json',
+  /** The local admin token, written by the server at first start (mode 0600). */
+  adminTokenFile: 'admin.token',
   /** Records of pilots started by `p3s pilots start`. */
   pilotsDir: 'pilots',
   workDir: 'work',

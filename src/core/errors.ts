@@ -17,6 +17,12 @@ export const API_ERRORS = {
   route_not_found: 'No API route has this path.',
   schema_too_new: 'The database was migrated by a newer p3s; this version refuses to use it.',
   store_unavailable: 'The database could not be reached.',
+  unauthorized:
+    'The request has no token, or its token is unknown, revoked or expired; send `Authorization: Bearer <token>`.',
+  forbidden:
+    "The token is valid but its role or owner does not allow this (another user's job, a pilot reading jobs, a user purging).",
+  too_many_requests:
+    'A limit on concurrent requests was reached (e.g. a second claim long-poll for the same pilot); retry after `Retry-After` seconds.',
   cross_site_refused:
     'A browser sent a state-changing request from another site or origin; the server refuses it (CSRF).',
   internal: 'An unexpected server error; the server log has the details.',
@@ -80,6 +86,37 @@ export class LeaseLostError extends AppError {
   constructor(jobId: number, reason: string) {
     super('lease_lost', `job ${jobId}: this pilot no longer holds it (${reason})`);
     this.name = 'LeaseLostError';
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(message: string, details: FieldIssue[] = []) {
+    super('payload_too_large', message, { details });
+    this.name = 'PayloadTooLargeError';
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(message: string) {
+    super('unauthorized', message);
+    this.name = 'UnauthorizedError';
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message: string) {
+    super('forbidden', message);
+    this.name = 'ForbiddenError';
+  }
+}
+
+export class TooManyRequestsError extends AppError {
+  /** Seconds the client should wait before trying again. */
+  readonly retryAfter: number;
+  constructor(message: string, retryAfter: number) {
+    super('too_many_requests', message);
+    this.name = 'TooManyRequestsError';
+    this.retryAfter = retryAfter;
   }
 }
 

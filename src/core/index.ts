@@ -13,17 +13,22 @@
 //   workflow  — an instance of a DAG: its jobs run as all their parents finish.
 //   noop      — a vertex that runs nothing; it completes as soon as its parents finished.
 //   dataset   — a data file: one per workflow edge, or registered on its own.
+//   token     — a bearer secret with a name (the identity), one role, optional expiry and site.
+//   principal — who a request is: the token's id, name, role and site.
 
+export * from './auth.ts';
 export * from './capped-log.ts';
 export * from './dag/index.ts';
 export * from './defaults.ts';
 export * from './duration.ts';
 export * from './errors.ts';
+export * from './exposure.ts';
 export * from './format.ts';
 export * from './job-errors.ts';
 export * from './job-query.ts';
 export * from './job-spec.ts';
 export * from './job-state.ts';
+export * from './limits.ts';
 export * from './matching.ts';
 export * from './outcome.ts';
 export * from './pilot-decisions.ts';

@@ -107,6 +107,10 @@ export interface Pilot extends PilotRegistration {
   registeredAt: number;
   lastSeenAt: number;
   endedAt: number | null;
+  /** The token that registered the pilot (null for pilots registered before access control). */
+  tokenId: number | null;
+  /** That token's name. */
+  owner: string | null;
 }
 
 /** Resource use of a running payload's process group, sampled by the pilot. */

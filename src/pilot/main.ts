@@ -48,7 +48,7 @@ export async function runPilot(options: PilotOptions): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
-    const client = new P3sClient({ server: options.server });
+    const client = new P3sClient({ server: options.server, token: options.token, caFile: options.caFile });
     const resolved = await resolveSite(client, options, logger, stop.signal);
     if (typeof resolved === 'number') return resolved;
     const agent = new Agent({

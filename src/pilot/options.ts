@@ -3,6 +3,10 @@
 export interface PilotOptions {
   /** Base URL of the server. */
   server: string;
+  /** Pilot (or admin) token sent with every request. */
+  token?: string;
+  /** PEM file of the CA to trust for an https:// server (undici is loaded only when this is set). */
+  caFile?: string;
   /** Pilot uuid; generated when absent (`p3s pilots start` passes one to find its pilots later). */
   uuid?: string;
   /** Site name; null = no site (takes only jobs that ask for no site). */

@@ -4,9 +4,12 @@
 import { backoffDelay } from '../core/pilot-decisions.ts';
 import { ApiError, NetworkError } from '../protocol/client.ts';
 
-/** No answer, or an answer from a server that is failing or restarting (5xx): try again later. */
+/** No answer, an answer from a server that is failing or restarting (5xx), or "too many" (429): try again later. */
 export function isTransient(error: unknown): boolean {
-  return error instanceof NetworkError || (error instanceof ApiError && error.status >= 500);
+  return (
+    error instanceof NetworkError ||
+    (error instanceof ApiError && (error.status >= 500 || error.status === 429))
+  );
 }
 
 /** One line for the pilot's log: report failures are expected, their stacks are noise. */

@@ -1,8 +1,21 @@
 // Typed HTTP client for the p3s API, used by the CLI, the pilot and the tests.
 // Errors come back as ApiError (the server answered with an error body) or
-// NetworkError (no answer: refused, reset, timed out) so callers can choose to retry.
+// NetworkError (no answer: refused, reset, timed out, certificate refused) so callers can choose to retry.
+// With a CA file the client loads undici on first use (its own fetch and an Agent trusting that
+// CA); without one it uses the global fetch, so a pilot that needs no CA never loads undici.
 
+import { readFile } from 'node:fs/promises';
 import { ROUTES, routePath } from './routes.ts';
+import type {
+  AuditList,
+  AuditQuery,
+  CreateTokenBody,
+  CreateTokenReply,
+  TokenList,
+  TokenListQuery,
+  TokenWire,
+  WhoAmI,
+} from './schemas/auth.ts';
 import type { ErrorBody, Health } from './schemas/common.ts';
 import type {
   AdjustJobBody,
@@ -66,23 +79,66 @@ export class ApiError extends Error {
 /** The server could not be reached or did not answer in time. */
 export class NetworkError extends Error {
   readonly url: string;
+  /** Why, in words: `connection refused (is the server running?)`, `certificate verify failed: …`. */
+  readonly reason: string;
+  /** The TLS handshake failed: the server's certificate was not trusted or did not fit. */
+  readonly certificate: boolean;
   constructor(url: string, cause: unknown) {
-    const reason = describeCause(cause);
+    const { reason, certificate } = describeCause(cause);
     super(`cannot reach the p3s server at ${url}: ${reason}`, { cause });
     this.name = 'NetworkError';
     this.url = url;
+    this.reason = reason;
+    this.certificate = certificate;
   }
 }
 
-function describeCause(cause: unknown): string {
-  if (cause instanceof Error) {
-    const inner = (cause as Error & { cause?: { code?: string; message?: string } }).cause;
-    if (cause.name === 'TimeoutError') return 'request timed out';
-    if (inner?.code)
-      return inner.code === 'ECONNREFUSED' ? 'connection refused (is the server running?)' : inner.code;
-    return cause.message;
-  }
-  return String(cause);
+/** OpenSSL's verification failures that a CA file (`--ca-file`, `P3S_CA_FILE`) can fix. */
+const UNTRUSTED_CERT_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_CHAIN_TOO_LONG',
+]);
+/** Verification failures a CA file does not fix: the certificate itself is wrong. */
+const BAD_CERT_CODES = new Set([
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'INVALID_CA',
+  'INVALID_PURPOSE',
+]);
+
+/** A readable reason for a failed fetch, and whether it was the server's certificate. */
+export function describeCause(cause: unknown): { reason: string; certificate: boolean } {
+  if (!(cause instanceof Error)) return { reason: String(cause), certificate: false };
+  if (cause.name === 'TimeoutError') return { reason: 'request timed out', certificate: false };
+  // fetch wraps the socket's error: TypeError('fetch failed', { cause: { code, message } }).
+  const inner = (cause as Error & { cause?: { code?: unknown; message?: unknown } }).cause;
+  const code = typeof inner?.code === 'string' ? inner.code : undefined;
+  const message = typeof inner?.message === 'string' ? inner.message : code;
+  if (code === undefined) return { reason: cause.message, certificate: false };
+  if (UNTRUSTED_CERT_CODES.has(code))
+    return {
+      reason: `certificate verify failed: ${message} (give --ca-file or P3S_CA_FILE with the CA that signed it)`,
+      certificate: true,
+    };
+  if (BAD_CERT_CODES.has(code)) return { reason: `certificate verify failed: ${message}`, certificate: true };
+  if (code === 'ECONNREFUSED')
+    return { reason: 'connection refused (is the server running?)', certificate: false };
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG')
+    return {
+      reason: `TLS handshake failed (${code}): is the server serving plain http://?`,
+      certificate: false,
+    };
+  if (code === 'UND_ERR_SOCKET')
+    return { reason: `the server closed the connection (${message})`, certificate: false };
+  return { reason: code, certificate: false };
 }
 
 export interface ClientOptions {
@@ -92,9 +148,17 @@ export interface ClientOptions {
   timeoutMs?: number;
   /** Sent as the bearer token when set. */
   token?: string;
-  /** Who is acting (recorded in job events); sent as the x-p3s-user header. */
-  user?: string;
+  /** PEM file of the CA(s) to trust for https:// instead of the system's (a self-signed server certificate works too). */
+  caFile?: string;
 }
+
+/** What the client needs of a response; the global fetch's and undici's both fit. */
+interface FetchResponse {
+  ok: boolean;
+  status: number;
+  text(): Promise<string>;
+}
+type Fetcher = (url: URL, init: RequestInit) => Promise<FetchResponse>;
 
 type Query = Record<string, string | number | undefined>;
 
@@ -102,13 +166,14 @@ export class P3sClient {
   readonly server: string;
   private readonly timeoutMs: number;
   private readonly token: string | undefined;
-  private readonly user: string | undefined;
+  private readonly caFile: string | undefined;
+  private fetcher: Promise<Fetcher> | undefined;
 
   constructor(options: ClientOptions) {
     this.server = options.server.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.token = options.token;
-    this.user = options.user;
+    this.caFile = options.caFile;
   }
 
   // General
@@ -129,6 +194,7 @@ export class P3sClient {
   }
 
   // Jobs
+  /** `user` submits on behalf of someone (admins only). */
   submitJobs(jobs: unknown[], user?: string): Promise<{ jobs: JobWire[] }> {
     return this.request('POST', ROUTES.jobs, { body: user === undefined ? { jobs } : { jobs, user } });
   }
@@ -187,6 +253,23 @@ export class P3sClient {
   // Retention
   purge(body: PurgeBody): Promise<PurgeReply> {
     return this.request('POST', ROUTES.purge, { body });
+  }
+
+  // Access control
+  whoami(): Promise<WhoAmI> {
+    return this.request('GET', ROUTES.whoami);
+  }
+  createToken(body: CreateTokenBody): Promise<CreateTokenReply> {
+    return this.request('POST', ROUTES.tokens, { body });
+  }
+  listTokens(query: TokenListQuery = {}): Promise<TokenList> {
+    return this.request('GET', ROUTES.tokens, { query: { ...query, all: query.all ? 'true' : undefined } });
+  }
+  revokeToken(id: number): Promise<{ token: TokenWire }> {
+    return this.request('POST', routePath(ROUTES.tokenRevoke, { id }), { body: {} });
+  }
+  audit(query: AuditQuery = {}): Promise<AuditList> {
+    return this.request('GET', ROUTES.audit, { query });
   }
 
   // DAG templates and datatypes
@@ -288,12 +371,12 @@ export class P3sClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    if (this.user) headers['x-p3s-user'] = this.user;
     const timeout = AbortSignal.timeout(this.timeoutMs + (options.extraTimeoutMs ?? 0));
     const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
-    let response: Response;
+    const send = await this.fetcherFor();
+    let response: FetchResponse;
     try {
-      response = await fetch(url, {
+      response = await send(url, {
         method,
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
@@ -320,6 +403,32 @@ export class P3sClient {
     }
     return parsed as T;
   }
+
+  /** The global fetch, or (with a CA file) undici's fetch through an Agent that trusts it, made once. */
+  private fetcherFor(): Promise<Fetcher> {
+    if (this.caFile === undefined) return Promise.resolve(fetch);
+    this.fetcher ??= caFetcher(this.caFile);
+    return this.fetcher;
+  }
+}
+
+async function caFetcher(caFile: string): Promise<Fetcher> {
+  let ca: string;
+  try {
+    ca = await readFile(caFile, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read the CA file ${caFile}: ${(error as Error).message}`, { cause: error });
+  }
+  const undici = await import('undici');
+  const dispatcher = new undici.Agent({ connect: { ca } });
+  return (url, init) =>
+    undici.fetch(url, {
+      method: init.method,
+      headers: init.headers as Record<string, string>,
+      body: init.body as string | undefined,
+      signal: init.signal,
+      dispatcher,
+    });
 }
 
 function safeJson(text: string): unknown {

@@ -36,6 +36,10 @@ export const ROUTES = {
   sites: '/api/v1/sites',
   site: '/api/v1/sites/:name',
   purge: '/api/v1/purge',
+  whoami: '/api/v1/whoami',
+  tokens: '/api/v1/tokens',
+  tokenRevoke: '/api/v1/tokens/:id/revoke',
+  audit: '/api/v1/audit',
 } as const;
 
 /** Fills `:name` placeholders of a route path. */

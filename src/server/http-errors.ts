@@ -18,6 +18,9 @@ export const HTTP_STATUS: Record<ApiErrorCode, number> = {
   route_not_found: 404,
   schema_too_new: 500,
   store_unavailable: 503,
+  unauthorized: 401,
+  forbidden: 403,
+  too_many_requests: 429,
   cross_site_refused: 403,
   internal: 500,
 };

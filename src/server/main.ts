@@ -1,13 +1,16 @@
 // Composition root of the server process: options → store (migrated) → app → listen,
 // plus the background loops; close() undoes it all in reverse order.
 
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createSecureContext } from 'node:tls';
 import pino from 'pino';
 import { DEFAULTS } from '../core/defaults.ts';
+import { defaultReadPolicy, exposureProblem, LIMIT_DEFAULTS } from '../core/index.ts';
 import { P3S_VERSION } from '../core/version.ts';
 import { openStore } from '../store/open-store.ts';
 import { buildApp } from './app.ts';
+import { ensureAdminToken } from './auth/bootstrap.ts';
 import { reapExpiredLeases } from './loops/lease-reaper.ts';
 import { purgeExpired } from './loops/retention.ts';
 import { runLoop } from './loops/run-loop.ts';
@@ -19,8 +22,6 @@ export {
   inspectDatabase,
 } from '../store/inspect-store.ts';
 export type { RunningServer, ServerOptions } from './options.ts';
-
-export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
 /** Fills unset options with the documented defaults. */
 export function serverOptions(partial: Partial<ServerOptions> & { dataDir: string }): ServerOptions {
@@ -40,8 +41,28 @@ export function serverOptions(partial: Partial<ServerOptions> & { dataDir: strin
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const logger = pino({ level: options.logLevel, base: { proc: 'server' } });
+  const logger = pino({
+    level: options.logLevel,
+    base: { proc: 'server' },
+    redact: ['req.headers.authorization', 'req.headers.cookie'],
+  });
+  const problem = exposureProblem({
+    host: options.host,
+    tls: options.tls !== undefined,
+    insecureHttp: options.insecureHttp === true,
+  });
+  if (problem) throw new Error(problem);
+  // Read before opening anything: a missing key file is a clear error, not a half-started server.
+  const https = options.tls && {
+    cert: readFileSync(options.tls.certFile),
+    key: readFileSync(options.tls.keyFile),
+  };
+  // Parses both and checks they belong together (throws on a non-PEM file or a mismatched key).
+  if (https) createSecureContext(https);
+  const readPolicy = options.readPolicy ?? defaultReadPolicy(options.host);
+  const limits = { ...LIMIT_DEFAULTS, ...options.limits };
   mkdirSync(options.dataDir, { recursive: true });
+  const adminTokenFile = join(options.dataDir, DEFAULTS.adminTokenFile);
   const store = await openStore({
     databaseUrl: options.databaseUrl,
     sqlitePath: join(options.dataDir, DEFAULTS.databaseFile),
@@ -51,23 +72,39 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     // Pilots could not report while we were down: give them one lease to check back in.
     const graced = await store.graceActiveLeases(Date.now() + options.leaseSeconds * 1000);
     if (graced > 0) logger.info({ jobs: graced }, 'extended leases of jobs that were active at startup');
+    const admin = await ensureAdminToken(store.auth, adminTokenFile, Date.now());
+    if (admin.created)
+      logger.info({ file: adminTokenFile, name: admin.name }, 'wrote a new admin token for local use');
   } catch (error) {
     await store.close();
     throw error;
   }
 
-  const app = await buildApp({
-    store,
-    logger,
-    config: {
-      leaseSeconds: options.leaseSeconds,
-      maxClaimWaitSeconds: options.maxClaimWaitSeconds,
-      logHeadBytes: options.logHeadBytes,
-      logTailBytes: options.logTailBytes,
-      bodyLimit: BODY_LIMIT_BYTES,
-      version: P3S_VERSION,
-    },
-  });
+  let app: Awaited<ReturnType<typeof buildApp>>;
+  try {
+    app = await buildApp({
+      store,
+      logger,
+      config: {
+        leaseSeconds: options.leaseSeconds,
+        maxClaimWaitSeconds: options.maxClaimWaitSeconds,
+        logHeadBytes: options.logHeadBytes,
+        logTailBytes: options.logTailBytes,
+        bodyLimit: limits.bodyBytes,
+        version: P3S_VERSION,
+        readPolicy,
+        maxJobsPerSubmission: limits.maxJobsPerSubmission,
+        maxEnvBytes: limits.maxEnvBytes,
+        maxClaimsPerToken: limits.maxClaimsPerToken,
+      },
+      ...(https ? { https } : {}),
+      // --insecure-http declares a TLS proxy in front: the monitor's cookie is then still Secure.
+      trustProxy: options.insecureHttp === true,
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
   try {
     await app.listen({ host: options.host, port: options.port });
   } catch (error) {
@@ -78,7 +115,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const shownHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
-  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  const url = `${https ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
 
   const stop = new AbortController();
   const reaper = runLoop({
@@ -116,11 +153,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       `${JSON.stringify({ url, pid: process.pid, startedAt: Date.now(), store: store.dialect })}\n`,
     );
   }
-  logger.info({ url, store: store.dialect, dataDir: options.dataDir }, 'p3s server listening');
+  logger.info({ url, store: store.dialect, dataDir: options.dataDir, readPolicy }, 'p3s server listening');
 
   let closing: Promise<void> | undefined;
   return {
     url,
+    adminTokenFile,
     close: () => {
       closing ??= (async () => {
         stop.abort();

@@ -1,5 +1,7 @@
 // Settings of one server process (built by the CLI from flags and environment).
 
+import type { ReadPolicy } from '../core/index.ts';
+
 export interface ServerOptions {
   host: string;
   port: number;
@@ -25,9 +27,26 @@ export interface ServerOptions {
   purgeAfterSeconds?: number;
   /** How often the retention loop runs, in seconds (default 3600). */
   purgeEverySeconds?: number;
+  /** Who may read without a token; default: open on loopback, token elsewhere. */
+  readPolicy?: ReadPolicy;
+  /** PEM certificate and key files: serve HTTPS. */
+  tls?: { certFile: string; keyFile: string };
+  /** Listen beyond loopback over plain HTTP (a TLS-terminating proxy is in front). */
+  insecureHttp?: boolean;
+  /** Request limits; unset ones take core's LIMIT_DEFAULTS. */
+  limits?: Partial<ServerLimits>;
+}
+
+export interface ServerLimits {
+  bodyBytes: number;
+  maxJobsPerSubmission: number;
+  maxEnvBytes: number;
+  maxClaimsPerToken: number;
 }
 
 export interface RunningServer {
   url: string;
+  /** The file holding the local admin token (written at first start). */
+  adminTokenFile: string;
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 // The store subsystem's public face: the Store interface and the function that opens one.
 
+export type * from './auth-store.ts';
 export { type OpenStoreOptions, openStore } from './open-store.ts';
 export type * from './retention-store.ts';
 export type * from './site-store.ts';

@@ -4,11 +4,16 @@
 import type { Kysely } from 'kysely';
 import { AppError, InvalidTransitionError, type PilotRegistration } from '../core/index.ts';
 import type { Database, PilotRow } from './schema.ts';
-import type { Dialect } from './store.ts';
+import type { Dialect, PilotRegistrant } from './store.ts';
 import type { Tx } from './transaction.ts';
 
 /** Registers a pilot; a repeated registration of a live pilot (a retried request) refreshes it instead. */
-export async function upsertPilot(tx: Tx, registration: PilotRegistration, now: number): Promise<PilotRow> {
+export async function upsertPilot(
+  tx: Tx,
+  registration: PilotRegistration,
+  now: number,
+  registrant: PilotRegistrant | null,
+): Promise<PilotRow> {
   const fields = {
     host: registration.host,
     site: registration.site,
@@ -23,7 +28,14 @@ export async function upsertPilot(tx: Tx, registration: PilotRegistration, now: 
   if (!existing) {
     return tx
       .insertInto('pilots')
-      .values({ ...fields, uuid: registration.uuid, state: 'idle', registered_at: now })
+      .values({
+        ...fields,
+        uuid: registration.uuid,
+        state: 'idle',
+        registered_at: now,
+        token_id: registrant?.tokenId ?? null,
+        owner: registrant?.name ?? null,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
   }

@@ -160,6 +160,8 @@ export function toPilot(row: PilotRow): Pilot {
     registeredAt: row.registered_at,
     lastSeenAt: row.last_seen_at,
     endedAt: row.ended_at,
+    tokenId: row.token_id,
+    owner: row.owner,
   };
 }
 

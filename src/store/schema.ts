@@ -3,6 +3,7 @@
 
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { JobState, JobTransition, LogStream, PilotState } from '../core/index.ts';
+import type { AuthTables } from './schema-auth.ts';
 import type { SiteTables } from './schema-sites.ts';
 import type { WorkflowTables } from './schema-workflows.ts';
 
@@ -104,9 +105,13 @@ export interface PilotsTable {
   registered_at: number;
   last_seen_at: number;
   ended_at: number | null;
+  /** The token that registered the pilot: only it (or an admin) may drive the pilot. */
+  token_id: number | null;
+  /** That token's identity name. */
+  owner: string | null;
 }
 
-export interface Database extends WorkflowTables, SiteTables {
+export interface Database extends WorkflowTables, SiteTables, AuthTables {
   jobs: JobsTable;
   job_events: JobEventsTable;
   job_attempts: JobAttemptsTable;

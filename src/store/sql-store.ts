@@ -25,6 +25,7 @@ import { findPilot, requireLivePilot, touchPilotRow, upsertPilot } from './pilot
 import { claimJobIn, deregisterPilotIn, finishJobIn, heartbeatJobIn, startJobIn } from './pilot-reports.ts';
 import { toJob, toJobAttempt, toJobEvent, toPilot, toStoredLog } from './rows.ts';
 import type { Database } from './schema.ts';
+import { SqlAuthStore } from './sql-auth-store.ts';
 import { SqlRetentionStore } from './sql-retention-store.ts';
 import { SqlSiteStore } from './sql-site-store.ts';
 import { SqlStatsStore } from './sql-stats-store.ts';
@@ -41,6 +42,7 @@ import type {
   JobListQuery,
   JobsAvailableListener,
   PilotFilter,
+  PilotRegistrant,
   Store,
   StoredLog,
 } from './store.ts';
@@ -50,6 +52,7 @@ import type { Transact, Tx } from './transaction.ts';
 export class SqlStore implements Store {
   readonly dialect: Dialect;
   readonly sites: SqlSiteStore;
+  readonly auth: SqlAuthStore;
   readonly retention: SqlRetentionStore;
   readonly workflows: SqlWorkflowStore;
   readonly stats: SqlStatsStore;
@@ -64,6 +67,7 @@ export class SqlStore implements Store {
     this.#transact = transact;
     this.#signal = signal;
     this.sites = new SqlSiteStore(db, transact);
+    this.auth = new SqlAuthStore(db, transact);
     this.retention = new SqlRetentionStore(db, dialect, transact);
     this.workflows = new SqlWorkflowStore(db, dialect, transact, signal);
     this.stats = new SqlStatsStore(db);
@@ -155,8 +159,12 @@ export class SqlStore implements Store {
     return this.#read(summaryCounts);
   }
 
-  async registerPilot(registration: PilotRegistration, now: number): Promise<Pilot> {
-    return toPilot(await this.#write((tx) => upsertPilot(tx, registration, now)));
+  async registerPilot(
+    registration: PilotRegistration,
+    now: number,
+    registrant: PilotRegistrant | null = null,
+  ): Promise<Pilot> {
+    return toPilot(await this.#write((tx) => upsertPilot(tx, registration, now, registrant)));
   }
 
   async getPilot(idOrUuid: number | string): Promise<Pilot | undefined> {

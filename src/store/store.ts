@@ -21,6 +21,7 @@ import type {
   PilotState,
   Summary,
 } from '../core/index.ts';
+import type { AuthStore } from './auth-store.ts';
 import type { RetentionStore } from './retention-store.ts';
 import type { SiteStore } from './site-store.ts';
 import type { StatsStore } from './stats-store.ts';
@@ -119,8 +120,16 @@ export interface StoredLog extends CappedLog {
 /** Emitted when jobs may have become claimable (submitted, released, retried). */
 export type JobsAvailableListener = () => void;
 
+/** The token registering a pilot; recorded so only it may drive the pilot later. */
+export interface PilotRegistrant {
+  tokenId: number;
+  name: string;
+}
+
 export interface Store {
   readonly dialect: Dialect;
+  /** Tokens and the audit trail (access control). */
+  readonly auth: AuthStore;
   /** Site records (`p3s site …`). */
   readonly sites: SiteStore;
   /** Purging old jobs, pilots and workflows (`p3s purge`, the retention loop). */
@@ -156,7 +165,12 @@ export interface Store {
   summary(): Promise<Summary>;
 
   // Pilot protocol
-  registerPilot(registration: PilotRegistration, now: number): Promise<Pilot>;
+  /** Registers (or re-registers) a pilot; a new pilot records its registrant's token. */
+  registerPilot(
+    registration: PilotRegistration,
+    now: number,
+    registrant?: PilotRegistrant | null,
+  ): Promise<Pilot>;
   getPilot(idOrUuid: number | string): Promise<Pilot | undefined>;
   listPilots(filter: PilotFilter, limit: number, offset: number): Promise<{ pilots: Pilot[]; total: number }>;
   /** Records that an idle pilot is alive (each claim poll); a lost pilot comes back as idle. */

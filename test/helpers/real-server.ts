@@ -8,7 +8,7 @@ import { type App, type AppConfig, buildApp } from '../../src/server/app.ts';
 import { reapExpiredLeases } from '../../src/server/loops/lease-reaper.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import type { Store } from '../../src/store/store.ts';
-import { TEST_APP_CONFIG } from './app.ts';
+import { createToken, TEST_APP_CONFIG } from './app.ts';
 
 export interface RealServer {
   /** http://127.0.0.1:<port>, the same across restarts. */
@@ -16,8 +16,10 @@ export interface RealServer {
   readonly port: number;
   readonly sqlitePath: string;
   readonly config: AppConfig;
-  /** A client of the running server (as the CLI would use it). */
+  /** A client of the running server (as the CLI would use it), with the admin token. */
   readonly client: P3sClient;
+  /** An admin token (created at the first start; it lives in the SQLite file). */
+  readonly adminToken: string;
   /** The running application and its store; throw while the server is stopped. */
   readonly app: App;
   readonly store: Store;
@@ -42,6 +44,7 @@ export async function startRealServer(options: {
   const config: AppConfig = { ...TEST_APP_CONFIG, ...options.config };
   let current: { app: App; store: Store } | null = null;
   let port = 0;
+  let adminToken = '';
 
   const start = async (): Promise<void> => {
     if (current) throw new Error('the server is already running');
@@ -51,6 +54,7 @@ export async function startRealServer(options: {
       await store.migrate();
       // As src/server/main.ts does: pilots could not report while the server was down.
       await store.graceActiveLeases(Date.now() + config.leaseSeconds * 1000);
+      if (adminToken === '') adminToken = await createToken(store, 'admin', 'tester');
       app = await listen(() => buildApp({ store, config }), port);
     } catch (error) {
       await store.close();
@@ -90,7 +94,8 @@ export async function startRealServer(options: {
     port,
     sqlitePath: options.sqlitePath,
     config,
-    client: new P3sClient({ server: url, timeoutMs: 20_000, user: 'tester' }),
+    client: new P3sClient({ server: url, timeoutMs: 20_000, token: adminToken }),
+    adminToken,
     get app() {
       return need().app;
     },

@@ -58,6 +58,7 @@ async function useServer(config: Partial<AppConfig>): Promise<void> {
 function options(extra: Partial<PilotOptions> = {}): PilotOptions & { uuid: string } {
   return {
     server: server.url,
+    token: server.adminToken,
     uuid: randomUUID(),
     site: null,
     jobTypes: [],

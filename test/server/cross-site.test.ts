@@ -16,7 +16,12 @@ async function kill(id: number, headers: Record<string, string>) {
   const res = await t.app.inject({
     method: 'POST',
     url: `/api/v1/jobs/${id}/kill`,
-    headers: { 'content-type': 'text/plain', host: '127.0.0.1:7878', ...headers },
+    headers: {
+      'content-type': 'text/plain',
+      host: '127.0.0.1:7878',
+      authorization: `Bearer ${t.adminToken}`,
+      ...headers,
+    },
     payload: '{}',
   });
   return { status: res.statusCode, json: res.json() };

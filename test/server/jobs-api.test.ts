@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { call, makeTestApp, type TestApp } from '../helpers/app.ts';
+import { call, createToken, makeTestApp, type TestApp } from '../helpers/app.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'p3s');
 const fixture = (path: string) => JSON.parse(readFileSync(join(FIXTURES, path), 'utf8'));
@@ -72,7 +72,7 @@ describe('POST /api/v1/jobs', () => {
       method: 'POST',
       url: '/api/v1/jobs',
       payload: raw,
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${t.adminToken}` },
     });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('invalid_json');
@@ -83,7 +83,10 @@ describe('POST /api/v1/jobs', () => {
       method: 'POST',
       url: '/api/v1/jobs',
       payload: 'jobs=1',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Bearer ${t.adminToken}`,
+      },
     });
     expect(res.statusCode).toBe(415);
     expect(res.json().error.code).toBe('unsupported_media_type');
@@ -94,6 +97,54 @@ describe('POST /api/v1/jobs', () => {
     const res = await call(t.app, 'POST', '/api/v1/jobs', big);
     expect(res.status).toBe(413);
     expect(res.json.error.code).toBe('payload_too_large');
+  });
+
+  it('refuses more jobs than one submission may hold with 413 naming /body/jobs, storing none', async () => {
+    const small = await makeTestApp({ maxJobsPerSubmission: 3 });
+    try {
+      const jobs = Array.from({ length: 4 }, () => ({ payload: '/bin/true' }));
+      const res = await call(small.app, 'POST', '/api/v1/jobs', { jobs });
+      expect(res.status).toBe(413);
+      expect(res.json.error).toMatchObject({
+        code: 'payload_too_large',
+        details: [{ path: '/body/jobs', message: 'holds 4 jobs; at most 3 per submission' }],
+      });
+      expect((await call(small.app, 'GET', '/api/v1/jobs')).json.total).toBe(0);
+      expect((await call(small.app, 'POST', '/api/v1/jobs', { jobs: jobs.slice(1) })).status).toBe(201);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('refuses a job whose env is over the limit with 413 naming the job, storing none', async () => {
+    const small = await makeTestApp({ maxEnvBytes: 100 });
+    try {
+      const jobs = [
+        { payload: '/bin/true', env: { A: 'ok' } },
+        { payload: '/bin/true', env: { BIG: 'x'.repeat(200) } },
+      ];
+      const res = await call(small.app, 'POST', '/api/v1/jobs', { jobs });
+      expect(res.status).toBe(413);
+      expect(res.json.error.details).toEqual([
+        { path: '/jobs/1/env', message: 'is 210 bytes; at most 100 allowed' },
+      ]);
+      expect((await call(small.app, 'GET', '/api/v1/jobs')).json.total).toBe(0);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('records the token as the user; only an admin may submit on behalf of someone else', async () => {
+    const alice = await createToken(t.store, 'user', 'alice');
+    const mine = await call(t.app, 'POST', '/api/v1/jobs', { jobs: [{ payload: '/bin/true' }] }, alice);
+    expect(mine.status).toBe(201);
+    expect(mine.json.jobs[0].user).toBe('alice');
+    const spoof = await call(t.app, 'POST', '/api/v1/jobs', { jobs: [{ payload: 'x' }], user: 'bob' }, alice);
+    expect(spoof.status).toBe(403);
+    expect(spoof.json.error.message).toContain('only an admin may act on behalf');
+    const onBehalf = await call(t.app, 'POST', '/api/v1/jobs', { jobs: [{ payload: 'x' }], user: 'bob' });
+    expect(onBehalf.status).toBe(201);
+    expect(onBehalf.json.jobs[0].user).toBe('bob');
   });
 });
 

@@ -140,7 +140,7 @@ describe('pilot protocol', () => {
     const hangUp = new AbortController();
     const pending = fetch(`${address}/api/v1/pilots/p-1/claim`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${t.adminToken}` },
       body: JSON.stringify({ wait: 5, beat: 1 }),
       signal: hangUp.signal,
     }).catch(() => 'hung up');

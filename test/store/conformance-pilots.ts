@@ -20,7 +20,7 @@ export function describePilots(ctx: ConformanceContext): void {
         batchId: 'condor.12',
         lifetime: 3600,
       });
-      const pilot = await store.registerPilot(reg, T0);
+      const pilot = await store.registerPilot(reg, T0, { tokenId: 7, name: 'site-cern' });
       expect(pilot).toEqual({
         ...reg,
         id: expect.any(Number),
@@ -31,12 +31,22 @@ export function describePilots(ctx: ConformanceContext): void {
         registeredAt: T0,
         lastSeenAt: T0,
         endedAt: null,
+        tokenId: 7,
+        owner: 'site-cern',
       });
       expect(await store.getPilot(pilot.id)).toEqual(pilot);
       expect(await store.getPilot(pilot.uuid)).toEqual(pilot);
       expect(await store.getPilot(String(pilot.id))).toEqual(pilot);
       expect(await store.getPilot(999_999)).toBeUndefined();
       expect(await store.getPilot('no-such-uuid')).toBeUndefined();
+    });
+
+    it('keeps the registering token when the pilot registers again', async () => {
+      const store = await ctx.fresh();
+      const reg = registration({});
+      await store.registerPilot(reg, T0, { tokenId: 3, name: 'first' });
+      const again = await store.registerPilot({ ...reg, pid: 99 }, T0 + 1000, { tokenId: 4, name: 'second' });
+      expect(again).toMatchObject({ pid: 99, tokenId: 3, owner: 'first' });
     });
 
     it('treats a repeated registration as the same pilot', async () => {

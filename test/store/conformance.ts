@@ -3,6 +3,7 @@
 
 import { afterEach, describe } from 'vitest';
 import type { Store } from '../../src/store/index.ts';
+import { describeAuth } from './conformance-auth.ts';
 import { describeClaims } from './conformance-claim.ts';
 import type { ConformanceContext, StoreTarget } from './conformance-fixtures.ts';
 import { describeJobCommands } from './conformance-job-commands.ts';
@@ -57,5 +58,6 @@ export function describeStoreConformance(name: string, factory: () => StoreTarge
     describeRetention(ctx);
     describeWorkflowStorage(ctx);
     describeWorkflowAdvance(ctx);
+    describeAuth(ctx);
   });
 }

@@ -40,7 +40,7 @@ describe.runIf(available)('PostgreSQL', () => {
     fresh: async () => {
       const store = await opened();
       await exec(
-        'TRUNCATE jobs, job_events, job_attempts, job_logs, pilots, datasets, workflows, dags, datatypes, sites RESTART IDENTITY',
+        'TRUNCATE jobs, job_events, job_attempts, job_logs, pilots, datasets, workflows, dags, datatypes, sites, tokens, audit_events RESTART IDENTITY',
       );
       return store;
     },

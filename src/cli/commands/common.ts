@@ -1,36 +1,69 @@
-// Options every client command shares (--server, --data-dir, --json) and the client they give.
+// Options every client command shares (--server, --token, --ca-file, --data-dir, --json) and the
+// client they give.
 
 import { type Command, Option, type OptionValues } from '@commander-js/extra-typings';
 import { P3sClient } from '../../protocol/client.ts';
 import { Output } from '../output.ts';
-import { resolveDataDir, resolveServerUrl, type ServerUrlSource } from '../settings.ts';
-import { currentUser } from '../user.ts';
+import {
+  type CaFileSource,
+  resolveCaFile,
+  resolveDataDir,
+  resolveServerUrl,
+  resolveToken,
+  type ServerUrlSource,
+  type TokenSource,
+} from '../settings.ts';
 
 export const serverOption = () =>
   new Option('--server <url>', 'server URL (default: $P3S_SERVER, the local server, http://127.0.0.1:7878)');
 export const dataDirOption = () =>
   new Option('--data-dir <dir>', 'data directory (default: $P3S_HOME or ~/.p3s)');
 export const jsonOption = () => new Option('--json', 'print JSON (for programs) instead of text');
+export const tokenOption = () =>
+  new Option(
+    '--token <token>',
+    'access token (default: $P3S_TOKEN, the file $P3S_TOKEN_FILE, or the local admin token for the local server)',
+  );
+export const caFileOption = () =>
+  new Option(
+    '--ca-file <file>',
+    'PEM file of the CA to trust for an https:// server, e.g. its self-signed certificate (default: $P3S_CA_FILE)',
+  );
 
-/** Adds --server, --data-dir and --json (after a command's own flags, so help lists those first). */
+/** Adds --server, --token and --ca-file (the flags that say which server and how to reach it). */
+export function withServerOptions<A extends unknown[], O extends OptionValues, G extends OptionValues>(
+  cmd: Command<A, O, G>,
+) {
+  return cmd.addOption(serverOption()).addOption(tokenOption()).addOption(caFileOption());
+}
+
+/** Adds --server, --token, --ca-file, --data-dir and --json (after a command's own flags, so help lists those first). */
 export function withClientOptions<A extends unknown[], O extends OptionValues, G extends OptionValues>(
   cmd: Command<A, O, G>,
 ) {
-  return cmd.addOption(serverOption()).addOption(dataDirOption()).addOption(jsonOption());
+  return withServerOptions(cmd).addOption(dataDirOption()).addOption(jsonOption());
 }
 
 export interface Connection {
   client: P3sClient;
   url: string;
   source: ServerUrlSource;
+  tokenSource: TokenSource;
+  caFile: string | undefined;
+  caFileSource: CaFileSource;
   dataDir: string;
 }
 
-export function connect(opts: { server?: string; dataDir?: string }): Connection {
+export function connect(
+  opts: { server?: string; dataDir?: string; token?: string; caFile?: string },
+  clientOptions: { timeoutMs?: number } = {},
+): Connection {
   const dataDir = resolveDataDir(opts.dataDir);
   const { url, source } = resolveServerUrl(opts.server, dataDir);
-  // The user is recorded as the actor of what the command changes (job events, workflow owners).
-  return { client: new P3sClient({ server: url, user: currentUser() }), url, source, dataDir };
+  const { token, source: tokenSource } = resolveToken(opts.token, dataDir, url);
+  const { caFile, source: caFileSource } = resolveCaFile(opts.caFile);
+  const client = new P3sClient({ server: url, token, caFile, ...clientOptions });
+  return { client, url, source, tokenSource, caFile, caFileSource, dataDir };
 }
 
 export function output(opts: { json?: boolean }): Output {

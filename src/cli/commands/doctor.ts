@@ -5,12 +5,19 @@ import { join } from 'node:path';
 import { type Command, Option } from '@commander-js/extra-typings';
 import { DEFAULTS } from '../../core/defaults.ts';
 import { P3S_VERSION } from '../../core/version.ts';
-import { NetworkError, P3sClient } from '../../protocol/client.ts';
-import { type CheckResult, checkDirectory, checkNode } from '../doctor-checks.ts';
+import { ApiError, NetworkError, P3sClient } from '../../protocol/client.ts';
+import { describeTokenSource } from '../access.ts';
+import {
+  type CheckResult,
+  checkDirectory,
+  checkNode,
+  checkToken,
+  type WhoamiOutcome,
+} from '../doctor-checks.ts';
 import { Exit } from '../errors.ts';
 import type { Output } from '../output.ts';
-import { describeDatabase, resolveDatabaseUrl, resolveDataDir, resolveServerUrl } from '../settings.ts';
-import { output, withClientOptions } from './common.ts';
+import { describeDatabase, resolveDatabaseUrl } from '../settings.ts';
+import { connect, output, withClientOptions } from './common.ts';
 import { databaseOption } from './server.ts';
 
 export function addDoctorCommand(program: Command): void {
@@ -28,19 +35,21 @@ export function addDoctorCommand(program: Command): void {
       ),
   ).action(async (opts) => {
     const out = output(opts);
-    const dataDir = resolveDataDir(opts.dataDir);
-    const server = resolveServerUrl(opts.server, dataDir);
+    const conn = connect(opts, { timeoutMs: 5000 });
+    const { dataDir } = conn;
+    const server = { url: conn.url };
     const databaseUrl = resolveDatabaseUrl(opts.databaseUrl);
     const choose = (flag: string) => `choose another with ${flag}`;
     const checks: CheckResult[] = [checkNode()];
     checks.push(...(await storeChecks(dataDir, databaseUrl)));
     checks.push(checkDirectory('data dir', dataDir, choose('--data-dir or P3S_HOME')));
-    checks.push(await serverCheck(server.url));
-    checks.push({
-      name: 'token',
-      status: 'skip',
-      detail: 'skipped: no access control yet (the server accepts every request; keep it on loopback)',
-    });
+    // Health without the token: a token the server refuses is the token check's finding, not the server's.
+    const anonymous = new P3sClient({ server: conn.url, caFile: conn.caFile, timeoutMs: 5000 });
+    const serverResult = await serverCheck(anonymous, server.url);
+    checks.push(serverResult);
+    const whoami =
+      serverResult.status === 'fail' ? { kind: 'server-down' as const } : await askWhoami(conn.client);
+    checks.push(checkToken(whoami, describeTokenSource(conn.tokenSource, { dataDir })));
     checks.push(
       checkDirectory(
         'work dir',
@@ -133,10 +142,22 @@ function databaseCheck(found: import('../../server/main.ts').DatabaseInspection,
   }
 }
 
-async function serverCheck(url: string): Promise<CheckResult> {
+async function askWhoami(client: P3sClient): Promise<WhoamiOutcome> {
+  try {
+    const me = await client.whoami();
+    return { kind: 'ok', name: me.name, role: me.role, site: me.site, expiresAt: me.expiresAt };
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401)
+      return { kind: 'unauthorized', message: error.message };
+    if (error instanceof NetworkError) return { kind: 'server-down' };
+    return { kind: 'error', message: (error as Error).message };
+  }
+}
+
+async function serverCheck(client: P3sClient, url: string): Promise<CheckResult> {
   const name = 'server';
   try {
-    const health = await new P3sClient({ server: url, timeoutMs: 5000 }).health();
+    const health = await client.health();
     if (health.version !== P3S_VERSION)
       return {
         name,
@@ -147,12 +168,11 @@ async function serverCheck(url: string): Promise<CheckResult> {
     return { name, status: 'ok', detail: `${url} answers: p3s ${health.version}, ${health.store}` };
   } catch (error) {
     const reason = error instanceof NetworkError ? error.message : `${url}: ${(error as Error).message}`;
-    return {
-      name,
-      status: 'fail',
-      detail: reason,
-      fix: 'start it with p3s up (or p3s server), or point --server / P3S_SERVER at the running one',
-    };
+    const fix =
+      error instanceof NetworkError && error.certificate
+        ? "give --ca-file (or P3S_CA_FILE) with the CA that signed the server's certificate"
+        : 'start it with p3s up (or p3s server), or point --server / P3S_SERVER at the running one';
+    return { name, status: 'fail', detail: reason, fix };
   }
 }
 

@@ -20,7 +20,6 @@ import {
 import { defaultStatePath, type Injected, loadInjectState, saveInjectState } from '../inject-state.ts';
 import { expandJobs, loadJobInput } from '../job-input.ts';
 import { formatTime, type Output } from '../output.ts';
-import { currentUser } from '../user.ts';
 import { connect, output, sleep, withClientOptions } from './common.ts';
 
 /** What to do with one ready file; resolves with what was created. */
@@ -197,10 +196,9 @@ async function injectedBefore(
 
 async function jobInjector(client: P3sClient, file: string, dir: string): Promise<Injector> {
   const input = await loadJobInput(file);
-  const user = currentUser();
   return async (name) => {
     const jobs = expandJobs(input.jobs, { files: [join(dir, name)] });
-    const submitted = await client.submitJobs(jobs as unknown[], user);
+    const submitted = await client.submitJobs(jobs as unknown[]);
     return { jobIds: submitted.jobs.map((j) => j.id) };
   };
 }

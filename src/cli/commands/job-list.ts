@@ -14,7 +14,15 @@ import {
   renderTable,
   truncate,
 } from '../output.ts';
-import { connect, dataDirOption, jsonOption, output, serverOption } from './common.ts';
+import {
+  caFileOption,
+  connect,
+  dataDirOption,
+  jsonOption,
+  output,
+  serverOption,
+  tokenOption,
+} from './common.ts';
 
 export function addListCommands(job: Command): void {
   job
@@ -36,6 +44,8 @@ export function addListCommands(job: Command): void {
     )
     .addOption(new Option('--offset <n>', 'skip the first n jobs').argParser(intArg(0)).default(0))
     .addOption(serverOption())
+    .addOption(tokenOption())
+    .addOption(caFileOption())
     .addOption(dataDirOption())
     .addOption(jsonOption())
     .action(async (opts) => {
@@ -73,6 +83,8 @@ export function addListCommands(job: Command): void {
     .description('show one job: every field, env, state history and attempts')
     .argument('<id>', 'job id', idArg)
     .addOption(serverOption())
+    .addOption(tokenOption())
+    .addOption(caFileOption())
     .addOption(dataDirOption())
     .addOption(jsonOption())
     .action(async (id, opts) => {

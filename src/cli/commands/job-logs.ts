@@ -3,7 +3,7 @@
 
 import { type Command, Option } from '@commander-js/extra-typings';
 import { idArg, intArg } from '../args.ts';
-import { connect, dataDirOption, output, serverOption, sleep } from './common.ts';
+import { caFileOption, connect, dataDirOption, output, serverOption, sleep, tokenOption } from './common.ts';
 
 const FOLLOW_POLL_MS = 500;
 
@@ -16,6 +16,8 @@ export function addLogsCommand(job: Command): void {
     .addOption(new Option('-f, --follow', 'keep printing new output until the job has ended'))
     .addOption(new Option('--attempt <n>', 'this attempt instead of the latest').argParser(intArg(1)))
     .addOption(serverOption())
+    .addOption(tokenOption())
+    .addOption(caFileOption())
     .addOption(dataDirOption())
     .addOption(new Option('--json', 'print each fetched slice as one JSON line'))
     .action(async (id, opts) => {

@@ -1,7 +1,6 @@
 // `p3s job submit`: sends a P3S job JSON list (as P3S job.py -j did), optionally one copy per
 // input file (-f), N copies (-N) or extra env (--env); with --wait it follows the jobs to their end.
 
-import { userInfo } from 'node:os';
 import { type Command, Option } from '@commander-js/extra-typings';
 import { ApiError } from '../../protocol/client.ts';
 import type { JobWire } from '../../protocol/schemas/jobs.ts';
@@ -10,16 +9,17 @@ import { CliError, Exit } from '../errors.ts';
 import { describeSubmitIssue, expandJobs, loadJobInput } from '../job-input.ts';
 import { waitForJobs } from '../job-wait.ts';
 import { formatDuration, type Output, truncate } from '../output.ts';
-import { connect, dataDirOption, formatIds, jsonOption, output, serverOption, sleep } from './common.ts';
-
-function defaultUser(): string | undefined {
-  if (process.env.USER) return process.env.USER;
-  try {
-    return userInfo().username;
-  } catch {
-    return undefined;
-  }
-}
+import {
+  caFileOption,
+  connect,
+  dataDirOption,
+  formatIds,
+  jsonOption,
+  output,
+  serverOption,
+  sleep,
+  tokenOption,
+} from './common.ts';
 
 export function addSubmitCommand(job: Command): void {
   job
@@ -43,12 +43,16 @@ export function addSubmitCommand(job: Command): void {
         collectEnvAssignment,
       ),
     )
-    .addOption(new Option('--user <name>', 'submit as this user (default: $USER)'))
+    .addOption(
+      new Option('--user <name>', "submit on behalf of this user (admins only; default: the token's name)"),
+    )
     .addOption(new Option('--wait', 'wait until every job has ended; exit 1 if any failed or was cancelled'))
     .addOption(
       new Option('--dry-run', 'print the job list that would be sent, send nothing').conflicts('wait'),
     )
     .addOption(serverOption())
+    .addOption(tokenOption())
+    .addOption(caFileOption())
     .addOption(dataDirOption())
     .addOption(jsonOption())
     .action(async (file, opts) => {
@@ -68,7 +72,7 @@ export function addSubmitCommand(job: Command): void {
       const { client } = connect(opts);
       let submitted: JobWire[];
       try {
-        submitted = (await client.submitJobs(jobs as unknown[], opts.user ?? defaultUser())).jobs;
+        submitted = (await client.submitJobs(jobs as unknown[], opts.user)).jobs;
       } catch (error) {
         if (!(error instanceof ApiError) || error.details.length === 0) throw error;
         const n = error.details.length;

@@ -7,8 +7,8 @@ import { DEFAULTS } from '../../core/defaults.ts';
 import { type PilotOptions, SITE_SETTINGS, type SiteSetting } from '../../pilot/options.ts';
 import { intArg, listArg, secondsArg, uuidArg } from '../args.ts';
 import { Exit } from '../errors.ts';
-import { resolveDataDir, resolveServerUrl } from '../settings.ts';
-import { dataDirOption, serverOption } from './common.ts';
+import { resolveCaFile, resolveDataDir, resolveServerUrl, resolveToken } from '../settings.ts';
+import { caFileOption, dataDirOption, serverOption, tokenOption } from './common.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -83,6 +83,8 @@ export function withPilotOptions<A extends unknown[], O extends OptionValues, G 
         .hideHelp(),
     )
     .addOption(serverOption())
+    .addOption(tokenOption())
+    .addOption(caFileOption())
     .addOption(dataDirOption());
 }
 
@@ -122,19 +124,24 @@ export interface PilotFlags {
   shell?: true;
   logLevel: string;
   server?: string;
+  token?: string;
+  caFile?: string;
   dataDir?: string;
   explicit?: SiteSetting[];
 }
 
-/** PilotOptions from flags and environment (P3S_SITE, P3S_JOBLOG, P3S_SERVER, P3S_HOME). */
+/** PilotOptions from flags and environment (P3S_SITE, P3S_JOBLOG, P3S_SERVER, P3S_TOKEN…, P3S_CA_FILE, P3S_HOME). */
 export function pilotOptionsFrom(
   flags: PilotFlags,
   env: Record<string, string | undefined> = process.env,
 ): PilotOptions {
   const dataDir = resolveDataDir(flags.dataDir, env);
   const site = flags.site ?? (env.P3S_SITE?.trim() || null);
+  const server = resolveServerUrl(flags.server, dataDir, env).url;
   return {
-    server: resolveServerUrl(flags.server, dataDir, env).url,
+    server,
+    token: resolveToken(flags.token, dataDir, server, env).token,
+    caFile: resolveCaFile(flags.caFile, env).caFile,
     site,
     jobTypes: flags.jobtypes ?? [],
     cycles: flags.cycles,

@@ -10,6 +10,7 @@ import { CliError, Exit } from '../errors.ts';
 import {
   type PilotRecord,
   pilotArgv,
+  pilotEnv,
   pilotLogFile,
   pilotProcessState,
   readRecords,
@@ -19,7 +20,16 @@ import {
 } from '../local-pilots.ts';
 import { formatAgo, truncate } from '../output.ts';
 import { resolveDataDir } from '../settings.ts';
-import { connect, dataDirOption, jsonOption, output, serverOption, sleep } from './common.ts';
+import {
+  caFileOption,
+  connect,
+  dataDirOption,
+  jsonOption,
+  output,
+  serverOption,
+  sleep,
+  tokenOption,
+} from './common.ts';
 import { explicitSettings, pilotOptionsFrom, withPilotOptions } from './pilot.ts';
 import { stopPilots } from './pilots-stop.ts';
 import { topUpPlan } from './pilots-top-up.ts';
@@ -39,7 +49,13 @@ export function addPilotsCommands(program: Command): void {
       const out = output(opts);
       const base = { ...pilotOptionsFrom(opts), explicit: explicitSettings(cmd, opts.explicit) };
       const dataDir = resolveDataDir(opts.dataDir);
-      const client = new P3sClient({ server: base.server, timeoutMs: 5000 });
+      const client = new P3sClient({
+        server: base.server,
+        token: base.token,
+        caFile: base.caFile,
+        timeoutMs: 5000,
+      });
+      const env = pilotEnv(process.env, base);
       let number = opts.number ?? 1;
       if (opts.number === undefined && base.site !== null) {
         const plan = await topUpPlan(client, dataDir, base.site);
@@ -61,7 +77,7 @@ export function addPilotsCommands(program: Command): void {
       for (let i = 0; i < number; i++) {
         const uuid = randomUUID();
         const logFile = pilotLogFile(dataDir, uuid);
-        const child = spawnP3s(pilotArgv({ ...base, uuid }), logFile, true);
+        const child = spawnP3s(pilotArgv({ ...base, uuid }), logFile, true, env);
         child.on('error', () => {});
         if (child.pid === undefined) throw new CliError(`could not start a pilot process (see ${logFile})`);
         child.unref();
@@ -102,6 +118,8 @@ export function addPilotsCommands(program: Command): void {
     .addOption(new Option('--all', 'include stopped pilots'))
     .addOption(new Option('--limit <n>', 'show at most n pilots').argParser(intArg(1, 1000)).default(200))
     .addOption(serverOption())
+    .addOption(tokenOption())
+    .addOption(caFileOption())
     .addOption(dataDirOption())
     .addOption(jsonOption())
     .action(async (opts) => {
@@ -178,6 +196,8 @@ export function addPilotsCommands(program: Command): void {
       ).argParser(secondsArg(0)),
     )
     .addOption(serverOption())
+    .addOption(tokenOption())
+    .addOption(caFileOption())
     .addOption(dataDirOption())
     .addOption(jsonOption())
     .action(async (ids, opts) => {

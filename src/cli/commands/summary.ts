@@ -5,7 +5,15 @@ import { JOB_STATES } from '../../core/job-state.ts';
 import { PILOT_STATES } from '../../core/pilot-state.ts';
 import type { Health } from '../../protocol/schemas/common.ts';
 import { formatDuration } from '../output.ts';
-import { connect, dataDirOption, jsonOption, output, serverOption } from './common.ts';
+import {
+  caFileOption,
+  connect,
+  dataDirOption,
+  jsonOption,
+  output,
+  serverOption,
+  tokenOption,
+} from './common.ts';
 
 /** `12 total: 2 defined, 1 running` in `order`, zero counts left out, unknown states last. */
 export function countsLine(
@@ -25,6 +33,8 @@ export function addSummaryCommand(program: Command): void {
     .command('summary')
     .description('count jobs and pilots by state')
     .addOption(serverOption())
+    .addOption(tokenOption())
+    .addOption(caFileOption())
     .addOption(dataDirOption())
     .addOption(jsonOption())
     .action(async (opts) => {

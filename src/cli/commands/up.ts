@@ -4,17 +4,20 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from '@commander-js/extra-typings';
 import { DEFAULTS } from '../../core/defaults.ts';
 import { intArg } from '../args.ts';
-import { pilotLogFile, spawnP3s } from '../local-pilots.ts';
+import { CliError } from '../errors.ts';
+import { pilotEnv, pilotLogFile, spawnP3s } from '../local-pilots.ts';
 import type { Output } from '../output.ts';
-import { describeDatabase, resolveDataDir, resolveServerUrl } from '../settings.ts';
+import { describeDatabase, resolveCaFile, resolveDataDir, resolveServerUrl } from '../settings.ts';
 import { exitSoon, waitForStopSignal } from '../signals.ts';
 import { output } from './common.ts';
 import { LOG_LEVELS } from './pilot.ts';
 import {
+  accessLines,
   databaseOption,
   hostOption,
   launchServer,
@@ -23,6 +26,7 @@ import {
   purgeEveryOption,
   serverDataDirOption,
   serverOptionsFrom,
+  withSecurityOptions,
 } from './server.ts';
 
 /** Pilots get their kill grace to stop a payload, plus time to report; then they are killed. */
@@ -35,7 +39,7 @@ interface LocalPilot {
 }
 
 export function addUpCommand(program: Command): void {
-  program
+  const command = program
     .command('up')
     .description('start a server and local pilots in one go (Ctrl-C stops everything)')
     .addOption(
@@ -51,11 +55,31 @@ export function addUpCommand(program: Command): void {
     .addOption(purgeEveryOption())
     .addOption(
       new Option('--log-level <level>', 'server log level').choices(LOG_LEVELS).default('warn' as const),
+    );
+  withSecurityOptions(command)
+    .addOption(
+      new Option(
+        '--ca-file <file>',
+        'CA file the pilots trust (default: $P3S_CA_FILE, else the --tls-cert file: right for a self-signed certificate)',
+      ),
     )
     .action(async (opts) => {
       const out = output({});
       const options = serverOptionsFrom(opts);
+      // The pilots trust what clients of this server need to trust; checked before the server starts.
+      const caFile = resolveCaFile(opts.caFile).caFile ?? options.tls?.certFile;
       const server = await launchServer(options);
+      // The pilots act with the local admin token, handed over in their environment, never on argv.
+      let token: string;
+      try {
+        token = readFileSync(server.adminTokenFile, 'utf8').trim();
+      } catch (error) {
+        await server.close();
+        throw new CliError(
+          `cannot read the admin token ${server.adminTokenFile}: ${(error as Error).message}`,
+        );
+      }
+      const env = pilotEnv(process.env, { token, caFile });
       let stopping = false;
       const pilots: LocalPilot[] = [];
       for (let i = 0; i < opts.pilots; i++) {
@@ -65,7 +89,7 @@ export function addUpCommand(program: Command): void {
         argv.push('--work-dir', join(options.dataDir, DEFAULTS.workDir));
         argv.push('--joblog-dir', join(options.dataDir, DEFAULTS.joblogDir));
         // Own process group: a terminal Ctrl-C reaches only us, and we stop the pilots once, in order.
-        const child = spawnP3s(argv, logFile, true);
+        const child = spawnP3s(argv, logFile, true, env);
         child.on('error', (error) => out.note(`p3s: pilot ${uuid.slice(0, 8)}: ${error.message}`));
         child.on('exit', (code, signal) => {
           if (!stopping)
@@ -73,13 +97,14 @@ export function addUpCommand(program: Command): void {
         });
         pilots.push({ uuid, child, logFile });
       }
-      printWelcome(
-        out,
-        server.url,
-        options.dataDir,
-        describeDatabase(options.databaseUrl, options.dataDir),
-        pilots.length,
-      );
+      printWelcome(out, {
+        url: server.url,
+        dataDir: options.dataDir,
+        database: describeDatabase(options.databaseUrl, options.dataDir),
+        pilots: pilots.length,
+        access: accessLines(server, options),
+        caFile: options.tls ? caFile : undefined,
+      });
 
       // Forced: a second SIGTERM tells the pilots to hurry; they still end their payloads (SIGKILL
       // after the kill grace), which killing the pilots themselves would leave running.
@@ -115,16 +140,30 @@ async function stopChildren(out: Output, pilots: LocalPilot[]): Promise<void> {
   clearTimeout(timer);
 }
 
-function printWelcome(out: Output, url: string, dataDir: string, database: string, pilots: number): void {
-  // Clients find this server by themselves only when it is where they would look by default.
-  const found = resolveServerUrl(undefined, resolveDataDir(undefined)).url === url;
-  const flag = found ? '' : ` --server ${url}`;
+interface Welcome {
+  url: string;
+  dataDir: string;
+  database: string;
+  pilots: number;
+  access: string[];
+  /** What clients must trust (HTTPS only). */
+  caFile: string | undefined;
+}
+
+function printWelcome(out: Output, w: Welcome): void {
+  const { url, dataDir, pilots } = w;
+  // Clients find this server (and its admin token) by themselves only where they look by default.
+  const ownDir = resolveDataDir(undefined) === dataDir;
+  const found = ownDir && resolveServerUrl(undefined, dataDir).url === url;
+  const trust = w.caFile === undefined || process.env.P3S_CA_FILE ? '' : ` --ca-file ${w.caFile}`;
+  const flag = (found ? '' : ownDir ? ` --server ${url}` : ` --data-dir ${dataDir}`) + trust;
   out.line(`p3s is up: server and ${pilots} pilot${pilots === 1 ? '' : 's'}`);
   out.line(`  server    ${url}`);
   out.line(`  monitor   ${url}/   (open it in a browser)`);
   out.line(`  data dir  ${dataDir}`);
-  out.line(`  database  ${database}`);
+  out.line(`  database  ${w.database}`);
   out.line(`  pilots    logs in ${join(dataDir, DEFAULTS.pilotLogDir)}`);
+  for (const line of w.access) out.line(line);
   out.line('');
   out.line('submit a job:');
   out.line(

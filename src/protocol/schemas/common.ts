@@ -9,6 +9,8 @@ export const NullableString = Type.Union([Type.String(), Type.Null()]);
 export const NullableInteger = Type.Union([Type.Integer(), Type.Null()]);
 export const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
 export const Id = Type.Integer({ minimum: 1, maximum: 9_007_199_254_740_991 });
+/** A list offset: bounded so it always fits the databases' integers. */
+export const Offset = Type.Integer({ minimum: 0, maximum: 2_147_483_647 });
 export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
 export const Uuid = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' });
 export const UuidParams = Type.Object({ uuid: Uuid }, { additionalProperties: false });

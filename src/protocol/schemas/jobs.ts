@@ -3,7 +3,15 @@
 import { type Static, Type } from 'typebox';
 import { JOB_SORT_KEYS, JOB_TIME_FIELDS } from '../../core/job-query.ts';
 import { JOB_STATES } from '../../core/job-state.ts';
-import { Id, Millis, NullableInteger, NullableMillis, NullableNumber, NullableString } from './common.ts';
+import {
+  Id,
+  Millis,
+  NullableInteger,
+  NullableMillis,
+  NullableNumber,
+  NullableString,
+  Offset,
+} from './common.ts';
 
 export const JobStateSchema = Type.Enum(JOB_STATES);
 
@@ -136,7 +144,7 @@ export const JobListQuery = Type.Object(
     sort: Type.Optional(Type.Enum(JOB_SORT_KEYS)),
     order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+    offset: Type.Optional(Offset),
   },
   { additionalProperties: false },
 );
@@ -158,7 +166,7 @@ export const KillJobReply = Type.Object({ job: JobSchema, immediate: Type.Boolea
 export const LogQuery = Type.Object(
   {
     stream: Type.Optional(Type.Union([Type.Literal('out'), Type.Literal('err')])),
-    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
     attempt: Type.Optional(Type.Integer({ minimum: 1 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 4_194_304 })),
   },

@@ -2,7 +2,7 @@
 
 import { type Static, Type } from 'typebox';
 import { PILOT_STATES } from '../../core/pilot-state.ts';
-import { Id, Millis, NullableInteger, NullableMillis, NullableString, Uuid } from './common.ts';
+import { Id, Millis, NullableInteger, NullableMillis, NullableString, Offset, Uuid } from './common.ts';
 import { Env, JobStateSchema } from './jobs.ts';
 
 export const PilotStateSchema = Type.Enum(PILOT_STATES);
@@ -40,6 +40,8 @@ export const PilotSchema = Type.Object({
   registeredAt: Millis,
   lastSeenAt: Millis,
   endedAt: NullableMillis,
+  /** The name of the token that registered the pilot. */
+  owner: NullableString,
 });
 export type PilotWire = Static<typeof PilotSchema>;
 
@@ -184,7 +186,7 @@ export const PilotListQuery = Type.Object(
     site: Type.Optional(Type.String({ maxLength: 64 })),
     host: Type.Optional(Type.String({ maxLength: 255 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+    offset: Type.Optional(Offset),
   },
   { additionalProperties: false },
 );

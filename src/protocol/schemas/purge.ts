@@ -18,7 +18,7 @@ export const PurgeBody = Type.Object(
     /** Only these ids (they must still match everything else). */
     ids: Type.Optional(Type.Array(Id, { maxItems: PURGE_BATCH_MAX })),
     /** Paging: only ids above this. */
-    afterId: Type.Optional(Type.Integer({ minimum: 0 })),
+    afterId: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: PURGE_BATCH_MAX })),
   },
   { additionalProperties: false },

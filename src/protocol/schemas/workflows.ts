@@ -3,7 +3,7 @@
 
 import { type Static, Type } from 'typebox';
 import { WORKFLOW_STATES } from '../../core/dag/readiness.ts';
-import { Id, Millis, NullableInteger, NullableMillis, NullableString } from './common.ts';
+import { Id, Millis, NullableInteger, NullableMillis, NullableString, Offset } from './common.ts';
 import { Env, JobSchema } from './jobs.ts';
 
 /** DAG and datatype names: letters, digits, `_`, `.`, `-`, not starting with `.` or `-`. */
@@ -137,7 +137,7 @@ export const DatasetListQuery = Type.Object(
     datatype: Type.Optional(Type.String({ maxLength: 64 })),
     state: Type.Optional(Type.String({ maxLength: 64 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+    offset: Type.Optional(Offset),
   },
   { additionalProperties: false },
 );
@@ -202,7 +202,7 @@ export const WorkflowListQuery = Type.Object(
     dag: Type.Optional(Type.String({ maxLength: 64 })),
     user: Type.Optional(Type.String({ maxLength: 64 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+    offset: Type.Optional(Offset),
   },
   { additionalProperties: false },
 );

@@ -2,7 +2,7 @@
 // show (vertices, edges, a text rendering), export GraphML, delete; datatypes add/list/delete.
 
 import { Type } from 'typebox';
-import { NotFoundError, sinks, sources } from '../../core/index.ts';
+import { ForbiddenError, NotFoundError, sinks, sources } from '../../core/index.ts';
 import { ROUTES } from '../../protocol/routes.ts';
 import { OkBody } from '../../protocol/schemas/common.ts';
 import {
@@ -18,7 +18,7 @@ import {
 } from '../../protocol/schemas/workflows.ts';
 import { parseDagGraphml, parseDatatype, renderDag, writeDagGraphml } from '../../workflow/index.ts';
 import type { AppContext, TypedApp } from '../app.ts';
-import { actorOf } from './request-identity.ts';
+import { ownerFor, principalOf, requireManage } from '../auth/auth-guard.ts';
 
 export function registerDagRoutes(app: TypedApp, ctx: AppContext): void {
   const store = ctx.store.workflows;
@@ -28,6 +28,9 @@ export function registerDagRoutes(app: TypedApp, ctx: AppContext): void {
     { schema: { body: AddDagBody, response: { 201: Type.Object({ dag: DagInfoSchema }) } } },
     async (request, reply) => {
       const { name, graphml, description, replace } = request.body;
+      const user = ownerFor(request, request.body.user);
+      const existing = await store.getDag(name);
+      if (existing && replace === true) requireManage(request, existing.user, `DAG ${name}`);
       const datatypes = (await store.listDatatypes()).map((t) => t.name);
       const template = parseDagGraphml(graphml, { datatypes });
       const dag = await store.addDag(
@@ -36,11 +39,16 @@ export function registerDagRoutes(app: TypedApp, ctx: AppContext): void {
           graphml,
           template,
           description: description ?? '',
-          user: actorOf(request, request.body.user),
+          user,
         },
         { replace: replace === true },
         ctx.now(),
       );
+      await ctx.audit(request, {
+        action: existing && replace === true ? 'dag.replace' : 'dag.add',
+        objectType: 'dag',
+        objectId: name,
+      });
       return reply.status(201).send({ dag });
     },
   );
@@ -86,7 +94,17 @@ export function registerDagRoutes(app: TypedApp, ctx: AppContext): void {
     ROUTES.dag,
     { schema: { params: NameParams, querystring: DeleteDagQuery, response: { 200: OkBody } } },
     async (request) => {
-      await store.deleteDag(request.params.name, { force: request.query.force === true });
+      const { name } = request.params;
+      const existing = await store.getDag(name);
+      if (!existing) throw new NotFoundError('DAG', name);
+      requireManage(request, existing.user, `DAG ${name}`);
+      await store.deleteDag(name, { force: request.query.force === true });
+      await ctx.audit(request, {
+        action: 'dag.delete',
+        objectType: 'dag',
+        objectId: name,
+        detail: request.query.force === true ? 'forced' : null,
+      });
       return { ok: true as const };
     },
   );
@@ -96,7 +114,21 @@ export function registerDagRoutes(app: TypedApp, ctx: AppContext): void {
     ROUTES.datatypes,
     { schema: { body: Type.Unknown(), response: { 200: PutDatatypeReply, 201: PutDatatypeReply } } },
     async (request, reply) => {
-      const result = await store.putDatatype(parseDatatype(request.body), ctx.now());
+      const datatype = parseDatatype(request.body);
+      const existing = (await store.listDatatypes()).find((t) => t.name === datatype.name);
+      const changes = existing && (existing.ext !== datatype.ext || existing.comment !== datatype.comment);
+      // Datatypes are shared by every DAG: only an admin may change one (re-adding it unchanged is fine).
+      if (changes && principalOf(request).role !== 'admin')
+        throw new ForbiddenError(
+          `datatype ${datatype.name} exists with other values; only an admin may change it`,
+        );
+      const result = await store.putDatatype(datatype, ctx.now());
+      if (result.created || changes)
+        await ctx.audit(request, {
+          action: result.created ? 'datatype.add' : 'datatype.change',
+          objectType: 'datatype',
+          objectId: datatype.name,
+        });
       return reply.status(result.created ? 201 : 200).send(result);
     },
   );
@@ -110,6 +142,11 @@ export function registerDagRoutes(app: TypedApp, ctx: AppContext): void {
     { schema: { params: NameParams, response: { 200: OkBody } } },
     async (request) => {
       await store.deleteDatatype(request.params.name);
+      await ctx.audit(request, {
+        action: 'datatype.delete',
+        objectType: 'datatype',
+        objectId: request.params.name,
+      });
       return { ok: true as const };
     },
   );

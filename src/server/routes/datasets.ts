@@ -11,7 +11,7 @@ import {
   RegisterDatasetBody,
 } from '../../protocol/schemas/workflows.ts';
 import type { AppContext, TypedApp } from '../app.ts';
-import { actorOf } from './request-identity.ts';
+import { ownerFor } from '../auth/auth-guard.ts';
 
 const DatasetReply = Type.Object({ dataset: DatasetSchema });
 
@@ -31,10 +31,16 @@ export function registerDatasetRoutes(app: TypedApp, ctx: AppContext): void {
           datatype: body.datatype ?? '',
           state: body.state ?? 'defined',
           comment: body.comment ?? '',
-          user: actorOf(request, body.user),
+          user: ownerFor(request, body.user),
         },
         ctx.now(),
       );
+      await ctx.audit(request, {
+        action: 'dataset.register',
+        objectType: 'dataset',
+        objectId: dataset.id,
+        detail: dataset.name,
+      });
       return reply.status(201).send({ dataset });
     },
   );

@@ -2,9 +2,10 @@
 
 import { Type } from 'typebox';
 import { readLog } from '../../core/capped-log.ts';
-import { type FieldIssue, NotFoundError, ValidationError } from '../../core/errors.ts';
+import { type FieldIssue, NotFoundError, PayloadTooLargeError, ValidationError } from '../../core/errors.ts';
 import { parseEnvPatch, parseJobSpecs } from '../../core/job-spec.ts';
 import { isJobState, isTerminalJobState } from '../../core/job-state.ts';
+import { oversizedEnvs, tooManyJobs } from '../../core/limits.ts';
 import { ROUTES } from '../../protocol/routes.ts';
 import { IdParams, OkBody } from '../../protocol/schemas/common.ts';
 import {
@@ -20,8 +21,8 @@ import {
 } from '../../protocol/schemas/jobs.ts';
 import type { JobFilter } from '../../store/store.ts';
 import type { AppContext, TypedApp } from '../app.ts';
+import { actorOf, ownerFor, requireManage } from '../auth/auth-guard.ts';
 import { parseErrorFilter, parseStateList } from './query-parsing.ts';
-import { actorOf } from './request-identity.ts';
 
 const JobReply = Type.Object({ job: JobSchema });
 const DEFAULT_LOG_SLICE = 256 * 1024;
@@ -33,12 +34,28 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
     ROUTES.jobs,
     { schema: { body: SubmitJobsBody, response: { 201: Type.Object({ jobs: Type.Array(JobSchema) }) } } },
     async (request, reply) => {
+      const user = ownerFor(request, request.body.user);
+      const many = tooManyJobs(request.body.jobs.length, ctx.config.maxJobsPerSubmission, '/body/jobs');
+      if (many) throw new PayloadTooLargeError(`${many.path}: ${many.message}`, [many]);
       const parsed = parseJobSpecs(request.body.jobs, '/jobs');
       if (!parsed.ok) {
         const first = parsed.issues[0];
         throw new ValidationError(`${first?.path}: ${first?.message}`, parsed.issues);
       }
-      const jobs = await store.submitJobs(parsed.specs, actorOf(request, request.body.user), ctx.now());
+      const big = oversizedEnvs(
+        parsed.specs.map((s) => s.env),
+        ctx.config.maxEnvBytes,
+        (i) => `/jobs/${i}`,
+      );
+      if (big.length > 0) throw new PayloadTooLargeError(`${big[0]?.path}: ${big[0]?.message}`, big);
+      const jobs = await store.submitJobs(parsed.specs, user, ctx.now());
+      const ids = jobs.map((j) => j.id);
+      await ctx.audit(request, {
+        action: 'job.submit',
+        objectType: 'job',
+        objectId: ids.length === 1 ? ids[0] : null,
+        detail: ids.length === 1 ? `as ${user}` : `${ids.length} jobs (${idRange(ids)}) as ${user}`,
+      });
       return reply.status(201).send({ jobs });
     },
   );
@@ -121,33 +138,93 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
     },
   );
 
+  /** The job, after checking the caller may manage it (404 before 403: ids are not secret). */
+  const ownJob = async (request: Parameters<typeof requireManage>[0], id: number) => {
+    const job = await store.getJob(id);
+    if (!job) throw new NotFoundError('job', id);
+    requireManage(request, job.user, `job ${id}`);
+    return job;
+  };
+
   app.post(
     ROUTES.jobKill,
     { schema: { params: IdParams, response: { 200: KillJobReply } } },
-    async (request) => store.killJob(request.params.id, actorOf(request), ctx.now()),
+    async (request) => {
+      const { id } = request.params;
+      await ownJob(request, id);
+      const result = await store.killJob(id, actorOf(request), ctx.now());
+      await ctx.audit(request, { action: 'job.kill', objectType: 'job', objectId: id });
+      return result;
+    },
   );
 
   app.post(
     ROUTES.jobRetry,
     { schema: { params: IdParams, response: { 200: JobReply } } },
-    async (request) => ({
-      job: await store.retryJob(request.params.id, actorOf(request), ctx.now()),
-    }),
+    async (request) => {
+      const { id } = request.params;
+      await ownJob(request, id);
+      const job = await store.retryJob(id, actorOf(request), ctx.now());
+      await ctx.audit(request, {
+        action: 'job.retry',
+        objectType: 'job',
+        objectId: id,
+        detail: `attempt ${job.attempt}`,
+      });
+      return { job };
+    },
   );
 
   app.patch(
     ROUTES.job,
     { schema: { params: IdParams, body: AdjustJobBody, response: { 200: JobReply } } },
     async (request) => {
+      const { id } = request.params;
       const issues: FieldIssue[] = [];
-      parseEnvPatch(request.body.env, '/body/env', issues);
+      const patch = parseEnvPatch(request.body.env, '/body/env', issues);
       if (issues.length > 0) throw new ValidationError(`${issues[0]?.path}: ${issues[0]?.message}`, issues);
-      return { job: await store.adjustJob(request.params.id, request.body, actorOf(request), ctx.now()) };
+      const current = await ownJob(request, id);
+      if (patch) {
+        const merged = mergedEnv(current.env, patch);
+        const big = oversizedEnvs([merged], ctx.config.maxEnvBytes, () => '/body');
+        if (big.length > 0) throw new PayloadTooLargeError(`${big[0]?.path}: ${big[0]?.message}`, big);
+      }
+      const job = await store.adjustJob(id, request.body, actorOf(request), ctx.now());
+      await ctx.audit(request, {
+        action: 'job.adjust',
+        objectType: 'job',
+        objectId: id,
+        detail: `changed ${Object.keys(request.body).join(', ')}`,
+      });
+      return { job };
     },
   );
 
   app.delete(ROUTES.job, { schema: { params: IdParams, response: { 200: OkBody } } }, async (request) => {
-    await store.deleteJob(request.params.id, actorOf(request));
+    const { id } = request.params;
+    await ownJob(request, id);
+    await store.deleteJob(id, actorOf(request));
+    await ctx.audit(request, { action: 'job.delete', objectType: 'job', objectId: id });
     return { ok: true as const };
   });
+}
+
+/** The first and last id of a submission, for the audit entry. */
+function idRange(ids: number[]): string {
+  const first = ids[0];
+  const last = ids[ids.length - 1];
+  return ids.length === 0 ? 'none' : `${first}…${last}`;
+}
+
+/** The env after a patch: null removes a key. */
+function mergedEnv(
+  env: Record<string, string>,
+  patch: Record<string, string | null>,
+): Record<string, string> {
+  const merged: Record<string, string> = { ...env };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
 }

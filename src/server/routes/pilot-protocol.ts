@@ -1,8 +1,10 @@
 // The pilot protocol: claim (long-poll), start, heartbeat (+logs, kill command), finish.
-// A pilot may only report on a job it holds (same pilot, same attempt, lease alive).
+// A pilot may only report on a job it holds (same pilot, same attempt, lease alive), and only the
+// token that registered a pilot (or an admin's) may speak for it.
 
+import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { LeaseLostError, NotFoundError } from '../../core/errors.ts';
+import { LeaseLostError, NotFoundError, TooManyRequestsError } from '../../core/errors.ts';
 import { isActiveJobState } from '../../core/job-state.ts';
 import type { Job, LogStream } from '../../core/types.ts';
 import { ROUTES } from '../../protocol/routes.ts';
@@ -18,6 +20,9 @@ import {
   StartJobBody,
 } from '../../protocol/schemas/pilots.ts';
 import type { AppContext, TypedApp } from '../app.ts';
+import { principalOf } from '../auth/auth-guard.ts';
+import { ClaimSlots } from './claim-slots.ts';
+import { requireOwnPilot } from './pilots.ts';
 
 const PilotUuidParams = Type.Object({ id: UuidParams.properties.uuid }, { additionalProperties: false });
 /** Re-check for claimable jobs at least this often while long-polling (a safety net for missed wake-ups). */
@@ -26,54 +31,69 @@ const CLAIM_RECHECK_MS = 1000;
 export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): void {
   const { store, config, waiter } = ctx;
   const leaseMs = (beat: number) => Math.max(config.leaseSeconds, beat * 3) * 1000;
+  const slots = new ClaimSlots(config.maxClaimsPerToken);
 
   app.post(
     ROUTES.pilotClaim,
     { schema: { params: PilotUuidParams, body: ClaimBody, response: { 200: ClaimReply } } },
     async (request, reply) => {
       const uuid = request.params.id;
-      const pilot = await store.touchPilot(uuid, ctx.now());
-      if (pilot.stopRequested) return { job: null, command: 'stop' as const };
-      const deadline = ctx.now() + Math.min(request.body.wait, config.maxClaimWaitSeconds) * 1000;
-      // The response's close (not the request's, which fires once the body is read) tells
-      // that the pilot hung up before we answered; then stop waiting and claim nothing.
-      const gone = new AbortController();
-      reply.raw.once('close', () => {
-        if (!reply.raw.writableFinished) gone.abort();
-      });
-      const match = { site: pilot.site, jobTypes: pilot.jobTypes };
-      for (;;) {
-        const claimed = await store.claimJob(uuid, match, leaseMs(request.body.beat), ctx.now());
-        if (claimed) {
-          const { job } = claimed;
-          return {
-            job: {
-              id: job.id,
-              uuid: job.uuid,
-              name: job.name,
-              jobtype: job.jobtype,
-              payload: job.payload,
-              env: job.env,
-              timelimit: job.timelimit,
-              attempt: job.attempt,
-              leaseExpiresAt: claimed.leaseExpiresAt,
-            },
-            command: null,
-          };
-        }
-        const remaining = deadline - ctx.now();
-        if (remaining <= 0 || waiter.isClosed || gone.signal.aborted) return { job: null, command: null };
-        await waiter.wait(Math.min(remaining, CLAIM_RECHECK_MS), gone.signal);
-        if (gone.signal.aborted) return { job: null, command: null };
+      await requireOwnPilot(ctx, request, uuid);
+      const tokenId = principalOf(request).tokenId;
+      const refused = slots.acquire(uuid, tokenId);
+      if (refused) throw new TooManyRequestsError(refused, 1);
+      try {
+        return await claim(uuid, request.body, reply);
+      } finally {
+        slots.release(uuid, tokenId);
       }
     },
   );
+
+  /** One claim long-poll: the best job as soon as there is one, or none once `wait` has passed. */
+  const claim = async (uuid: string, body: ClaimBody, reply: FastifyReply) => {
+    const pilot = await store.touchPilot(uuid, ctx.now());
+    if (pilot.stopRequested) return { job: null, command: 'stop' as const };
+    const deadline = ctx.now() + Math.min(body.wait, config.maxClaimWaitSeconds) * 1000;
+    // The response's close (not the request's, which fires once the body is read) tells
+    // that the pilot hung up before we answered; then stop waiting and claim nothing.
+    const gone = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) gone.abort();
+    });
+    const match = { site: pilot.site, jobTypes: pilot.jobTypes };
+    for (;;) {
+      const claimed = await store.claimJob(uuid, match, leaseMs(body.beat), ctx.now());
+      if (claimed) {
+        const { job } = claimed;
+        return {
+          job: {
+            id: job.id,
+            uuid: job.uuid,
+            name: job.name,
+            jobtype: job.jobtype,
+            payload: job.payload,
+            env: job.env,
+            timelimit: job.timelimit,
+            attempt: job.attempt,
+            leaseExpiresAt: claimed.leaseExpiresAt,
+          },
+          command: null,
+        };
+      }
+      const remaining = deadline - ctx.now();
+      if (remaining <= 0 || waiter.isClosed || gone.signal.aborted) return { job: null, command: null };
+      await waiter.wait(Math.min(remaining, CLAIM_RECHECK_MS), gone.signal);
+      if (gone.signal.aborted) return { job: null, command: null };
+    }
+  };
 
   app.post(
     ROUTES.jobStart,
     { schema: { params: IdParams, body: StartJobBody, response: { 200: JobCommandReply } } },
     async (request) => {
       const { pilot, attempt, pid } = request.body;
+      await requireOwnPilot(ctx, request, pilot);
       return store.startJob({
         jobId: request.params.id,
         pilotUuid: pilot,
@@ -92,6 +112,7 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
     async (request) => {
       const { pilot, attempt, metrics, logs } = request.body;
       const jobId = request.params.id;
+      await requireOwnPilot(ctx, request, pilot);
       const reply = await store.heartbeatJob({
         jobId,
         pilotUuid: pilot,
@@ -111,9 +132,9 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
     async (request) => {
       const { pilot, attempt, outcome, metrics, logs } = request.body;
       const jobId = request.params.id;
+      const holder = await requireOwnPilot(ctx, request, pilot);
       const job = await store.getJob(jobId);
       if (!job) throw new NotFoundError('job', jobId);
-      const holder = await store.getPilot(pilot);
       if (!holds(job, holder?.id, attempt))
         throw new LeaseLostError(
           jobId,

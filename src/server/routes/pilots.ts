@@ -1,7 +1,7 @@
 // Pilot management routes: register, list, show, stop (on request), deregister.
 
 import { Type } from 'typebox';
-import { NotFoundError } from '../../core/errors.ts';
+import { AppError, ForbiddenError, mayServeSite, NotFoundError } from '../../core/index.ts';
 import { isPilotState } from '../../core/pilot-state.ts';
 import { ROUTES } from '../../protocol/routes.ts';
 import { IdOrUuidParams, UuidParams } from '../../protocol/schemas/common.ts';
@@ -13,6 +13,7 @@ import {
   RegisterPilotReply,
 } from '../../protocol/schemas/pilots.ts';
 import type { AppContext, TypedApp } from '../app.ts';
+import { principalOf, requirePilotDriver } from '../auth/auth-guard.ts';
 import { parseStateList } from './query-parsing.ts';
 
 const PilotReply = Type.Object({ pilot: PilotSchema });
@@ -25,7 +26,19 @@ export function registerPilotRoutes(app: TypedApp, ctx: AppContext): void {
     ROUTES.pilots,
     { schema: { body: RegisterPilotBody, response: { 201: RegisterPilotReply } } },
     async (request, reply) => {
-      const pilot = await store.registerPilot(request.body, ctx.now());
+      const principal = principalOf(request);
+      if (!mayServeSite(principal, request.body.site))
+        throw new ForbiddenError(
+          `the token "${principal.name}" is for site ${principal.site}; it cannot register a pilot for ${
+            request.body.site === null ? 'no site' : `site ${request.body.site}`
+          }`,
+        );
+      const existing = await store.getPilot(request.body.uuid);
+      if (existing) requirePilotDriver(request, existing);
+      const pilot = await store.registerPilot(request.body, ctx.now(), {
+        tokenId: principal.tokenId,
+        name: principal.name,
+      });
       return reply.status(201).send({
         pilot,
         config: {
@@ -67,19 +80,54 @@ export function registerPilotRoutes(app: TypedApp, ctx: AppContext): void {
   app.post(
     ROUTES.pilotStop,
     { schema: { params: IdOrUuidParams, response: { 200: PilotReply } } },
-    async (request) => ({
-      pilot: await store.requestPilotStop(idOrUuid(request.params.id)),
-    }),
+    async (request) => {
+      const pilot = await store.requestPilotStop(idOrUuid(request.params.id));
+      await ctx.audit(request, { action: 'pilot.stop', objectType: 'pilot', objectId: pilot.id });
+      return { pilot };
+    },
   );
 
   app.post(
     ROUTES.pilotDeregister,
     { schema: { params: PilotUuidParams, response: { 200: PilotReply } } },
-    async (request) => ({ pilot: await store.deregisterPilot(request.params.id, ctx.now()) }),
+    async (request) => {
+      await requireOwnPilot(ctx, request, request.params.id);
+      return { pilot: await store.deregisterPilot(request.params.id, ctx.now()) };
+    },
   );
 }
 
 /** A pilot is addressed by its numeric id or its uuid. */
 export function idOrUuid(text: string): number | string {
   return /^[0-9]+$/.test(text) ? Number(text) : text;
+}
+
+/** Which token registered each pilot: fixed at registration, so safe to cache (a heartbeat costs no read). */
+const pilotTokens = new WeakMap<
+  AppContext,
+  Map<string, { id: number; uuid: string; tokenId: number | null }>
+>();
+const MAX_CACHED_PILOTS = 100_000;
+
+/** The pilot `uuid`, after checking the caller's token registered it (pilot_unknown when there is none). */
+export async function requireOwnPilot(
+  ctx: AppContext,
+  request: Parameters<typeof requirePilotDriver>[0],
+  uuid: string,
+): Promise<{ id: number; uuid: string; tokenId: number | null }> {
+  let cache = pilotTokens.get(ctx);
+  if (!cache) {
+    cache = new Map();
+    pilotTokens.set(ctx, cache);
+  }
+  let pilot = cache.get(uuid);
+  if (!pilot) {
+    const found = await ctx.store.getPilot(uuid);
+    if (!found) throw new AppError('pilot_unknown', `pilot ${uuid} is not registered`);
+    pilot = { id: found.id, uuid: found.uuid, tokenId: found.tokenId };
+    if (cache.size >= MAX_CACHED_PILOTS) cache.clear();
+    cache.set(uuid, pilot);
+  }
+  requirePilotDriver(request, pilot);
+  return pilot;
 }

@@ -1,5 +1,4 @@
-// The purge route: one page of old jobs, pilots or workflows, never running work. Anyone may call
-// it until access control exists; it becomes an admin-only route then.
+// The purge route (admins only): one page of old jobs, pilots or workflows, never running work.
 
 import { parseDuration } from '../../core/duration.ts';
 import { ValidationError } from '../../core/errors.ts';
@@ -7,7 +6,7 @@ import { PURGE_BATCH_DEFAULT, purgeStates } from '../../core/retention.ts';
 import { ROUTES } from '../../protocol/routes.ts';
 import { PurgeBody, PurgeReply } from '../../protocol/schemas/purge.ts';
 import type { AppContext, TypedApp } from '../app.ts';
-import { actorOf } from './request-identity.ts';
+import { actorOf } from '../auth/auth-guard.ts';
 
 export function registerPurgeRoutes(app: TypedApp, ctx: AppContext): void {
   app.post(ROUTES.purge, { schema: { body: PurgeBody, response: { 200: PurgeReply } } }, async (request) => {
@@ -39,6 +38,11 @@ export function registerPurgeRoutes(app: TypedApp, ctx: AppContext): void {
         { what: body.what, count: result.ids.length, olderThan: body.olderThan, actor: actorOf(request) },
         'purged',
       );
+      await ctx.audit(request, {
+        action: 'purge',
+        objectType: body.what,
+        detail: `${result.ids.length} ${body.what} older than ${body.olderThan} (ids ${result.ids[0]}…${result.ids[result.ids.length - 1]})`,
+      });
     }
     return { what: body.what, before, states: states.states, dryRun, ...result };
   });

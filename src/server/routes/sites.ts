@@ -1,6 +1,7 @@
 // Site routes: define (insert or replace) a P3S site record, list, show, delete.
 
-import { NotFoundError, ValidationError } from '../../core/errors.ts';
+import { mayReadSite } from '../../core/auth.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../core/errors.ts';
 import { parseSiteSpec } from '../../core/site-spec.ts';
 import { ROUTES } from '../../protocol/routes.ts';
 import { OkBody } from '../../protocol/schemas/common.ts';
@@ -26,6 +27,11 @@ export function registerSiteRoutes(app: TypedApp, ctx: AppContext): void {
         throw new ValidationError(`${first?.path}: ${first?.message}`, parsed.issues);
       }
       const defined = await sites.defineSite(parsed.site, ctx.now());
+      await ctx.audit(request, {
+        action: defined.created ? 'site.create' : 'site.change',
+        objectType: 'site',
+        objectId: defined.site.name,
+      });
       return reply.status(defined.created ? 201 : 200).send(defined);
     },
   );
@@ -38,6 +44,9 @@ export function registerSiteRoutes(app: TypedApp, ctx: AppContext): void {
     ROUTES.site,
     { schema: { params: SiteNameParams, response: { 200: SiteReply } } },
     async (request) => {
+      // A pilot token reads only its own site's settings.
+      if (!mayReadSite(request.principal, request.params.name))
+        throw new ForbiddenError(`a pilot token for site ${request.principal?.site} cannot read other sites`);
       const site = await sites.getSite(request.params.name);
       if (!site) throw new NotFoundError('site', request.params.name);
       return { site };
@@ -50,6 +59,7 @@ export function registerSiteRoutes(app: TypedApp, ctx: AppContext): void {
     async (request) => {
       if (!(await sites.deleteSite(request.params.name)))
         throw new NotFoundError('site', request.params.name);
+      await ctx.audit(request, { action: 'site.delete', objectType: 'site', objectId: request.params.name });
       return { ok: true as const };
     },
   );

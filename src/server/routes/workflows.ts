@@ -2,6 +2,7 @@
 // one transaction), list, show with jobs and files, start, cancel, retry, delete.
 
 import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import { isWorkflowState, NotFoundError } from '../../core/index.ts';
 import { ROUTES } from '../../protocol/routes.ts';
 import { IdParams, OkBody } from '../../protocol/schemas/common.ts';
@@ -14,8 +15,8 @@ import {
 } from '../../protocol/schemas/workflows.ts';
 import { instantiateWorkflow } from '../../workflow/index.ts';
 import type { AppContext, TypedApp } from '../app.ts';
+import { actorOf, ownerFor, requireManage } from '../auth/auth-guard.ts';
 import { parseStateList } from './query-parsing.ts';
-import { actorOf } from './request-identity.ts';
 
 export function registerWorkflowRoutes(app: TypedApp, ctx: AppContext): void {
   const store = ctx.store.workflows;
@@ -39,12 +40,18 @@ export function registerWorkflowRoutes(app: TypedApp, ctx: AppContext): void {
           dag: dag.name,
           name: body.name ?? dag.name,
           description: body.description ?? '',
-          user: actorOf(request, body.user),
+          user: ownerFor(request, body.user),
           state: body.state ?? 'template',
           ...instance,
         },
         ctx.now(),
       );
+      await ctx.audit(request, {
+        action: 'workflow.create',
+        objectType: 'workflow',
+        objectId: detail.workflow.id,
+        detail: `from DAG ${dag.name}, ${detail.jobs.length} jobs`,
+      });
       return reply.status(201).send(detail);
     },
   );
@@ -76,35 +83,45 @@ export function registerWorkflowRoutes(app: TypedApp, ctx: AppContext): void {
     },
   );
 
-  app.post(
-    ROUTES.workflowStart,
-    { schema: { params: IdParams, response: { 200: WorkflowReply } } },
-    async (request) => ({
-      workflow: await store.startWorkflow(request.params.id, actorOf(request), ctx.now()),
-    }),
-  );
+  /** Checks the caller may manage the workflow (404 first: ids are not secret). */
+  const ownWorkflow = async (request: FastifyRequest, id: number) => {
+    const detail = await store.getWorkflow(id);
+    if (!detail) throw new NotFoundError('workflow', id);
+    requireManage(request, detail.workflow.user, `workflow ${id}`);
+  };
 
-  app.post(
-    ROUTES.workflowCancel,
-    { schema: { params: IdParams, response: { 200: WorkflowReply } } },
-    async (request) => ({
-      workflow: await store.cancelWorkflow(request.params.id, actorOf(request), ctx.now()),
-    }),
-  );
-
-  app.post(
-    ROUTES.workflowRetry,
-    { schema: { params: IdParams, response: { 200: WorkflowReply } } },
-    async (request) => ({
-      workflow: await store.retryWorkflow(request.params.id, actorOf(request), ctx.now()),
-    }),
-  );
+  const actions = {
+    start: (id: number, actor: string) => store.startWorkflow(id, actor, ctx.now()),
+    cancel: (id: number, actor: string) => store.cancelWorkflow(id, actor, ctx.now()),
+    retry: (id: number, actor: string) => store.retryWorkflow(id, actor, ctx.now()),
+  };
+  const paths = {
+    start: ROUTES.workflowStart,
+    cancel: ROUTES.workflowCancel,
+    retry: ROUTES.workflowRetry,
+  };
+  for (const action of ['start', 'cancel', 'retry'] as const) {
+    app.post(
+      paths[action],
+      { schema: { params: IdParams, response: { 200: WorkflowReply } } },
+      async (request) => {
+        const { id } = request.params;
+        await ownWorkflow(request, id);
+        const workflow = await actions[action](id, actorOf(request));
+        await ctx.audit(request, { action: `workflow.${action}`, objectType: 'workflow', objectId: id });
+        return { workflow };
+      },
+    );
+  }
 
   app.delete(
     ROUTES.workflow,
     { schema: { params: IdParams, response: { 200: OkBody } } },
     async (request) => {
-      await store.deleteWorkflow(request.params.id);
+      const { id } = request.params;
+      await ownWorkflow(request, id);
+      await store.deleteWorkflow(id);
+      await ctx.audit(request, { action: 'workflow.delete', objectType: 'workflow', objectId: id });
       return { ok: true as const };
     },
   );

@@ -6,6 +6,7 @@ import { init } from './0001-init.ts';
 import { workflows } from './0002-workflows.ts';
 import { sites } from './0003-sites.ts';
 import { monitor } from './0004-monitor.ts';
+import { auth } from './0005-auth.ts';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
@@ -13,5 +14,6 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0002_workflows': workflows(dialect),
     '0003_sites': sites(dialect),
     '0004_monitor': monitor(dialect),
+    '0005_auth': auth(dialect),
   };
 }

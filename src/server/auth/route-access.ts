@@ -1,0 +1,74 @@
+// Which access rule each API route demands (core/auth.ts defines the rules). One table, so the
+// policy reads in one place and a route registered without an entry is refused (and fails the
+// route-coverage test) instead of being open by accident.
+
+import type { AccessRule } from '../../core/index.ts';
+import { ROUTES } from '../../protocol/routes.ts';
+
+const r = ROUTES;
+
+export const ROUTE_ACCESS: Record<string, AccessRule> = {
+  [`GET ${r.health}`]: 'public',
+  [`GET ${r.summary}`]: 'read',
+  [`GET ${r.statsTimeline}`]: 'read',
+  [`GET ${r.statsFailures}`]: 'read',
+  [`GET ${r.statsQueue}`]: 'read',
+
+  [`POST ${r.jobs}`]: 'user',
+  [`GET ${r.jobs}`]: 'read',
+  [`GET ${r.job}`]: 'read',
+  [`GET ${r.jobLogs}`]: 'read',
+  [`POST ${r.jobKill}`]: 'owner',
+  [`POST ${r.jobRetry}`]: 'owner',
+  [`PATCH ${r.job}`]: 'owner',
+  [`DELETE ${r.job}`]: 'owner',
+
+  // The pilot protocol: the handler also checks that the token registered the pilot.
+  [`POST ${r.pilots}`]: 'pilot',
+  [`POST ${r.pilotClaim}`]: 'pilot',
+  [`POST ${r.jobStart}`]: 'pilot',
+  [`POST ${r.jobHeartbeat}`]: 'pilot',
+  [`POST ${r.jobFinish}`]: 'pilot',
+  [`POST ${r.pilotDeregister}`]: 'pilot',
+  [`GET ${r.pilots}`]: 'read',
+  [`GET ${r.pilot}`]: 'read',
+  [`POST ${r.pilotStop}`]: 'admin',
+
+  [`POST ${r.dags}`]: 'user',
+  [`GET ${r.dags}`]: 'read',
+  [`GET ${r.dag}`]: 'read',
+  [`GET ${r.dagGraphml}`]: 'read',
+  [`DELETE ${r.dag}`]: 'owner',
+  [`POST ${r.datatypes}`]: 'user',
+  [`GET ${r.datatypes}`]: 'read',
+  // Datatypes record no owner and DAGs of every user name them: only admins remove one.
+  [`DELETE ${r.datatype}`]: 'admin',
+  [`POST ${r.datasets}`]: 'user',
+  [`GET ${r.datasets}`]: 'read',
+  [`GET ${r.dataset}`]: 'read',
+  [`POST ${r.workflows}`]: 'user',
+  [`GET ${r.workflows}`]: 'read',
+  [`GET ${r.workflow}`]: 'read',
+  [`POST ${r.workflowStart}`]: 'owner',
+  [`POST ${r.workflowCancel}`]: 'owner',
+  [`POST ${r.workflowRetry}`]: 'owner',
+  [`DELETE ${r.workflow}`]: 'owner',
+
+  // A site's env reaches every payload its pilots run: defining one is an admin's act.
+  [`POST ${r.sites}`]: 'admin',
+  [`GET ${r.sites}`]: 'read',
+  [`GET ${r.site}`]: 'site-read',
+  [`DELETE ${r.site}`]: 'admin',
+  [`POST ${r.purge}`]: 'admin',
+
+  [`GET ${r.whoami}`]: 'authenticated',
+  [`POST ${r.tokens}`]: 'admin',
+  [`GET ${r.tokens}`]: 'admin',
+  // Anyone may revoke a token of their own name (a leaked one); admins any token.
+  [`POST ${r.tokenRevoke}`]: 'authenticated',
+  [`GET ${r.audit}`]: 'admin',
+};
+
+export function accessRuleOf(method: string, url: string): AccessRule | undefined {
+  return ROUTE_ACCESS[`${method} ${url}`];
+}
