@@ -88,6 +88,11 @@ try {
   await waitFor('some log', async () => (await client.jobLogs(running!.id)).totalBytes > 40, 30_000);
 
   const page = await browser.context.newPage();
+  // Logged in as the jobs' owner, so the job page shows its Kill button.
+  await page.goto(`${scene.server.url}/login`);
+  await page.locator('input[name="token"]').fill(scene.userToken);
+  await page.locator('.login-form button[type="submit"]').click();
+  await page.waitForURL(`${scene.server.url}/`);
   const shots: [string, string][] = [
     ['overview', '/'],
     ['jobs', '/jobs'],

@@ -20,6 +20,29 @@ describe('refuseCrossSite', () => {
   });
 });
 
+describe('refuseCrossSite for the login and logout forms', () => {
+  const form = { form: true };
+  const host = '127.0.0.1:7878';
+  it('lets a same-origin form post (Origin of this host) and an htmx request through', () => {
+    expect(
+      refuseCrossSite({ host, origin: `http://${host}`, 'sec-fetch-site': 'same-origin' }, form),
+    ).toBeNull();
+    expect(refuseCrossSite({ host, origin: `http://${host}` }, form)).toBeNull();
+    expect(refuseCrossSite({ host, 'hx-request': 'true' }, form)).toBeNull();
+  });
+  it.each([
+    [{ host }, /without an Origin/],
+    [{ host, origin: 'http://evil.example' }, /evil\.example/],
+    [{ host, origin: `http://${host}`, 'sec-fetch-site': 'cross-site' }, /cross-site/],
+    [{ host, origin: 'null' }, /origin null/],
+  ])('refuses %o', (headers, reason) => {
+    expect(refuseCrossSite(headers, form)).toMatch(reason);
+  });
+  it('still demands the htmx header from the buttons', () => {
+    expect(refuseCrossSite({ host, origin: `http://${host}` })).toMatch(/HX-Request/);
+  });
+});
+
 describe('isForeignOrigin', () => {
   it.each([
     ['http://127.0.0.1:7878', '127.0.0.1:7878', false],

@@ -1,8 +1,11 @@
 // What the monitor reads and does, typed with the protocol's wire shapes. It is served by the
-// public JSON API only: the server passes a transport that calls its own /api/v1 routes.
+// public JSON API only: the server passes a transport that calls its own /api/v1 routes, and the
+// monitor makes one MonitorApi per request carrying the viewer's token (from the session cookie),
+// so the API decides what each viewer may read and do, as for any client.
 
 import { ApiError } from '../protocol/client.ts';
 import { ROUTES, routePath } from '../protocol/routes.ts';
+import type { AuditList, AuditQuery, WhoAmI } from '../protocol/schemas/auth.ts';
 import type { Health } from '../protocol/schemas/common.ts';
 import type {
   JobDetailWire,
@@ -25,11 +28,15 @@ import type {
   WorkflowListQuery,
 } from '../protocol/schemas/workflows.ts';
 
-/** One HTTP exchange with the JSON API: a path with its query string, and the parsed answer. */
+/**
+ * One HTTP exchange with the JSON API: a path with its query string, the viewer's token (to send as
+ * `Authorization: Bearer <token>`; absent: an anonymous request), and the parsed answer.
+ */
 export type ApiTransport = (request: {
   method: 'GET' | 'POST';
   url: string;
   body?: unknown;
+  token?: string;
 }) => Promise<{ status: number; body: unknown }>;
 
 export type Query = Record<string, string | number | undefined>;
@@ -51,6 +58,10 @@ export interface LogQuery {
 
 export interface MonitorApi {
   health(): Promise<Health>;
+  /** Who the token is (401 without a valid one). */
+  whoami(): Promise<WhoAmI>;
+  /** The audit trail (admins only: 403 for others). */
+  listAudit(query: AuditQuery): Promise<AuditList>;
   summary(): Promise<SummaryWire>;
   timeline(window: string): Promise<TimelineWire>;
   failures(window: string, limit: number): Promise<FailuresWire>;
@@ -80,9 +91,15 @@ export function apiUrl(path: string, query: Query = {}): string {
   return text ? `${path}?${text}` : path;
 }
 
-export function makeMonitorApi(transport: ApiTransport): MonitorApi {
+/** The API as seen by one viewer: every request carries `token` (null: anonymous). */
+export function makeMonitorApi(transport: ApiTransport, token: string | null = null): MonitorApi {
   const call = async <T>(method: 'GET' | 'POST', url: string, body?: unknown): Promise<T> => {
-    const { status, body: answer } = await transport({ method, url, body });
+    const { status, body: answer } = await transport({
+      method,
+      url,
+      body,
+      ...(token === null ? {} : { token }),
+    });
     if (status >= 400) {
       const error = (answer as { error?: { code?: unknown; message?: unknown; details?: unknown } })?.error;
       throw new ApiError(status, {
@@ -97,6 +114,8 @@ export function makeMonitorApi(transport: ApiTransport): MonitorApi {
 
   return {
     health: () => get(ROUTES.health),
+    whoami: () => get(ROUTES.whoami),
+    listAudit: (query) => get(ROUTES.audit, { ...query }),
     summary: () => get(ROUTES.summary),
     timeline: (window) => get(ROUTES.statsTimeline, { window }),
     failures: (window, limit) => get(ROUTES.statsFailures, { window, limit }),

@@ -4,11 +4,15 @@
 import type { VNode } from 'preact';
 import type { NavKey } from './layout.tsx';
 import type { MonitorApi } from './monitor-api.ts';
+import type { Viewer } from './session.ts';
 
 export type RawQuery = Record<string, string | string[] | undefined>;
 
 export interface PageContext {
+  /** The JSON API as this viewer: requests carry the session's token. */
   api: MonitorApi;
+  /** Who is logged in, or null (an anonymous viewer, under the open read policy). */
+  viewer: Viewer | null;
   /** Epoch ms of this request (the injected server clock). */
   now: number;
   query: RawQuery;

@@ -60,12 +60,23 @@ export async function runToEnd(app: App, job: Record<string, unknown>, exitCode:
   return stored.id;
 }
 
-/** GET a monitor page as a browser (or as htmx with `htmx`: the target id). */
-export async function page(app: App, url: string, htmx?: string) {
+/** The Cookie header of a monitor session logged in with `token`. */
+export function sessionCookie(token: string): string {
+  return `p3s_session=${encodeURIComponent(token)}`;
+}
+
+/**
+ * GET a monitor page as a browser (or as htmx with `htmx`: the target id), anonymously or logged
+ * in with `token` (its session cookie).
+ */
+export async function page(app: App, url: string, htmx?: string, token?: string) {
   const res = await app.inject({
     method: 'GET',
     url,
-    headers: htmx ? { 'hx-request': 'true', 'hx-target': htmx } : {},
+    headers: {
+      ...(htmx ? { 'hx-request': 'true', 'hx-target': htmx } : {}),
+      ...(token ? { cookie: sessionCookie(token) } : {}),
+    },
   });
   return { status: res.statusCode, html: res.body, headers: res.headers };
 }

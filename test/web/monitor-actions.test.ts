@@ -1,22 +1,27 @@
-// The monitor's kill and retry buttons (through the JSON API, refused across sites), the log
-// viewer's tail and download, and pages of an API that lacks a route ("not available").
+// The monitor's kill and retry buttons (through the JSON API as the logged-in viewer, refused
+// across sites), the log viewer's tail and download, and pages of an API that lacks a route.
 
 import Fastify from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeMonitorApi } from '../../src/web/monitor-api.ts';
+import { type ApiTransport, makeMonitorApi } from '../../src/web/monitor-api.ts';
 import { registerMonitor } from '../../src/web/monitor-routes.tsx';
-import { call, makeTestApp, type TestApp } from '../helpers/app.ts';
-import { finish, log, page, start, submit } from '../helpers/monitor-data.ts';
+import { call, createToken, makeTestApp, type TestApp } from '../helpers/app.ts';
+import { finish, log, page, sessionCookie, start, submit } from '../helpers/monitor-data.ts';
 
 let t: TestApp;
+/** A user token of `alice`, who owns the jobs submit() makes. */
+let alice: string;
 beforeEach(async () => {
   t = await makeTestApp();
+  alice = await createToken(t.store, 'user', 'alice');
 });
 afterEach(async () => {
   await t.close();
 });
 
 const HTMX = { 'hx-request': 'true', 'hx-target': 'live', host: 'localhost:80' };
+/** An htmx request of alice's logged-in monitor page. */
+const ALICE = () => ({ ...HTMX, cookie: sessionCookie(alice) });
 
 async function post(url: string, headers: Record<string, string>) {
   const res = await t.app.inject({
@@ -31,33 +36,34 @@ async function post(url: string, headers: Record<string, string>) {
 describe('kill and retry buttons', () => {
   it('offers the buttons the state allows', async () => {
     const [parked] = await submit(t.app, [{ name: 'p', payload: '/bin/x', state: 'template' }]);
-    expect((await page(t.app, `/jobs/${parked.id}`)).html).toContain(`hx-post="/jobs/${parked.id}/kill"`);
-    expect((await page(t.app, `/jobs/${parked.id}`)).html).not.toContain('/retry"');
+    const shown = (await page(t.app, `/jobs/${parked.id}`, undefined, alice)).html;
+    expect(shown).toContain(`hx-post="/jobs/${parked.id}/kill"`);
+    expect(shown).not.toContain('/retry"');
   });
 
-  it('kills and retries through the JSON API, recording the monitor as the actor', async () => {
+  it('kills and retries through the JSON API, recording the logged-in viewer as the actor', async () => {
     const [job] = await submit(t.app, [{ name: 'k', payload: '/bin/x', state: 'template' }]);
-    const killed = await post(`/jobs/${job.id}/kill`, HTMX);
+    const killed = await post(`/jobs/${job.id}/kill`, ALICE());
     expect(killed.status).toBe(200);
     expect(killed.html).toContain(`Job ${job.id} cancelled.`);
     expect(killed.html).toContain('<span class="badge state-cancelled">cancelled</span>');
     expect(killed.html).toContain(`hx-post="/jobs/${job.id}/retry"`);
     const retried = await post(`/jobs/${job.id}/retry`, {
-      ...HTMX,
+      ...ALICE(),
       'sec-fetch-site': 'same-origin',
       origin: 'http://localhost:80',
     });
     expect(retried.html).toContain('queued again as attempt 2');
     const detail = (await call(t.app, 'GET', `/api/v1/jobs/${job.id}`)).json;
     expect(detail.job).toMatchObject({ state: 'defined', attempt: 2 });
-    expect(detail.events.map((e: { actor: string }) => e.actor)).toEqual(['alice', 'monitor', 'monitor']);
+    expect(detail.events.map((e: { actor: string }) => e.actor).slice(-2)).toEqual(['alice', 'alice']);
   });
 
   it('asks a pilot to kill a running job and shows an API refusal as a message', async () => {
     const [job] = await submit(t.app, [{ name: 'r', payload: '/bin/x' }]);
     await start(t.app, job.id);
-    expect((await post(`/jobs/${job.id}/kill`, HTMX)).html).toContain('the pilot stops job');
-    const again = await post(`/jobs/${job.id}/retry`, HTMX);
+    expect((await post(`/jobs/${job.id}/kill`, ALICE())).html).toContain('the pilot stops job');
+    const again = await post(`/jobs/${job.id}/retry`, ALICE());
     expect(again.status).toBe(200);
     expect(again.html).toContain('class="error-banner"');
     expect(again.html).toContain(`Could not retry job ${job.id}: cannot retry job ${job.id}: it is running`);
@@ -65,11 +71,13 @@ describe('kill and retry buttons', () => {
 
   it.each([
     ['without the htmx header (a plain form from anywhere)', { host: 'localhost:80' }],
+    ['without the htmx header, even from this origin', { host: 'localhost:80', origin: 'http://localhost' }],
     ['from another site', { ...HTMX, 'sec-fetch-site': 'cross-site' }],
     ['from another origin', { ...HTMX, origin: 'http://evil.example' }],
   ])('refuses a kill %s and changes nothing', async (_name, headers) => {
     const [job] = await submit(t.app, [{ name: 'k', payload: '/bin/x', state: 'template' }]);
-    const res = await post(`/jobs/${job.id}/kill`, headers);
+    // Logged in as the job's owner: only the request's origin is wrong.
+    const res = await post(`/jobs/${job.id}/kill`, { ...headers, cookie: sessionCookie(alice) });
     expect(res.status).toBe(403);
     expect((await call(t.app, 'GET', `/api/v1/jobs/${job.id}`)).json.job.state).toBe('template');
   });
@@ -124,16 +132,22 @@ describe('an API without a route', () => {
     // A monitor in front of this server with the workflow, DAG, dataset and site routes taken away:
     // requests for them go to a path the real server does not have.
     const app = Fastify();
-    const api = makeMonitorApi(async ({ method, url, body }) => {
+    const transport: ApiTransport = async ({ method, url, body, token }) => {
       const missing = /^\/api\/v1\/(workflows|dags|datasets|sites)/.test(url);
       const res = await t.app.inject({
         method,
         url: missing ? '/api/v1/not-in-this-version' : url,
+        ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
         ...(body ? { payload: body as object } : {}),
       });
       return { status: res.statusCode, body: res.json() };
+    };
+    await registerMonitor(app, {
+      apiFor: (token) => makeMonitorApi(transport, token),
+      readPolicy: 'open',
+      now: Date.now,
+      info: { version: 'old', store: 'sqlite' },
     });
-    await registerMonitor(app, { api, now: Date.now, info: { version: 'old', store: 'sqlite' } });
     try {
       for (const url of ['/workflows', '/workflows/1', '/dags', '/dags/x', '/datasets', '/sites']) {
         const res = await app.inject({ method: 'GET', url });

@@ -1,13 +1,14 @@
 // The monitor in headless Chromium against a real server with real pilots running real jobs:
 // every page loads, state changes and logs arrive without a reload, a running workflow's DAG has
-// the right colours, a filter narrows the table, the kill button works. Waits on conditions only.
+// the right colours, a filter narrows the table, logging in with a token through the form brings
+// the kill button, and it works. Waits on conditions only.
 
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, launchBrowser, type TestBrowser } from '../helpers/browser.ts';
-import { type Scene, slowJob, startScene } from '../helpers/monitor-scene.ts';
+import { SCENE_USER, type Scene, slowJob, startScene } from '../helpers/monitor-scene.ts';
 
 const WAIT = 45_000;
 const SHOTS = join(import.meta.dirname, '..', '..', 'test-results', 'monitor');
@@ -200,10 +201,29 @@ describe.skipIf(!haveChromium)('the monitor in a browser', () => {
     await page.close();
   }, 90_000);
 
-  it('kills a running job with its button', async () => {
+  it('logs in through the form with a token, then kills a running job with its button', async () => {
     const [job] = await scene.submit([slowJob('to-kill', 120)]);
     await scene.waitForState(job!.id, ['running']);
+    // Anonymous (the open read policy): the job shows, its Kill button does not.
     const page = await open(`/jobs/${job!.id}`);
+    await page.locator('.job-head .badge', { hasText: 'running' }).waitFor({ timeout: WAIT });
+    expect(await page.locator('button.action.kill').count()).toBe(0);
+    await page.locator('a.login-link').click();
+    await page.waitForURL(/\/login\?next=/, { timeout: WAIT });
+    await page.locator('input[name="token"]').fill(scene.userToken);
+    await page.locator('.login-form button[type="submit"]').click();
+    // Back on the job page, logged in as its owner.
+    await page.waitForURL(new RegExp(`/jobs/${job!.id}$`), { timeout: WAIT });
+    await page.locator('header .viewer', { hasText: SCENE_USER }).waitFor({ timeout: WAIT });
+    const [cookie] = (await browser.context.cookies(scene.server.url)).filter(
+      (c) => c.name === 'p3s_session',
+    );
+    expect(cookie).toMatchObject({ value: scene.userToken, httpOnly: true, sameSite: 'Strict', path: '/' });
+    // Page scripts cannot read it.
+    expect(await page.evaluate(() => document.cookie)).not.toContain('p3s_session');
+    await page.evaluate(() => {
+      (window as unknown as { p3sMarker: number }).p3sMarker = 42;
+    });
     await page.locator('button.action.kill').click();
     await page.locator('.notice', { hasText: 'Kill sent' }).waitFor({ timeout: WAIT });
     await page.locator('.job-head .badge', { hasText: 'cancelled' }).waitFor({ timeout: WAIT });
@@ -211,7 +231,20 @@ describe.skipIf(!haveChromium)('the monitor in a browser', () => {
       state: 'cancelled',
       errorName: 'killed',
     });
+    // The audit trail names the logged-in user, not the monitor.
+    const audit = await scene.server.store.auth.listAudit(
+      { action: 'job.kill', objectId: String(job!.id) },
+      10,
+      0,
+    );
+    expect(audit.events.map((e) => [e.actor, e.role, e.outcome])).toEqual([[SCENE_USER, 'user', 'ok']]);
     expect(await marker(page)).toBe(42);
+    // Log out: the cookie is gone and the buttons with it.
+    await page.locator('form.logout button').click();
+    await page.waitForURL(/\/login\?reason=logged-out/, { timeout: WAIT });
+    expect((await browser.context.cookies(scene.server.url)).some((c) => c.name === 'p3s_session')).toBe(
+      false,
+    );
     await page.close();
     expect(browser.errors).toEqual([]);
   }, 90_000);

@@ -1,5 +1,6 @@
 // /jobs/:id: every field of a job, its env, the state timeline with durations, its attempts,
-// the pilot and host, resource use, the error, kill/retry buttons and the live log viewer.
+// the pilot and host, resource use, the error, kill/retry buttons (for its owner and admins) and
+// the live log viewer.
 
 import { isTerminalJobState } from '../../core/index.ts';
 import { ApiError } from '../../protocol/client.ts';
@@ -20,6 +21,7 @@ import { formatCpu, formatDuration, formatKb } from '../format.ts';
 import { runTime } from '../job-table.tsx';
 import { LogBox, readLogEnd } from '../log-viewer.tsx';
 import { choice, int, type PageContext, type PageResult } from '../page.ts';
+import { loginUrl, mayAct, type Viewer } from '../session.ts';
 import { Attempts, Timeline } from './job-history.tsx';
 
 const KILLABLE = ['template', 'defined', 'dispatched', 'running'];
@@ -64,7 +66,7 @@ export async function jobPage(
         >
           {flash?.error && <ErrorBanner message={flash.error} />}
           {flash?.done && <div class="notice">{flash.done}</div>}
-          <JobSummary detail={detail} now={ctx.now} />
+          <JobSummary detail={detail} now={ctx.now} viewer={ctx.viewer} />
         </Live>
         <Card id="logs" title="Log">
           {log && <LogBox log={logRef} slice={log.slice} skipped={log.skipped} attempts={job.attempt} />}
@@ -88,7 +90,7 @@ function missing(id: string): PageResult {
   });
 }
 
-function JobSummary({ detail, now }: { detail: JobDetailWire; now: number }) {
+function JobSummary({ detail, now, viewer }: { detail: JobDetailWire; now: number; viewer: Viewer | null }) {
   const { job } = detail;
   const took = runTime(job, now);
   return (
@@ -96,7 +98,7 @@ function JobSummary({ detail, now }: { detail: JobDetailWire; now: number }) {
       <div class="job-head">
         <StateBadge state={job.state} />
         {job.killRequested && !isTerminalJobState(job.state) && <span class="note">kill requested</span>}
-        <Actions job={job} />
+        <Actions job={job} viewer={viewer} />
       </div>
       {job.errorName && (
         <div class="error-box">
@@ -167,8 +169,23 @@ function JobSummary({ detail, now }: { detail: JobDetailWire; now: number }) {
   );
 }
 
-/** Kill and retry, when the job's state allows them; htmx posts them to the monitor's action routes. */
-function Actions({ job }: { job: JobWire }) {
+/**
+ * Kill and retry, when the job's state allows them and the viewer may manage the job (its owner or
+ * an admin); htmx posts them to the monitor's action routes. An anonymous viewer is offered a login.
+ */
+function Actions({ job, viewer }: { job: JobWire; viewer: Viewer | null }) {
+  const killable = KILLABLE.includes(job.state) && !job.killRequested;
+  const retryable = RETRYABLE.includes(job.state);
+  if (!killable && !retryable) return null;
+  if (viewer === null)
+    return (
+      <span class="actions">
+        <a class="note" href={loginUrl(`/jobs/${job.id}`)}>
+          Log in to {killable ? 'kill' : 'retry'} this job
+        </a>
+      </span>
+    );
+  if (!mayAct(viewer, job.user)) return null;
   const button = (action: 'kill' | 'retry', label: string, confirm: string) => (
     <button
       type="button"
@@ -184,11 +201,8 @@ function Actions({ job }: { job: JobWire }) {
   );
   return (
     <span class="actions">
-      {KILLABLE.includes(job.state) &&
-        !job.killRequested &&
-        button('kill', 'Kill', `Kill job ${job.id}${job.name ? ` (${job.name})` : ''}?`)}
-      {RETRYABLE.includes(job.state) &&
-        button('retry', 'Retry', `Retry job ${job.id} as attempt ${job.attempt + 1}?`)}
+      {killable && button('kill', 'Kill', `Kill job ${job.id}${job.name ? ` (${job.name})` : ''}?`)}
+      {retryable && button('retry', 'Retry', `Retry job ${job.id} as attempt ${job.attempt + 1}?`)}
     </span>
   );
 }

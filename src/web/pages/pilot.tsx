@@ -1,5 +1,5 @@
-// /pilots/:id: one pilot (by id or uuid) with its host, site, PID, batch id, state, last heartbeat,
-// and the jobs it ran.
+// /pilots/:id: one pilot (by id or uuid) with its host, site, owner (the token that registered
+// it), PID, batch id, state, last heartbeat, and the jobs it ran.
 
 import { ApiError } from '../../protocol/client.ts';
 import { ROUTES, routePath } from '../../protocol/routes.ts';
@@ -51,6 +51,7 @@ export async function pilotPage(ctx: PageContext): Promise<PageResult> {
                   ['uuid', <code key="u">{pilot.uuid}</code>],
                   ['host', pilot.host],
                   ['site', pilot.site],
+                  ['owner', pilot.owner],
                   ['PID', pilot.pid],
                   ['batch id', pilot.batchId],
                   ['job types', pilot.jobTypes.length === 0 ? 'any' : pilot.jobTypes.join(', ')],

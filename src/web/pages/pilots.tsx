@@ -1,5 +1,5 @@
-// /pilots: the pilots the server knows (host, site, PID, batch id, state, last heartbeat, jobs
-// run, current job), filtered by state, site and host, paged.
+// /pilots: the pilots the server knows (host, site, owner, PID, batch id, state, last heartbeat,
+// jobs run, current job), filtered by state, site and host, paged.
 
 import { PILOT_STATES } from '../../core/index.ts';
 import { ROUTES } from '../../protocol/routes.ts';
@@ -91,6 +91,7 @@ export function PilotTable({ pilots, now }: { pilots: PilotWire[]; now: number }
         'UUID',
         'Host',
         'Site',
+        'Owner',
         ['PID', 'num'],
         'Batch id',
         'State',
@@ -113,6 +114,9 @@ export function PilotTable({ pilots, now }: { pilots: PilotWire[]; now: number }
           <td>{p.host}</td>
           <td>
             <Maybe value={p.site} />
+          </td>
+          <td title="the name of the token that registered it">
+            <Maybe value={p.owner} />
           </td>
           <td class="num">{p.pid}</td>
           <td>
