@@ -13,8 +13,9 @@ import {
   nextJobState,
   TERMINAL_JOB_STATES,
 } from '../core/index.ts';
+import { type Arg, precompiled } from './precompiled.ts';
 import { attemptOf } from './rows.ts';
-import type { Database, JobRow, JobUpdate, NewJobEvent, NewJobRow } from './schema.ts';
+import type { Database, JobAttemptsTable, JobRow, JobUpdate, NewJobEvent, NewJobRow } from './schema.ts';
 import type { Dialect } from './store.ts';
 import type { Tx } from './transaction.ts';
 
@@ -70,18 +71,20 @@ export async function insertJobs(
   return rows.map((row) => byUuid.get(row.uuid) as JobRow);
 }
 
+const jobById = precompiled((db, arg: Arg<{ id: number }>) =>
+  db.selectFrom('jobs').selectAll().where('id', '=', arg('id')),
+);
+const jobByIdForUpdate = precompiled((db, arg: Arg<{ id: number }>) =>
+  db.selectFrom('jobs').selectAll().where('id', '=', arg('id')).forUpdate(),
+);
+
 export function findJob(db: Kysely<Database>, id: number): Promise<JobRow | undefined> {
-  return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
+  return jobById.first(db, { id });
 }
 
 /** Reads a job for a change in this transaction, locking its row on PostgreSQL (SQLite holds the db lock). */
 export function lockJob(tx: Tx, dialect: Dialect, id: number): Promise<JobRow | undefined> {
-  return tx
-    .selectFrom('jobs')
-    .selectAll()
-    .where('id', '=', id)
-    .$if(dialect === 'postgres', (qb) => qb.forUpdate())
-    .executeTakeFirst();
+  return (dialect === 'postgres' ? jobByIdForUpdate : jobById).first(tx, { id });
 }
 
 export async function lockExistingJob(tx: Tx, dialect: Dialect, id: number): Promise<JobRow> {
@@ -139,13 +142,51 @@ export async function transitionJob(tx: Tx, input: TransitionInput): Promise<Job
     actor: input.actor,
     detail: input.detail ?? null,
   });
-  if (TERMINAL_JOB_STATES.includes(to))
-    await tx.insertInto('job_attempts').values(attemptOf(updated)).execute();
+  if (TERMINAL_JOB_STATES.includes(to)) await insertAttempt.rows(tx, attemptOf(updated));
   return updated;
 }
 
-export async function insertJobEvent(tx: Tx, event: NewJobEvent): Promise<void> {
-  await tx.insertInto('job_events').values(event).execute();
+const insertAttempt = precompiled((db, arg: Arg<JobAttemptsTable>) =>
+  db.insertInto('job_attempts').values({
+    job_id: arg('job_id'),
+    attempt: arg('attempt'),
+    state: arg('state'),
+    pilot_id: arg('pilot_id'),
+    host: arg('host'),
+    site: arg('site'),
+    exit_code: arg('exit_code'),
+    signal: arg('signal'),
+    error_name: arg('error_name'),
+    error_code: arg('error_code'),
+    error_diag: arg('error_diag'),
+    cpu_seconds: arg('cpu_seconds'),
+    max_rss_kb: arg('max_rss_kb'),
+    dispatched_at: arg('dispatched_at'),
+    started_at: arg('started_at'),
+    ended_at: arg('ended_at'),
+  }),
+);
+
+type EventArgs = Required<Omit<NewJobEvent, 'id'>>;
+const insertEvent = precompiled((db, arg: Arg<EventArgs>) =>
+  db.insertInto('job_events').values({
+    job_id: arg('job_id'),
+    attempt: arg('attempt'),
+    at: arg('at'),
+    from_state: arg('from_state'),
+    to_state: arg('to_state'),
+    transition: arg('transition'),
+    actor: arg('actor'),
+    detail: arg('detail'),
+  }),
+);
+
+export async function insertJobEvent(tx: Tx, event: Omit<NewJobEvent, 'id'>): Promise<void> {
+  await insertEvent.rows(tx, {
+    ...event,
+    from_state: event.from_state ?? null,
+    detail: event.detail ?? null,
+  });
 }
 
 function refusal(job: JobRow, input: TransitionInput): Error {

@@ -3,6 +3,7 @@
 
 import type { Kysely } from 'kysely';
 import { AppError, InvalidTransitionError, type PilotRegistration } from '../core/index.ts';
+import { type Arg, precompiled } from './precompiled.ts';
 import type { Database, PilotRow } from './schema.ts';
 import type { Dialect, PilotRegistrant } from './store.ts';
 import type { Tx } from './transaction.ts';
@@ -50,8 +51,15 @@ export async function upsertPilot(
     .executeTakeFirstOrThrow();
 }
 
+const pilotByUuid = precompiled((db, arg: Arg<{ uuid: string }>) =>
+  db.selectFrom('pilots').selectAll().where('uuid', '=', arg('uuid')),
+);
+const pilotByUuidForUpdate = precompiled((db, arg: Arg<{ uuid: string }>) =>
+  db.selectFrom('pilots').selectAll().where('uuid', '=', arg('uuid')).forUpdate(),
+);
+
 export function findPilotByUuid(db: Kysely<Database>, uuid: string): Promise<PilotRow | undefined> {
-  return db.selectFrom('pilots').selectAll().where('uuid', '=', uuid).executeTakeFirst();
+  return pilotByUuid.first(db, { uuid });
 }
 
 /** Accepts a numeric id (also as digits in a string) or a uuid. */
@@ -66,47 +74,55 @@ export function findPilot(db: Kysely<Database>, idOrUuid: number | string): Prom
 
 /** The pilot behind a protocol request, locked; unknown and stopped pilots must register again. */
 export async function requireLivePilot(tx: Tx, dialect: Dialect, uuid: string): Promise<PilotRow> {
-  const pilot = await tx
-    .selectFrom('pilots')
-    .selectAll()
-    .where('uuid', '=', uuid)
-    .$if(dialect === 'postgres', (qb) => qb.forUpdate())
-    .executeTakeFirst();
+  const pilot = await (dialect === 'postgres' ? pilotByUuidForUpdate : pilotByUuid).first(tx, { uuid });
   if (!pilot) throw new AppError('pilot_unknown', `pilot ${uuid} is not registered`);
   if (pilot.state === 'stopped') throw new AppError('pilot_unknown', `pilot ${uuid} was deregistered`);
   return pilot;
 }
 
-/** Records a sign of life; a lost pilot that talks again is idle again. */
-export function touchPilotRow(tx: Tx, pilot: PilotRow, now: number): Promise<PilotRow> {
-  return tx
+const touch = precompiled((db, arg: Arg<{ id: number; now: number; state: PilotRow['state'] }>) =>
+  db
     .updateTable('pilots')
-    .set({ last_seen_at: now, state: pilot.state === 'lost' ? 'idle' : pilot.state })
-    .where('id', '=', pilot.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+    .set({ last_seen_at: arg('now'), state: arg('state') })
+    .where('id', '=', arg('id'))
+    .returningAll(),
+);
+
+/** Records a sign of life; a lost pilot that talks again is idle again. */
+export async function touchPilotRow(tx: Tx, pilot: PilotRow, now: number): Promise<PilotRow> {
+  const state = pilot.state === 'lost' ? 'idle' : pilot.state;
+  const row = await touch.first(tx, { id: pilot.id, now, state });
+  // The row was read in this transaction; it cannot have gone.
+  if (!row) throw new Error(`pilot ${pilot.id} vanished during its own transaction`);
+  return row;
 }
+
+const busy = precompiled((db, arg: Arg<{ id: number; jobId: number; now: number }>) =>
+  db
+    .updateTable('pilots')
+    .set({ state: 'running', current_job_id: arg('jobId'), last_seen_at: arg('now') })
+    .where('id', '=', arg('id')),
+);
 
 /** The pilot took a job. */
 export async function markPilotBusy(tx: Tx, pilotId: number, jobId: number, now: number): Promise<void> {
-  await tx
-    .updateTable('pilots')
-    .set({ state: 'running', current_job_id: jobId, last_seen_at: now })
-    .where('id', '=', pilotId)
-    .execute();
+  await busy.rows(tx, { id: pilotId, jobId, now });
 }
 
-/** The pilot's job ended with its report: it is idle again and has run one more job. */
-export async function markPilotIdle(tx: Tx, pilotId: number, now: number): Promise<void> {
-  await tx
+const idle = precompiled((db, arg: Arg<{ id: number; now: number }>) =>
+  db
     .updateTable('pilots')
     .set((eb) => ({
       state: 'idle',
       current_job_id: null,
       jobs_run: eb('jobs_run', '+', 1),
-      last_seen_at: now,
+      last_seen_at: arg('now'),
     }))
-    .where('id', '=', pilotId)
-    .where('state', '!=', 'stopped')
-    .execute();
+    .where('id', '=', arg('id'))
+    .where('state', '!=', 'stopped'),
+);
+
+/** The pilot's job ended with its report: it is idle again and has run one more job. */
+export async function markPilotIdle(tx: Tx, pilotId: number, now: number): Promise<void> {
+  await idle.rows(tx, { id: pilotId, now });
 }

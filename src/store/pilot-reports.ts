@@ -12,12 +12,21 @@ import {
   type JobTransition,
   LeaseLostError,
   type MatchRequest,
+  NotFoundError,
   resolveOutcome,
 } from '../core/index.ts';
 import { claimNextJobPostgres } from './claim-postgres.ts';
 import { claimNextJobSqlite } from './claim-sqlite.ts';
 import { insertJobEvent, lockJob, transitionJob } from './job-queries.ts';
-import { findPilotByUuid, markPilotBusy, markPilotIdle, requireLivePilot } from './pilot-queries.ts';
+import { appendLogIn } from './log-queries.ts';
+import {
+  findPilotByUuid,
+  markPilotBusy,
+  markPilotIdle,
+  requireLivePilot,
+  touchPilotRow,
+} from './pilot-queries.ts';
+import { type Arg, precompiled } from './precompiled.ts';
 import type { JobRow, JobUpdate, PilotRow } from './schema.ts';
 import type { WorkflowRow } from './schema-workflows.ts';
 import type { Dialect, FinishInput, HeartbeatInput, JobCommandReply } from './store.ts';
@@ -42,6 +51,43 @@ export async function claimJobIn(
   // Locking the pilot first serialises its claims with its deregistration; the claim itself never waits.
   const pilot = await requireLivePilot(tx, dialect, pilotUuid);
   if (pilot.stop_requested !== 0) return undefined;
+  return claimForPilot(tx, dialect, pilot, match, leaseMs, now);
+}
+
+/**
+ * The first poll of a claim: records the pilot's sign of life and, unless it was asked to stop,
+ * claims for its own site and job types — one transaction instead of a touch and a claim.
+ */
+export async function touchAndClaimIn(
+  tx: Tx,
+  dialect: Dialect,
+  pilotUuid: string,
+  leaseMs: number,
+  now: number,
+): Promise<{ pilot: PilotRow; row: JobRow | undefined }> {
+  const live = await requireLivePilot(tx, dialect, pilotUuid);
+  const row =
+    live.stop_requested !== 0
+      ? undefined
+      : await claimForPilot(tx, dialect, live, matchOf(live), leaseMs, now);
+  // A claim already marked the pilot running and seen; otherwise this is the touch.
+  const pilot = row ? live : await touchPilotRow(tx, live, now);
+  return { pilot, row };
+}
+
+/** What a pilot serves: its site and job types as registered. */
+export function matchOf(pilot: PilotRow): MatchRequest {
+  return { site: pilot.site, jobTypes: JSON.parse(pilot.job_types) as string[] };
+}
+
+async function claimForPilot(
+  tx: Tx,
+  dialect: Dialect,
+  pilot: PilotRow,
+  match: MatchRequest,
+  leaseMs: number,
+  now: number,
+): Promise<JobRow | undefined> {
   const claim = dialect === 'postgres' ? claimNextJobPostgres : claimNextJobSqlite;
   const row = await claim(tx, pilot, match, leaseMs, now);
   if (!row) return undefined;
@@ -52,7 +98,7 @@ export async function claimJobIn(
     from_state: 'defined',
     to_state: 'dispatched',
     transition: 'claim',
-    actor: pilotActor(pilotUuid),
+    actor: pilotActor(pilot.uuid),
     detail: `pilot ${pilot.id} on ${pilot.host}`,
   });
   await markPilotBusy(tx, pilot.id, row.id, now);
@@ -72,11 +118,15 @@ async function heldJob(
   jobId: number,
   pilotUuid: string,
   attempt: number,
+  missingJobNotFound = false,
 ): Promise<Held> {
   const pilot = await findPilotByUuid(tx, pilotUuid);
   if (!pilot) throw new LeaseLostError(jobId, `pilot ${pilotUuid} is not registered`);
   const job = await lockJob(tx, dialect, jobId);
-  if (!job) throw new LeaseLostError(jobId, 'the job was deleted');
+  if (!job)
+    throw missingJobNotFound
+      ? new NotFoundError('job', jobId)
+      : new LeaseLostError(jobId, 'the job was deleted');
   if (job.pilot_id !== pilot.id) throw new LeaseLostError(jobId, 'it was given to another pilot');
   if (job.attempt !== attempt) {
     throw new LeaseLostError(jobId, `attempt ${attempt} is over, the job is on attempt ${job.attempt}`);
@@ -84,33 +134,71 @@ async function heldJob(
   return { pilot, job };
 }
 
+/** The largest RSS seen, as the metrics columns keep it (heartbeats and reports may lower the current one). */
+const maxRss = (job: JobRow, metrics: JobMetrics) =>
+  Math.max(job.max_rss_kb ?? 0, metrics.maxRssKb, metrics.rssKb);
+
 function metricsUpdate(job: JobRow, metrics: JobMetrics | null): JobUpdate {
   if (!metrics) return {};
-  return {
-    cpu_seconds: metrics.cpuSeconds,
-    max_rss_kb: Math.max(job.max_rss_kb ?? 0, metrics.maxRssKb, metrics.rssKb),
-  };
+  return { cpu_seconds: metrics.cpuSeconds, max_rss_kb: maxRss(job, metrics) };
 }
 
 function reply(job: JobRow, leaseExpiresAt: number): JobCommandReply {
   return { command: job.kill_requested !== 0 ? 'kill' : null, leaseExpiresAt };
 }
 
+type LeaseArgs = { id: number; pilotId: number; attempt: number; lease: number; now: number };
+const leaseColumns = (arg: Arg<LeaseArgs>) => ({ lease_expires_at: arg('lease'), updated_at: arg('now') });
+
+/** The lease extension of a heartbeat, without and with metrics (two statements, each compiled once). */
+const extendLeaseOnly = precompiled((db, arg: Arg<LeaseArgs>) =>
+  db
+    .updateTable('jobs')
+    .set(leaseColumns(arg))
+    .where('id', '=', arg('id'))
+    .where('state', 'in', ACTIVE_JOB_STATES)
+    .where('pilot_id', '=', arg('pilotId'))
+    .where('attempt', '=', arg('attempt'))
+    .returningAll(),
+);
+const extendLeaseWithMetrics = precompiled(
+  (db, arg: Arg<LeaseArgs & { cpuSeconds: number; maxRssKb: number }>) =>
+    db
+      .updateTable('jobs')
+      .set({ ...leaseColumns(arg), cpu_seconds: arg('cpuSeconds'), max_rss_kb: arg('maxRssKb') })
+      .where('id', '=', arg('id'))
+      .where('state', 'in', ACTIVE_JOB_STATES)
+      .where('pilot_id', '=', arg('pilotId'))
+      .where('attempt', '=', arg('attempt'))
+      .returningAll(),
+);
+const seen = precompiled((db, arg: Arg<{ id: number; now: number }>) =>
+  db
+    .updateTable('pilots')
+    .set({ last_seen_at: arg('now') })
+    .where('id', '=', arg('id')),
+);
+
 /** Extends the lease of an active job the pilot holds (never shortening it) and stores metrics. */
 async function extendLease(tx: Tx, held: Held, input: HeartbeatInput): Promise<JobRow> {
   const { job, pilot } = held;
-  const lease = Math.max(job.lease_expires_at ?? 0, input.now + input.leaseMs);
-  const updated = await tx
-    .updateTable('jobs')
-    .set({ ...metricsUpdate(job, input.metrics), lease_expires_at: lease, updated_at: input.now })
-    .where('id', '=', job.id)
-    .where('state', 'in', ACTIVE_JOB_STATES)
-    .where('pilot_id', '=', pilot.id)
-    .where('attempt', '=', input.attempt)
-    .returningAll()
-    .executeTakeFirst();
+  const args = {
+    id: job.id,
+    pilotId: pilot.id,
+    attempt: input.attempt,
+    lease: Math.max(job.lease_expires_at ?? 0, input.now + input.leaseMs),
+    now: input.now,
+  };
+  const { metrics } = input;
+  const updated = metrics
+    ? await extendLeaseWithMetrics.first(tx, {
+        ...args,
+        cpuSeconds: metrics.cpuSeconds,
+        maxRssKb: maxRss(job, metrics),
+      })
+    : await extendLeaseOnly.first(tx, args);
   if (!updated) throw new LeaseLostError(job.id, 'it is no longer active');
-  await tx.updateTable('pilots').set({ last_seen_at: input.now }).where('id', '=', pilot.id).execute();
+  await seen.rows(tx, { id: pilot.id, now: input.now });
   return updated;
 }
 
@@ -153,7 +241,7 @@ export async function startJobIn(
       lease_expires_at: Math.max(job.lease_expires_at ?? 0, input.now + input.leaseMs),
     },
   });
-  await tx.updateTable('pilots').set({ last_seen_at: input.now }).where('id', '=', pilot.id).execute();
+  await seen.rows(tx, { id: pilot.id, now: input.now });
   return reply(updated, updated.lease_expires_at ?? 0);
 }
 
@@ -170,7 +258,15 @@ export async function finishJobIn(
   input: FinishInput,
 ): Promise<{ row: JobRow; released: boolean }> {
   const workflow = await lockWorkflowOfJob(tx, dialect, input.jobId);
-  const { job, pilot } = await heldJob(tx, dialect, input.jobId, input.pilotUuid, input.attempt);
+  const { job, pilot } = await heldJob(tx, dialect, input.jobId, input.pilotUuid, input.attempt, true);
+  // The last output comes with the report; it is stored only while the attempt is active.
+  if (isActiveJobState(job.state) && input.logs) {
+    const { chunks, caps } = input.logs;
+    for (const { stream, offset, data } of chunks) {
+      const target = { jobId: job.id, attempt: input.attempt, stream };
+      await appendLogIn(tx, dialect, target, offset, data, caps, input.now);
+    }
+  }
   if (isTerminalJobState(job.state)) {
     // A retried report whose first reply was lost: the job already ended by this pilot's word.
     if (await endedByReportOf(tx, job, input.pilotUuid)) return { row: job, released: false };

@@ -22,7 +22,14 @@ import { expireLeasesIn, graceActiveLeasesIn } from './lease-queries.ts';
 import { appendLogIn, findLogRow } from './log-queries.ts';
 import { migrateStore, readMigrationStatus } from './migrate.ts';
 import { findPilot, requireLivePilot, touchPilotRow, upsertPilot } from './pilot-queries.ts';
-import { claimJobIn, deregisterPilotIn, finishJobIn, heartbeatJobIn, startJobIn } from './pilot-reports.ts';
+import {
+  claimJobIn,
+  deregisterPilotIn,
+  finishJobIn,
+  heartbeatJobIn,
+  startJobIn,
+  touchAndClaimIn,
+} from './pilot-reports.ts';
 import { toJob, toJobAttempt, toJobEvent, toPilot, toStoredLog } from './rows.ts';
 import type { Database } from './schema.ts';
 import { SqlAuthStore } from './sql-auth-store.ts';
@@ -61,8 +68,17 @@ export class SqlStore implements Store {
   readonly #signal: JobsAvailableSignal;
   #closed = false;
 
-  constructor(db: Kysely<Database>, dialect: Dialect, transact: Transact, signal: JobsAvailableSignal) {
+  readonly #onClose: () => Promise<void>;
+
+  constructor(
+    db: Kysely<Database>,
+    dialect: Dialect,
+    transact: Transact,
+    signal: JobsAvailableSignal,
+    onClose: () => Promise<void> = async () => {},
+  ) {
     this.#db = db;
+    this.#onClose = onClose;
     this.dialect = dialect;
     this.#transact = transact;
     this.#signal = signal;
@@ -95,6 +111,7 @@ export class SqlStore implements Store {
     if (this.#closed) return;
     this.#closed = true;
     await this.#signal.close();
+    await this.#onClose();
     await this.#db.destroy();
   }
 
@@ -197,6 +214,18 @@ export class SqlStore implements Store {
     const row = await this.#write((tx) => claimJobIn(tx, this.dialect, pilotUuid, match, leaseMs, now));
     if (!row) return null;
     return { job: toJob(row), leaseExpiresAt: row.lease_expires_at ?? now + leaseMs };
+  }
+
+  async touchAndClaimJob(
+    pilotUuid: string,
+    leaseMs: number,
+    now: number,
+  ): Promise<{ pilot: Pilot; claimed: ClaimedJob | null }> {
+    const { pilot, row } = await this.#write((tx) =>
+      touchAndClaimIn(tx, this.dialect, pilotUuid, leaseMs, now),
+    );
+    const claimed = row ? { job: toJob(row), leaseExpiresAt: row.lease_expires_at ?? now + leaseMs } : null;
+    return { pilot: toPilot(pilot), claimed };
   }
 
   startJob(input: HeartbeatInput & { pid: number | null }): Promise<JobCommandReply> {

@@ -88,6 +88,8 @@ export interface FinishInput {
   outcome: JobOutcome;
   metrics: JobMetrics | null;
   now: number;
+  /** The last output sent with the report: appended in the same transaction while the attempt is active. */
+  logs?: { chunks: { stream: LogStream; offset: number; data: Buffer }[]; caps: LogCaps };
 }
 
 export interface JobChanges {
@@ -181,11 +183,23 @@ export interface Store {
    * Under any number of concurrent callers a job is handed out at most once per attempt.
    */
   claimJob(pilotUuid: string, match: MatchRequest, leaseMs: number, now: number): Promise<ClaimedJob | null>;
+  /**
+   * The first poll of a claim in one transaction: touchPilot, then (unless a stop was requested)
+   * claimJob for the pilot's own site and job types.
+   */
+  touchAndClaimJob(
+    pilotUuid: string,
+    leaseMs: number,
+    now: number,
+  ): Promise<{ pilot: Pilot; claimed: ClaimedJob | null }>;
   /** dispatched → running, records the payload pid. Throws LeaseLostError when the pilot no longer holds it. */
   startJob(input: HeartbeatInput & { pid: number | null }): Promise<JobCommandReply>;
   /** Extends the lease, stores metrics; the reply carries `kill` when a kill was requested. */
   heartbeatJob(input: HeartbeatInput): Promise<JobCommandReply>;
-  /** Ends the attempt as the outcome says (core/outcome.ts), writes job_attempts, frees the pilot. */
+  /**
+   * Ends the attempt as the outcome says (core/outcome.ts), writes job_attempts, frees the pilot.
+   * Throws NotFoundError for a job that does not exist, LeaseLostError when the pilot does not hold it.
+   */
   finishJob(input: FinishInput): Promise<Job>;
   /** Marks the pilot stopped; a job it still held fails with `pilot_shutdown`. */
   deregisterPilot(uuid: string, now: number): Promise<Pilot>;

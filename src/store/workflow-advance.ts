@@ -16,6 +16,7 @@ import {
   workflowState,
 } from '../core/index.ts';
 import { findJob, transitionJob } from './job-queries.ts';
+import { type Arg, precompiled } from './precompiled.ts';
 import { nextAttempt } from './rows.ts';
 import type { JobRow, JobUpdate } from './schema.ts';
 import type { WorkflowRow } from './schema-workflows.ts';
@@ -34,8 +35,12 @@ export interface WorkflowGraph {
 }
 
 /** The workflow a job belongs to, or null (standalone job, or no such job). */
+const workflowOfJob = precompiled((db, arg: Arg<{ id: number }>) =>
+  db.selectFrom('jobs').select('workflow_id').where('id', '=', arg('id')),
+);
+
 export async function workflowIdOfJob(tx: Tx, jobId: number): Promise<number | null> {
-  const row = await tx.selectFrom('jobs').select('workflow_id').where('id', '=', jobId).executeTakeFirst();
+  const row = await workflowOfJob.first(tx, { id: jobId });
   return row?.workflow_id ?? null;
 }
 

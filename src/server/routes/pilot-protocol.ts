@@ -1,12 +1,11 @@
-// The pilot protocol: claim (long-poll), start, heartbeat (+logs, kill command), finish.
+// The pilot protocol: claim (long-poll), start, heartbeat (+logs, kill command), finish (+logs).
 // A pilot may only report on a job it holds (same pilot, same attempt, lease alive), and only the
 // token that registered a pilot (or an admin's) may speak for it.
 
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { LeaseLostError, NotFoundError, TooManyRequestsError } from '../../core/errors.ts';
-import { isActiveJobState } from '../../core/job-state.ts';
-import type { Job, LogStream } from '../../core/types.ts';
+import { TooManyRequestsError } from '../../core/errors.ts';
+import type { LogStream } from '../../core/types.ts';
 import { ROUTES } from '../../protocol/routes.ts';
 import { IdParams, UuidParams } from '../../protocol/schemas/common.ts';
 import {
@@ -19,6 +18,7 @@ import {
   type LogChunks,
   StartJobBody,
 } from '../../protocol/schemas/pilots.ts';
+import type { ClaimedJob } from '../../store/store.ts';
 import type { AppContext, TypedApp } from '../app.ts';
 import { principalOf } from '../auth/auth-guard.ts';
 import { ClaimSlots } from './claim-slots.ts';
@@ -52,9 +52,12 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
 
   /** One claim long-poll: the best job as soon as there is one, or none once `wait` has passed. */
   const claim = async (uuid: string, body: ClaimBody, reply: FastifyReply) => {
-    const pilot = await store.touchPilot(uuid, ctx.now());
-    if (pilot.stopRequested) return { job: null, command: 'stop' as const };
     const deadline = ctx.now() + Math.min(body.wait, config.maxClaimWaitSeconds) * 1000;
+    // The first poll touches the pilot and claims in one transaction.
+    const first = await store.touchAndClaimJob(uuid, leaseMs(body.beat), ctx.now());
+    const { pilot } = first;
+    if (pilot.stopRequested) return { job: null, command: 'stop' as const };
+    if (first.claimed) return dispatched(first.claimed);
     // The response's close (not the request's, which fires once the body is read) tells
     // that the pilot hung up before we answered; then stop waiting and claim nothing.
     const gone = new AbortController();
@@ -63,28 +66,12 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
     });
     const match = { site: pilot.site, jobTypes: pilot.jobTypes };
     for (;;) {
-      const claimed = await store.claimJob(uuid, match, leaseMs(body.beat), ctx.now());
-      if (claimed) {
-        const { job } = claimed;
-        return {
-          job: {
-            id: job.id,
-            uuid: job.uuid,
-            name: job.name,
-            jobtype: job.jobtype,
-            payload: job.payload,
-            env: job.env,
-            timelimit: job.timelimit,
-            attempt: job.attempt,
-            leaseExpiresAt: claimed.leaseExpiresAt,
-          },
-          command: null,
-        };
-      }
       const remaining = deadline - ctx.now();
       if (remaining <= 0 || waiter.isClosed || gone.signal.aborted) return { job: null, command: null };
       await waiter.wait(Math.min(remaining, CLAIM_RECHECK_MS), gone.signal);
       if (gone.signal.aborted) return { job: null, command: null };
+      const claimed = await store.claimJob(uuid, match, leaseMs(body.beat), ctx.now());
+      if (claimed) return dispatched(claimed);
     }
   };
 
@@ -131,32 +118,51 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
     { schema: { params: IdParams, body: FinishJobBody, response: { 200: FinishJobReply } } },
     async (request) => {
       const { pilot, attempt, outcome, metrics, logs } = request.body;
-      const jobId = request.params.id;
-      const holder = await requireOwnPilot(ctx, request, pilot);
-      const job = await store.getJob(jobId);
-      if (!job) throw new NotFoundError('job', jobId);
-      if (!holds(job, holder?.id, attempt))
-        throw new LeaseLostError(
-          jobId,
-          `held by attempt ${job.attempt} of pilot ${job.pilotId ?? 'none'}, state ${job.state}`,
-        );
-      if (isActiveJobState(job.state)) await appendLogs(ctx, jobId, attempt, logs);
+      await requireOwnPilot(ctx, request, pilot);
+      // The store checks that the pilot holds the attempt and appends the logs in the finish's transaction.
       const finished = await store.finishJob({
-        jobId,
+        jobId: request.params.id,
         pilotUuid: pilot,
         attempt,
         outcome,
         metrics,
         now: ctx.now(),
+        logs: logs && { chunks: decodeLogs(logs), caps: logCaps(ctx) },
       });
       return { state: finished.state };
     },
   );
 }
 
-/** The pilot with this id holds (or, for a re-sent final report, held) this attempt of the job. */
-function holds(job: Job, pilotId: number | undefined, attempt: number): boolean {
-  return pilotId !== undefined && job.pilotId === pilotId && job.attempt === attempt;
+/** The claim reply for a dispatched job. */
+function dispatched({ job, leaseExpiresAt }: ClaimedJob) {
+  return {
+    job: {
+      id: job.id,
+      uuid: job.uuid,
+      name: job.name,
+      jobtype: job.jobtype,
+      payload: job.payload,
+      env: job.env,
+      timelimit: job.timelimit,
+      attempt: job.attempt,
+      leaseExpiresAt,
+    },
+    command: null,
+  };
+}
+
+const logCaps = (ctx: AppContext) => ({ headCap: ctx.config.logHeadBytes, tailCap: ctx.config.logTailBytes });
+
+/** The non-empty chunks of a report, decoded. */
+function decodeLogs(logs: LogChunks): { stream: LogStream; offset: number; data: Buffer }[] {
+  const chunks = [];
+  for (const stream of ['out', 'err'] as LogStream[]) {
+    const chunk = logs[stream];
+    if (chunk && chunk.data.length > 0)
+      chunks.push({ stream, offset: chunk.offset, data: Buffer.from(chunk.data, 'base64') });
+  }
+  return chunks;
 }
 
 async function appendLogs(
@@ -166,18 +172,6 @@ async function appendLogs(
   logs: LogChunks | undefined,
 ): Promise<void> {
   if (!logs) return;
-  const caps = { headCap: ctx.config.logHeadBytes, tailCap: ctx.config.logTailBytes };
-  for (const stream of ['out', 'err'] as LogStream[]) {
-    const chunk = logs[stream];
-    if (chunk && chunk.data.length > 0) {
-      await ctx.store.appendLog(
-        jobId,
-        attempt,
-        stream,
-        chunk.offset,
-        Buffer.from(chunk.data, 'base64'),
-        caps,
-      );
-    }
-  }
+  for (const { stream, offset, data } of decodeLogs(logs))
+    await ctx.store.appendLog(jobId, attempt, stream, offset, data, logCaps(ctx));
 }

@@ -1,0 +1,82 @@
+// `node --import tsx bench/ab-dispatcher.ts ROOT_A ROOT_B [--runs N] [--jobs N] [--pilots N] [--store sqlite|postgres]`
+// A/B comparison of two builds (each ROOT holds bin/ and dist/) on the dispatcher scenario,
+// alternating A and B runs in the same session: jobs/s, and server and client CPU per job.
+
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULTS } from '../src/core/defaults.ts';
+import { P3sClient } from '../src/protocol/client.ts';
+import { createTestDatabase } from '../test/helpers/postgres.ts';
+import { baseEnv, freePort, removeDir, tempDir, waitFor } from '../test/helpers/processes.ts';
+import { drainJobs, registerSimulatedPilots, submitTrivialJobs } from './lib/simulated-pilots.ts';
+import { median, percentile } from './lib/stats.ts';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    runs: { type: 'string', default: '5' },
+    jobs: { type: 'string', default: '4000' },
+    pilots: { type: 'string', default: '16' },
+    store: { type: 'string', default: 'sqlite' },
+  },
+});
+const roots = positionals;
+const jobs = Number(values.jobs);
+
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, at 100 ticks/s
+}
+
+async function once(root: string) {
+  const dataDir = tempDir('p3s-ab-');
+  const db = values.store === 'postgres' ? await createTestDatabase() : undefined;
+  const port = await freePort();
+  const args = [join(root, 'bin', 'p3s.js'), 'server', '--port', String(port), '--data-dir', dataDir];
+  args.push('--log-level', 'warn', ...(db ? ['--database-url', db.url] : []));
+  const child = spawn(process.execPath, args, { env: baseEnv(), stdio: 'ignore' });
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor('server', async () => (await fetch(`${url}/api/v1/health`)).ok, 30_000);
+    const token = readFileSync(join(dataDir, DEFAULTS.adminTokenFile), 'utf8').trim();
+    const client = new P3sClient({ server: url, timeoutMs: 120_000, token });
+    const uuids = await registerSimulatedPilots(client, Number(values.pilots));
+    await submitTrivialJobs(client, jobs);
+    const s0 = cpuMs(child.pid as number);
+    const c0 = process.cpuUsage();
+    const result = await drainJobs(client, uuids, jobs);
+    const c = process.cpuUsage(c0);
+    return {
+      jobsPerSecond: result.jobsPerSecond,
+      claimP99Ms: percentile(result.claimLatenciesMs, 99),
+      serverMsPerJob: (cpuMs(child.pid as number) - s0) / jobs,
+      clientMsPerJob: (c.user + c.system) / 1000 / jobs,
+    };
+  } finally {
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+    await db?.drop();
+    removeDir(dataDir);
+  }
+}
+
+const samples = roots.map(() => [] as Awaited<ReturnType<typeof once>>[]);
+for (let i = 0; i < Number(values.runs); i++) {
+  for (let r = 0; r < roots.length; r++) {
+    const s = await once(roots[r] as string);
+    samples[r]?.push(s);
+    console.log(
+      `run ${i} ${String.fromCharCode(65 + r)} ${JSON.stringify(s, (_k, v) => (typeof v === 'number' ? Math.round(v * 100) / 100 : v))}`,
+    );
+  }
+}
+for (let r = 0; r < roots.length; r++) {
+  const m = (k: keyof Awaited<ReturnType<typeof once>>) =>
+    Math.round(median(samples[r]?.map((s) => s[k]) ?? []) * 100) / 100;
+  console.log(
+    `${String.fromCharCode(65 + r)} ${roots[r]}: median of ${samples[r]?.length}: ${m('jobsPerSecond')} jobs/s, claim p99 ${m('claimP99Ms')} ms, server ${m('serverMsPerJob')} ms/job, client ${m('clientMsPerJob')} ms/job`,
+  );
+}
