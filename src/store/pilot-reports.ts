@@ -70,8 +70,10 @@ export async function touchAndClaimIn(
     live.stop_requested !== 0
       ? undefined
       : await claimForPilot(tx, dialect, live, matchOf(live), leaseMs, now);
-  // A claim already marked the pilot running and seen; otherwise this is the touch.
-  const pilot = row ? live : await touchPilotRow(tx, live, now);
+  // A claim already marked the pilot running and seen (markPilotBusy); otherwise this is the touch.
+  const pilot = row
+    ? { ...live, state: 'running' as const, current_job_id: row.id, last_seen_at: now }
+    : await touchPilotRow(tx, live, now);
   return { pilot, row };
 }
 

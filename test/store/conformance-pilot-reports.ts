@@ -10,6 +10,7 @@ import {
   LEASE_MS,
   registerPilot,
   runningJob,
+  spec,
   T0,
 } from './conformance-fixtures.ts';
 
@@ -138,7 +139,76 @@ export function describePilotReports(ctx: ConformanceContext): void {
     });
   });
 
+  describe('touchAndClaimJob', () => {
+    it('touches the pilot and claims the best job for its site and types in one go', async () => {
+      const store = await ctx.fresh();
+      await store.submitJobs(
+        [spec({ name: 'elsewhere', site: 'fnal' }), spec({ name: 'mine' })],
+        'alice',
+        T0,
+      );
+      const pilot = await registerPilot(store, { site: 'cern' }, T0);
+      const first = await store.touchAndClaimJob(pilot.uuid, LEASE_MS, T0 + 100);
+      expect(first.pilot).toMatchObject({ id: pilot.id, lastSeenAt: T0 + 100 });
+      expect(first.claimed?.job).toMatchObject({ name: 'mine', state: 'dispatched', pilotId: pilot.id });
+      expect(first.claimed?.leaseExpiresAt).toBe(T0 + 100 + LEASE_MS);
+      expect((await store.getPilot(pilot.id))?.state).toBe('running');
+    });
+
+    it('touches without claiming when nothing matches, and claims nothing for a pilot asked to stop', async () => {
+      const store = await ctx.fresh();
+      const pilot = await registerPilot(store, {}, T0);
+      const empty = await store.touchAndClaimJob(pilot.uuid, LEASE_MS, T0 + 5);
+      expect(empty).toMatchObject({ claimed: null, pilot: { lastSeenAt: T0 + 5, state: 'idle' } });
+      await store.submitJobs([spec()], 'alice', T0 + 6);
+      await store.requestPilotStop(pilot.id);
+      const stopping = await store.touchAndClaimJob(pilot.uuid, LEASE_MS, T0 + 7);
+      expect(stopping).toMatchObject({ claimed: null, pilot: { stopRequested: true } });
+      expect(
+        (await store.listJobs({ limit: 10, offset: 0, sort: 'id', order: 'asc', filter: {} })).jobs[0]?.state,
+      ).toBe('defined');
+    });
+
+    it('refuses an unknown pilot', async () => {
+      const store = await ctx.fresh();
+      await expect(store.touchAndClaimJob('no-such-pilot', LEASE_MS, T0)).rejects.toMatchObject({
+        code: 'pilot_unknown',
+      });
+    });
+  });
+
   describe('finishJob', () => {
+    it('appends the final logs in the same transaction, and none from a pilot that does not hold the job', async () => {
+      const store = await ctx.fresh();
+      const { job, pilot } = await runningJob(store);
+      const other = await registerPilot(store);
+      const caps = { headCap: 1024, tailCap: 1024 };
+      const report = (uuid: string, text: string) =>
+        store.finishJob({
+          jobId: job.id,
+          pilotUuid: uuid,
+          attempt: 1,
+          outcome: { kind: 'exited', exitCode: 0 },
+          metrics: null,
+          now: T0 + 50,
+          logs: { chunks: [{ stream: 'out', offset: 0, data: Buffer.from(text) }], caps },
+        });
+      await expect(report(other.uuid, 'intruder\n')).rejects.toBeInstanceOf(LeaseLostError);
+      expect(await store.getLog(job.id, 1, 'out')).toBeUndefined();
+      expect((await report(pilot.uuid, 'last words\n')).state).toBe('finished');
+      expect((await store.getLog(job.id, 1, 'out'))?.totalBytes).toBe('last words\n'.length);
+      await expect(
+        store.finishJob({
+          jobId: 999_999,
+          pilotUuid: pilot.uuid,
+          attempt: 1,
+          outcome: { kind: 'killed' },
+          metrics: null,
+          now: T0,
+        }),
+      ).rejects.toMatchObject({ code: 'not_found' });
+    });
+
     for (const [title, outcome, expected] of OUTCOMES) {
       it(`${title}, records the attempt and frees the pilot`, async () => {
         const store = await ctx.fresh();
