@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseEnvPatch, parseJobSpecs } from './job-spec.ts';
+import { applyEnvPatch, parseEnvPatch, parseJobSpecs } from './job-spec.ts';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'p3s');
 
@@ -116,6 +116,18 @@ describe('parseJobSpecs rejections name the field', () => {
   it('refuses oversized values', () => {
     expect(issuesOf([{ payload: 'x'.repeat(5000) }])[0]?.path).toBe('/jobs/0/payload');
     expect(issuesOf([{ payload: 'x', env: { A: 'v'.repeat(70_000) } }])[0]?.path).toBe('/jobs/0/env/A');
+  });
+});
+
+describe('applyEnvPatch', () => {
+  it('sets, replaces and removes variables without touching the original', () => {
+    const env = { KEEP: 'k', CHANGE: 'old', DROP: 'd' };
+    expect(applyEnvPatch(env, { CHANGE: 'new', DROP: null, ADD: 'a', ABSENT: null })).toEqual({
+      KEEP: 'k',
+      CHANGE: 'new',
+      ADD: 'a',
+    });
+    expect(env).toEqual({ KEEP: 'k', CHANGE: 'old', DROP: 'd' });
   });
 });
 

@@ -155,6 +155,19 @@ export function parseEnv(
 }
 
 /** Validates an env change set for `job adjust`: like parseEnv, and null removes a variable. */
+/** The env after a patch from parseEnvPatch: a null value removes the variable. */
+export function applyEnvPatch(
+  env: Record<string, string>,
+  patch: Record<string, string | null>,
+): Record<string, string> {
+  const patched: Record<string, string> = { ...env };
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete patched[key];
+    else patched[key] = value;
+  }
+  return patched;
+}
+
 export function parseEnvPatch(
   value: unknown,
   path: string,

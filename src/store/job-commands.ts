@@ -5,6 +5,7 @@
 import {
   ACTIVE_JOB_STATES,
   ADJUSTABLE_JOB_STATES,
+  applyEnvPatch,
   canRetryAlone,
   InvalidTransitionError,
   isActiveJobState,
@@ -126,12 +127,7 @@ export async function adjustJobIn(
   if (changes.priority !== undefined) set.priority = changes.priority;
   if (changes.timelimit !== undefined) set.timelimit = changes.timelimit;
   if (changes.env !== undefined) {
-    const env = JSON.parse(job.env) as Record<string, string>;
-    for (const [key, value] of Object.entries(changes.env)) {
-      if (value === null) delete env[key];
-      else env[key] = value;
-    }
-    set.env = JSON.stringify(env);
+    set.env = JSON.stringify(applyEnvPatch(JSON.parse(job.env) as Record<string, string>, changes.env));
   }
   if (changes.state !== undefined && changes.state !== job.state) {
     const release = changes.state === 'defined';

@@ -3,7 +3,6 @@
 // jobs, and `pilots start` / `p3s up` hand both to their pilots in the environment, never on argv;
 // a server asked to listen beyond loopback refuses plain HTTP unless told --insecure-http.
 
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +18,7 @@ import {
   tempDir,
   waitFor,
 } from '../helpers/processes.ts';
+import { selfSignedCertificate } from '../helpers/tls.ts';
 
 let certDir: string;
 let cert: string;
@@ -27,29 +27,7 @@ const dirs: string[] = [];
 
 beforeAll(() => {
   certDir = tempDir('p3s-tls-');
-  cert = join(certDir, 'cert.pem');
-  key = join(certDir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-days',
-      '1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
+  ({ cert, key } = selfSignedCertificate(certDir));
 });
 afterEach(async () => {
   await killAll();

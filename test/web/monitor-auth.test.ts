@@ -2,7 +2,6 @@
 // session cookie, refused tokens, open redirects), the token read policy, who sees the kill and
 // retry buttons, CSRF on login and the buttons, and the admins' audit page.
 
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -19,6 +18,7 @@ import {
   type TestApp,
 } from '../helpers/app.ts';
 import { page, sessionCookie, submit } from '../helpers/monitor-data.ts';
+import { selfSignedCertificate } from '../helpers/tls.ts';
 
 let t: TestApp;
 async function app(config: Partial<AppConfig> = {}) {
@@ -192,21 +192,7 @@ describe('logging in', () => {
 describe('logging in over HTTPS', () => {
   it('marks the session cookie Secure', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'p3s-monitor-tls-'));
-    const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1'].concat([
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-days',
-        '1',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-      ]),
-      { stdio: 'ignore' },
-    );
+    const { cert, key } = selfSignedCertificate(dir);
     const store = await openStore({ sqlitePath: join(dir, 'p3s.db') });
     await store.migrate();
     const tls = await buildApp({

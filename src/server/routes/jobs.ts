@@ -3,7 +3,7 @@
 import { Type } from 'typebox';
 import { readLog } from '../../core/capped-log.ts';
 import { type FieldIssue, NotFoundError, PayloadTooLargeError, ValidationError } from '../../core/errors.ts';
-import { parseEnvPatch, parseJobSpecs } from '../../core/job-spec.ts';
+import { applyEnvPatch, parseEnvPatch, parseJobSpecs } from '../../core/job-spec.ts';
 import { isJobState, isTerminalJobState } from '../../core/job-state.ts';
 import { oversizedEnvs, tooManyJobs } from '../../core/limits.ts';
 import { ROUTES } from '../../protocol/routes.ts';
@@ -185,7 +185,7 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
       if (issues.length > 0) throw new ValidationError(`${issues[0]?.path}: ${issues[0]?.message}`, issues);
       const current = await ownJob(request, id);
       if (patch) {
-        const merged = mergedEnv(current.env, patch);
+        const merged = applyEnvPatch(current.env, patch);
         const big = oversizedEnvs([merged], ctx.config.maxEnvBytes, () => '/body');
         if (big.length > 0) throw new PayloadTooLargeError(`${big[0]?.path}: ${big[0]?.message}`, big);
       }
@@ -214,17 +214,4 @@ function idRange(ids: number[]): string {
   const first = ids[0];
   const last = ids[ids.length - 1];
   return ids.length === 0 ? 'none' : `${first}…${last}`;
-}
-
-/** The env after a patch: null removes a key. */
-function mergedEnv(
-  env: Record<string, string>,
-  patch: Record<string, string | null>,
-): Record<string, string> {
-  const merged: Record<string, string> = { ...env };
-  for (const [key, value] of Object.entries(patch)) {
-    if (value === null) delete merged[key];
-    else merged[key] = value;
-  }
-  return merged;
 }

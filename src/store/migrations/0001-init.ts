@@ -1,15 +1,12 @@
 // First schema: jobs, their events, attempts and logs, and pilots.
 // Dialects differ only in identity columns and the blob type; index SQL is shared.
 
-import { type ColumnDefinitionBuilder, type Kysely, type Migration, sql } from 'kysely';
+import { type Kysely, type Migration, sql } from 'kysely';
 import type { Dialect } from '../store.ts';
+import { identityColumn } from './identity.ts';
 
 export function init(dialect: Dialect): Migration {
-  // SQLite's AUTOINCREMENT never reuses the id of a deleted row, like a PostgreSQL identity.
-  const identity = (col: ColumnDefinitionBuilder) =>
-    dialect === 'postgres'
-      ? col.primaryKey().generatedByDefaultAsIdentity()
-      : col.primaryKey().autoIncrement();
+  const identity = identityColumn(dialect);
   const idType = dialect === 'postgres' ? 'bigint' : 'integer';
   const blob = dialect === 'postgres' ? 'bytea' : 'blob';
 

@@ -1,14 +1,12 @@
 // Workflows: datatypes, DAG templates (parsed JSON and the GraphML text), workflows and datasets
 // (one row per workflow edge, or a file registered on its own). Index SQL is shared by both dialects.
 
-import { type ColumnDefinitionBuilder, type Kysely, type Migration, sql } from 'kysely';
+import { type Kysely, type Migration, sql } from 'kysely';
 import type { Dialect } from '../store.ts';
+import { identityColumn } from './identity.ts';
 
 export function workflows(dialect: Dialect): Migration {
-  const identity = (col: ColumnDefinitionBuilder) =>
-    dialect === 'postgres'
-      ? col.primaryKey().generatedByDefaultAsIdentity()
-      : col.primaryKey().autoIncrement();
+  const identity = identityColumn(dialect);
 
   return {
     async up(db: Kysely<unknown>) {

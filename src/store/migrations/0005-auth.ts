@@ -1,14 +1,12 @@
 // Access control: tokens (only their SHA-256 hash is stored), the audit trail, and which token
 // registered each pilot (a pilot may only be driven by the token that registered it).
 
-import { type ColumnDefinitionBuilder, type Kysely, type Migration, sql } from 'kysely';
+import { type Kysely, type Migration, sql } from 'kysely';
 import type { Dialect } from '../store.ts';
+import { identityColumn } from './identity.ts';
 
 export function auth(dialect: Dialect): Migration {
-  const identity = (col: ColumnDefinitionBuilder) =>
-    dialect === 'postgres'
-      ? col.primaryKey().generatedByDefaultAsIdentity()
-      : col.primaryKey().autoIncrement();
+  const identity = identityColumn(dialect);
   return {
     async up(db: Kysely<unknown>) {
       await db.schema
