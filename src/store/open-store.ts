@@ -63,8 +63,12 @@ function openSqlite(path: string): Store {
   cachePreparedStatements(database);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   const checkpointer = path === ':memory:' ? undefined : startCheckpointer(path);
-  return new SqlStore(db, 'sqlite', sqliteTransact(db, path), new JobsAvailableSignal(), async () =>
-    checkpointer?.stop(),
+  return new SqlStore(
+    db,
+    'sqlite',
+    sqliteTransact(db, path, () => database.inTransaction),
+    new JobsAvailableSignal(),
+    async () => checkpointer?.stop(),
   );
 }
 

@@ -2,8 +2,9 @@
 // so a transaction never fails half-way on a lock upgrade; PostgreSQL locks rows as it goes.
 
 import { resolve } from 'node:path';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
+import { groupCommitTransact } from './sqlite-group-commit.ts';
 
 /** A Kysely bound to one open transaction. */
 export type Tx = Kysely<Database>;
@@ -15,23 +16,20 @@ export function postgresTransact(db: Kysely<Database>): Transact {
   return (fn) => db.transaction().execute(fn);
 }
 
-export function sqliteTransact(db: Kysely<Database>, file: string): Transact {
-  const key = file === ':memory:' ? undefined : resolve(file);
-  const run = <T>(fn: (tx: Tx) => Promise<T>) =>
-    db.connection().execute(async (conn) => {
-      await sql`begin immediate`.execute(conn);
-      try {
-        const result = await fn(conn);
-        await sql`commit`.execute(conn);
-        return result;
-      } catch (error) {
-        // SQLite may already have rolled back (e.g. on a full disk); the original error is what matters.
-        await sql`rollback`.execute(conn).catch(() => undefined);
-        throw error;
-      }
-    });
-  return (fn) => (key === undefined ? run(fn) : oneWriterAtATime(key, () => run(fn)));
+/**
+ * SQLite writes, one writer per file in this process, grouped under load (sqlite-group-commit.ts).
+ * `inTransaction` is the connection's own flag (better-sqlite3), which SQLite clears when it rolls back by itself.
+ */
+export function sqliteTransact(db: Kysely<Database>, file: string, inTransaction: () => boolean): Transact {
+  const key = file === ':memory:' ? `:memory:${++memoryDatabases}` : resolve(file);
+  return groupCommitTransact({
+    db,
+    inTransaction,
+    enqueue: (flush) => void oneWriterAtATime(key, flush),
+  });
 }
+
+let memoryDatabases = 0;
 
 /** The last queued write transaction per SQLite file of this process. */
 const writers = new Map<string, Promise<unknown>>();

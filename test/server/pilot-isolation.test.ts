@@ -8,6 +8,7 @@ import type { ReadPolicy } from '../../src/core/index.ts';
 import type { Store } from '../../src/store/store.ts';
 import { SITE_A, SITE_B } from '../helpers/access.ts';
 import { call, createToken, makeTestApp, registration, type TestApp } from '../helpers/app.ts';
+import { waitFor } from '../helpers/processes.ts';
 
 let t: TestApp | undefined;
 afterEach(async () => {
@@ -278,27 +279,25 @@ describe('claim long-polls', () => {
   it('refuses a second concurrent claim for the same pilot with 429 and Retry-After', async () => {
     const s = await makeScene();
     await register(s, s.pilotA, 'pA', SITE_A);
-    const first = s.t.app.inject({
-      method: 'POST',
-      url: '/api/v1/pilots/pA/claim',
-      headers: { authorization: `Bearer ${s.pilotA}` },
-      payload: { wait: 5, beat: 1 },
-    });
-    // The first claim takes its slot once its token is resolved; retry until the second one meets it.
-    let second: Awaited<typeof first> | undefined;
-    for (let i = 0; i < 100; i++) {
-      second = await s.t.app.inject({
+    // Dispatched now (a bare inject() waits for its first then()), and long-polling before the second comes.
+    const first = Promise.resolve(
+      s.t.app.inject({
         method: 'POST',
         url: '/api/v1/pilots/pA/claim',
         headers: { authorization: `Bearer ${s.pilotA}` },
-        payload: { wait: 0, beat: 1 },
-      });
-      if (second.statusCode === 429) break;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    expect(second?.statusCode).toBe(429);
-    expect(second?.headers['retry-after']).toBe('1');
-    expect(second?.json().error.code).toBe('too_many_requests');
+        payload: { wait: 5, beat: 1 },
+      }),
+    );
+    await waitFor('the first claim long-polling', () => s.t.app.p3s.waiter.size > 0);
+    const second = await s.t.app.inject({
+      method: 'POST',
+      url: '/api/v1/pilots/pA/claim',
+      headers: { authorization: `Bearer ${s.pilotA}` },
+      payload: { wait: 0, beat: 1 },
+    });
+    expect(second.statusCode).toBe(429);
+    expect(second.headers['retry-after']).toBe('1');
+    expect(second.json().error.code).toBe('too_many_requests');
     // A job arriving wakes the first long-poll, which gets it: the refusal did not disturb it.
     const job = await submit(s, SITE_A);
     const answered = await first;
