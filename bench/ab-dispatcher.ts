@@ -1,4 +1,5 @@
-// `node --import tsx bench/ab-dispatcher.ts ROOT_A ROOT_B [--runs N] [--jobs N] [--pilots N] [--store sqlite|postgres]`
+// `node --import tsx bench/ab-dispatcher.ts ROOT_A ROOT_B [--runs N] [--jobs N] [--pilots N] [--store sqlite|postgres]
+//   [--client light|p3s] [--plain A]` (--plain: builds, by letter, whose server predates fetch-next)
 // A/B comparison of two builds (each ROOT holds bin/ and dist/) on the dispatcher scenario,
 // alternating A and B runs in the same session: jobs/s, and server and client CPU per job.
 
@@ -10,6 +11,7 @@ import { DEFAULTS } from '../src/core/defaults.ts';
 import { P3sClient } from '../src/protocol/client.ts';
 import { createTestDatabase } from '../test/helpers/postgres.ts';
 import { baseEnv, freePort, removeDir, tempDir, waitFor } from '../test/helpers/processes.ts';
+import { LightClient } from './lib/light-client.ts';
 import { drainJobs, registerSimulatedPilots, submitTrivialJobs } from './lib/simulated-pilots.ts';
 import { median, percentile } from './lib/stats.ts';
 
@@ -20,6 +22,8 @@ const { values, positionals } = parseArgs({
     jobs: { type: 'string', default: '4000' },
     pilots: { type: 'string', default: '16' },
     store: { type: 'string', default: 'sqlite' },
+    client: { type: 'string', default: 'light' },
+    plain: { type: 'string', default: '' },
   },
 });
 const roots = positionals;
@@ -31,7 +35,7 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, at 100 ticks/s
 }
 
-async function once(root: string) {
+async function once(root: string, letter: string) {
   const dataDir = tempDir('p3s-ab-');
   const db = values.store === 'postgres' ? await createTestDatabase() : undefined;
   const port = await freePort();
@@ -45,10 +49,12 @@ async function once(root: string) {
     const client = new P3sClient({ server: url, timeoutMs: 120_000, token });
     const uuids = await registerSimulatedPilots(client, Number(values.pilots));
     await submitTrivialJobs(client, jobs);
+    const pilots = values.client === 'light' ? new LightClient(url, token) : client;
     const s0 = cpuMs(child.pid as number);
     const c0 = process.cpuUsage();
-    const result = await drainJobs(client, uuids, jobs);
+    const result = await drainJobs(pilots, uuids, jobs, { fetchNext: !values.plain.includes(letter) });
     const c = process.cpuUsage(c0);
+    if (pilots instanceof LightClient) pilots.close();
     return {
       jobsPerSecond: result.jobsPerSecond,
       claimP99Ms: percentile(result.claimLatenciesMs, 99),
@@ -66,7 +72,7 @@ async function once(root: string) {
 const samples = roots.map(() => [] as Awaited<ReturnType<typeof once>>[]);
 for (let i = 0; i < Number(values.runs); i++) {
   for (let r = 0; r < roots.length; r++) {
-    const s = await once(roots[r] as string);
+    const s = await once(roots[r] as string, String.fromCharCode(65 + r));
     samples[r]?.push(s);
     console.log(
       `run ${i} ${String.fromCharCode(65 + r)} ${JSON.stringify(s, (_k, v) => (typeof v === 'number' ? Math.round(v * 100) / 100 : v))}`,

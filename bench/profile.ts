@@ -43,7 +43,7 @@ try {
   await session.post('Profiler.enable');
   await session.post('Profiler.start');
   const cpu0 = process.cpuUsage();
-  const result = await drainJobs(inst.client, uuids, jobs);
+  const result = await drainJobs(inst.pilotCalls, uuids, jobs);
   const cpu = process.cpuUsage(cpu0);
   const { profile } = await session.post('Profiler.stop');
   writeFileSync(join(out, 'client.cpuprofile'), JSON.stringify(profile));

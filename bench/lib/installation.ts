@@ -17,6 +17,7 @@ import {
   tempDir,
   waitFor,
 } from '../../test/helpers/processes.ts';
+import { LightClient } from './light-client.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -26,6 +27,8 @@ export interface Installation {
   databaseUrl?: string;
   server?: ServerProc;
   client: P3sClient;
+  /** The simulated pilots' light client (node:http keep-alive), set by start(). */
+  pilotCalls: LightClient;
   start(serverArgs?: string[]): Promise<ServerProc>;
   startPilots(n: number, args?: string[]): Proc[];
   waitForIdlePilots(n: number): Promise<void>;
@@ -40,11 +43,13 @@ export async function makeInstallation(kind: StoreKind): Promise<Installation> {
     dataDir,
     databaseUrl: db?.url,
     client: new P3sClient({ server: 'http://127.0.0.1:1' }),
+    pilotCalls: new LightClient('http://127.0.0.1:1', ''),
     async start(serverArgs = []) {
       inst.server = await startServerProcess({ dataDir, databaseUrl: db?.url, args: serverArgs });
       // The server wrote its local admin token at start; the benchmark drives it as that admin.
       const token = readFileSync(join(dataDir, DEFAULTS.adminTokenFile), 'utf8').trim();
       inst.client = new P3sClient({ server: inst.server.url, timeoutMs: 120_000, token });
+      inst.pilotCalls = new LightClient(inst.server.url, token);
       return inst.server;
     },
     startPilots(n, args = []) {
@@ -59,6 +64,7 @@ export async function makeInstallation(kind: StoreKind): Promise<Installation> {
       );
     },
     async close() {
+      inst.pilotCalls.close();
       await killAll();
       await db?.drop();
       removeDir(dataDir);

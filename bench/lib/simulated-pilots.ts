@@ -3,6 +3,8 @@
 
 import { randomUUID } from 'node:crypto';
 import type { P3sClient } from '../../src/protocol/client.ts';
+import type { DispatchedJob } from '../../src/protocol/schemas/pilots.ts';
+import type { PilotCalls } from './light-client.ts';
 import { preciseNow } from './stats.ts';
 
 export interface DrainResult {
@@ -31,8 +33,17 @@ export async function registerSimulatedPilots(client: P3sClient, n: number): Pro
   return uuids;
 }
 
-/** Runs the pilots until `target` jobs have been claimed and finished. */
-export async function drainJobs(client: P3sClient, uuids: string[], target: number): Promise<DrainResult> {
+/**
+ * Runs the pilots until `target` jobs have been claimed and finished. With `fetchNext` (as real
+ * pilots do) each finish also claims the pilot's next job; a plain claim long-poll follows only
+ * when it brought none. Claim latencies are those of every request that answered a claim.
+ */
+export async function drainJobs(
+  client: PilotCalls,
+  uuids: string[],
+  target: number,
+  { fetchNext = true }: { fetchNext?: boolean } = {},
+): Promise<DrainResult> {
   let done = 0;
   let claimed = 0;
   let finishedAt = 0;
@@ -40,18 +51,27 @@ export async function drainJobs(client: P3sClient, uuids: string[], target: numb
   const t0 = preciseNow();
   await Promise.all(
     uuids.map(async (uuid) => {
+      let handed: DispatchedJob | null = null;
       while (claimed < target) {
-        const before = preciseNow();
-        const { job } = await client.claim(uuid, 1, 60);
-        latencies.push(preciseNow() - before);
-        if (!job) continue;
+        let job = handed;
+        handed = null;
+        if (!job) {
+          const before = preciseNow();
+          job = (await client.claim(uuid, 1, 60)).job;
+          latencies.push(preciseNow() - before);
+          if (!job) continue;
+        }
         claimed++;
-        await client.finishJob(job.id, {
+        const before = preciseNow();
+        const reply = await client.finishJob(job.id, {
           pilot: uuid,
           attempt: job.attempt,
           outcome: { kind: 'exited', exitCode: 0 },
           metrics: null,
+          ...(fetchNext ? { next: { beat: 60 } } : {}),
         });
+        if (reply.next) latencies.push(preciseNow() - before);
+        handed = reply.next?.job ?? null;
         done++;
         // Idle pilots still in a long-poll when the last job ends must not count.
         if (done === target) finishedAt = preciseNow();

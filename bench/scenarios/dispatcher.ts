@@ -15,7 +15,7 @@ export async function dispatcherThroughput(kind: StoreKind, jobs: number, pilots
     await inst.start();
     const uuids = await registerSimulatedPilots(inst.client, pilots);
     await submitTrivialJobs(inst.client, jobs);
-    const result = await drainJobs(inst.client, uuids, jobs);
+    const result = await drainJobs(inst.pilotCalls, uuids, jobs);
     return {
       store: kind,
       jobs,

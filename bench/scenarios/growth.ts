@@ -11,7 +11,7 @@ export async function growth(kind: StoreKind, depth: number, claims: number, pil
     await bulkLoadDefinedJobs(inst, depth);
     const server = await inst.start();
     const uuids = await registerSimulatedPilots(inst.client, pilots);
-    const result = await drainJobs(inst.client, uuids, Math.min(claims, depth));
+    const result = await drainJobs(inst.pilotCalls, uuids, Math.min(claims, depth));
     // The summary and first list page at this depth, as an operator would ask for them.
     await inst.client.summary();
     await inst.client.listJobs({ limit: 50 });

@@ -29,7 +29,7 @@ export async function heartbeatLoad(kind: StoreKind, running: number, seconds: n
       while (preciseNow() < deadline) {
         const job = held[next++ % held.length] as (typeof held)[number];
         const before = preciseNow();
-        await inst.client.heartbeat(job.id, {
+        await inst.pilotCalls.heartbeat(job.id, {
           pilot: job.pilot,
           attempt: job.attempt,
           metrics: { cpuSeconds: 1, rssKb: 1000, maxRssKb: 1000 },
@@ -40,7 +40,7 @@ export async function heartbeatLoad(kind: StoreKind, running: number, seconds: n
     const prober = async () => {
       while (preciseNow() < deadline) {
         const before = preciseNow();
-        await inst.client.claim(probe as string, 0, 60);
+        await inst.pilotCalls.claim(probe as string, 0, 60);
         claimLatencies.push(preciseNow() - before);
         await new Promise((r) => setTimeout(r, 20));
       }

@@ -62,26 +62,23 @@ export class Agent {
 
   /** Runs the pilot to its end; resolves to the exit code. */
   async run(): Promise<number> {
-    const { options, logger: log, stop } = this.deps;
+    const { logger: log } = this.deps;
     const registered = await this.register();
     if (registered !== EXIT.ok) return registered;
     let exitCode: number = EXIT.ok;
     let cyclesUsed = 0;
+    // A claim answer that rode on the last final report: the decision to claim was taken then.
+    let handed: CycleEnd | null = null;
     for (;;) {
-      const decision = shouldClaim({
-        cycles: options.cycles,
-        cyclesUsed,
-        lifetime: options.lifetime,
-        timefloor: options.timefloor,
-        startedAt: this.startedAt,
-        now: Date.now(),
-        stopping: stop.aborted,
-      });
-      if (!decision.claim) {
-        log.info({ reason: decision.reason, cyclesUsed }, 'no more claims');
-        break;
+      if (!handed) {
+        const decision = this.decide(cyclesUsed);
+        if (!decision.claim) {
+          log.info({ reason: decision.reason, cyclesUsed }, 'no more claims');
+          break;
+        }
       }
-      const cycle = await this.cycle();
+      const cycle = handed ?? (await this.cycle());
+      handed = null;
       cyclesUsed++;
       if (cycle.kind === 'stop') {
         log.info('the server asked this pilot to stop');
@@ -91,14 +88,33 @@ export class Agent {
         exitCode = cycle.code;
         break;
       }
-      if (cycle.kind === 'job' && (await this.runJob(cycle.job)) === 'unreachable') {
-        exitCode = EXIT.unreachable;
-        break;
+      if (cycle.kind === 'job') {
+        const ended = await this.runJob(cycle.job, () => this.decide(cyclesUsed).claim);
+        if (ended.end === 'unreachable') {
+          exitCode = EXIT.unreachable;
+          break;
+        }
+        if (ended.next?.job) handed = { kind: 'job', job: ended.next.job };
+        else if (ended.next?.command === 'stop') handed = { kind: 'stop' };
       }
     }
     await this.deregister();
     log.info({ exitCode }, 'pilot done');
     return exitCode;
+  }
+
+  /** Whether to claim again after `cyclesUsed` cycles (core/pilot-decisions.ts). */
+  private decide(cyclesUsed: number) {
+    const { options, stop } = this.deps;
+    return shouldClaim({
+      cycles: options.cycles,
+      cyclesUsed,
+      lifetime: options.lifetime,
+      timefloor: options.timefloor,
+      startedAt: this.startedAt,
+      now: Date.now(),
+      stopping: stop.aborted,
+    });
   }
 
   /** Registers, retrying while the server is unreachable; EXIT.ok once registered. */
@@ -192,7 +208,7 @@ export class Agent {
     }
   }
 
-  private runJob(job: DispatchedJob) {
+  private runJob(job: DispatchedJob, mayClaimNext: () => boolean) {
     const { options } = this.deps;
     const log = this.deps.logger.child({ job: job.id, attempt: job.attempt });
     log.info(
@@ -210,6 +226,7 @@ export class Agent {
         hurry: this.deps.hurry,
         lifetimeEndsAt: options.lifetime > 0 ? this.startedAt + options.lifetime * 1000 : null,
         logChunkBytes: options.logChunkBytes ?? DEFAULT_CHUNK_BYTES,
+        mayClaimNext,
       },
       job,
       log,

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { backoffDelay } from '../core/pilot-decisions.ts';
 import type { JobMetrics, JobOutcome } from '../core/types.ts';
 import { ApiError, type P3sClient } from '../protocol/client.ts';
-import type { DispatchedJob, HeartbeatBody, PilotConfig } from '../protocol/schemas/pilots.ts';
+import type { ClaimReply, DispatchedJob, HeartbeatBody, PilotConfig } from '../protocol/schemas/pilots.ts';
 import { LogShipper } from './log-shipper.ts';
 import type { PilotOptions } from './options.ts';
 import { errorText, isTransient, type Outage, OutageError, sleep, withRetry } from './retry.ts';
@@ -26,10 +26,18 @@ export interface SessionContext {
   /** Epoch ms at which the pilot's lifetime ends, or null. */
   lifetimeEndsAt: number | null;
   logChunkBytes: number;
+  /** Asked just before the final report: may the pilot take another job (then the report claims it)? */
+  mayClaimNext: () => boolean;
 }
 
-/** How the session ended for the pilot: go on, or stop because the server stayed unreachable. */
-export type SessionEnd = 'continue' | 'unreachable';
+/**
+ * How the session ended for the pilot: go on, or stop because the server stayed unreachable;
+ * `next` is the claim answer that rode on the final report, when the pilot asked for one.
+ */
+export interface SessionEnd {
+  end: 'continue' | 'unreachable';
+  next: ClaimReply | null;
+}
 
 /** Error codes meaning the job is no longer this pilot's: it must not run or be reported any more. */
 const GONE_CODES = new Set(['lease_lost', 'not_found', 'invalid_transition', 'pilot_unknown']);
@@ -100,15 +108,18 @@ export class JobSession {
     await this.heartbeats;
     if (this.gone) {
       this.log.warn('the server no longer assigns this job to this pilot: not reporting it');
-      return 'continue';
+      return { end: 'continue', next: null };
     }
     const outcome = this.outcome(result);
     this.log.info(
       { outcome, metrics: result.metrics, seconds: (result.endedAt - result.startedAt) / 1000 },
       'payload ended',
     );
-    await this.finish(outcome, result.metrics);
-    return outcome.kind === 'server_unreachable' ? 'unreachable' : 'continue';
+    if (outcome.kind === 'server_unreachable') {
+      await this.finish(outcome, result.metrics, false);
+      return { end: 'unreachable', next: null };
+    }
+    return { end: 'continue', next: await this.finish(outcome, result.metrics, this.ctx.mayClaimNext()) };
   }
 
   private killWith(reason: KillReason): void {
@@ -214,9 +225,14 @@ export class JobSession {
 
   /**
    * Sends the remaining log bytes (heartbeats while more than one chunk is left) and then the
-   * finish report, each retried until delivered or the outage limit has passed.
+   * finish report, each retried until delivered or the outage limit has passed. With `claimNext`
+   * the report also claims the pilot's next job; the claim's answer is returned.
    */
-  private async finish(outcome: JobOutcome, metrics: JobMetrics): Promise<void> {
+  private async finish(
+    outcome: JobOutcome,
+    metrics: JobMetrics,
+    claimNext: boolean,
+  ): Promise<ClaimReply | null> {
     const { client } = this.ctx;
     const retry = {
       outage: this.ctx.outage,
@@ -233,15 +249,17 @@ export class JobSession {
           this.shipper.commit();
           continue;
         }
-        const reply = await withRetry(() => client.finishJob(this.job.id, { ...body, outcome }), retry);
+        const next = claimNext ? { beat: this.ctx.options.beat } : undefined;
+        const reply = await withRetry(() => client.finishJob(this.job.id, { ...body, outcome, next }), retry);
         this.shipper.commit();
         this.log.info({ state: reply.state }, 'job reported');
-        return;
+        return reply.next ?? null;
       }
     } catch (error) {
       if (error instanceof ApiError)
         this.log.warn({ code: error.code, message: error.message }, 'final report refused');
       else this.log.error({ error: errorText(error) }, 'final report not delivered');
+      return null;
     }
   }
 }

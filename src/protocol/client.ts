@@ -29,6 +29,7 @@ import type {
 import type {
   ClaimReply,
   FinishJobBody,
+  FinishJobReply,
   HeartbeatBody,
   JobCommandReplyWire,
   PilotList,
@@ -351,7 +352,7 @@ export class P3sClient {
   heartbeat(id: number, body: HeartbeatBody): Promise<JobCommandReplyWire> {
     return this.request('POST', routePath(ROUTES.jobHeartbeat, { id }), { body });
   }
-  finishJob(id: number, body: FinishJobBody): Promise<{ state: string }> {
+  finishJob(id: number, body: FinishJobBody): Promise<FinishJobReply> {
     return this.request('POST', routePath(ROUTES.jobFinish, { id }), { body });
   }
   deregisterPilot(uuid: string): Promise<{ pilot: PilotWire }> {

@@ -17,7 +17,7 @@ import {
 } from '../core/index.ts';
 import { claimNextJobPostgres } from './claim-postgres.ts';
 import { claimNextJobSqlite } from './claim-sqlite.ts';
-import { insertJobEvent, lockJob, transitionJob } from './job-queries.ts';
+import { findJob, insertJobEvent, lockJob, transitionJob } from './job-queries.ts';
 import { appendLogIn } from './log-queries.ts';
 import {
   findPilotByUuid,
@@ -66,15 +66,29 @@ export async function touchAndClaimIn(
   now: number,
 ): Promise<{ pilot: PilotRow; row: JobRow | undefined }> {
   const live = await requireLivePilot(tx, dialect, pilotUuid);
-  const row =
-    live.stop_requested !== 0
-      ? undefined
-      : await claimForPilot(tx, dialect, live, matchOf(live), leaseMs, now);
+  if (live.stop_requested !== 0) return { pilot: await touchPilotRow(tx, live, now), row: undefined };
+  // The pilot claims only when it holds nothing: a job it still holds unstarted is one whose
+  // claim reply it never got (lost on the way), so it gets that job again rather than a second one.
+  const unanswered = await unstartedJobOf(tx, live);
+  if (unanswered) {
+    const lease = Math.max(unanswered.lease_expires_at ?? 0, now + leaseMs);
+    const args = { id: unanswered.id, pilotId: live.id, attempt: unanswered.attempt, lease, now };
+    const row = (await extendLeaseOnly.first(tx, args)) ?? unanswered;
+    return { pilot: await touchPilotRow(tx, live, now), row };
+  }
+  const row = await claimForPilot(tx, dialect, live, matchOf(live), leaseMs, now);
   // A claim already marked the pilot running and seen (markPilotBusy); otherwise this is the touch.
   const pilot = row
     ? { ...live, state: 'running' as const, current_job_id: row.id, last_seen_at: now }
     : await touchPilotRow(tx, live, now);
   return { pilot, row };
+}
+
+/** The job the pilot's row says it holds, if that job is still dispatched to it and not started. */
+async function unstartedJobOf(tx: Tx, pilot: PilotRow): Promise<JobRow | undefined> {
+  if (pilot.current_job_id === null) return undefined;
+  const job = await findJob(tx, pilot.current_job_id);
+  return job?.state === 'dispatched' && job.pilot_id === pilot.id ? job : undefined;
 }
 
 /** What a pilot serves: its site and job types as registered. */

@@ -31,7 +31,7 @@ import {
   touchAndClaimIn,
 } from './pilot-reports.ts';
 import { toJob, toJobAttempt, toJobEvent, toPilot, toStoredLog } from './rows.ts';
-import type { Database } from './schema.ts';
+import type { Database, JobRow, PilotRow } from './schema.ts';
 import { SqlAuthStore } from './sql-auth-store.ts';
 import { SqlRetentionStore } from './sql-retention-store.ts';
 import { SqlSiteStore } from './sql-site-store.ts';
@@ -221,11 +221,8 @@ export class SqlStore implements Store {
     leaseMs: number,
     now: number,
   ): Promise<{ pilot: Pilot; claimed: ClaimedJob | null }> {
-    const { pilot, row } = await this.#write((tx) =>
-      touchAndClaimIn(tx, this.dialect, pilotUuid, leaseMs, now),
-    );
-    const claimed = row ? { job: toJob(row), leaseExpiresAt: row.lease_expires_at ?? now + leaseMs } : null;
-    return { pilot: toPilot(pilot), claimed };
+    const touched = await this.#write((tx) => touchAndClaimIn(tx, this.dialect, pilotUuid, leaseMs, now));
+    return claimedOf(touched, now + leaseMs);
   }
 
   startJob(input: HeartbeatInput & { pid: number | null }): Promise<JobCommandReply> {
@@ -244,6 +241,20 @@ export class SqlStore implements Store {
     });
     if (released) this.#signal.emitLocal();
     return toJob(row);
+  }
+
+  async finishAndClaimJob(
+    input: FinishInput,
+    leaseMs: number,
+  ): Promise<{ job: Job; next: { pilot: Pilot; claimed: ClaimedJob | null } }> {
+    const { row, released, touched } = await this.#write(async (tx) => {
+      const finished = await finishJobIn(tx, this.dialect, input);
+      if (finished.released) await this.#signal.publish(tx);
+      const touched = await touchAndClaimIn(tx, this.dialect, input.pilotUuid, leaseMs, input.now);
+      return { ...finished, touched };
+    });
+    if (released) this.#signal.emitLocal();
+    return { job: toJob(row), next: claimedOf(touched, input.now + leaseMs) };
   }
 
   async deregisterPilot(uuid: string, now: number): Promise<Pilot> {
@@ -297,4 +308,13 @@ export class SqlStore implements Store {
     if (this.#closed) throw new AppError('store_unavailable', 'the store is closed');
     return this.#signal.subscribe(listener);
   }
+}
+
+/** A touch-and-claim's rows as the store answers them. */
+function claimedOf(
+  { pilot, row }: { pilot: PilotRow; row: JobRow | undefined },
+  leaseExpiresAt: number,
+): { pilot: Pilot; claimed: ClaimedJob | null } {
+  const claimed = row ? { job: toJob(row), leaseExpiresAt: row.lease_expires_at ?? leaseExpiresAt } : null;
+  return { pilot: toPilot(pilot), claimed };
 }

@@ -201,6 +201,14 @@ export interface Store {
    * Throws NotFoundError for a job that does not exist, LeaseLostError when the pilot does not hold it.
    */
   finishJob(input: FinishInput): Promise<Job>;
+  /**
+   * finishJob, then touchAndClaimJob for the same pilot, in one transaction (fetch-next): a pilot's
+   * report on one job and its claim of the next. A failed finish claims nothing.
+   */
+  finishAndClaimJob(
+    input: FinishInput,
+    leaseMs: number,
+  ): Promise<{ job: Job; next: { pilot: Pilot; claimed: ClaimedJob | null } }>;
   /** Marks the pilot stopped; a job it still held fails with `pilot_shutdown`. */
   deregisterPilot(uuid: string, now: number): Promise<Pilot>;
   /** Asks a pilot to stop at its next claim or heartbeat. */

@@ -345,6 +345,21 @@ describe('pilot agent against the real server', () => {
     expect(await pilot(opts.uuid)).toMatchObject({ state: 'stopped', lifetime: 2, jobsRun: 1 });
   });
 
+  it('claims each next job with the final report of the one before, never past its cycles', async () => {
+    const ids = [await submit('/bin/echo 1'), await submit('/bin/echo 2'), await submit('/bin/echo 3')];
+    const paths: string[] = [];
+    server.app.server.on('request', (req: IncomingMessage) => paths.push(req.url ?? ''));
+    const opts = options({ cycles: 2 });
+    expect(await ended(runPilot(opts))).toBe(0);
+    expect((await Promise.all(ids.map(job))).map((j) => j.state)).toEqual(['finished', 'finished', 'defined']);
+    expect(await logs(ids[1] as number)).toMatchObject({ data: '2\n' });
+    // One claim long-poll for the first job; the second came with the first one's finish, and the
+    // second's finish asked for nothing (two cycles used), so the third job was left for others.
+    expect(paths.filter((p) => p.endsWith('/claim'))).toHaveLength(1);
+    expect(paths.filter((p) => p.endsWith('/finish'))).toHaveLength(2);
+    expect(await pilot(opts.uuid)).toMatchObject({ state: 'stopped', jobsRun: 2 });
+  });
+
   it('reports time limits and nonstarters and goes on to the next job', async () => {
     const slow = await submit('/bin/sleep 300', { timeout: '1' });
     const missing = await submit('/no/such/payload');

@@ -217,6 +217,45 @@ describe('pilot protocol', () => {
     expect((await call(t.app, 'POST', `/api/v1/jobs/${id}/finish`, body)).json.state).toBe('finished');
   });
 
+  it('claims the next job with the finish when asked (fetch-next), or answers none or stop', async () => {
+    const reg = await register('p-1');
+    const [first, second] = await submit([{ payload: 'one' }, { payload: 'two' }]);
+    await claim('p-1');
+    const report = (id: number | undefined, next?: unknown) =>
+      call(t.app, 'POST', `/api/v1/jobs/${id}/finish`, {
+        pilot: 'p-1',
+        attempt: 1,
+        outcome: { kind: 'exited', exitCode: 0 },
+        metrics: null,
+        ...(next === undefined ? {} : { next }),
+      });
+    const one = await report(first, { beat: 1 });
+    expect(one.json).toMatchObject({
+      state: 'finished',
+      next: { job: { id: second, payload: 'two' }, command: null },
+    });
+    expect((await call(t.app, 'GET', `/api/v1/jobs/${second}`)).json.job).toMatchObject({
+      state: 'dispatched',
+      pilotId: reg.pilot.id,
+    });
+    expect((await report(second, { beat: 1 })).json).toEqual({
+      state: 'finished',
+      next: { job: null, command: null },
+    });
+    // Without `next` the reply is as before; a malformed `next` is refused naming the field.
+    const [third] = await submit([{ payload: 'three' }]);
+    await claim('p-1');
+    const bad = await report(third, { beat: 0 });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.json.error.details)).toContain('/next/beat');
+    await call(t.app, 'POST', `/api/v1/pilots/${reg.pilot.id}/stop`, {});
+    await submit([{ payload: 'four' }]);
+    expect((await report(third, { beat: 1 })).json).toEqual({
+      state: 'finished',
+      next: { job: null, command: 'stop' },
+    });
+  });
+
   it('fails a job whose lease expired as lost and marks its pilot lost', async () => {
     await register('p-1');
     const [id] = await submit([{ payload: 'x' }]);

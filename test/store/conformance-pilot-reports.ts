@@ -175,6 +175,97 @@ export function describePilotReports(ctx: ConformanceContext): void {
         code: 'pilot_unknown',
       });
     });
+
+    it('offers again the unstarted job whose claim reply the pilot never got, with its lease renewed', async () => {
+      const store = await ctx.fresh();
+      await store.submitJobs([spec({ name: 'first' }), spec({ name: 'second' })], 'alice', T0);
+      const pilot = await registerPilot(store, {}, T0);
+      const lost = await store.touchAndClaimJob(pilot.uuid, LEASE_MS, T0 + 10);
+      const again = await store.touchAndClaimJob(pilot.uuid, LEASE_MS, T0 + 5000);
+      expect(again.claimed?.job).toMatchObject({ id: lost.claimed?.job.id, state: 'dispatched', attempt: 1 });
+      expect(again.claimed?.leaseExpiresAt).toBe(T0 + 5000 + LEASE_MS);
+      expect(again.pilot).toMatchObject({ state: 'running', currentJobId: lost.claimed?.job.id });
+      const detail = await store.getJobDetail(lost.claimed?.job.id as number);
+      expect(detail?.events.filter((e) => e.transition === 'claim')).toHaveLength(1);
+      const second = await store.listJobs({ limit: 10, offset: 0, sort: 'id', order: 'asc', filter: {} });
+      expect(second.jobs.map((j) => j.state)).toEqual(['dispatched', 'defined']);
+      // Once started, the job is running: the next claim is a new one.
+      await store.startJob({
+        jobId: lost.claimed?.job.id as number,
+        pilotUuid: pilot.uuid,
+        attempt: 1,
+        pid: 1,
+        metrics: null,
+        leaseMs: LEASE_MS,
+        now: T0 + 6000,
+      });
+      expect((await store.touchAndClaimJob(pilot.uuid, LEASE_MS, T0 + 7000)).claimed?.job.name).toBe('second');
+    });
+  });
+
+  describe('finishAndClaimJob', () => {
+    const ending = (jobId: number, pilotUuid: string, now: number) => ({
+      jobId,
+      pilotUuid,
+      attempt: 1,
+      outcome: { kind: 'exited', exitCode: 0 } as JobOutcome,
+      metrics: null,
+      now,
+    });
+
+    it('finishes the job and claims the next for the same pilot in one go', async () => {
+      const store = await ctx.fresh();
+      const { job, pilot } = await runningJob(store);
+      const [next] = await store.submitJobs([spec({ name: 'next' })], 'alice', T0 + 1);
+      const ended = await store.finishAndClaimJob(ending(job.id, pilot.uuid, T0 + 100), LEASE_MS);
+      expect(ended.job).toMatchObject({ id: job.id, state: 'finished', endedAt: T0 + 100 });
+      expect(ended.next.claimed?.job).toMatchObject({ id: next?.id, state: 'dispatched', pilotId: pilot.id });
+      expect(ended.next.claimed?.leaseExpiresAt).toBe(T0 + 100 + LEASE_MS);
+      expect(ended.next.pilot).toMatchObject({ state: 'running', currentJobId: next?.id, jobsRun: 1 });
+      expect(await store.getJob(job.id)).toEqual(ended.job);
+    });
+
+    it('answers no job when none is left, and stop for a pilot asked to stop', async () => {
+      const store = await ctx.fresh();
+      const { job, pilot } = await runningJob(store);
+      const ended = await store.finishAndClaimJob(ending(job.id, pilot.uuid, T0 + 100), LEASE_MS);
+      expect(ended.next).toMatchObject({ claimed: null, pilot: { state: 'idle', stopRequested: false } });
+      const second = await runningJob(store, T0 + 200);
+      await store.submitJobs([spec({ name: 'left alone' })], 'alice', T0 + 201);
+      await store.requestPilotStop(second.pilot.id);
+      const stopping = await store.finishAndClaimJob(
+        ending(second.job.id, second.pilot.uuid, T0 + 300),
+        LEASE_MS,
+      );
+      expect(stopping.next).toMatchObject({ claimed: null, pilot: { stopRequested: true } });
+      const left = await store.listJobs({ limit: 10, offset: 0, sort: 'id', order: 'desc', filter: {} });
+      expect(left.jobs[0]).toMatchObject({ name: 'left alone', state: 'defined' });
+    });
+
+    it('claims nothing when the finish is refused', async () => {
+      const store = await ctx.fresh();
+      const { job } = await runningJob(store);
+      const intruder = await registerPilot(store);
+      await store.submitJobs([spec({ name: 'untouched' })], 'alice', T0 + 1);
+      await expect(
+        store.finishAndClaimJob(ending(job.id, intruder.uuid, T0 + 100), LEASE_MS),
+      ).rejects.toBeInstanceOf(LeaseLostError);
+      expect(await store.getPilot(intruder.id)).toMatchObject({ state: 'idle', currentJobId: null });
+      const jobs = await store.listJobs({ limit: 10, offset: 0, sort: 'id', order: 'asc', filter: {} });
+      expect(jobs.jobs.map((j) => j.state)).toEqual(['running', 'defined']);
+    });
+
+    it('gives a retried finish (its reply lost) the job the first one claimed, not a second one', async () => {
+      const store = await ctx.fresh();
+      const { job, pilot } = await runningJob(store);
+      await store.submitJobs([spec({ name: 'a' }), spec({ name: 'b' })], 'alice', T0 + 1);
+      const first = await store.finishAndClaimJob(ending(job.id, pilot.uuid, T0 + 100), LEASE_MS);
+      const retried = await store.finishAndClaimJob(ending(job.id, pilot.uuid, T0 + 200), LEASE_MS);
+      expect(retried.job.state).toBe('finished');
+      expect(retried.next.claimed?.job.id).toBe(first.next.claimed?.job.id);
+      const jobs = await store.listJobs({ limit: 10, offset: 0, sort: 'id', order: 'asc', filter: {} });
+      expect(jobs.jobs.map((j) => j.state)).toEqual(['finished', 'dispatched', 'defined']);
+    });
   });
 
   describe('finishJob', () => {

@@ -165,12 +165,22 @@ export const FinishJobBody = Type.Object(
     outcome: Outcome,
     metrics: Type.Union([Metrics, Type.Null()]),
     logs: Type.Optional(LogChunks),
+    /**
+     * Claim this pilot's next job in the same request, without waiting (BullMQ's fetch-next):
+     * the reply's `next` is what a claim with `wait: 0` would have answered.
+     */
+    next: Type.Optional(Type.Object({ beat: ClaimBody.properties.beat }, { additionalProperties: false })),
   },
   { additionalProperties: false },
 );
 export type FinishJobBody = Static<typeof FinishJobBody>;
 
-export const FinishJobReply = Type.Object({ state: JobStateSchema });
+export const FinishJobReply = Type.Object({
+  state: JobStateSchema,
+  /** Present when the finish asked for it (`next`). */
+  next: Type.Optional(ClaimReply),
+});
+export type FinishJobReply = Static<typeof FinishJobReply>;
 
 export const PilotList = Type.Object({
   pilots: Type.Array(PilotSchema),

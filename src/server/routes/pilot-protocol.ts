@@ -5,12 +5,13 @@
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import { TooManyRequestsError } from '../../core/errors.ts';
-import type { LogStream } from '../../core/types.ts';
+import type { LogStream, Pilot } from '../../core/types.ts';
 import { ROUTES } from '../../protocol/routes.ts';
 import { IdParams, UuidParams } from '../../protocol/schemas/common.ts';
 import {
   ClaimBody,
   ClaimReply,
+  type ClaimReply as ClaimReplyWire,
   FinishJobBody,
   FinishJobReply,
   HeartbeatBody,
@@ -54,10 +55,10 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
   const claim = async (uuid: string, body: ClaimBody, reply: FastifyReply) => {
     const deadline = ctx.now() + Math.min(body.wait, config.maxClaimWaitSeconds) * 1000;
     // The first poll touches the pilot and claims in one transaction.
-    const first = await store.touchAndClaimJob(uuid, leaseMs(body.beat), ctx.now());
-    const { pilot } = first;
-    if (pilot.stopRequested) return { job: null, command: 'stop' as const };
-    if (first.claimed) return dispatched(first.claimed);
+    const touched = await store.touchAndClaimJob(uuid, leaseMs(body.beat), ctx.now());
+    const { pilot } = touched;
+    const first = claimReply(touched);
+    if (first.job || first.command) return first;
     // The response's close (not the request's, which fires once the body is read) tells
     // that the pilot hung up before we answered; then stop waiting and claim nothing.
     const gone = new AbortController();
@@ -117,10 +118,10 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
     ROUTES.jobFinish,
     { schema: { params: IdParams, body: FinishJobBody, response: { 200: FinishJobReply } } },
     async (request) => {
-      const { pilot, attempt, outcome, metrics, logs } = request.body;
+      const { pilot, attempt, outcome, metrics, logs, next } = request.body;
       await requireOwnPilot(ctx, request, pilot);
       // The store checks that the pilot holds the attempt and appends the logs in the finish's transaction.
-      const finished = await store.finishJob({
+      const input = {
         jobId: request.params.id,
         pilotUuid: pilot,
         attempt,
@@ -128,10 +129,19 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
         metrics,
         now: ctx.now(),
         logs: logs && { chunks: decodeLogs(logs), caps: logCaps(ctx) },
-      });
-      return { state: finished.state };
+      };
+      if (!next) return { state: (await store.finishJob(input)).state };
+      // Fetch-next: the pilot's next claim rides on its finish, one request and one transaction per job.
+      const finished = await store.finishAndClaimJob(input, leaseMs(next.beat));
+      return { state: finished.job.state, next: claimReply(finished.next) };
     },
   );
+}
+
+/** The claim reply after a touch-and-claim: stop, a job, or nothing yet. */
+function claimReply({ pilot, claimed }: { pilot: Pilot; claimed: ClaimedJob | null }): ClaimReplyWire {
+  if (pilot.stopRequested) return { job: null, command: 'stop' };
+  return claimed ? dispatched(claimed) : { job: null, command: null };
 }
 
 /** The claim reply for a dispatched job. */
