@@ -5,7 +5,7 @@ export interface PilotOptions {
   server: string;
   /** Pilot (or admin) token sent with every request. */
   token?: string;
-  /** PEM file of the CA to trust for an https:// server (undici is loaded only when this is set). */
+  /** PEM file of the CA to trust for an https:// server instead of the system's CAs. */
   caFile?: string;
   /** Pilot uuid; generated when absent (`p3s pilots start` passes one to find its pilots later). */
   uuid?: string;

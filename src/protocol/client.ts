@@ -1,8 +1,8 @@
 // Typed HTTP client for the p3s API, used by the CLI, the pilot and the tests.
 // Errors come back as ApiError (the server answered with an error body) or
 // NetworkError (no answer: refused, reset, timed out, certificate refused) so callers can choose to retry.
-// With a CA file the client loads undici on first use (its own fetch and an Agent trusting that
-// CA); without one it uses the global fetch, so a pilot that needs no CA never loads undici.
+// Requests go through node:http/https with a keep-alive agent (transport.ts); a CA file becomes
+// that agent's trusted CA.
 
 import { readFile } from 'node:fs/promises';
 import { ROUTES, routePath } from './routes.ts';
@@ -62,6 +62,7 @@ import type {
   WorkflowListQuery,
   WorkflowWire,
 } from './schemas/workflows.ts';
+import { type RawResponse, Transport } from './transport.ts';
 
 /** The server answered with an error status and body. */
 export class ApiError extends Error {
@@ -115,14 +116,20 @@ const BAD_CERT_CODES = new Set([
   'INVALID_PURPOSE',
 ]);
 
-/** A readable reason for a failed fetch, and whether it was the server's certificate. */
+type CodedError = Error & { code?: unknown; cause?: { code?: unknown; message?: unknown; name?: unknown } };
+
+/** A readable reason for a failed request, and whether it was the server's certificate. */
 export function describeCause(cause: unknown): { reason: string; certificate: boolean } {
   if (!(cause instanceof Error)) return { reason: String(cause), certificate: false };
-  if (cause.name === 'TimeoutError') return { reason: 'request timed out', certificate: false };
-  // fetch wraps the socket's error: TypeError('fetch failed', { cause: { code, message } }).
-  const inner = (cause as Error & { cause?: { code?: unknown; message?: unknown } }).cause;
-  const code = typeof inner?.code === 'string' ? inner.code : undefined;
-  const message = typeof inner?.message === 'string' ? inner.message : code;
+  const error = cause as CodedError;
+  // An aborted request carries the abort's reason; AbortSignal.timeout's is a TimeoutError.
+  if (error.name === 'TimeoutError' || (error.name === 'AbortError' && error.cause?.name === 'TimeoutError'))
+    return { reason: 'request timed out', certificate: false };
+  if (error.name === 'AbortError') return { reason: 'request aborted', certificate: false };
+  // node:http rejects with the socket's error itself; fetch wrapped it: TypeError('fetch failed', { cause }).
+  const source = typeof error.code === 'string' ? error : error.cause;
+  const code = typeof source?.code === 'string' ? source.code : undefined;
+  const message = typeof source?.message === 'string' ? source.message : code;
   if (code === undefined) return { reason: cause.message, certificate: false };
   if (UNTRUSTED_CERT_CODES.has(code))
     return {
@@ -137,7 +144,7 @@ export function describeCause(cause: unknown): { reason: string; certificate: bo
       reason: `TLS handshake failed (${code}): is the server serving plain http://?`,
       certificate: false,
     };
-  if (code === 'UND_ERR_SOCKET')
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET')
     return { reason: `the server closed the connection (${message})`, certificate: false };
   return { reason: code, certificate: false };
 }
@@ -153,14 +160,6 @@ export interface ClientOptions {
   caFile?: string;
 }
 
-/** What the client needs of a response; the global fetch's and undici's both fit. */
-interface FetchResponse {
-  ok: boolean;
-  status: number;
-  text(): Promise<string>;
-}
-type Fetcher = (url: URL, init: RequestInit) => Promise<FetchResponse>;
-
 type Query = Record<string, string | number | undefined>;
 
 export class P3sClient {
@@ -168,7 +167,7 @@ export class P3sClient {
   private readonly timeoutMs: number;
   private readonly token: string | undefined;
   private readonly caFile: string | undefined;
-  private fetcher: Promise<Fetcher> | undefined;
+  private transport: Promise<Transport> | undefined;
 
   constructor(options: ClientOptions) {
     this.server = options.server.replace(/\/+$/, '');
@@ -374,10 +373,10 @@ export class P3sClient {
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     const timeout = AbortSignal.timeout(this.timeoutMs + (options.extraTimeoutMs ?? 0));
     const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
-    const send = await this.fetcherFor();
-    let response: FetchResponse;
+    const transport = await this.transportFor(url);
+    let response: RawResponse;
     try {
-      response = await send(url, {
+      response = await transport.exchange(url, {
         method,
         headers,
         body: options.body === undefined ? undefined : JSON.stringify(options.body),
@@ -386,14 +385,9 @@ export class P3sClient {
     } catch (error) {
       throw new NetworkError(this.server, error);
     }
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      throw new NetworkError(this.server, error);
-    }
+    const { text } = response;
     const parsed = text === '' ? undefined : safeJson(text);
-    if (!response.ok) {
+    if (response.status < 200 || response.status > 299) {
       const body = (parsed as ErrorBody | undefined)?.error;
       throw new ApiError(
         response.status,
@@ -405,31 +399,26 @@ export class P3sClient {
     return parsed as T;
   }
 
-  /** The global fetch, or (with a CA file) undici's fetch through an Agent that trusts it, made once. */
-  private fetcherFor(): Promise<Fetcher> {
-    if (this.caFile === undefined) return Promise.resolve(fetch);
-    this.fetcher ??= caFetcher(this.caFile);
-    return this.fetcher;
+  /** Closes the client's idle keep-alive connections. */
+  close(): void {
+    void this.transport?.then((t) => t.close()).catch(() => undefined);
+  }
+
+  /** The keep-alive transport to the server, made on first use (reading the CA file, if any, then). */
+  private transportFor(url: URL): Promise<Transport> {
+    this.transport ??= makeTransport(url.protocol === 'https:', this.caFile);
+    // A CA file that cannot be read fails this request and the next ones alike, each with the reason.
+    return this.transport;
   }
 }
 
-async function caFetcher(caFile: string): Promise<Fetcher> {
-  let ca: string;
+async function makeTransport(secure: boolean, caFile: string | undefined): Promise<Transport> {
+  if (caFile === undefined) return new Transport(secure);
   try {
-    ca = await readFile(caFile, 'utf8');
+    return new Transport(secure, await readFile(caFile, 'utf8'));
   } catch (error) {
     throw new Error(`cannot read the CA file ${caFile}: ${(error as Error).message}`, { cause: error });
   }
-  const undici = await import('undici');
-  const dispatcher = new undici.Agent({ connect: { ca } });
-  return (url, init) =>
-    undici.fetch(url, {
-      method: init.method,
-      headers: init.headers as Record<string, string>,
-      body: init.body as string | undefined,
-      signal: init.signal,
-      dispatcher,
-    });
 }
 
 function safeJson(text: string): unknown {
