@@ -5,7 +5,13 @@ import type { Logger } from 'pino';
 import { backoffDelay } from '../core/pilot-decisions.ts';
 import type { JobMetrics, JobOutcome } from '../core/types.ts';
 import { ApiError, type P3sClient } from '../protocol/client.ts';
-import type { ClaimReply, DispatchedJob, HeartbeatBody, PilotConfig } from '../protocol/schemas/pilots.ts';
+import type {
+  ClaimReply,
+  DispatchedJob,
+  FinishJobBody,
+  HeartbeatBody,
+  PilotConfig,
+} from '../protocol/schemas/pilots.ts';
 import { LogShipper } from './log-shipper.ts';
 import type { PilotOptions } from './options.ts';
 import { errorText, isTransient, type Outage, OutageError, sleep, withRetry } from './retry.ts';
@@ -39,6 +45,13 @@ export interface SessionEnd {
   next: ClaimReply | null;
 }
 
+/**
+ * The start is reported this long after the payload starts: a payload that ends sooner is
+ * reported once, by its finish (which carries its pid), saving a request and a transaction per
+ * short job. The job shows `running` this much later; a kill sent meanwhile arrives with the start's reply.
+ */
+export const START_REPORT_DELAY_MS = 100;
+
 /** Error codes meaning the job is no longer this pilot's: it must not run or be reported any more. */
 const GONE_CODES = new Set(['lease_lost', 'not_found', 'invalid_transition', 'pilot_unknown']);
 
@@ -47,6 +60,8 @@ export class JobSession {
   private readonly shipper: LogShipper;
   private metrics: () => JobMetrics | null = () => null;
   private started: Promise<void> | null = null;
+  /** The payload's pid while its start is not reported yet. */
+  private unreported: { pid: number; timer: NodeJS.Timeout } | null = null;
   private heartbeats: Promise<void> | null = null;
   /** The server said the job is no longer ours. */
   private gone = false;
@@ -94,15 +109,23 @@ export class JobSession {
         onStart: (pid, metrics) => {
           this.log.info({ pid }, 'payload started');
           this.metrics = metrics;
-          this.started = this.start(pid).then((ok) => {
-            if (ok) this.heartbeats = this.beat(stopBeating.signal);
-          });
+          const timer = setTimeout(() => {
+            this.unreported = null;
+            this.started = this.start(pid).then((ok) => {
+              if (ok) this.heartbeats = this.beat(stopBeating.signal);
+            });
+          }, START_REPORT_DELAY_MS);
+          this.unreported = { pid, timer };
         },
       });
     } finally {
       cancelLifetime();
       ctx.stop.removeEventListener('abort', onStop);
     }
+    // Ended before its start was reported: the finish reports both.
+    const unreported = this.unreported;
+    if (unreported) clearTimeout(unreported.timer);
+    this.unreported = null;
     await this.started;
     stopBeating.abort();
     await this.heartbeats;
@@ -115,11 +138,13 @@ export class JobSession {
       { outcome, metrics: result.metrics, seconds: (result.endedAt - result.startedAt) / 1000 },
       'payload ended',
     );
+    const started = unreported && { pid: unreported.pid, at: result.startedAt };
     if (outcome.kind === 'server_unreachable') {
-      await this.finish(outcome, result.metrics, false);
+      await this.finish(outcome, result.metrics, started, false);
       return { end: 'unreachable', next: null };
     }
-    return { end: 'continue', next: await this.finish(outcome, result.metrics, this.ctx.mayClaimNext()) };
+    const claimNext = this.ctx.mayClaimNext();
+    return { end: 'continue', next: await this.finish(outcome, result.metrics, started, claimNext) };
   }
 
   private killWith(reason: KillReason): void {
@@ -231,6 +256,7 @@ export class JobSession {
   private async finish(
     outcome: JobOutcome,
     metrics: JobMetrics,
+    started: { pid: number; at: number } | null,
     claimNext: boolean,
   ): Promise<ClaimReply | null> {
     const { client } = this.ctx;
@@ -249,8 +275,16 @@ export class JobSession {
           this.shipper.commit();
           continue;
         }
-        const next = claimNext ? { beat: this.ctx.options.beat } : undefined;
-        const reply = await withRetry(() => client.finishJob(this.job.id, { ...body, outcome, next }), retry);
+        const next = claimNext ? { next: { beat: this.ctx.options.beat } } : {};
+        // The start, as seconds before this very send (the server's clock need not agree with ours).
+        const start = (): Pick<FinishJobBody, 'started'> =>
+          started
+            ? { started: { pid: started.pid, seconds: Math.max(0, Date.now() - started.at) / 1000 } }
+            : {};
+        const reply = await withRetry(
+          () => client.finishJob(this.job.id, { ...body, outcome, ...start(), ...next }),
+          retry,
+        );
         this.shipper.commit();
         this.log.info({ state: reply.state }, 'job reported');
         return reply.next ?? null;

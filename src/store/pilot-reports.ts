@@ -311,6 +311,9 @@ export async function finishJobIn(
       error_diag: resolved.diag,
       lease_expires_at: null,
       ended_at: input.now,
+      ...(job.state === 'dispatched' && input.started
+        ? { pid: input.started.pid, started_at: input.now - input.started.msAgo }
+        : {}),
     },
   });
   const { released } = workflow

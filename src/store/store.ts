@@ -90,6 +90,11 @@ export interface FinishInput {
   now: number;
   /** The last output sent with the report: appended in the same transaction while the attempt is active. */
   logs?: { chunks: { stream: LogStream; offset: number; data: Buffer }[]; caps: LogCaps };
+  /**
+   * The payload's start, when the pilot never reported it (the payload ended first): its pid and
+   * how long before `now` it started. Recorded only for a job still `dispatched`.
+   */
+  started?: { pid: number; msAgo: number };
 }
 
 export interface JobChanges {

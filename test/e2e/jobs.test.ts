@@ -69,12 +69,10 @@ describe('jobs end to end', () => {
     expect(logs.stdout).toMatch(/P3S_PILOT_UUID=\S+/);
     const shown = await c.json(['job', 'show', String(id)]);
     expect(shown.job).toMatchObject({ state: 'finished', exitCode: 0, name: 'printEnv' });
-    expect(shown.events.map((e: { toState: string }) => e.toState)).toEqual([
-      'defined',
-      'dispatched',
-      'running',
-      'finished',
-    ]);
+    // `running` only if the payload outlived the pilot's start-report delay (a quick one is reported by its finish).
+    const states: string[] = shown.events.map((e: { toState: string }) => e.toState);
+    expect(states.filter((s) => s !== 'running')).toEqual(['defined', 'dispatched', 'finished']);
+    expect(shown.job.pid).toEqual(expect.any(Number));
     pilot.signal('SIGTERM');
     await pilot.exited;
   });

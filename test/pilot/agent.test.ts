@@ -9,6 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { START_REPORT_DELAY_MS } from '../../src/pilot/job-session.ts';
 import { runPilot } from '../../src/pilot/main.ts';
 import type { PilotOptions } from '../../src/pilot/options.ts';
 import { ROUTES, routePath } from '../../src/protocol/routes.ts';
@@ -351,13 +352,41 @@ describe('pilot agent against the real server', () => {
     server.app.server.on('request', (req: IncomingMessage) => paths.push(req.url ?? ''));
     const opts = options({ cycles: 2 });
     expect(await ended(runPilot(opts))).toBe(0);
-    expect((await Promise.all(ids.map(job))).map((j) => j.state)).toEqual(['finished', 'finished', 'defined']);
+    expect((await Promise.all(ids.map(job))).map((j) => j.state)).toEqual([
+      'finished',
+      'finished',
+      'defined',
+    ]);
     expect(await logs(ids[1] as number)).toMatchObject({ data: '2\n' });
     // One claim long-poll for the first job; the second came with the first one's finish, and the
     // second's finish asked for nothing (two cycles used), so the third job was left for others.
     expect(paths.filter((p) => p.endsWith('/claim'))).toHaveLength(1);
     expect(paths.filter((p) => p.endsWith('/finish'))).toHaveLength(2);
     expect(await pilot(opts.uuid)).toMatchObject({ state: 'stopped', jobsRun: 2 });
+  });
+
+  it('reports the start of a payload that ended within START_REPORT_DELAY_MS with its finish, and of a longer one on its own', async () => {
+    const quick = await submit('/bin/true');
+    const slow = await submit('/bin/sleep 0.5');
+    const paths: string[] = [];
+    server.app.server.on('request', (req: IncomingMessage) => paths.push(req.url ?? ''));
+    expect(await ended(runPilot(options({ cycles: 2 })))).toBe(0);
+    const transitions = async (id: number) =>
+      (await server.client.getJob(id)).events.map((e) => e.transition);
+    // The quick job: no start report; its finish carried the pid and the start time.
+    expect(paths).not.toContain(routePath(ROUTES.jobStart, { id: quick }));
+    expect(await transitions(quick)).toEqual(['submit', 'claim', 'finish']);
+    const q = await job(quick);
+    expect(q).toMatchObject({ state: 'finished', pid: expect.any(Number) });
+    expect(q.startedAt).toBeGreaterThanOrEqual(q.dispatchedAt as number);
+    expect(q.startedAt).toBeLessThanOrEqual(q.endedAt as number);
+    // The slow one was reported running START_REPORT_DELAY_MS after it started, then finished.
+    expect(paths).toContain(routePath(ROUTES.jobStart, { id: slow }));
+    expect(await transitions(slow)).toEqual(['submit', 'claim', 'start', 'finish']);
+    const s = await job(slow);
+    expect((s.endedAt as number) - (s.startedAt as number)).toBeGreaterThanOrEqual(
+      500 - START_REPORT_DELAY_MS,
+    );
   });
 
   it('reports time limits and nonstarters and goes on to the next job', async () => {

@@ -256,6 +256,28 @@ describe('pilot protocol', () => {
     });
   });
 
+  it('takes the start with the finish of a job that ended before its start was reported', async () => {
+    await register('p-1');
+    const [id] = await submit([{ payload: 'quick' }]);
+    await claim('p-1');
+    const body = (started: unknown) => ({
+      pilot: 'p-1',
+      attempt: 1,
+      outcome: { kind: 'exited', exitCode: 0 },
+      metrics: null,
+      started,
+    });
+    const bad = await call(t.app, 'POST', `/api/v1/jobs/${id}/finish`, body({ pid: 0, seconds: 1 }));
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.json.error.details)).toContain('/started/pid');
+    expect((await call(t.app, 'GET', `/api/v1/jobs/${id}`)).json.job.state).toBe('dispatched');
+    const ok = await call(t.app, 'POST', `/api/v1/jobs/${id}/finish`, body({ pid: 77, seconds: 0.25 }));
+    expect(ok.json).toEqual({ state: 'finished' });
+    const job = (await call(t.app, 'GET', `/api/v1/jobs/${id}`)).json.job;
+    expect(job).toMatchObject({ state: 'finished', pid: 77 });
+    expect(job.endedAt - job.startedAt).toBe(250);
+  });
+
   it('fails a job whose lease expired as lost and marks its pilot lost', async () => {
     await register('p-1');
     const [id] = await submit([{ payload: 'x' }]);

@@ -199,7 +199,45 @@ export function describePilotReports(ctx: ConformanceContext): void {
         leaseMs: LEASE_MS,
         now: T0 + 6000,
       });
-      expect((await store.touchAndClaimJob(pilot.uuid, LEASE_MS, T0 + 7000)).claimed?.job.name).toBe('second');
+      expect((await store.touchAndClaimJob(pilot.uuid, LEASE_MS, T0 + 7000)).claimed?.job.name).toBe(
+        'second',
+      );
+    });
+  });
+
+  describe('a finish that carries the start', () => {
+    it('records the pid and start time of a job still dispatched, and ignores them once it runs', async () => {
+      const store = await ctx.fresh();
+      const { job, pilot } = await claimedJob(store);
+      const ended = await store.finishJob({
+        jobId: job.id,
+        pilotUuid: pilot.uuid,
+        attempt: 1,
+        outcome: { kind: 'exited', exitCode: 0 },
+        metrics: null,
+        now: T0 + 500,
+        started: { pid: 4242, msAgo: 30 },
+      });
+      expect(ended).toMatchObject({ state: 'finished', pid: 4242, startedAt: T0 + 470, endedAt: T0 + 500 });
+      const detail = await store.getJobDetail(job.id);
+      expect(detail?.events.map((e) => `${e.fromState}>${e.toState}`)).toEqual([
+        'null>defined',
+        'defined>dispatched',
+        'dispatched>finished',
+      ]);
+      expect(detail?.attempts[0]).toMatchObject({ startedAt: T0 + 470, endedAt: T0 + 500 });
+
+      const second = await runningJob(store, T0 + 1000);
+      const ran = await store.finishJob({
+        jobId: second.job.id,
+        pilotUuid: second.pilot.uuid,
+        attempt: 1,
+        outcome: { kind: 'exited', exitCode: 0 },
+        metrics: null,
+        now: T0 + 2000,
+        started: { pid: 1, msAgo: 5 },
+      });
+      expect(ran).toMatchObject({ pid: 99, startedAt: T0 + 1000 });
     });
   });
 

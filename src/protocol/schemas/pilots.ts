@@ -166,6 +166,19 @@ export const FinishJobBody = Type.Object(
     metrics: Type.Union([Metrics, Type.Null()]),
     logs: Type.Optional(LogChunks),
     /**
+     * The payload's start, sent when it ended before its start report was due (short jobs
+     * cost one report, not two): its pid and how many seconds before this report it started.
+     */
+    started: Type.Optional(
+      Type.Object(
+        {
+          pid: Type.Integer({ minimum: 1 }),
+          seconds: Type.Number({ minimum: 0, maximum: 31_536_000 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /**
      * Claim this pilot's next job in the same request, without waiting (BullMQ's fetch-next):
      * the reply's `next` is what a claim with `wait: 0` would have answered.
      */

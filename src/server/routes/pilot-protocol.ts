@@ -118,7 +118,7 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
     ROUTES.jobFinish,
     { schema: { params: IdParams, body: FinishJobBody, response: { 200: FinishJobReply } } },
     async (request) => {
-      const { pilot, attempt, outcome, metrics, logs, next } = request.body;
+      const { pilot, attempt, outcome, metrics, logs, next, started } = request.body;
       await requireOwnPilot(ctx, request, pilot);
       // The store checks that the pilot holds the attempt and appends the logs in the finish's transaction.
       const input = {
@@ -129,6 +129,7 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
         metrics,
         now: ctx.now(),
         logs: logs && { chunks: decodeLogs(logs), caps: logCaps(ctx) },
+        started: started && { pid: started.pid, msAgo: Math.round(started.seconds * 1000) },
       };
       if (!next) return { state: (await store.finishJob(input)).state };
       // Fetch-next: the pilot's next claim rides on its finish, one request and one transaction per job.
