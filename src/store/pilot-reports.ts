@@ -66,22 +66,50 @@ export async function touchAndClaimIn(
   now: number,
 ): Promise<{ pilot: PilotRow; row: JobRow | undefined }> {
   const live = await requireLivePilot(tx, dialect, pilotUuid);
-  if (live.stop_requested !== 0) return { pilot: await touchPilotRow(tx, live, now), row: undefined };
+  const claimed = await claimWithPilot(tx, dialect, live, leaseMs, now);
+  // A claim already marked the pilot running and seen (markPilotBusy); otherwise this is the touch.
+  return claimed.row ? claimed : { pilot: await touchPilotRow(tx, live, now), row: undefined };
+}
+
+/**
+ * Claims for a pilot whose row this transaction read (or wrote): nothing when it is stopped or was
+ * asked to stop; the job it still holds unstarted, if any; else the best job for its site and types.
+ */
+async function claimWithPilot(
+  tx: Tx,
+  dialect: Dialect,
+  pilot: PilotRow,
+  leaseMs: number,
+  now: number,
+): Promise<{ pilot: PilotRow; row: JobRow | undefined }> {
+  if (pilot.state === 'stopped' || pilot.stop_requested !== 0) return { pilot, row: undefined };
   // The pilot claims only when it holds nothing: a job it still holds unstarted is one whose
   // claim reply it never got (lost on the way), so it gets that job again rather than a second one.
-  const unanswered = await unstartedJobOf(tx, live);
+  const unanswered = await unstartedJobOf(tx, pilot);
   if (unanswered) {
     const lease = Math.max(unanswered.lease_expires_at ?? 0, now + leaseMs);
-    const args = { id: unanswered.id, pilotId: live.id, attempt: unanswered.attempt, lease, now };
+    const args = { id: unanswered.id, pilotId: pilot.id, attempt: unanswered.attempt, lease, now };
     const row = (await extendLeaseOnly.first(tx, args)) ?? unanswered;
-    return { pilot: await touchPilotRow(tx, live, now), row };
+    await seen.rows(tx, { id: pilot.id, now });
+    return { pilot: { ...pilot, last_seen_at: now }, row };
   }
-  const row = await claimForPilot(tx, dialect, live, matchOf(live), leaseMs, now);
-  // A claim already marked the pilot running and seen (markPilotBusy); otherwise this is the touch.
-  const pilot = row
-    ? { ...live, state: 'running' as const, current_job_id: row.id, last_seen_at: now }
-    : await touchPilotRow(tx, live, now);
-  return { pilot, row };
+  const row = await claimForPilot(tx, dialect, pilot, matchOf(pilot), leaseMs, now);
+  if (!row) return { pilot, row };
+  return { pilot: { ...pilot, state: 'running', current_job_id: row.id, last_seen_at: now }, row };
+}
+
+/**
+ * The claim of a finish that asks for the next job (fetch-next), with the pilot row as the finish
+ * left it: no second read of the pilot, and no touch (the finish marked it idle and seen).
+ */
+export function claimAfterFinishIn(
+  tx: Tx,
+  dialect: Dialect,
+  pilot: PilotRow,
+  leaseMs: number,
+  now: number,
+): Promise<{ pilot: PilotRow; row: JobRow | undefined }> {
+  return claimWithPilot(tx, dialect, pilot, leaseMs, now);
 }
 
 /** The job the pilot's row says it holds, if that job is still dispatched to it and not started. */
@@ -272,9 +300,15 @@ export async function finishJobIn(
   tx: Tx,
   dialect: Dialect,
   input: FinishInput,
-): Promise<{ row: JobRow; released: boolean }> {
-  const workflow = await lockWorkflowOfJob(tx, dialect, input.jobId);
+): Promise<{ row: JobRow; released: boolean; pilot: PilotRow | undefined }> {
+  // PostgreSQL: the workflow row is locked before the job's, as every writer of workflow jobs does.
+  // SQLite holds the database lock already, so the job row itself tells whether there is a workflow.
+  const early = dialect === 'postgres' ? await lockWorkflowOfJob(tx, dialect, input.jobId) : undefined;
   const { job, pilot } = await heldJob(tx, dialect, input.jobId, input.pilotUuid, input.attempt, true);
+  const workflow =
+    dialect === 'postgres' || job.workflow_id === null
+      ? early
+      : await lockWorkflow(tx, dialect, job.workflow_id);
   // The last output comes with the report; it is stored only while the attempt is active.
   if (isActiveJobState(job.state) && input.logs) {
     const { chunks, caps } = input.logs;
@@ -285,7 +319,8 @@ export async function finishJobIn(
   }
   if (isTerminalJobState(job.state)) {
     // A retried report whose first reply was lost: the job already ended by this pilot's word.
-    if (await endedByReportOf(tx, job, input.pilotUuid)) return { row: job, released: false };
+    if (await endedByReportOf(tx, job, input.pilotUuid))
+      return { row: job, released: false, pilot: undefined };
     throw new LeaseLostError(
       input.jobId,
       `it is already ${job.state}${job.error_name ? ` (${job.error_name})` : ''}`,
@@ -320,7 +355,18 @@ export async function finishJobIn(
     ? await advanceWorkflowIn(tx, workflow, updated, input.now)
     : { released: false };
   await markPilotIdle(tx, pilot.id, input.now);
-  return { row: updated, released };
+  // The pilot row as markPilotIdle left it (a stopped pilot stays stopped), for a claim that follows.
+  const idle =
+    pilot.state === 'stopped'
+      ? pilot
+      : {
+          ...pilot,
+          state: 'idle' as const,
+          current_job_id: null,
+          jobs_run: pilot.jobs_run + 1,
+          last_seen_at: input.now,
+        };
+  return { row: updated, released, pilot: idle };
 }
 
 /** Whether the job's last state change was an ending reported by this pilot (not the reaper, not a stop). */

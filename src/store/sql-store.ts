@@ -23,6 +23,7 @@ import { appendLogIn, findLogRow } from './log-queries.ts';
 import { migrateStore, readMigrationStatus } from './migrate.ts';
 import { findPilot, requireLivePilot, touchPilotRow, upsertPilot } from './pilot-queries.ts';
 import {
+  claimAfterFinishIn,
   claimJobIn,
   deregisterPilotIn,
   finishJobIn,
@@ -250,7 +251,10 @@ export class SqlStore implements Store {
     const { row, released, touched } = await this.#write(async (tx) => {
       const finished = await finishJobIn(tx, this.dialect, input);
       if (finished.released) await this.#signal.publish(tx);
-      const touched = await touchAndClaimIn(tx, this.dialect, input.pilotUuid, leaseMs, input.now);
+      // A retried finish (its reply lost) read the pilot without changing it: read it again, locked.
+      const touched = finished.pilot
+        ? await claimAfterFinishIn(tx, this.dialect, finished.pilot, leaseMs, input.now)
+        : await touchAndClaimIn(tx, this.dialect, input.pilotUuid, leaseMs, input.now);
       return { ...finished, touched };
     });
     if (released) this.#signal.emitLocal();
