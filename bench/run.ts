@@ -140,7 +140,11 @@ const report = {
   seconds: Math.round((Date.now() - started) / 1000),
   mode: quick ? 'quick' : 'full',
   stores,
-  parameters: params,
+  parameters: {
+    ...params,
+    // How the dispatcher, growth and heartbeat scenarios drive the server.
+    simulatedPilots: 'bench/lib/light-client.ts: node:http keep-alive; each finish claims the next job (fetch-next)',
+  },
   environment: describeEnvironment(),
   results,
   targets: checks,

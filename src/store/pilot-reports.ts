@@ -72,10 +72,11 @@ export async function touchAndClaimIn(
 }
 
 /**
- * Claims for a pilot whose row this transaction read (or wrote): nothing when it is stopped or was
- * asked to stop; the job it still holds unstarted, if any; else the best job for its site and types.
+ * Claims for a pilot whose row this transaction read or wrote (fetch-next passes the row its finish
+ * left, so the pilot is not read twice): nothing when it is stopped or was asked to stop; the job it
+ * still holds unstarted, if any; else the best job for its site and types.
  */
-async function claimWithPilot(
+export async function claimWithPilot(
   tx: Tx,
   dialect: Dialect,
   pilot: PilotRow,
@@ -96,20 +97,6 @@ async function claimWithPilot(
   const row = await claimForPilot(tx, dialect, pilot, matchOf(pilot), leaseMs, now);
   if (!row) return { pilot, row };
   return { pilot: { ...pilot, state: 'running', current_job_id: row.id, last_seen_at: now }, row };
-}
-
-/**
- * The claim of a finish that asks for the next job (fetch-next), with the pilot row as the finish
- * left it: no second read of the pilot, and no touch (the finish marked it idle and seen).
- */
-export function claimAfterFinishIn(
-  tx: Tx,
-  dialect: Dialect,
-  pilot: PilotRow,
-  leaseMs: number,
-  now: number,
-): Promise<{ pilot: PilotRow; row: JobRow | undefined }> {
-  return claimWithPilot(tx, dialect, pilot, leaseMs, now);
 }
 
 /** The job the pilot's row says it holds, if that job is still dispatched to it and not started. */

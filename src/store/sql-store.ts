@@ -23,8 +23,8 @@ import { appendLogIn, findLogRow } from './log-queries.ts';
 import { migrateStore, readMigrationStatus } from './migrate.ts';
 import { findPilot, requireLivePilot, touchPilotRow, upsertPilot } from './pilot-queries.ts';
 import {
-  claimAfterFinishIn,
   claimJobIn,
+  claimWithPilot,
   deregisterPilotIn,
   finishJobIn,
   heartbeatJobIn,
@@ -253,7 +253,7 @@ export class SqlStore implements Store {
       if (finished.released) await this.#signal.publish(tx);
       // A retried finish (its reply lost) read the pilot without changing it: read it again, locked.
       const touched = finished.pilot
-        ? await claimAfterFinishIn(tx, this.dialect, finished.pilot, leaseMs, input.now)
+        ? await claimWithPilot(tx, this.dialect, finished.pilot, leaseMs, input.now)
         : await touchAndClaimIn(tx, this.dialect, input.pilotUuid, leaseMs, input.now);
       return { ...finished, touched };
     });
