@@ -14,6 +14,7 @@ import {
   type PilotRegistration,
   type Summary,
 } from '../core/index.ts';
+import { heartbeatPostgres } from './heartbeat-postgres.ts';
 import { adjustJobIn, deleteJobIn, killJobIn, retryJobIn } from './job-commands.ts';
 import { listJobRows, listPilotRows, summaryCounts } from './job-list-queries.ts';
 import { findJob, insertJobs, jobAttempts, jobEvents } from './job-queries.ts';
@@ -230,8 +231,11 @@ export class SqlStore implements Store {
     return this.#write((tx) => startJobIn(tx, this.dialect, input));
   }
 
-  heartbeatJob(input: HeartbeatInput): Promise<JobCommandReply> {
-    return this.#write((tx) => heartbeatJobIn(tx, this.dialect, input));
+  async heartbeatJob(input: HeartbeatInput): Promise<JobCommandReply> {
+    // PostgreSQL: one statement outside a transaction; the full transaction only to say why it matched nothing.
+    const quick =
+      this.dialect === 'postgres' ? await guardStore(() => heartbeatPostgres(this.#db, input)) : undefined;
+    return quick ?? this.#write((tx) => heartbeatJobIn(tx, this.dialect, input));
   }
 
   async finishJob(input: FinishInput): Promise<Job> {
