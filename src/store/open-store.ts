@@ -8,6 +8,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { AppError } from '../core/index.ts';
 import { JobsAvailableSignal } from './jobs-available.ts';
+import { prepareMarkedQueries } from './pg-prepared.ts';
 import type { Database } from './schema.ts';
 import { SqlStore } from './sql-store.ts';
 import { startCheckpointer } from './sqlite-checkpointer.ts';
@@ -85,6 +86,7 @@ async function openPostgres(url: string): Promise<Store> {
   const pool = new pg.Pool(config);
   // A pooled connection that dies while idle is dropped by the pool; the next query reports the outage.
   pool.on('error', () => undefined);
+  pool.on('connect', prepareMarkedQueries);
   try {
     await pool.query('select 1');
   } catch (error) {

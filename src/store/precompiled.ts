@@ -5,6 +5,7 @@
 // varying length, no optional columns): such a query must be built the ordinary way.
 
 import { type Compilable, CompiledQuery, type DialectAdapter, type Kysely } from 'kysely';
+import { preparedText } from './pg-prepared.ts';
 import type { Database } from './schema.ts';
 
 /** A named placeholder: stands for a value while the query is compiled. */
@@ -39,6 +40,7 @@ export function precompiled<A extends object, C extends Compilable<unknown>>(
     if (!query) {
       query = build(db, placeholder).compile() as CompiledQuery<RowOf<C>>;
       compiled.set(adapter, query);
+      preparedText(query.sql);
     }
     const parameters = query.parameters.map((p) =>
       p instanceof Placeholder ? (args as Record<string, unknown>)[p.name] : p,

@@ -1,0 +1,39 @@
+// Named prepared statements on PostgreSQL: a text marked by precompiled.ts runs as a named
+// statement (PostgreSQL lists it for the session), an unmarked one does not; results are the same.
+
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { preparedText, prepareMarkedQueries } from '../../src/store/pg-prepared.ts';
+import { createTestDatabase, postgresAvailable, type TestDatabase } from '../helpers/postgres.ts';
+
+describe.runIf(postgresAvailable())('named prepared statements (PostgreSQL)', () => {
+  let db: TestDatabase;
+  let pool: pg.Pool;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    pool.on('connect', prepareMarkedQueries);
+  });
+  afterAll(async () => {
+    await pool.end();
+    await db.drop();
+  });
+
+  it('prepares a marked text once per connection and leaves the others alone', async () => {
+    const marked = 'SELECT $1::int + 1 AS answer';
+    const unmarked = 'SELECT $1::int + 2 AS answer';
+    preparedText(marked);
+    const client = await pool.connect();
+    try {
+      expect((await client.query(marked, [41])).rows).toEqual([{ answer: 42 }]);
+      expect((await client.query(marked, [1])).rows).toEqual([{ answer: 2 }]);
+      expect((await client.query(unmarked, [40])).rows).toEqual([{ answer: 42 }]);
+      const prepared = await client.query('SELECT name, statement FROM pg_prepared_statements');
+      expect(prepared.rows).toEqual([
+        { name: expect.stringMatching(/^p3s_[0-9a-f]{20}$/), statement: marked },
+      ]);
+    } finally {
+      client.release();
+    }
+  });
+});
