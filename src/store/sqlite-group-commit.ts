@@ -3,7 +3,7 @@
 // one COMMIT. Under load a commit (and the WAL pages it writes) is paid once per group instead of
 // once per write; an idle server still commits each write alone, at once.
 
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 import type { Tx } from './transaction.ts';
 
@@ -13,6 +13,14 @@ interface QueuedWrite {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
+
+// Built once: the group's own statements run for every write, Kysely need not build them each time.
+const BEGIN = CompiledQuery.raw('begin immediate');
+const COMMIT = CompiledQuery.raw('commit');
+const ROLLBACK = CompiledQuery.raw('rollback');
+const SAVEPOINT = CompiledQuery.raw('savepoint p3s_write');
+const RELEASE = CompiledQuery.raw('release p3s_write');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to p3s_write');
 
 /** Writes per group: bounds how long one COMMIT keeps the answers of a group waiting. */
 export const MAX_GROUP = 64;
@@ -56,7 +64,7 @@ async function runGroup(db: Kysely<Database>, inTransaction: () => boolean, grou
   let outcomes: Outcome[];
   try {
     outcomes = await db.connection().execute(async (conn) => {
-      await sql`begin immediate`.execute(conn);
+      await conn.executeQuery(BEGIN);
       try {
         const done = group.length === 1 ? [await alone(conn, group[0] as QueuedWrite)] : [];
         for (const write of group.length > 1 ? group : []) {
@@ -65,11 +73,11 @@ async function runGroup(db: Kysely<Database>, inTransaction: () => boolean, grou
           if (!inTransaction()) throw lostTransaction(done);
         }
         if (!inTransaction()) throw lostTransaction(done);
-        if (done.every((o) => !o.ok)) await sql`rollback`.execute(conn);
-        else await sql`commit`.execute(conn);
+        if (done.every((o) => !o.ok)) await conn.executeQuery(ROLLBACK);
+        else await conn.executeQuery(COMMIT);
         return done;
       } catch (error) {
-        if (inTransaction()) await sql`rollback`.execute(conn).catch(() => undefined);
+        if (inTransaction()) await conn.executeQuery(ROLLBACK).catch(() => undefined);
         throw error;
       }
     });
@@ -94,16 +102,16 @@ async function alone(conn: Tx, write: QueuedWrite): Promise<Outcome> {
 }
 
 async function inSavepoint(conn: Tx, write: QueuedWrite, inTransaction: () => boolean): Promise<Outcome> {
-  await sql`savepoint p3s_write`.execute(conn);
+  await conn.executeQuery(SAVEPOINT);
   try {
     const value = await write.fn(conn);
-    await sql`release p3s_write`.execute(conn);
+    await conn.executeQuery(RELEASE);
     return { ok: true, value };
   } catch (error) {
     // Undo this write only; the group's other writes stay. Not possible once SQLite dropped the transaction.
     if (inTransaction()) {
-      await sql`rollback to p3s_write`.execute(conn);
-      await sql`release p3s_write`.execute(conn);
+      await conn.executeQuery(ROLLBACK_TO);
+      await conn.executeQuery(RELEASE);
     }
     return { ok: false, error };
   }
