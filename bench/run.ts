@@ -143,7 +143,8 @@ const report = {
   parameters: {
     ...params,
     // How the dispatcher, growth and heartbeat scenarios drive the server.
-    simulatedPilots: 'bench/lib/light-client.ts: node:http keep-alive; each finish claims the next job (fetch-next)',
+    simulatedPilots:
+      'bench/lib/light-client.ts: node:http keep-alive; each finish claims the next job (fetch-next)',
   },
   environment: describeEnvironment(),
   results,
