@@ -1,30 +1,44 @@
-// The PostgreSQL claim: one statement picks the best eligible defined job (core/matching.ts)
-// and dispatches it. SKIP LOCKED lets concurrent claimers pass over rows another one is taking.
+// The PostgreSQL claim: one statement picks the best eligible defined job (core/matching.ts),
+// dispatches it, records its `claim` event and marks the pilot running — one round trip where
+// three statements were. SKIP LOCKED lets concurrent claimers pass over rows another one is taking.
 
 import { sql } from 'kysely';
 import type { MatchRequest } from '../core/index.ts';
 import type { JobRow, PilotRow } from './schema.ts';
 import type { Tx } from './transaction.ts';
 
-/** Dispatches the next job for `pilot` with a lease until now + leaseMs; undefined when none is eligible. */
+/**
+ * Dispatches the next job for `pilot` with a lease until now + leaseMs, with its claim event (by
+ * `event.actor`) and the pilot's running mark; undefined (and nothing written) when none is eligible.
+ */
 export async function claimNextJobPostgres(
   tx: Tx,
   pilot: PilotRow,
   match: MatchRequest,
   leaseMs: number,
   now: number,
+  event: { actor: string; detail: string },
 ): Promise<JobRow | undefined> {
   const jobTypes = match.jobTypes.length > 0 ? sql`AND jobtype = ANY(${[...match.jobTypes]}::text[])` : sql``;
   const result = await sql<JobRow>`
-    UPDATE jobs
-    SET state = 'dispatched', pilot_id = ${pilot.id}, host = ${pilot.host}, ran_at_site = ${pilot.site},
-        dispatched_at = ${now}, lease_expires_at = ${now + leaseMs}, kill_requested = 0, updated_at = ${now}
-    WHERE state = 'defined' AND id = (
-      SELECT id FROM jobs
-      WHERE state = 'defined' AND (site IS NULL OR site = ${match.site}::text) ${jobTypes}
-      ORDER BY priority DESC, id
-      LIMIT 1
-      FOR UPDATE SKIP LOCKED)
-    RETURNING *`.execute(tx);
+    WITH claimed AS (
+      UPDATE jobs
+      SET state = 'dispatched', pilot_id = ${pilot.id}, host = ${pilot.host}, ran_at_site = ${pilot.site},
+          dispatched_at = ${now}, lease_expires_at = ${now + leaseMs}, kill_requested = 0, updated_at = ${now}
+      WHERE state = 'defined' AND id = (
+        SELECT id FROM jobs
+        WHERE state = 'defined' AND (site IS NULL OR site = ${match.site}::text) ${jobTypes}
+        ORDER BY priority DESC, id
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED)
+      RETURNING *),
+    event AS (
+      INSERT INTO job_events (job_id, attempt, at, from_state, to_state, transition, actor, detail)
+      SELECT id, attempt, ${now}::bigint, 'defined', 'dispatched', 'claim', ${event.actor}::text, ${event.detail}::text
+      FROM claimed),
+    busy AS (
+      UPDATE pilots SET state = 'running', current_job_id = claimed.id, last_seen_at = ${now}::bigint
+      FROM claimed WHERE pilots.id = ${pilot.id})
+    SELECT * FROM claimed`.execute(tx);
   return result.rows[0];
 }

@@ -2,7 +2,7 @@
 // state change (with its event and attempt record), detail reads and deletion.
 
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely, PostgresAdapter } from 'kysely';
 import {
   InvalidTransitionError,
   type JobSpec,
@@ -125,25 +125,63 @@ export async function transitionJob(tx: Tx, input: TransitionInput): Promise<Job
     .where('id', '=', job.id)
     .where('state', 'in', input.exact ? [job.state] : jobStatesAllowing(transition));
   if (holder) update = update.where('pilot_id', '=', holder.pilotId).where('attempt', '=', holder.attempt);
-  const updated = await update.returningAll().executeTakeFirst();
-  if (!updated) {
-    const current = await findJob(tx, job.id);
-    if (!current)
-      throw holder ? new LeaseLostError(job.id, 'the job was deleted') : new NotFoundError('job', job.id);
-    throw refusal(current, input);
-  }
-  await insertJobEvent(tx, {
-    job_id: job.id,
-    attempt: updated.attempt,
+  const event = {
     at: input.now,
     from_state: job.state,
     to_state: to,
     transition,
     actor: input.actor,
     detail: input.detail ?? null,
-  });
-  if (TERMINAL_JOB_STATES.includes(to)) await insertAttempt.rows(tx, attemptOf(updated));
+  };
+  const ends = TERMINAL_JOB_STATES.includes(to);
+  // PostgreSQL: the change, its event and its attempt record in one statement (one round trip).
+  const postgres = tx.getExecutor().adapter instanceof PostgresAdapter;
+  const updated = postgres
+    ? await changeWithRecordsPostgres(tx, update.returningAll().compile(), event, ends)
+    : await update.returningAll().executeTakeFirst();
+  if (!updated) {
+    const current = await findJob(tx, job.id);
+    if (!current)
+      throw holder ? new LeaseLostError(job.id, 'the job was deleted') : new NotFoundError('job', job.id);
+    throw refusal(current, input);
+  }
+  if (postgres) return updated;
+  await insertJobEvent(tx, { job_id: job.id, attempt: updated.attempt, ...event });
+  if (ends) await insertAttempt.rows(tx, attemptOf(updated));
   return updated;
+}
+
+const ATTEMPT_COLUMNS =
+  'job_id, attempt, state, pilot_id, host, site, exit_code, signal, error_name, error_code, error_diag, ' +
+  'cpu_seconds, max_rss_kb, dispatched_at, started_at, ended_at';
+/** attemptOf() in SQL: the job_attempts columns from a job row. */
+const ATTEMPT_VALUES =
+  'id, attempt, state, pilot_id, host, ran_at_site, exit_code, signal, error_name, error_code, error_diag, ' +
+  'cpu_seconds, max_rss_kb, dispatched_at, started_at, ended_at';
+
+/**
+ * Runs a compiled `UPDATE jobs … RETURNING *` with its job_events row (and job_attempts row when the
+ * attempt ends) as data-modifying CTEs of the same statement; the updated row, or undefined.
+ */
+async function changeWithRecordsPostgres(
+  tx: Tx,
+  change: CompiledQuery<JobRow>,
+  event: Omit<EventArgs, 'job_id' | 'attempt'>,
+  ends: boolean,
+): Promise<JobRow | undefined> {
+  const n = change.parameters.length;
+  const $ = (i: number) => `$${n + i}`;
+  const attempt = ends
+    ? `, attempt_row AS (INSERT INTO job_attempts (${ATTEMPT_COLUMNS}) SELECT ${ATTEMPT_VALUES} FROM changed)`
+    : '';
+  const text =
+    `WITH changed AS (${change.sql}), ` +
+    'event_row AS (INSERT INTO job_events (job_id, attempt, at, from_state, to_state, transition, actor, detail) ' +
+    `SELECT id, attempt, ${$(1)}::bigint, ${$(2)}::text, ${$(3)}::text, ${$(4)}::text, ${$(5)}::text, ${$(6)}::text FROM changed)` +
+    `${attempt} SELECT * FROM changed`;
+  const values = [event.at, event.from_state, event.to_state, event.transition, event.actor, event.detail];
+  const result = await tx.executeQuery<JobRow>(CompiledQuery.raw(text, [...change.parameters, ...values]));
+  return result.rows[0];
 }
 
 const insertAttempt = precompiled((db, arg: Arg<JobAttemptsTable>) =>

@@ -119,20 +119,25 @@ async function claimForPilot(
   leaseMs: number,
   now: number,
 ): Promise<JobRow | undefined> {
-  const claim = dialect === 'postgres' ? claimNextJobPostgres : claimNextJobSqlite;
-  const row = await claim(tx, pilot, match, leaseMs, now);
+  const event = { actor: pilotActor(pilot.uuid), detail: `pilot ${pilot.id} on ${pilot.host}` };
+  // PostgreSQL writes the claim event and the pilot's running mark in the claim's own statement.
+  const row =
+    dialect === 'postgres'
+      ? await claimNextJobPostgres(tx, pilot, match, leaseMs, now, event)
+      : await claimNextJobSqlite(tx, pilot, match, leaseMs, now);
   if (!row) return undefined;
-  await insertJobEvent(tx, {
-    job_id: row.id,
-    attempt: row.attempt,
-    at: now,
-    from_state: 'defined',
-    to_state: 'dispatched',
-    transition: 'claim',
-    actor: pilotActor(pilot.uuid),
-    detail: `pilot ${pilot.id} on ${pilot.host}`,
-  });
-  await markPilotBusy(tx, pilot.id, row.id, now);
+  if (dialect === 'sqlite') {
+    await insertJobEvent(tx, {
+      job_id: row.id,
+      attempt: row.attempt,
+      at: now,
+      from_state: 'defined',
+      to_state: 'dispatched',
+      transition: 'claim',
+      ...event,
+    });
+    await markPilotBusy(tx, pilot.id, row.id, now);
+  }
   if (row.workflow_id !== null) await markWorkflowRunning(tx, dialect, row.workflow_id, now);
   return row;
 }
