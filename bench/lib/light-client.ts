@@ -1,6 +1,7 @@
 // The simulated pilots' client: the three pilot-protocol calls over node:http with keep-alive,
-// no retries, no undici. The issue allows "a light client" for scenario 3; it leaves more of the
-// two cores to the server than the P3sClient (undici `fetch`), which real pilots use.
+// and nothing else (no timeouts, retries or error mapping). The issue allows "a light client" for
+// scenario 3: the less CPU the simulated pilots take, the more of the two cores the server gets.
+// Real pilots use the P3sClient (node:http too since the second performance round).
 
 import { Agent, request } from 'node:http';
 import { ROUTES, routePath } from '../../src/protocol/routes.ts';
