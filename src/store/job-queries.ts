@@ -14,7 +14,7 @@ import {
   TERMINAL_JOB_STATES,
 } from '../core/index.ts';
 import { type Arg, precompiled } from './precompiled.ts';
-import { attemptOf } from './rows.ts';
+import { ATTEMPT_FROM_JOB, attemptOf } from './rows.ts';
 import type { Database, JobAttemptsTable, JobRow, JobUpdate, NewJobEvent, NewJobRow } from './schema.ts';
 import type { Dialect } from './store.ts';
 import type { Tx } from './transaction.ts';
@@ -151,13 +151,9 @@ export async function transitionJob(tx: Tx, input: TransitionInput): Promise<Job
   return updated;
 }
 
-const ATTEMPT_COLUMNS =
-  'job_id, attempt, state, pilot_id, host, site, exit_code, signal, error_name, error_code, error_diag, ' +
-  'cpu_seconds, max_rss_kb, dispatched_at, started_at, ended_at';
-/** attemptOf() in SQL: the job_attempts columns from a job row. */
-const ATTEMPT_VALUES =
-  'id, attempt, state, pilot_id, host, ran_at_site, exit_code, signal, error_name, error_code, error_diag, ' +
-  'cpu_seconds, max_rss_kb, dispatched_at, started_at, ended_at';
+/** attemptOf() in SQL: the job_attempts columns, and the job columns that fill them. */
+const ATTEMPT_COLUMNS = Object.keys(ATTEMPT_FROM_JOB).join(', ');
+const ATTEMPT_VALUES = Object.values(ATTEMPT_FROM_JOB).join(', ');
 
 /**
  * Runs a compiled `UPDATE jobs … RETURNING *` with its job_events row (and job_attempts row when the

@@ -96,26 +96,40 @@ export function toJobAttempt(row: JobAttemptRow): JobAttempt {
   };
 }
 
+/** The job columns whose values fit a job_attempts column of type T. */
+type JobColumnFor<T> = { [J in keyof JobRow]: JobRow[J] extends T ? J : never }[keyof JobRow];
+
+/**
+ * Which job column fills each job_attempts column: attemptOf() below, and the PostgreSQL
+ * `INSERT … SELECT` of job-queries.ts, so the two cannot drift apart.
+ */
+export const ATTEMPT_FROM_JOB = {
+  job_id: 'id',
+  attempt: 'attempt',
+  state: 'state',
+  pilot_id: 'pilot_id',
+  host: 'host',
+  site: 'ran_at_site',
+  exit_code: 'exit_code',
+  signal: 'signal',
+  error_name: 'error_name',
+  error_code: 'error_code',
+  error_diag: 'error_diag',
+  cpu_seconds: 'cpu_seconds',
+  max_rss_kb: 'max_rss_kb',
+  dispatched_at: 'dispatched_at',
+  started_at: 'started_at',
+  ended_at: 'ended_at',
+} as const satisfies { [K in keyof JobAttemptsTable]: JobColumnFor<JobAttemptsTable[K]> };
+
+const ATTEMPT_ENTRIES = Object.entries(ATTEMPT_FROM_JOB) as [keyof JobAttemptsTable, keyof JobRow][];
+
 /** The job_attempts record of the attempt a (just ended) job row holds. */
 export function attemptOf(row: JobRow): JobAttemptsTable {
-  return {
-    job_id: row.id,
-    attempt: row.attempt,
-    state: row.state,
-    pilot_id: row.pilot_id,
-    host: row.host,
-    site: row.ran_at_site,
-    exit_code: row.exit_code,
-    signal: row.signal,
-    error_name: row.error_name,
-    error_code: row.error_code,
-    error_diag: row.error_diag,
-    cpu_seconds: row.cpu_seconds,
-    max_rss_kb: row.max_rss_kb,
-    dispatched_at: row.dispatched_at,
-    started_at: row.started_at,
-    ended_at: row.ended_at,
-  };
+  const attempt: Record<string, unknown> = {};
+  for (const [column, from] of ATTEMPT_ENTRIES) attempt[column] = row[from];
+  // Every column is set, each from a job column of a fitting type (ATTEMPT_FROM_JOB's `satisfies`).
+  return attempt as unknown as JobAttemptsTable;
 }
 
 /** The columns of an ended job made ready for its next attempt: everything about the last one cleared. */
