@@ -66,13 +66,14 @@ async function runGroup(db: Kysely<Database>, inTransaction: () => boolean, grou
     outcomes = await db.connection().execute(async (conn) => {
       await conn.executeQuery(BEGIN);
       try {
-        const done = group.length === 1 ? [await alone(conn, group[0] as QueuedWrite)] : [];
-        for (const write of group.length > 1 ? group : []) {
-          done.push(await inSavepoint(conn, write, inTransaction));
+        const done: Outcome[] = [];
+        for (const write of group) {
+          done.push(
+            await (group.length === 1 ? alone(conn, write) : inSavepoint(conn, write, inTransaction)),
+          );
           // SQLite ended the transaction itself (e.g. a full disk): nothing of this group was stored.
           if (!inTransaction()) throw lostTransaction(done);
         }
-        if (!inTransaction()) throw lostTransaction(done);
         if (done.every((o) => !o.ok)) await conn.executeQuery(ROLLBACK);
         else await conn.executeQuery(COMMIT);
         return done;
