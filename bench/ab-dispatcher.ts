@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { DEFAULTS } from '../src/core/defaults.ts';
 import { P3sClient } from '../src/protocol/client.ts';
 import { createTestDatabase } from '../test/helpers/postgres.ts';
@@ -28,6 +29,20 @@ const { values, positionals } = parseArgs({
 });
 const roots = positionals;
 const jobs = Number(values.jobs);
+
+/** CPU of the PostgreSQL backends serving `url`'s database, by pid (they run on this host). */
+async function backendCpuMs(url: string): Promise<Map<number, number>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    return new Map(rows.map((r) => [r.pid, cpuMs(r.pid)]));
+  } finally {
+    await client.end();
+  }
+}
 
 function cpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -51,15 +66,20 @@ async function once(root: string, letter: string) {
     await submitTrivialJobs(client, jobs);
     const pilots = values.client === 'light' ? new LightClient(url, token) : client;
     const s0 = cpuMs(child.pid as number);
+    const b0 = db ? await backendCpuMs(db.url) : undefined;
     const c0 = process.cpuUsage();
     const result = await drainJobs(pilots, uuids, jobs, { fetchNext: !values.plain.includes(letter) });
     const c = process.cpuUsage(c0);
+    // Backends opened during the run count whole; the ones already open count from the start.
+    const b1 = db ? await backendCpuMs(db.url) : undefined;
+    const backendMs = b1 ? [...b1].reduce((sum, [pid, ms]) => sum + ms - (b0?.get(pid) ?? 0), 0) : 0;
     if (pilots instanceof LightClient) pilots.close();
     return {
       jobsPerSecond: result.jobsPerSecond,
       claimP99Ms: percentile(result.claimLatenciesMs, 99),
       serverMsPerJob: (cpuMs(child.pid as number) - s0) / jobs,
       clientMsPerJob: (c.user + c.system) / 1000 / jobs,
+      postgresMsPerJob: backendMs / jobs,
     };
   } finally {
     child.kill('SIGKILL');
@@ -83,6 +103,6 @@ for (let r = 0; r < roots.length; r++) {
   const m = (k: keyof Awaited<ReturnType<typeof once>>) =>
     Math.round(median(samples[r]?.map((s) => s[k]) ?? []) * 100) / 100;
   console.log(
-    `${String.fromCharCode(65 + r)} ${roots[r]}: median of ${samples[r]?.length}: ${m('jobsPerSecond')} jobs/s, claim p99 ${m('claimP99Ms')} ms, server ${m('serverMsPerJob')} ms/job, client ${m('clientMsPerJob')} ms/job`,
+    `${String.fromCharCode(65 + r)} ${roots[r]}: median of ${samples[r]?.length}: ${m('jobsPerSecond')} jobs/s, claim p99 ${m('claimP99Ms')} ms, server ${m('serverMsPerJob')} ms/job, client ${m('clientMsPerJob')} ms/job${values.store === 'postgres' ? `, PostgreSQL ${m('postgresMsPerJob')} ms/job` : ''}`,
   );
 }
