@@ -1,9 +1,11 @@
 // The PostgreSQL claim: one statement picks the best eligible defined job (core/matching.ts),
 // dispatches it, records its `claim` event and marks the pilot running — one round trip where
-// three statements were. SKIP LOCKED lets concurrent claimers pass over rows another one is taking.
+// three statements were. The pick is migration 0006's function, whose plan cannot fall back to
+// sorting every defined job; it locks with SKIP LOCKED so concurrent claimers pass each other.
 
 import { sql } from 'kysely';
 import type { MatchRequest } from '../core/index.ts';
+import { NEXT_CLAIMABLE_JOB } from './migrations/0006-claim-plan.ts';
 import type { JobRow, PilotRow } from './schema.ts';
 import type { Tx } from './transaction.ts';
 
@@ -19,18 +21,13 @@ export async function claimNextJobPostgres(
   now: number,
   event: { actor: string; detail: string },
 ): Promise<JobRow | undefined> {
-  const jobTypes = match.jobTypes.length > 0 ? sql`AND jobtype = ANY(${[...match.jobTypes]}::text[])` : sql``;
+  const jobTypes = match.jobTypes.length > 0 ? [...match.jobTypes] : null;
   const result = await sql<JobRow>`
     WITH claimed AS (
       UPDATE jobs
       SET state = 'dispatched', pilot_id = ${pilot.id}, host = ${pilot.host}, ran_at_site = ${pilot.site},
           dispatched_at = ${now}, lease_expires_at = ${now + leaseMs}, kill_requested = 0, updated_at = ${now}
-      WHERE state = 'defined' AND id = (
-        SELECT id FROM jobs
-        WHERE state = 'defined' AND (site IS NULL OR site = ${match.site}::text) ${jobTypes}
-        ORDER BY priority DESC, id
-        LIMIT 1
-        FOR UPDATE SKIP LOCKED)
+      WHERE state = 'defined' AND id = (SELECT ${sql.raw(NEXT_CLAIMABLE_JOB)}(${match.site}::text, ${jobTypes}::text[]))
       RETURNING *),
     event AS (
       INSERT INTO job_events (job_id, attempt, at, from_state, to_state, transition, actor, detail)

@@ -7,6 +7,7 @@ import { workflows } from './0002-workflows.ts';
 import { sites } from './0003-sites.ts';
 import { monitor } from './0004-monitor.ts';
 import { auth } from './0005-auth.ts';
+import { claimPlan } from './0006-claim-plan.ts';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
@@ -15,5 +16,6 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0003_sites': sites(dialect),
     '0004_monitor': monitor(dialect),
     '0005_auth': auth(dialect),
+    '0006_claim_plan': claimPlan(dialect),
   };
 }
