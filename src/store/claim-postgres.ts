@@ -1,11 +1,12 @@
 // The PostgreSQL claim: one statement picks the best eligible defined job (core/matching.ts),
 // dispatches it, records its `claim` event and marks the pilot running — one round trip where
-// three statements were. The pick is migration 0006's function, whose plan cannot fall back to
+// three statements were, prepared once per connection. The pick is migration 0006's function, whose plan cannot fall back to
 // sorting every defined job; it locks with SKIP LOCKED so concurrent claimers pass each other.
 
 import { sql } from 'kysely';
 import type { MatchRequest } from '../core/index.ts';
 import { NEXT_CLAIMABLE_JOB } from './migrations/0006-claim-plan.ts';
+import { executePrepared } from './pg-prepared.ts';
 import type { JobRow, PilotRow } from './schema.ts';
 import type { Tx } from './transaction.ts';
 
@@ -22,7 +23,9 @@ export async function claimNextJobPostgres(
   event: { actor: string; detail: string },
 ): Promise<JobRow | undefined> {
   const jobTypes = match.jobTypes.length > 0 ? [...match.jobTypes] : null;
-  const result = await sql<JobRow>`
+  const result = await executePrepared(
+    tx,
+    sql<JobRow>`
     WITH claimed AS (
       UPDATE jobs
       SET state = 'dispatched', pilot_id = ${pilot.id}, host = ${pilot.host}, ran_at_site = ${pilot.site},
@@ -36,6 +39,7 @@ export async function claimNextJobPostgres(
     busy AS (
       UPDATE pilots SET state = 'running', current_job_id = claimed.id, last_seen_at = ${now}::bigint
       FROM claimed WHERE pilots.id = ${pilot.id})
-    SELECT * FROM claimed`.execute(tx);
+    SELECT * FROM claimed`,
+  );
   return result.rows[0];
 }

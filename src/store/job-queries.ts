@@ -13,6 +13,7 @@ import {
   nextJobState,
   TERMINAL_JOB_STATES,
 } from '../core/index.ts';
+import { preparedText } from './pg-prepared.ts';
 import { type Arg, precompiled } from './precompiled.ts';
 import { ATTEMPT_FROM_JOB, attemptOf } from './rows.ts';
 import type { Database, JobAttemptsTable, JobRow, JobUpdate, NewJobEvent, NewJobRow } from './schema.ts';
@@ -176,6 +177,8 @@ async function changeWithRecordsPostgres(
     `SELECT id, attempt, ${$(1)}::bigint, ${$(2)}::text, ${$(3)}::text, ${$(4)}::text, ${$(5)}::text, ${$(6)}::text FROM changed)` +
     `${attempt} SELECT * FROM changed`;
   const values = [event.at, event.from_state, event.to_state, event.transition, event.actor, event.detail];
+  // The texts come from a fixed set of transitions, so each is prepared once per connection.
+  preparedText(text);
   const result = await tx.executeQuery<JobRow>(CompiledQuery.raw(text, [...change.parameters, ...values]));
   return result.rows[0];
 }

@@ -3,6 +3,7 @@
 // Only those texts are named, so the set of prepared statements per connection stays small and fixed.
 
 import { createHash } from 'node:crypto';
+import type { QueryExecutorProvider, QueryResult, RawBuilder } from 'kysely';
 import type pg from 'pg';
 
 const texts = new Set<string>();
@@ -10,6 +11,19 @@ const texts = new Set<string>();
 /** Marks a query text as worth preparing (precompiled.ts calls it once per compiled query). */
 export function preparedText(text: string): void {
   texts.add(text);
+}
+
+/**
+ * Runs a raw PostgreSQL query as a named prepared statement. Only for texts that do not depend on
+ * the values and come in a fixed, small set (no IN lists of varying length, no row batches).
+ */
+export async function executePrepared<R>(
+  db: QueryExecutorProvider,
+  query: RawBuilder<R>,
+): Promise<QueryResult<R>> {
+  const compiled = query.compile(db);
+  preparedText(compiled.sql);
+  return db.getExecutor().executeQuery(compiled);
 }
 
 const names = new Map<string, string>();

@@ -1,9 +1,11 @@
 // Named prepared statements on PostgreSQL: a text marked by precompiled.ts runs as a named
 // statement (PostgreSQL lists it for the session), an unmarked one does not; results are the same.
+// executePrepared marks and runs a raw Kysely query the same way.
 
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { preparedText, prepareMarkedQueries } from '../../src/store/pg-prepared.ts';
+import { executePrepared, preparedText, prepareMarkedQueries } from '../../src/store/pg-prepared.ts';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../helpers/postgres.ts';
 
 describe.runIf(postgresAvailable())('named prepared statements (PostgreSQL)', () => {
@@ -35,5 +37,16 @@ describe.runIf(postgresAvailable())('named prepared statements (PostgreSQL)', ()
     } finally {
       client.release();
     }
+  });
+
+  it('runs a raw Kysely query as a named statement (executePrepared)', async () => {
+    const kysely = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+    const query = (n: number) => sql<{ doubled: number }>`SELECT ${n}::int * 2 AS doubled`;
+    expect((await executePrepared(kysely, query(21))).rows).toEqual([{ doubled: 42 }]);
+    expect((await executePrepared(kysely, query(5))).rows).toEqual([{ doubled: 10 }]);
+    const prepared = await kysely.executeQuery<{ statement: string }>(
+      sql`SELECT statement FROM pg_prepared_statements`.compile(kysely),
+    );
+    expect(prepared.rows.map((r) => r.statement)).toContain('SELECT $1::int * 2 AS doubled');
   });
 });
