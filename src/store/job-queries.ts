@@ -15,7 +15,7 @@ import {
 } from '../core/index.ts';
 import { preparedText } from './pg-prepared.ts';
 import { type Arg, precompiled } from './precompiled.ts';
-import { ATTEMPT_FROM_JOB, attemptOf } from './rows.ts';
+import { ATTEMPT_COLUMNS, ATTEMPT_VALUES, attemptOf } from './rows.ts';
 import type { Database, JobAttemptsTable, JobRow, JobUpdate, NewJobEvent, NewJobRow } from './schema.ts';
 import type { Dialect } from './store.ts';
 import type { Tx } from './transaction.ts';
@@ -151,10 +151,6 @@ export async function transitionJob(tx: Tx, input: TransitionInput): Promise<Job
   if (ends) await insertAttempt.rows(tx, attemptOf(updated));
   return updated;
 }
-
-/** attemptOf() in SQL: the job_attempts columns, and the job columns that fill them. */
-const ATTEMPT_COLUMNS = Object.keys(ATTEMPT_FROM_JOB).join(', ');
-const ATTEMPT_VALUES = Object.values(ATTEMPT_FROM_JOB).join(', ');
 
 /**
  * Runs a compiled `UPDATE jobs … RETURNING *` with its job_events row (and job_attempts row when the

@@ -17,6 +17,7 @@ import {
 } from '../core/index.ts';
 import { claimNextJobPostgres } from './claim-postgres.ts';
 import { claimNextJobSqlite } from './claim-sqlite.ts';
+import { type Ending, finishSoloJobPostgres } from './finish-postgres.ts';
 import { findJob, insertJobEvent, lockJob, transitionJob } from './job-queries.ts';
 import { appendLogIn } from './log-queries.ts';
 import {
@@ -287,12 +288,36 @@ const ENDING_TRANSITION = {
   cancelled: 'cancel',
 } as const satisfies Record<string, JobTransition>;
 
+/** The pilot's report resolved into the end of the attempt (core/outcome.ts). */
+function endingOf(input: FinishInput): Ending {
+  const { outcome } = input;
+  const resolved = resolveOutcome(outcome);
+  return {
+    state: resolved.state,
+    transition: ENDING_TRANSITION[resolved.state],
+    actor: pilotActor(input.pilotUuid),
+    set: {
+      exit_code: outcome.kind === 'exited' ? outcome.exitCode : null,
+      signal: outcome.kind === 'signaled' ? outcome.signal : null,
+      error_name: resolved.errorName,
+      error_code: resolved.errorName === null ? null : JOB_ERRORS[resolved.errorName].code,
+      error_diag: resolved.diag,
+    },
+  };
+}
+
 /** Ends the attempt; `released` says whether workflow jobs became claimable (signal after the commit). */
 export async function finishJobIn(
   tx: Tx,
   dialect: Dialect,
   input: FinishInput,
 ): Promise<{ row: JobRow; released: boolean; pilot: PilotRow | undefined }> {
+  const ending = endingOf(input);
+  // PostgreSQL, a job outside any workflow with no output left to store: one statement.
+  if (dialect === 'postgres' && !input.logs?.chunks.length) {
+    const solo = await finishSoloJobPostgres(tx, input, ending);
+    if (solo) return { row: solo.row, released: false, pilot: solo.pilot };
+  }
   // PostgreSQL: the workflow row is locked before the job's, as every writer of workflow jobs does.
   // SQLite holds the database lock already, so the job row itself tells whether there is a workflow.
   const early = dialect === 'postgres' ? await lockWorkflowOfJob(tx, dialect, input.jobId) : undefined;
@@ -319,23 +344,17 @@ export async function finishJobIn(
     );
   }
   if (!isActiveJobState(job.state)) throw new LeaseLostError(input.jobId, `it is ${job.state}`);
-  const { outcome } = input;
-  const resolved = resolveOutcome(outcome);
   const updated = await transitionJob(tx, {
     job,
-    transition: ENDING_TRANSITION[resolved.state],
+    transition: ending.transition,
     operation: 'finish',
-    actor: pilotActor(input.pilotUuid),
+    actor: ending.actor,
     now: input.now,
-    detail: resolved.diag,
+    detail: ending.set.error_diag,
     holder: { pilotId: pilot.id, attempt: input.attempt },
     set: {
       ...metricsUpdate(job, input.metrics),
-      exit_code: outcome.kind === 'exited' ? outcome.exitCode : null,
-      signal: outcome.kind === 'signaled' ? outcome.signal : null,
-      error_name: resolved.errorName,
-      error_code: resolved.errorName === null ? null : JOB_ERRORS[resolved.errorName].code,
-      error_diag: resolved.diag,
+      ...ending.set,
       lease_expires_at: null,
       ended_at: input.now,
       ...(job.state === 'dispatched' && input.started

@@ -122,6 +122,10 @@ export const ATTEMPT_FROM_JOB = {
   ended_at: 'ended_at',
 } as const satisfies { [K in keyof JobAttemptsTable]: JobColumnFor<JobAttemptsTable[K]> };
 
+/** attemptOf() in SQL: the job_attempts columns, and the job columns that fill them. */
+export const ATTEMPT_COLUMNS = Object.keys(ATTEMPT_FROM_JOB).join(', ');
+export const ATTEMPT_VALUES = Object.values(ATTEMPT_FROM_JOB).join(', ');
+
 const ATTEMPT_ENTRIES = Object.entries(ATTEMPT_FROM_JOB) as [keyof JobAttemptsTable, keyof JobRow][];
 
 /** The job_attempts record of the attempt a (just ended) job row holds. */
