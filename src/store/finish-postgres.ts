@@ -1,16 +1,18 @@
-// The PostgreSQL finish of a job outside any workflow, in one statement: check the holder, end the
-// attempt, write its event and attempt rows and mark the pilot idle. On PostgreSQL every statement
-// is a round trip, and the general path (finishJobIn) takes five of them before its commit. When the
-// statement matches nothing — a workflow job, a lost lease, a retried report — it changed nothing
-// and the caller runs the general path, which handles the workflow or says precisely why.
+// The PostgreSQL finish of a job outside any workflow, in one statement run on its own (no
+// BEGIN/COMMIT): check the holder, end the attempt, write its event and attempt rows and mark the
+// pilot idle — or, for fetch-next, claim its next job in the same statement. On PostgreSQL every
+// statement is a round trip, and the general path (finishJobIn in a transaction) takes seven, or
+// nine with the claim. When the statement matches nothing (a workflow job, a lost lease, a retried
+// report) it changed nothing, and the caller runs the general path, which handles the workflow or
+// says precisely why.
 
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { ACTIVE_JOB_STATES, type JobState, type JobTransition, nextJobState } from '../core/index.ts';
+import { NEXT_CLAIMABLE_JOB } from './migrations/0006-claim-plan.ts';
 import { executePrepared } from './pg-prepared.ts';
 import { ATTEMPT_COLUMNS, ATTEMPT_VALUES } from './rows.ts';
-import type { JobRow, JobUpdate, PilotRow } from './schema.ts';
+import type { Database, JobRow, JobUpdate, PilotRow } from './schema.ts';
 import type { FinishInput } from './store.ts';
-import type { Tx } from './transaction.ts';
 
 /** How the attempt ends, as finishJobIn resolved it from the pilot's report. */
 export interface Ending {
@@ -23,50 +25,122 @@ export interface Ending {
 
 /** The ended job and the pilot row after it (idle, or unchanged when stopped); undefined when nothing matched. */
 export async function finishSoloJobPostgres(
-  tx: Tx,
+  db: Kysely<Database>,
   input: FinishInput,
   ending: Ending,
 ): Promise<{ row: JobRow; pilot: PilotRow } | undefined> {
-  const from = ACTIVE_JOB_STATES.filter((state) => nextJobState(state, ending.transition) === ending.state);
-  const { metrics, started } = input;
   const result = await executePrepared(
-    tx,
-    sql<JobRow & { p3s_from_state: JobState; p3s_pilot: PilotRow }>`
-      WITH holder AS (SELECT * FROM pilots WHERE uuid = ${input.pilotUuid}::text),
-      old AS (
-        SELECT id, state FROM jobs
-        WHERE id = ${input.jobId}::integer AND attempt = ${input.attempt}::integer AND workflow_id IS NULL
-          AND pilot_id = (SELECT id FROM holder) AND state = ANY (${from}::text[])
-        FOR UPDATE),
-      changed AS (
-        UPDATE jobs
-        SET state = ${ending.state}::text, updated_at = ${input.now}::bigint, ended_at = ${input.now}::bigint,
-            lease_expires_at = NULL,
-            exit_code = ${ending.set.exit_code}::integer, signal = ${ending.set.signal}::text,
-            error_name = ${ending.set.error_name}::text, error_code = ${ending.set.error_code}::integer,
-            error_diag = ${ending.set.error_diag}::text,
-            cpu_seconds = COALESCE(${metrics?.cpuSeconds ?? null}::double precision, cpu_seconds),
-            max_rss_kb = GREATEST(max_rss_kb, ${metrics ? Math.max(metrics.maxRssKb, metrics.rssKb) : null}::bigint),
-            pid = CASE WHEN old.state = 'dispatched' THEN COALESCE(${started?.pid ?? null}::integer, jobs.pid) ELSE jobs.pid END,
-            started_at = CASE WHEN old.state = 'dispatched' AND ${started ? 1 : 0}::integer = 1
-              THEN ${input.now - (started?.msAgo ?? 0)}::bigint ELSE jobs.started_at END
-        FROM old WHERE jobs.id = old.id
-        RETURNING jobs.*, old.state AS p3s_from_state),
-      event_row AS (
-        INSERT INTO job_events (job_id, attempt, at, from_state, to_state, transition, actor, detail)
-        SELECT id, attempt, ${input.now}::bigint, p3s_from_state, state, ${ending.transition}::text,
-               ${ending.actor}::text, ${ending.set.error_diag}::text
-        FROM changed),
-      attempt_row AS (INSERT INTO job_attempts (${sql.raw(ATTEMPT_COLUMNS)}) SELECT ${sql.raw(ATTEMPT_VALUES)} FROM changed),
+    db,
+    sql<EndedRow>`
+      ${endingCtes(input, ending)},
       idle AS (
         UPDATE pilots SET state = 'idle', current_job_id = NULL, jobs_run = jobs_run + 1, last_seen_at = ${input.now}::bigint
         FROM changed WHERE pilots.id = changed.pilot_id AND pilots.state <> 'stopped'
         RETURNING pilots.*)
-      SELECT changed.*, COALESCE((SELECT to_jsonb(idle) FROM idle), (SELECT to_jsonb(holder) FROM holder)) AS p3s_pilot
+      SELECT changed.*, COALESCE((SELECT to_jsonb(idle) FROM idle), (SELECT to_jsonb(holder) FROM holder)) AS p3s_pilot,
+             NULL::jsonb AS p3s_next
       FROM changed`,
   );
-  const found = result.rows[0];
+  const ended = endedOf(result.rows[0]);
+  return ended && { row: ended.row, pilot: ended.pilot };
+}
+
+/**
+ * The finish above and, unless the pilot is stopped or asked to stop, the claim of its next job
+ * (core/matching.ts, through migration 0006's function) with its event, the pilot's running (or
+ * idle) mark and its workflow's running mark: fetch-next in one statement. Undefined, and nothing
+ * changed, when the finish matched nothing.
+ */
+export async function finishAndClaimSoloPostgres(
+  db: Kysely<Database>,
+  input: FinishInput,
+  ending: Ending,
+  leaseMs: number,
+): Promise<{ row: JobRow; pilot: PilotRow; next: JobRow | undefined } | undefined> {
+  const now = sql`${input.now}::bigint`;
+  const result = await executePrepared(
+    db,
+    sql<EndedRow>`
+      ${endingCtes(input, ending)},
+      claimant AS (
+        SELECT * FROM holder
+        WHERE EXISTS (SELECT 1 FROM changed) AND state <> 'stopped' AND stop_requested = 0),
+      next AS (
+        UPDATE jobs
+        SET state = 'dispatched', pilot_id = claimant.id, host = claimant.host, ran_at_site = claimant.site,
+            dispatched_at = ${now}, lease_expires_at = ${input.now + leaseMs}::bigint, kill_requested = 0,
+            updated_at = ${now}
+        FROM claimant
+        WHERE jobs.state = 'defined' AND jobs.id = (
+          SELECT ${sql.raw(NEXT_CLAIMABLE_JOB)}(site, CASE WHEN job_types = '[]' THEN NULL
+                 ELSE ARRAY(SELECT jsonb_array_elements_text(job_types::jsonb)) END)
+          FROM claimant)
+        RETURNING jobs.*),
+      claim_event AS (
+        INSERT INTO job_events (job_id, attempt, at, from_state, to_state, transition, actor, detail)
+        SELECT next.id, next.attempt, ${now}, 'defined', 'dispatched', 'claim', 'pilot:' || claimant.uuid,
+               'pilot ' || claimant.id || ' on ' || claimant.host
+        FROM next, claimant),
+      workflow_running AS (
+        UPDATE workflows SET state = 'running', updated_at = ${now}
+        WHERE id = (
+          SELECT w.id FROM workflows w WHERE w.id = (SELECT workflow_id FROM next) AND w.state = 'defined'
+          FOR UPDATE SKIP LOCKED)),
+      pilot_after AS (
+        UPDATE pilots
+        SET state = CASE WHEN next.id IS NULL THEN 'idle' ELSE 'running' END, current_job_id = next.id,
+            jobs_run = jobs_run + 1, last_seen_at = ${now}
+        FROM changed LEFT JOIN next ON true
+        WHERE pilots.id = changed.pilot_id AND pilots.state <> 'stopped'
+        RETURNING pilots.*)
+      SELECT changed.*,
+             COALESCE((SELECT to_jsonb(pilot_after) FROM pilot_after), (SELECT to_jsonb(holder) FROM holder)) AS p3s_pilot,
+             (SELECT to_jsonb(next) FROM next) AS p3s_next
+      FROM changed`,
+  );
+  return endedOf(result.rows[0]);
+}
+
+type EndedRow = JobRow & { p3s_from_state: JobState; p3s_pilot: PilotRow; p3s_next: JobRow | null };
+
+function endedOf(found: EndedRow | undefined) {
   if (!found) return undefined;
-  const { p3s_from_state: _from, p3s_pilot: pilot, ...row } = found;
-  return { row, pilot };
+  const { p3s_from_state: _from, p3s_pilot: pilot, p3s_next: next, ...row } = found;
+  return { row, pilot, next: next ?? undefined };
+}
+
+/**
+ * The finish's common part: the holder (not locked), the job row locked when this pilot holds this
+ * attempt of a job outside any workflow, its end, and its event and attempt rows.
+ */
+function endingCtes(input: FinishInput, ending: Ending) {
+  const from = ACTIVE_JOB_STATES.filter((state) => nextJobState(state, ending.transition) === ending.state);
+  const { metrics, started } = input;
+  return sql`
+    WITH holder AS (SELECT * FROM pilots WHERE uuid = ${input.pilotUuid}::text),
+    old AS (
+      SELECT id, state FROM jobs
+      WHERE id = ${input.jobId}::integer AND attempt = ${input.attempt}::integer AND workflow_id IS NULL
+        AND pilot_id = (SELECT id FROM holder) AND state = ANY (${from}::text[])
+      FOR UPDATE),
+    changed AS (
+      UPDATE jobs
+      SET state = ${ending.state}::text, updated_at = ${input.now}::bigint, ended_at = ${input.now}::bigint,
+          lease_expires_at = NULL,
+          exit_code = ${ending.set.exit_code}::integer, signal = ${ending.set.signal}::text,
+          error_name = ${ending.set.error_name}::text, error_code = ${ending.set.error_code}::integer,
+          error_diag = ${ending.set.error_diag}::text,
+          cpu_seconds = COALESCE(${metrics?.cpuSeconds ?? null}::double precision, cpu_seconds),
+          max_rss_kb = GREATEST(max_rss_kb, ${metrics ? Math.max(metrics.maxRssKb, metrics.rssKb) : null}::bigint),
+          pid = CASE WHEN old.state = 'dispatched' THEN COALESCE(${started?.pid ?? null}::integer, jobs.pid) ELSE jobs.pid END,
+          started_at = CASE WHEN old.state = 'dispatched' AND ${started ? 1 : 0}::integer = 1
+            THEN ${input.now - (started?.msAgo ?? 0)}::bigint ELSE jobs.started_at END
+      FROM old WHERE jobs.id = old.id
+      RETURNING jobs.*, old.state AS p3s_from_state),
+    event_row AS (
+      INSERT INTO job_events (job_id, attempt, at, from_state, to_state, transition, actor, detail)
+      SELECT id, attempt, ${input.now}::bigint, p3s_from_state, state, ${ending.transition}::text,
+             ${ending.actor}::text, ${ending.set.error_diag}::text
+      FROM changed),
+    attempt_row AS (INSERT INTO job_attempts (${sql.raw(ATTEMPT_COLUMNS)}) SELECT ${sql.raw(ATTEMPT_VALUES)} FROM changed)`;
 }

@@ -17,7 +17,7 @@ import {
 } from '../core/index.ts';
 import { claimNextJobPostgres } from './claim-postgres.ts';
 import { claimNextJobSqlite } from './claim-sqlite.ts';
-import { type Ending, finishSoloJobPostgres } from './finish-postgres.ts';
+import type { Ending } from './finish-postgres.ts';
 import { findJob, insertJobEvent, lockJob, transitionJob } from './job-queries.ts';
 import { appendLogIn } from './log-queries.ts';
 import {
@@ -289,7 +289,7 @@ const ENDING_TRANSITION = {
 } as const satisfies Record<string, JobTransition>;
 
 /** The pilot's report resolved into the end of the attempt (core/outcome.ts). */
-function endingOf(input: FinishInput): Ending {
+export function endingOf(input: FinishInput): Ending {
   const { outcome } = input;
   const resolved = resolveOutcome(outcome);
   return {
@@ -313,11 +313,6 @@ export async function finishJobIn(
   input: FinishInput,
 ): Promise<{ row: JobRow; released: boolean; pilot: PilotRow | undefined }> {
   const ending = endingOf(input);
-  // PostgreSQL, a job outside any workflow with no output left to store: one statement.
-  if (dialect === 'postgres' && !input.logs?.chunks.length) {
-    const solo = await finishSoloJobPostgres(tx, input, ending);
-    if (solo) return { row: solo.row, released: false, pilot: solo.pilot };
-  }
   // PostgreSQL: the workflow row is locked before the job's, as every writer of workflow jobs does.
   // SQLite holds the database lock already, so the job row itself tells whether there is a workflow.
   const early = dialect === 'postgres' ? await lockWorkflowOfJob(tx, dialect, input.jobId) : undefined;

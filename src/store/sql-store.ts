@@ -14,6 +14,7 @@ import {
   type PilotRegistration,
   type Summary,
 } from '../core/index.ts';
+import { finishAndClaimSoloPostgres, finishSoloJobPostgres } from './finish-postgres.ts';
 import { heartbeatPostgres } from './heartbeat-postgres.ts';
 import { adjustJobIn, deleteJobIn, killJobIn, retryJobIn } from './job-commands.ts';
 import { listJobRows, listPilotRows, summaryCounts } from './job-list-queries.ts';
@@ -27,6 +28,7 @@ import {
   claimJobIn,
   claimWithPilot,
   deregisterPilotIn,
+  endingOf,
   finishJobIn,
   heartbeatJobIn,
   startJobIn,
@@ -239,6 +241,8 @@ export class SqlStore implements Store {
   }
 
   async finishJob(input: FinishInput): Promise<Job> {
+    const solo = await this.#soloFinish(() => finishSoloJobPostgres(this.#db, input, endingOf(input)), input);
+    if (solo) return toJob(solo.row);
     const { row, released } = await this.#write(async (tx) => {
       const finished = await finishJobIn(tx, this.dialect, input);
       if (finished.released) await this.#signal.publish(tx);
@@ -252,6 +256,16 @@ export class SqlStore implements Store {
     input: FinishInput,
     leaseMs: number,
   ): Promise<{ job: Job; next: { pilot: Pilot; claimed: ClaimedJob | null } }> {
+    const solo = await this.#soloFinish(
+      () => finishAndClaimSoloPostgres(this.#db, input, endingOf(input), leaseMs),
+      input,
+    );
+    if (solo) {
+      return {
+        job: toJob(solo.row),
+        next: claimedOf({ pilot: solo.pilot, row: solo.next }, input.now + leaseMs),
+      };
+    }
     const { row, released, touched } = await this.#write(async (tx) => {
       const finished = await finishJobIn(tx, this.dialect, input);
       if (finished.released) await this.#signal.publish(tx);
@@ -263,6 +277,15 @@ export class SqlStore implements Store {
     });
     if (released) this.#signal.emitLocal();
     return { job: toJob(row), next: claimedOf(touched, input.now + leaseMs) };
+  }
+
+  /**
+   * PostgreSQL: a finish of a job outside any workflow, with no output left to store, as one
+   * statement outside a transaction (store/finish-postgres.ts); undefined when the general path must run.
+   */
+  #soloFinish<T>(run: () => Promise<T | undefined>, input: FinishInput): Promise<T | undefined> {
+    if (this.dialect !== 'postgres' || input.logs?.chunks.length) return Promise.resolve(undefined);
+    return guardStore(run);
   }
 
   async deregisterPilot(uuid: string, now: number): Promise<Pilot> {

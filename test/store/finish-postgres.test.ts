@@ -1,17 +1,23 @@
-// The one-statement PostgreSQL finish (store/finish-postgres.ts) on its own: it ends a job its
-// pilot holds, with the same records as the general path, and matches nothing — changing nothing —
-// in every case the general path has to handle or explain. The conformance suite runs it through
-// the store's verbs; this file checks that it is really the one taking the common case.
+// The one-statement PostgreSQL finish and finish-with-claim (store/finish-postgres.ts) on their own:
+// they end a job its pilot holds, with the same records as the general path, claim the next job as
+// a claim would, and match nothing — changing nothing — in every case the general path has to
+// handle or explain. The conformance suite runs them through the store's verbs; this file checks
+// that they really take the common case.
 
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Ending, finishSoloJobPostgres } from '../../src/store/finish-postgres.ts';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  type Ending,
+  finishAndClaimSoloPostgres,
+  finishSoloJobPostgres,
+} from '../../src/store/finish-postgres.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import type { Database } from '../../src/store/schema.ts';
 import type { FinishInput } from '../../src/store/store.ts';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../helpers/postgres.ts';
-import { claimedJob, registerPilot, T0 } from './conformance-fixtures.ts';
+import { claimedJob, LEASE_MS, registerPilot, spec, T0 } from './conformance-fixtures.ts';
+import { createWorkflow, makeDag } from './conformance-workflow-fixtures.ts';
 
 const FINISHED: Ending = {
   state: 'finished',
@@ -31,6 +37,11 @@ describe.runIf(postgresAvailable())('the one-statement finish (PostgreSQL)', () 
     kysely = new Kysely<Database>({
       dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: db.url, max: 2 }) }),
     });
+  });
+  beforeEach(async () => {
+    await sql`TRUNCATE jobs, job_events, job_attempts, job_logs, pilots, datasets, workflows, dags, datatypes, sites, tokens, audit_events RESTART IDENTITY`.execute(
+      kysely,
+    );
   });
   afterAll(async () => {
     await kysely?.destroy();
@@ -92,5 +103,70 @@ describe.runIf(postgresAvailable())('the one-statement finish (PostgreSQL)', () 
     const done = await finishSoloJobPostgres(kysely, input(job.id, pilot.uuid), FINISHED);
     expect(done?.row.state).toBe('finished');
     expect(done?.pilot).toMatchObject({ id: pilot.id, state: 'stopped', jobs_run: 0 });
+  });
+
+  describe('with the next claim', () => {
+    const claimNext = (jobId: number, pilotUuid: string) =>
+      finishAndClaimSoloPostgres(kysely, input(jobId, pilotUuid), FINISHED, LEASE_MS);
+
+    it('claims the next job in dispatch order, with its claim event, and marks the pilot running', async () => {
+      const { job, pilot } = await claimedJob(store, { now: T0 });
+      const [low, high] = await store.submitJobs([spec({ priority: 1 }), spec({ priority: 7 })], 'alice', T0);
+      const done = await claimNext(job.id, pilot.uuid);
+      expect(done?.row).toMatchObject({ id: job.id, state: 'finished' });
+      expect(done?.next).toMatchObject({ id: high?.id, state: 'dispatched', pilot_id: pilot.id });
+      expect(done?.next?.lease_expires_at).toBe(T0 + 1000 + LEASE_MS);
+      expect(done?.pilot).toMatchObject({ state: 'running', current_job_id: high?.id, jobs_run: 1 });
+      expect((await store.getJobDetail(high?.id as number))?.events.at(-1)).toMatchObject({
+        fromState: 'defined',
+        toState: 'dispatched',
+        transition: 'claim',
+        actor: `pilot:${pilot.uuid}`,
+        detail: `pilot ${pilot.id} on ${pilot.host}`,
+      });
+      expect((await store.getJob(low?.id as number))?.state).toBe('defined');
+    });
+
+    it('leaves the pilot idle when no job is eligible, and claims nothing for a pilot asked to stop', async () => {
+      const first = await claimedJob(store, {
+        now: T0,
+        pilot: { jobTypes: ['only-this'] },
+        spec: { jobtype: 'only-this' },
+      });
+      const idle = await claimNext(first.job.id, first.pilot.uuid);
+      expect(idle?.next).toBeUndefined();
+      expect(idle?.pilot).toMatchObject({ state: 'idle', current_job_id: null, jobs_run: 1 });
+
+      const second = await claimedJob(store, { now: T0 });
+      await store.submitJobs([spec()], 'alice', T0);
+      await store.requestPilotStop(second.pilot.id);
+      const stopping = await claimNext(second.job.id, second.pilot.uuid);
+      expect(stopping?.row.state).toBe('finished');
+      expect(stopping?.next).toBeUndefined();
+    });
+
+    it('marks the workflow of the job it claims running', async () => {
+      const { job, pilot } = await claimedJob(store, { now: T0, pilot: { jobTypes: ['default'] } });
+      await store.submitJobs([spec({ priority: -1 })], 'alice', T0); // behind the workflow's first job
+      const { workflow, jobs } = await createWorkflow(store, makeDag('a>b'), { name: 'solo-next' });
+      const done = await claimNext(job.id, pilot.uuid);
+      expect(done?.next?.id).toBe(jobs[0]?.id);
+      expect((await store.workflows.getWorkflow(workflow.id))?.workflow.state).toBe('running');
+    });
+
+    it('matches nothing, and claims nothing, when the finish does not match', async () => {
+      const { job, pilot } = await claimedJob(store, { now: T0 });
+      const [waiting] = await store.submitJobs([spec({ priority: 100 })], 'alice', T0);
+      expect(
+        await finishAndClaimSoloPostgres(
+          kysely,
+          input(job.id, pilot.uuid, { attempt: 3 }),
+          FINISHED,
+          LEASE_MS,
+        ),
+      ).toBeUndefined();
+      expect((await store.getJob(waiting?.id as number))?.state).toBe('defined');
+      expect((await store.getPilot(pilot.id))?.state).toBe('running');
+    });
   });
 });
