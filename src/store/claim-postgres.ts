@@ -1,13 +1,15 @@
 // The PostgreSQL claim: one statement picks the best eligible defined job (core/matching.ts),
 // dispatches it, records its `claim` event and marks the pilot running — one round trip where
-// three statements were, prepared once per connection. The pick is migration 0006's function, whose plan cannot fall back to
-// sorting every defined job; it locks with SKIP LOCKED so concurrent claimers pass each other.
+// three statements were, prepared once per connection. The pick is migration 0006's function,
+// whose plan cannot fall back to sorting every defined job; it locks with SKIP LOCKED so
+// concurrent claimers pass each other. A long-poll's first claim (touch + claim) is one statement
+// outside a transaction, as a fetch-next finish is (finish-postgres.ts); both share claimCtes.
 
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { MatchRequest } from '../core/index.ts';
 import { NEXT_CLAIMABLE_JOB } from './migrations/0006-claim-plan.ts';
 import { executePrepared } from './pg-prepared.ts';
-import type { JobRow, PilotRow } from './schema.ts';
+import type { Database, JobRow, PilotRow } from './schema.ts';
 import type { Tx } from './transaction.ts';
 
 /**
@@ -42,4 +44,68 @@ export async function claimNextJobPostgres(
     SELECT * FROM claimed`,
   );
   return result.rows[0];
+}
+
+/**
+ * The claim as CTEs of a larger statement, for the pilot row in a CTE named `claimant` (none: no
+ * claim): `next` (the dispatched job), its claim event, and the running mark of its workflow (SKIP
+ * LOCKED, as markWorkflowRunning). The pilot's own mark is the caller's: one update of its row.
+ */
+export function claimCtes(now: number, leaseMs: number) {
+  return sql`
+    next AS (
+      UPDATE jobs
+      SET state = 'dispatched', pilot_id = claimant.id, host = claimant.host, ran_at_site = claimant.site,
+          dispatched_at = ${now}::bigint, lease_expires_at = ${now + leaseMs}::bigint, kill_requested = 0,
+          updated_at = ${now}::bigint
+      FROM claimant
+      WHERE jobs.state = 'defined' AND jobs.id = (
+        SELECT ${sql.raw(NEXT_CLAIMABLE_JOB)}(site, CASE WHEN job_types = '[]' THEN NULL
+               ELSE ARRAY(SELECT jsonb_array_elements_text(job_types::jsonb)) END)
+        FROM claimant)
+      RETURNING jobs.*),
+    claim_event AS (
+      INSERT INTO job_events (job_id, attempt, at, from_state, to_state, transition, actor, detail)
+      SELECT next.id, next.attempt, ${now}::bigint, 'defined', 'dispatched', 'claim', 'pilot:' || claimant.uuid,
+             'pilot ' || claimant.id || ' on ' || claimant.host
+      FROM next, claimant),
+    workflow_running AS (
+      UPDATE workflows SET state = 'running', updated_at = ${now}::bigint
+      WHERE id = (
+        SELECT w.id FROM workflows w WHERE w.id = (SELECT workflow_id FROM next) AND w.state = 'defined'
+        FOR UPDATE SKIP LOCKED))`;
+}
+
+/**
+ * A long-poll's first claim in one statement outside a transaction: the pilot row locked, the
+ * claim, and the pilot's running mark or its touch (a lost pilot that talks again is idle).
+ * Undefined, and nothing changed, unless the pilot is registered, not stopped, not asked to stop
+ * and holds no job: the general transaction (touchAndClaimIn) handles those and says why.
+ */
+export async function touchAndClaimPostgres(
+  db: Kysely<Database>,
+  pilotUuid: string,
+  leaseMs: number,
+  now: number,
+): Promise<{ pilot: PilotRow; row: JobRow | undefined } | undefined> {
+  const result = await executePrepared(
+    db,
+    sql<{ pilot: PilotRow; next: JobRow | null }>`
+      WITH claimant AS (
+        SELECT * FROM pilots
+        WHERE uuid = ${pilotUuid}::text AND state <> 'stopped' AND stop_requested = 0 AND current_job_id IS NULL
+        FOR UPDATE),
+      ${claimCtes(now, leaseMs)},
+      pilot_after AS (
+        UPDATE pilots
+        SET state = CASE WHEN next.id IS NOT NULL THEN 'running' WHEN pilots.state = 'lost' THEN 'idle'
+                         ELSE pilots.state END,
+            current_job_id = next.id, last_seen_at = ${now}::bigint
+        FROM claimant LEFT JOIN next ON true
+        WHERE pilots.id = claimant.id
+        RETURNING pilots.*)
+      SELECT to_jsonb(pilot_after) AS pilot, (SELECT to_jsonb(next) FROM next) AS next FROM pilot_after`,
+  );
+  const found = result.rows[0];
+  return found && { pilot: found.pilot, row: found.next ?? undefined };
 }

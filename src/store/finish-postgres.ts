@@ -8,7 +8,7 @@
 
 import { type Kysely, sql } from 'kysely';
 import { ACTIVE_JOB_STATES, type JobState, type JobTransition, nextJobState } from '../core/index.ts';
-import { NEXT_CLAIMABLE_JOB } from './migrations/0006-claim-plan.ts';
+import { claimCtes } from './claim-postgres.ts';
 import { executePrepared } from './pg-prepared.ts';
 import { ATTEMPT_COLUMNS, ATTEMPT_VALUES } from './rows.ts';
 import type { Database, JobRow, JobUpdate, PilotRow } from './schema.ts';
@@ -57,7 +57,6 @@ export async function finishAndClaimSoloPostgres(
   ending: Ending,
   leaseMs: number,
 ): Promise<{ row: JobRow; pilot: PilotRow; next: JobRow | undefined } | undefined> {
-  const now = sql`${input.now}::bigint`;
   const result = await executePrepared(
     db,
     sql<EndedRow>`
@@ -65,31 +64,11 @@ export async function finishAndClaimSoloPostgres(
       claimant AS (
         SELECT * FROM holder
         WHERE EXISTS (SELECT 1 FROM changed) AND state <> 'stopped' AND stop_requested = 0),
-      next AS (
-        UPDATE jobs
-        SET state = 'dispatched', pilot_id = claimant.id, host = claimant.host, ran_at_site = claimant.site,
-            dispatched_at = ${now}, lease_expires_at = ${input.now + leaseMs}::bigint, kill_requested = 0,
-            updated_at = ${now}
-        FROM claimant
-        WHERE jobs.state = 'defined' AND jobs.id = (
-          SELECT ${sql.raw(NEXT_CLAIMABLE_JOB)}(site, CASE WHEN job_types = '[]' THEN NULL
-                 ELSE ARRAY(SELECT jsonb_array_elements_text(job_types::jsonb)) END)
-          FROM claimant)
-        RETURNING jobs.*),
-      claim_event AS (
-        INSERT INTO job_events (job_id, attempt, at, from_state, to_state, transition, actor, detail)
-        SELECT next.id, next.attempt, ${now}, 'defined', 'dispatched', 'claim', 'pilot:' || claimant.uuid,
-               'pilot ' || claimant.id || ' on ' || claimant.host
-        FROM next, claimant),
-      workflow_running AS (
-        UPDATE workflows SET state = 'running', updated_at = ${now}
-        WHERE id = (
-          SELECT w.id FROM workflows w WHERE w.id = (SELECT workflow_id FROM next) AND w.state = 'defined'
-          FOR UPDATE SKIP LOCKED)),
+      ${claimCtes(input.now, leaseMs)},
       pilot_after AS (
         UPDATE pilots
         SET state = CASE WHEN next.id IS NULL THEN 'idle' ELSE 'running' END, current_job_id = next.id,
-            jobs_run = jobs_run + 1, last_seen_at = ${now}
+            jobs_run = jobs_run + 1, last_seen_at = ${input.now}::bigint
         FROM changed LEFT JOIN next ON true
         WHERE pilots.id = changed.pilot_id AND pilots.state <> 'stopped'
         RETURNING pilots.*)

@@ -14,6 +14,7 @@ import {
   type PilotRegistration,
   type Summary,
 } from '../core/index.ts';
+import { touchAndClaimPostgres } from './claim-postgres.ts';
 import { finishAndClaimSoloPostgres, finishSoloJobPostgres } from './finish-postgres.ts';
 import { heartbeatPostgres } from './heartbeat-postgres.ts';
 import { adjustJobIn, deleteJobIn, killJobIn, retryJobIn } from './job-commands.ts';
@@ -225,7 +226,13 @@ export class SqlStore implements Store {
     leaseMs: number,
     now: number,
   ): Promise<{ pilot: Pilot; claimed: ClaimedJob | null }> {
-    const touched = await this.#write((tx) => touchAndClaimIn(tx, this.dialect, pilotUuid, leaseMs, now));
+    // PostgreSQL: one statement outside a transaction; the full transaction for the other cases.
+    const quick =
+      this.dialect === 'postgres'
+        ? await guardStore(() => touchAndClaimPostgres(this.#db, pilotUuid, leaseMs, now))
+        : undefined;
+    const touched =
+      quick ?? (await this.#write((tx) => touchAndClaimIn(tx, this.dialect, pilotUuid, leaseMs, now)));
     return claimedOf(touched, now + leaseMs);
   }
 
