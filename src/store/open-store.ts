@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pLimit from 'p-limit';
 import pg from 'pg';
 import { AppError } from '../core/index.ts';
 import { JobsAvailableSignal } from './jobs-available.ts';
@@ -25,6 +26,11 @@ export interface OpenStoreOptions {
 
 const PG_INT8 = 20;
 const CONNECT_TIMEOUT_MS = 10_000;
+// PostgreSQL connections per server. Heartbeats may hold at most HEARTBEAT_CONNECTIONS of them at
+// once, so claims and finishes never queue behind a flood of heartbeats: a heartbeat that waits a
+// little costs nothing (a lease lasts several beats), a claim that waits delays a job's start.
+const POOL_SIZE = 10;
+const HEARTBEAT_CONNECTIONS = 6;
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const url = options.databaseUrl?.trim();
@@ -69,13 +75,14 @@ function openSqlite(path: string): Store {
     'sqlite',
     sqliteTransact(db, path, () => database.inTransaction),
     new JobsAvailableSignal(),
-    async () => checkpointer?.stop(),
+    { onClose: async () => checkpointer?.stop() },
   );
 }
 
 async function openPostgres(url: string): Promise<Store> {
-  const config: pg.ClientConfig = {
+  const config: pg.PoolConfig = {
     connectionString: url,
+    max: POOL_SIZE,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     // Epoch-ms times and counts are int8: numbers, not strings (they stay far below 2^53).
     types: {
@@ -98,7 +105,9 @@ async function openPostgres(url: string): Promise<Store> {
     );
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return new SqlStore(db, 'postgres', postgresTransact(db), new JobsAvailableSignal(config));
+  return new SqlStore(db, 'postgres', postgresTransact(db), new JobsAvailableSignal(config), {
+    heartbeatLane: pLimit(HEARTBEAT_CONNECTIONS),
+  });
 }
 
 /** host:port/database of a URL, never its credentials. */

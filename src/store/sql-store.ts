@@ -74,16 +74,22 @@ export class SqlStore implements Store {
   #closed = false;
 
   readonly #onClose: () => Promise<void>;
+  readonly #heartbeatLane: <T>(run: () => Promise<T>) => Promise<T>;
 
   constructor(
     db: Kysely<Database>,
     dialect: Dialect,
     transact: Transact,
     signal: JobsAvailableSignal,
-    onClose: () => Promise<void> = async () => {},
+    options: {
+      onClose?: () => Promise<void>;
+      /** Runs each one-statement heartbeat; PostgreSQL bounds how many hold a connection at once. */
+      heartbeatLane?: <T>(run: () => Promise<T>) => Promise<T>;
+    } = {},
   ) {
     this.#db = db;
-    this.#onClose = onClose;
+    this.#onClose = options.onClose ?? (async () => {});
+    this.#heartbeatLane = options.heartbeatLane ?? ((run) => run());
     this.dialect = dialect;
     this.#transact = transact;
     this.#signal = signal;
@@ -243,7 +249,9 @@ export class SqlStore implements Store {
   async heartbeatJob(input: HeartbeatInput): Promise<JobCommandReply> {
     // PostgreSQL: one statement outside a transaction; the full transaction only to say why it matched nothing.
     const quick =
-      this.dialect === 'postgres' ? await guardStore(() => heartbeatPostgres(this.#db, input)) : undefined;
+      this.dialect === 'postgres'
+        ? await guardStore(() => this.#heartbeatLane(() => heartbeatPostgres(this.#db, input)))
+        : undefined;
     return quick ?? this.#write((tx) => heartbeatJobIn(tx, this.dialect, input));
   }
 
