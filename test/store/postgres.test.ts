@@ -7,6 +7,7 @@ import type { AppError } from '../../src/core/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../helpers/postgres.ts';
 import { describeStoreConformance } from './conformance.ts';
+import { STORE_TABLES } from './postgres-store-fixture.ts';
 
 const available = postgresAvailable();
 let database: TestDatabase | undefined;
@@ -39,9 +40,7 @@ describe.runIf(available)('PostgreSQL', () => {
     dialect: 'postgres',
     fresh: async () => {
       const store = await opened();
-      await exec(
-        'TRUNCATE jobs, job_events, job_attempts, job_logs, pilots, datasets, workflows, dags, datatypes, sites, tokens, audit_events RESTART IDENTITY',
-      );
+      await exec(`TRUNCATE ${STORE_TABLES} RESTART IDENTITY`);
       return store;
     },
     reopen: opened,
