@@ -60,7 +60,7 @@ export function claimCtes(now: number, leaseMs: number) {
           updated_at = ${now}::bigint
       FROM claimant
       WHERE jobs.state = 'defined' AND jobs.id = (
-        SELECT ${sql.raw(NEXT_CLAIMABLE_JOB)}(site, CASE WHEN job_types = '[]' THEN NULL
+        SELECT ${sql.raw(NEXT_CLAIMABLE_JOB)}(site, CASE WHEN jsonb_array_length(job_types::jsonb) = 0 THEN NULL
                ELSE ARRAY(SELECT jsonb_array_elements_text(job_types::jsonb)) END)
         FROM claimant)
       RETURNING jobs.*),

@@ -2,9 +2,9 @@
 // BEGIN/COMMIT): check the holder, end the attempt, write its event and attempt rows and mark the
 // pilot idle — or, for fetch-next, claim its next job in the same statement. On PostgreSQL every
 // statement is a round trip, and the general path (finishJobIn in a transaction) takes seven, or
-// nine with the claim. When the statement matches nothing (a workflow job, a lost lease, a retried
+// eight with the claim. When the statement matches nothing (a workflow job, a lost lease, a retried
 // report) it changed nothing, and the caller runs the general path, which handles the workflow or
-// says precisely why.
+// says precisely why. A report that carries output goes to the general path directly (SqlStore).
 
 import { type Kysely, sql } from 'kysely';
 import { ACTIVE_JOB_STATES, type JobState, type JobTransition, nextJobState } from '../core/index.ts';
