@@ -1,9 +1,9 @@
 // The PostgreSQL claim: one statement picks the best eligible defined job (core/matching.ts),
-// dispatches it, records its `claim` event and marks the pilot running — one round trip where
-// three statements were, prepared once per connection. The pick is migration 0006's function,
+// dispatches it, records its `claim` event and marks its workflow and the pilot running — one round
+// trip where four statements were, prepared once per connection. The pick is migration 0006's function,
 // whose plan cannot fall back to sorting every defined job; it locks with SKIP LOCKED so
 // concurrent claimers pass each other. A long-poll's first claim (touch + claim) is one statement
-// outside a transaction, as a fetch-next finish is (finish-postgres.ts); both share claimCtes.
+// outside a transaction, as a fetch-next finish is (finish-postgres.ts); all three share claimCtes.
 
 import { type Kysely, sql } from 'kysely';
 import type { MatchRequest } from '../core/index.ts';
@@ -13,8 +13,9 @@ import type { Database, JobRow, PilotRow } from './schema.ts';
 import type { Tx } from './transaction.ts';
 
 /**
- * Dispatches the next job for `pilot` with a lease until now + leaseMs, with its claim event (by
- * `event.actor`) and the pilot's running mark; undefined (and nothing written) when none is eligible.
+ * Dispatches the next job matching `match` to `pilot` with a lease until now + leaseMs, with its
+ * claim event, its workflow's running mark and the pilot's running mark; undefined (and nothing
+ * written) when none is eligible.
  */
 export async function claimNextJobPostgres(
   tx: Tx,
@@ -22,26 +23,16 @@ export async function claimNextJobPostgres(
   match: MatchRequest,
   leaseMs: number,
   now: number,
-  event: { actor: string; detail: string },
 ): Promise<JobRow | undefined> {
-  const jobTypes = match.jobTypes.length > 0 ? [...match.jobTypes] : null;
   const result = await executePrepared(
     tx,
     sql<JobRow>`
-    WITH claimed AS (
-      UPDATE jobs
-      SET state = 'dispatched', pilot_id = ${pilot.id}, host = ${pilot.host}, ran_at_site = ${pilot.site},
-          dispatched_at = ${now}, lease_expires_at = ${now + leaseMs}, kill_requested = 0, updated_at = ${now}
-      WHERE state = 'defined' AND id = (SELECT ${sql.raw(NEXT_CLAIMABLE_JOB)}(${match.site}::text, ${jobTypes}::text[]))
-      RETURNING *),
-    event AS (
-      INSERT INTO job_events (job_id, attempt, at, from_state, to_state, transition, actor, detail)
-      SELECT id, attempt, ${now}::bigint, 'defined', 'dispatched', 'claim', ${event.actor}::text, ${event.detail}::text
-      FROM claimed),
-    busy AS (
-      UPDATE pilots SET state = 'running', current_job_id = claimed.id, last_seen_at = ${now}::bigint
-      FROM claimed WHERE pilots.id = ${pilot.id})
-    SELECT * FROM claimed`,
+      WITH claimant AS (SELECT * FROM pilots WHERE id = ${pilot.id}::integer),
+      ${claimCtes(now, leaseMs, match)},
+      busy AS (
+        UPDATE pilots SET state = 'running', current_job_id = next.id, last_seen_at = ${now}::bigint
+        FROM next WHERE pilots.id = next.pilot_id)
+      SELECT * FROM next`,
   );
   return result.rows[0];
 }
@@ -50,8 +41,13 @@ export async function claimNextJobPostgres(
  * The claim as CTEs of a larger statement, for the pilot row in a CTE named `claimant` (none: no
  * claim): `next` (the dispatched job), its claim event, and the running mark of its workflow (SKIP
  * LOCKED, as markWorkflowRunning). The pilot's own mark is the caller's: one update of its row.
+ * The job matches `match` when given, else the claimant's own site and job types.
  */
-export function claimCtes(now: number, leaseMs: number) {
+export function claimCtes(now: number, leaseMs: number, match?: MatchRequest) {
+  const pick = match
+    ? sql`${match.site}::text, ${match.jobTypes.length > 0 ? [...match.jobTypes] : null}::text[]`
+    : sql`site, CASE WHEN jsonb_array_length(job_types::jsonb) = 0 THEN NULL
+               ELSE ARRAY(SELECT jsonb_array_elements_text(job_types::jsonb)) END`;
   return sql`
     next AS (
       UPDATE jobs
@@ -60,9 +56,7 @@ export function claimCtes(now: number, leaseMs: number) {
           updated_at = ${now}::bigint
       FROM claimant
       WHERE jobs.state = 'defined' AND jobs.id = (
-        SELECT ${sql.raw(NEXT_CLAIMABLE_JOB)}(site, CASE WHEN jsonb_array_length(job_types::jsonb) = 0 THEN NULL
-               ELSE ARRAY(SELECT jsonb_array_elements_text(job_types::jsonb)) END)
-        FROM claimant)
+        SELECT ${sql.raw(NEXT_CLAIMABLE_JOB)}(${pick}) FROM claimant)
       RETURNING jobs.*),
     claim_event AS (
       INSERT INTO job_events (job_id, attempt, at, from_state, to_state, transition, actor, detail)

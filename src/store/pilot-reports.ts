@@ -120,25 +120,21 @@ async function claimForPilot(
   leaseMs: number,
   now: number,
 ): Promise<JobRow | undefined> {
-  const event = { actor: pilotActor(pilot.uuid), detail: `pilot ${pilot.id} on ${pilot.host}` };
-  // PostgreSQL writes the claim event and the pilot's running mark in the claim's own statement.
-  const row =
-    dialect === 'postgres'
-      ? await claimNextJobPostgres(tx, pilot, match, leaseMs, now, event)
-      : await claimNextJobSqlite(tx, pilot, match, leaseMs, now);
+  // PostgreSQL writes the claim event and the workflow's and pilot's running marks in the claim's own statement.
+  if (dialect === 'postgres') return claimNextJobPostgres(tx, pilot, match, leaseMs, now);
+  const row = await claimNextJobSqlite(tx, pilot, match, leaseMs, now);
   if (!row) return undefined;
-  if (dialect === 'sqlite') {
-    await insertJobEvent(tx, {
-      job_id: row.id,
-      attempt: row.attempt,
-      at: now,
-      from_state: 'defined',
-      to_state: 'dispatched',
-      transition: 'claim',
-      ...event,
-    });
-    await markPilotBusy(tx, pilot.id, row.id, now);
-  }
+  await insertJobEvent(tx, {
+    job_id: row.id,
+    attempt: row.attempt,
+    at: now,
+    from_state: 'defined',
+    to_state: 'dispatched',
+    transition: 'claim',
+    actor: pilotActor(pilot.uuid),
+    detail: `pilot ${pilot.id} on ${pilot.host}`,
+  });
+  await markPilotBusy(tx, pilot.id, row.id, now);
   if (row.workflow_id !== null) await markWorkflowRunning(tx, dialect, row.workflow_id, now);
   return row;
 }
