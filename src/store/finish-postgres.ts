@@ -10,7 +10,7 @@ import { type Kysely, sql } from 'kysely';
 import { ACTIVE_JOB_STATES, type JobState, type JobTransition, nextJobState } from '../core/index.ts';
 import { claimCtes } from './claim-postgres.ts';
 import { executePrepared } from './pg-prepared.ts';
-import { ATTEMPT_COLUMNS, ATTEMPT_VALUES } from './rows.ts';
+import { ATTEMPT_ROW_CTE } from './rows.ts';
 import type { Database, JobRow, JobUpdate, PilotRow } from './schema.ts';
 import type { FinishInput } from './store.ts';
 
@@ -121,5 +121,5 @@ function endingCtes(input: FinishInput, ending: Ending) {
       SELECT id, attempt, ${input.now}::bigint, p3s_from_state, state, ${ending.transition}::text,
              ${ending.actor}::text, ${ending.set.error_diag}::text
       FROM changed),
-    attempt_row AS (INSERT INTO job_attempts (${sql.raw(ATTEMPT_COLUMNS)}) SELECT ${sql.raw(ATTEMPT_VALUES)} FROM changed)`;
+    ${sql.raw(ATTEMPT_ROW_CTE)}`;
 }

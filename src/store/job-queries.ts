@@ -15,7 +15,7 @@ import {
 } from '../core/index.ts';
 import { preparedText } from './pg-prepared.ts';
 import { type Arg, precompiled } from './precompiled.ts';
-import { ATTEMPT_COLUMNS, ATTEMPT_VALUES, attemptOf } from './rows.ts';
+import { ATTEMPT_ROW_CTE, attemptOf } from './rows.ts';
 import type { Database, JobAttemptsTable, JobRow, JobUpdate, NewJobEvent, NewJobRow } from './schema.ts';
 import type { Dialect } from './store.ts';
 import type { Tx } from './transaction.ts';
@@ -164,9 +164,7 @@ async function changeWithRecordsPostgres(
 ): Promise<JobRow | undefined> {
   const n = change.parameters.length;
   const $ = (i: number) => `$${n + i}`;
-  const attempt = ends
-    ? `, attempt_row AS (INSERT INTO job_attempts (${ATTEMPT_COLUMNS}) SELECT ${ATTEMPT_VALUES} FROM changed)`
-    : '';
+  const attempt = ends ? `, ${ATTEMPT_ROW_CTE}` : '';
   const text =
     `WITH changed AS (${change.sql}), ` +
     'event_row AS (INSERT INTO job_events (job_id, attempt, at, from_state, to_state, transition, actor, detail) ' +

@@ -122,9 +122,8 @@ export const ATTEMPT_FROM_JOB = {
   ended_at: 'ended_at',
 } as const satisfies { [K in keyof JobAttemptsTable]: JobColumnFor<JobAttemptsTable[K]> };
 
-/** attemptOf() in SQL: the job_attempts columns, and the job columns that fill them. */
-export const ATTEMPT_COLUMNS = Object.keys(ATTEMPT_FROM_JOB).join(', ');
-export const ATTEMPT_VALUES = Object.values(ATTEMPT_FROM_JOB).join(', ');
+/** attemptOf() in SQL: the CTE that records the attempt of the job rows a CTE `changed` returned. */
+export const ATTEMPT_ROW_CTE = `attempt_row AS (INSERT INTO job_attempts (${Object.keys(ATTEMPT_FROM_JOB).join(', ')}) SELECT ${Object.values(ATTEMPT_FROM_JOB).join(', ')} FROM changed)`;
 
 const ATTEMPT_ENTRIES = Object.entries(ATTEMPT_FROM_JOB) as [keyof JobAttemptsTable, keyof JobRow][];
 
