@@ -6,6 +6,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NEXT_CLAIMABLE_JOB } from '../../src/store/migrations/0006-claim-plan.ts';
+import { NEXT_CLAIMABLE_JOBS } from '../../src/store/migrations/0007-claim-batch.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../helpers/postgres.ts';
 
@@ -71,5 +72,18 @@ describe.runIf(postgresAvailable())('the claim plan (PostgreSQL)', () => {
   it('returns null when no job is eligible', async () => {
     const { rows } = await client.query(`SELECT ${NEXT_CLAIMABLE_JOB}($1, $2) AS id`, [null, ['none']]);
     expect(rows[0].id).toBeNull();
+  });
+
+  it('picks the best N for a group (migration 0007) from the same ordered walk, best first', async () => {
+    notices.length = 0;
+    const { rows } = await client.query(
+      `SELECT j.name FROM ${NEXT_CLAIMABLE_JOBS}($1, $2, 3) WITH ORDINALITY AS pick(id, rank)
+       JOIN jobs j ON j.id = pick.id ORDER BY pick.rank`,
+      ['cern', ['reco']],
+    );
+    expect(rows.map((r) => r.name)).toEqual(['job-3980', 'job-5', 'job-10']);
+    const plan = notices.find((n) => n.includes('FROM jobs') && n.includes('p_limit')) ?? '';
+    expect(plan).toContain('jobs_claimable_index');
+    expect(plan).not.toMatch(/Sort|Bitmap/);
   });
 });

@@ -8,6 +8,7 @@ import { sites } from './0003-sites.ts';
 import { monitor } from './0004-monitor.ts';
 import { auth } from './0005-auth.ts';
 import { claimPlan } from './0006-claim-plan.ts';
+import { claimBatch } from './0007-claim-batch.ts';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
@@ -17,5 +18,6 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0004_monitor': monitor(dialect),
     '0005_auth': auth(dialect),
     '0006_claim_plan': claimPlan(dialect),
+    '0007_claim_batch': claimBatch(dialect),
   };
 }
