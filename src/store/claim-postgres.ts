@@ -5,7 +5,7 @@
 // concurrent claimers pass each other. A long-poll's first claim (touch + claim) is one statement
 // outside a transaction, as a fetch-next finish is (finish-postgres.ts); all three share claimCtes.
 
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { MatchRequest } from '../core/index.ts';
 import { NEXT_CLAIMABLE_JOB } from './migrations/0006-claim-plan.ts';
 import { executePrepared } from './pg-prepared.ts';
@@ -39,34 +39,46 @@ export async function claimNextJobPostgres(
 
 /**
  * The claim as CTEs of a larger statement, for the pilot row in a CTE named `claimant` (none: no
- * claim): `next` (the dispatched job), its claim event, and the running mark of its workflow (SKIP
- * LOCKED, as markWorkflowRunning). The pilot's own mark is the caller's: one update of its row.
- * The job matches `match` when given, else the claimant's own site and job types.
+ * claim): `picks` (the job chosen for it), then dispatchCtes. The job matches `match` when given,
+ * else the claimant's own site and job types. The pilot's own mark is the caller's.
  */
 export function claimCtes(now: number, leaseMs: number, match?: MatchRequest) {
   const pick = match
     ? sql`${match.site}::text, ${match.jobTypes.length > 0 ? [...match.jobTypes] : null}::text[]`
-    : sql`site, CASE WHEN jsonb_array_length(job_types::jsonb) = 0 THEN NULL
-               ELSE ARRAY(SELECT jsonb_array_elements_text(job_types::jsonb)) END`;
+    : sql`site, ${sql.raw(CLAIMANT_JOB_TYPES)}`;
+  return sql`
+    picks AS (SELECT claimant.id AS pilot_id, ${sql.raw(NEXT_CLAIMABLE_JOB)}(${pick}) AS job_id FROM claimant),
+    ${dispatchCtes(now, sql`${now + leaseMs}::bigint`)}`;
+}
+
+/** A claimant's job types as the pick functions take them: null for any type (an empty JSON array, however written). */
+export const CLAIMANT_JOB_TYPES = `CASE WHEN jsonb_array_length(job_types::jsonb) = 0 THEN NULL
+  ELSE ARRAY(SELECT jsonb_array_elements_text(job_types::jsonb)) END`;
+
+/**
+ * The dispatch of the jobs in a CTE `picks (pilot_id, job_id)` to the pilots in `claimant`:
+ * `next` (the dispatched jobs, each still defined), their claim events, and the running mark of
+ * their workflows (SKIP LOCKED, as markWorkflowRunning). `leaseUntil` may read the claimant's columns.
+ */
+export function dispatchCtes(now: number, leaseUntil: RawBuilder<unknown>) {
   return sql`
     next AS (
       UPDATE jobs
       SET state = 'dispatched', pilot_id = claimant.id, host = claimant.host, ran_at_site = claimant.site,
-          dispatched_at = ${now}::bigint, lease_expires_at = ${now + leaseMs}::bigint, kill_requested = 0,
+          dispatched_at = ${now}::bigint, lease_expires_at = ${leaseUntil}, kill_requested = 0,
           updated_at = ${now}::bigint
-      FROM claimant
-      WHERE jobs.state = 'defined' AND jobs.id = (
-        SELECT ${sql.raw(NEXT_CLAIMABLE_JOB)}(${pick}) FROM claimant)
+      FROM picks JOIN claimant ON claimant.id = picks.pilot_id
+      WHERE jobs.id = picks.job_id AND jobs.state = 'defined'
       RETURNING jobs.*),
     claim_event AS (
       INSERT INTO job_events (job_id, attempt, at, from_state, to_state, transition, actor, detail)
       SELECT next.id, next.attempt, ${now}::bigint, 'defined', 'dispatched', 'claim', 'pilot:' || claimant.uuid,
              'pilot ' || claimant.id || ' on ' || claimant.host
-      FROM next, claimant),
+      FROM next JOIN claimant ON claimant.id = next.pilot_id),
     workflow_running AS (
       UPDATE workflows SET state = 'running', updated_at = ${now}::bigint
-      WHERE id = (
-        SELECT w.id FROM workflows w WHERE w.id = (SELECT workflow_id FROM next) AND w.state = 'defined'
+      WHERE id IN (
+        SELECT w.id FROM workflows w WHERE w.id IN (SELECT workflow_id FROM next) AND w.state = 'defined'
         FOR UPDATE SKIP LOCKED))`;
 }
 

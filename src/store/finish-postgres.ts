@@ -1,14 +1,17 @@
-// The PostgreSQL finish of a job outside any workflow, in one statement run on its own (no
-// BEGIN/COMMIT): check the holder, end the attempt, write its event and attempt rows and mark the
-// pilot idle — or, for fetch-next, claim its next job in the same statement. On PostgreSQL every
-// statement is a round trip, and the general path (finishJobIn in a transaction) takes seven, or
-// eight with the claim. When the statement matches nothing (a workflow job, a lost lease, a retried
-// report) it changed nothing, and the caller runs the general path, which handles the workflow or
-// says precisely why. A report that carries output goes to the general path directly (SqlStore).
+// The PostgreSQL finish of jobs outside any workflow, in one statement run on its own (no
+// BEGIN/COMMIT): for each report, check the holder, end the attempt, write its event and attempt
+// rows and mark the pilot idle — or, for fetch-next, claim its next job in the same statement.
+// Reports that arrive together go in one statement (finish-batcher.ts): on PostgreSQL every
+// statement is a round trip, a commit and an executor start, and the general path (finishJobIn in
+// a transaction) takes seven, or eight with the claim. A report the statement matches nothing for
+// (a workflow job, a lost lease, a retried report) changed nothing, and the caller runs the general
+// path, which handles the workflow or says precisely why. A report that carries output goes to the
+// general path directly (SqlStore).
 
 import { type Kysely, sql } from 'kysely';
 import { ACTIVE_JOB_STATES, type JobState, type JobTransition, nextJobState } from '../core/index.ts';
-import { claimCtes } from './claim-postgres.ts';
+import { CLAIMANT_JOB_TYPES, dispatchCtes } from './claim-postgres.ts';
+import { NEXT_CLAIMABLE_JOBS } from './migrations/0007-claim-batch.ts';
 import { executePrepared } from './pg-prepared.ts';
 import { ATTEMPT_ROW_CTE } from './rows.ts';
 import type { Database, JobRow, JobUpdate, PilotRow } from './schema.ts';
@@ -23,103 +26,154 @@ export interface Ending {
   set: Required<Pick<JobUpdate, 'exit_code' | 'signal' | 'error_name' | 'error_code' | 'error_diag'>>;
 }
 
-/** The ended job and the pilot row after it (idle, or unchanged when stopped); undefined when nothing matched. */
-export async function finishSoloJobPostgres(
-  db: Kysely<Database>,
-  input: FinishInput,
-  ending: Ending,
-): Promise<{ row: JobRow; pilot: PilotRow } | undefined> {
-  const result = await executePrepared(
-    db,
-    sql<EndedRow>`
-      ${endingCtes(input, ending)},
-      idle AS (
-        UPDATE pilots SET state = 'idle', current_job_id = NULL, jobs_run = jobs_run + 1, last_seen_at = ${input.now}::bigint
-        FROM changed WHERE pilots.id = changed.pilot_id AND pilots.state <> 'stopped'
-        RETURNING pilots.*)
-      SELECT changed.*, COALESCE((SELECT to_jsonb(idle) FROM idle), (SELECT to_jsonb(holder) FROM holder)) AS p3s_pilot,
-             NULL::jsonb AS p3s_next
-      FROM changed`,
-  );
-  const ended = endedOf(result.rows[0]);
-  return ended && { row: ended.row, pilot: ended.pilot };
+/** One report: the finish, and with `claimMs` (fetch-next) the claim of the pilot's next job with that lease. */
+export interface SoloFinish {
+  input: FinishInput;
+  ending: Ending;
+  claimMs?: number;
+}
+
+/** What the statement did for one report; undefined when it matched nothing (and changed nothing for it). */
+export interface SoloFinished {
+  /** The ended job. */
+  row: JobRow;
+  /** The pilot after it: idle or running its next job (or unchanged when stopped). */
+  pilot: PilotRow;
+  /** The job claimed for it, if any. */
+  next: JobRow | undefined;
+  /**
+   * A claim was due but not tried: the statement claims for the pilots with the site and job
+   * types of its first claimant only (one pick), so the caller claims for this one on its own.
+   */
+  unserved: boolean;
 }
 
 /**
- * The finish above and, unless the pilot is stopped or asked to stop, the claim of its next job
- * (core/matching.ts, through migration 0006's function) with its event, the pilot's running (or
- * idle) mark and its workflow's running mark: fetch-next in one statement. Undefined, and nothing
- * changed, when the finish matched nothing.
+ * Applies the reports, which name distinct jobs and distinct pilots (finish-batcher.ts keeps them
+ * apart), in one statement; answers in their order. Claims go to the pilots in report order, the
+ * best job first (core/matching.ts, through migration 0007's function).
  */
-export async function finishAndClaimSoloPostgres(
+export async function finishSoloJobsPostgres(
   db: Kysely<Database>,
-  input: FinishInput,
-  ending: Ending,
-  leaseMs: number,
-): Promise<{ row: JobRow; pilot: PilotRow; next: JobRow | undefined } | undefined> {
+  finishes: readonly SoloFinish[],
+): Promise<(SoloFinished | undefined)[]> {
+  const now = Math.max(...finishes.map((f) => f.input.now));
+  // The jobs and pilots also as arrays: the planner takes a set-returning function for 100 rows and
+  // would hash the whole jobs table to join them; `= ANY (array)` is an index lookup at any size.
+  const ids = finishes.map((f) => f.input.jobId);
+  const uuids = finishes.map((f) => f.input.pilotUuid);
   const result = await executePrepared(
     db,
     sql<EndedRow>`
-      ${endingCtes(input, ending)},
+      WITH report AS (
+        SELECT * FROM jsonb_to_recordset(${JSON.stringify(finishes.map(reportOf))}::jsonb) AS r(
+          ord integer, job_id integer, attempt integer, pilot_uuid text, from_states text[], claim_ms bigint,
+          state text, transition text, actor text, now bigint, exit_code integer, signal text, error_name text,
+          error_code integer, error_diag text, cpu_seconds double precision, max_rss_kb bigint,
+          started_pid integer, started_at bigint)),
+      holder AS (
+        SELECT pilots.*, report.ord AS p3s_ord FROM report JOIN pilots ON pilots.uuid = report.pilot_uuid
+        WHERE pilots.uuid = ANY (${uuids}::text[])),
+      old AS (
+        SELECT jobs.id, jobs.state, report.ord FROM report
+        JOIN holder ON holder.p3s_ord = report.ord
+        JOIN jobs ON jobs.id = report.job_id AND jobs.attempt = report.attempt AND jobs.workflow_id IS NULL
+          AND jobs.pilot_id = holder.id AND jobs.state = ANY (report.from_states)
+        WHERE jobs.id = ANY (${ids}::integer[])
+        ORDER BY jobs.id
+        FOR UPDATE OF jobs),
+      changed AS (
+        UPDATE jobs
+        SET state = report.state, updated_at = report.now, ended_at = report.now, lease_expires_at = NULL,
+            exit_code = report.exit_code, signal = report.signal, error_name = report.error_name,
+            error_code = report.error_code, error_diag = report.error_diag,
+            cpu_seconds = COALESCE(report.cpu_seconds, jobs.cpu_seconds),
+            max_rss_kb = GREATEST(jobs.max_rss_kb, report.max_rss_kb),
+            pid = CASE WHEN old.state = 'dispatched' THEN COALESCE(report.started_pid, jobs.pid) ELSE jobs.pid END,
+            started_at = CASE WHEN old.state = 'dispatched' AND report.started_at IS NOT NULL
+              THEN report.started_at ELSE jobs.started_at END
+        FROM old JOIN report ON report.ord = old.ord
+        WHERE jobs.id = old.id AND jobs.id = ANY (${ids}::integer[])
+        RETURNING jobs.*, old.state AS p3s_from_state, old.ord AS p3s_ord),
+      event_row AS (
+        INSERT INTO job_events (job_id, attempt, at, from_state, to_state, transition, actor, detail)
+        SELECT changed.id, changed.attempt, report.now, changed.p3s_from_state, changed.state, report.transition,
+               report.actor, report.error_diag
+        FROM changed JOIN report ON report.ord = changed.p3s_ord),
+      ${sql.raw(ATTEMPT_ROW_CTE)},
+      wanting AS (
+        SELECT holder.*, report.claim_ms AS p3s_claim_ms, ${sql.raw(CLAIMANT_JOB_TYPES)} AS p3s_types
+        FROM changed JOIN report ON report.ord = changed.p3s_ord JOIN holder ON holder.p3s_ord = changed.p3s_ord
+        WHERE report.claim_ms IS NOT NULL AND holder.state <> 'stopped' AND holder.stop_requested = 0),
+      lead AS (SELECT site, p3s_types FROM wanting ORDER BY p3s_ord LIMIT 1),
       claimant AS (
-        SELECT * FROM holder
-        WHERE EXISTS (SELECT 1 FROM changed) AND state <> 'stopped' AND stop_requested = 0),
-      ${claimCtes(input.now, leaseMs)},
+        SELECT wanting.*, row_number() OVER (ORDER BY wanting.p3s_ord) AS p3s_rank
+        FROM wanting JOIN lead ON wanting.site IS NOT DISTINCT FROM lead.site
+          AND wanting.p3s_types IS NOT DISTINCT FROM lead.p3s_types),
+      picks AS (
+        SELECT claimant.id AS pilot_id, pick.job_id
+        FROM lead
+        CROSS JOIN LATERAL ${sql.raw(NEXT_CLAIMABLE_JOBS)}(lead.site, lead.p3s_types, (SELECT count(*) FROM claimant)::integer)
+          WITH ORDINALITY AS pick(job_id, rank)
+        JOIN claimant ON claimant.p3s_rank = pick.rank),
+      ${dispatchCtes(now, sql`${now}::bigint + claimant.p3s_claim_ms`)},
       pilot_after AS (
         UPDATE pilots
         SET state = CASE WHEN next.id IS NULL THEN 'idle' ELSE 'running' END, current_job_id = next.id,
-            jobs_run = jobs_run + 1, last_seen_at = ${input.now}::bigint
-        FROM changed LEFT JOIN next ON true
+            jobs_run = jobs_run + 1, last_seen_at = report.now
+        FROM changed JOIN report ON report.ord = changed.p3s_ord LEFT JOIN next ON next.pilot_id = changed.pilot_id
         WHERE pilots.id = changed.pilot_id AND pilots.state <> 'stopped'
         RETURNING pilots.*)
       SELECT changed.*,
-             COALESCE((SELECT to_jsonb(pilot_after) FROM pilot_after), (SELECT to_jsonb(holder) FROM holder)) AS p3s_pilot,
-             (SELECT to_jsonb(next) FROM next) AS p3s_next
+             COALESCE((SELECT to_jsonb(p) FROM pilot_after p WHERE p.id = changed.pilot_id),
+                      (SELECT to_jsonb(h) - 'p3s_ord' FROM holder h WHERE h.p3s_ord = changed.p3s_ord)) AS p3s_pilot,
+             (SELECT to_jsonb(n) FROM next n WHERE n.pilot_id = changed.pilot_id) AS p3s_next,
+             EXISTS (SELECT 1 FROM wanting w WHERE w.p3s_ord = changed.p3s_ord)
+               AND NOT EXISTS (SELECT 1 FROM claimant c WHERE c.p3s_ord = changed.p3s_ord) AS p3s_unserved
       FROM changed`,
   );
-  return endedOf(result.rows[0]);
+  const answers: (SoloFinished | undefined)[] = finishes.map(() => undefined);
+  for (const found of result.rows) {
+    const {
+      p3s_from_state: _from,
+      p3s_ord: ord,
+      p3s_pilot: pilot,
+      p3s_next: next,
+      p3s_unserved,
+      ...row
+    } = found;
+    answers[ord] = { row, pilot, next: next ?? undefined, unserved: p3s_unserved };
+  }
+  return answers;
 }
 
-type EndedRow = JobRow & { p3s_from_state: JobState; p3s_pilot: PilotRow; p3s_next: JobRow | null };
+type EndedRow = JobRow & {
+  p3s_from_state: JobState;
+  p3s_ord: number;
+  p3s_pilot: PilotRow;
+  p3s_next: JobRow | null;
+  p3s_unserved: boolean;
+};
 
-function endedOf(found: EndedRow | undefined) {
-  if (!found) return undefined;
-  const { p3s_from_state: _from, p3s_pilot: pilot, p3s_next: next, ...row } = found;
-  return { row, pilot, next: next ?? undefined };
-}
-
-/**
- * The finish's common part: the holder (not locked), the job row locked when this pilot holds this
- * attempt of a job outside any workflow, its end, and its event and attempt rows.
- */
-function endingCtes(input: FinishInput, ending: Ending) {
-  const from = ACTIVE_JOB_STATES.filter((state) => nextJobState(state, ending.transition) === ending.state);
+/** One report as a row of the statement's `report` set; `ord` is its place in the list. */
+function reportOf({ input, ending, claimMs }: SoloFinish, ord: number) {
   const { metrics, started } = input;
-  return sql`
-    WITH holder AS (SELECT * FROM pilots WHERE uuid = ${input.pilotUuid}::text),
-    old AS (
-      SELECT id, state FROM jobs
-      WHERE id = ${input.jobId}::integer AND attempt = ${input.attempt}::integer AND workflow_id IS NULL
-        AND pilot_id = (SELECT id FROM holder) AND state = ANY (${from}::text[])
-      FOR UPDATE),
-    changed AS (
-      UPDATE jobs
-      SET state = ${ending.state}::text, updated_at = ${input.now}::bigint, ended_at = ${input.now}::bigint,
-          lease_expires_at = NULL,
-          exit_code = ${ending.set.exit_code}::integer, signal = ${ending.set.signal}::text,
-          error_name = ${ending.set.error_name}::text, error_code = ${ending.set.error_code}::integer,
-          error_diag = ${ending.set.error_diag}::text,
-          cpu_seconds = COALESCE(${metrics?.cpuSeconds ?? null}::double precision, cpu_seconds),
-          max_rss_kb = GREATEST(max_rss_kb, ${metrics ? Math.max(metrics.maxRssKb, metrics.rssKb) : null}::bigint),
-          pid = CASE WHEN old.state = 'dispatched' THEN COALESCE(${started?.pid ?? null}::integer, jobs.pid) ELSE jobs.pid END,
-          started_at = CASE WHEN old.state = 'dispatched' AND ${started ? 1 : 0}::integer = 1
-            THEN ${input.now - (started?.msAgo ?? 0)}::bigint ELSE jobs.started_at END
-      FROM old WHERE jobs.id = old.id
-      RETURNING jobs.*, old.state AS p3s_from_state),
-    event_row AS (
-      INSERT INTO job_events (job_id, attempt, at, from_state, to_state, transition, actor, detail)
-      SELECT id, attempt, ${input.now}::bigint, p3s_from_state, state, ${ending.transition}::text,
-             ${ending.actor}::text, ${ending.set.error_diag}::text
-      FROM changed),
-    ${sql.raw(ATTEMPT_ROW_CTE)}`;
+  return {
+    ord,
+    job_id: input.jobId,
+    attempt: input.attempt,
+    pilot_uuid: input.pilotUuid,
+    // The states this ending can be reached from (the transition table, core/job-states.ts).
+    from_states: ACTIVE_JOB_STATES.filter((state) => nextJobState(state, ending.transition) === ending.state),
+    claim_ms: claimMs ?? null,
+    state: ending.state,
+    transition: ending.transition,
+    actor: ending.actor,
+    now: input.now,
+    ...ending.set,
+    cpu_seconds: metrics?.cpuSeconds ?? null,
+    max_rss_kb: metrics ? Math.max(metrics.maxRssKb, metrics.rssKb) : null,
+    started_pid: started?.pid ?? null,
+    started_at: started ? input.now - started.msAgo : null,
+  };
 }

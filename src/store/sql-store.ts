@@ -15,7 +15,8 @@ import {
   type Summary,
 } from '../core/index.ts';
 import { touchAndClaimPostgres } from './claim-postgres.ts';
-import { finishAndClaimSoloPostgres, finishSoloJobPostgres } from './finish-postgres.ts';
+import { finishBatcher } from './finish-batcher.ts';
+import { finishSoloJobsPostgres, type SoloFinish, type SoloFinished } from './finish-postgres.ts';
 import { heartbeatPostgres } from './heartbeat-postgres.ts';
 import { adjustJobIn, deleteJobIn, killJobIn, retryJobIn } from './job-commands.ts';
 import { listJobRows, listPilotRows, summaryCounts } from './job-list-queries.ts';
@@ -75,6 +76,8 @@ export class SqlStore implements Store {
 
   readonly #onClose: () => Promise<void>;
   readonly #heartbeatLane: <T>(run: () => Promise<T>) => Promise<T>;
+  /** PostgreSQL: solo finishes that arrive together, in one statement (finish-batcher.ts). */
+  readonly #soloFinishes: (finish: SoloFinish) => Promise<SoloFinished | undefined>;
 
   constructor(
     db: Kysely<Database>,
@@ -90,6 +93,7 @@ export class SqlStore implements Store {
     this.#db = db;
     this.#onClose = options.onClose ?? (async () => {});
     this.#heartbeatLane = options.heartbeatLane ?? ((run) => run());
+    this.#soloFinishes = finishBatcher((group) => finishSoloJobsPostgres(db, group));
     this.dialect = dialect;
     this.#transact = transact;
     this.#signal = signal;
@@ -256,7 +260,7 @@ export class SqlStore implements Store {
   }
 
   async finishJob(input: FinishInput): Promise<Job> {
-    const solo = await this.#soloFinish(() => finishSoloJobPostgres(this.#db, input, endingOf(input)), input);
+    const solo = await this.#soloFinish({ input, ending: endingOf(input) });
     if (solo) return toJob(solo.row);
     const { row, released } = await this.#write(async (tx) => {
       const finished = await finishJobIn(tx, this.dialect, input);
@@ -271,15 +275,13 @@ export class SqlStore implements Store {
     input: FinishInput,
     leaseMs: number,
   ): Promise<{ job: Job; next: { pilot: Pilot; claimed: ClaimedJob | null } }> {
-    const solo = await this.#soloFinish(
-      () => finishAndClaimSoloPostgres(this.#db, input, endingOf(input), leaseMs),
-      input,
-    );
+    const solo = await this.#soloFinish({ input, ending: endingOf(input), claimMs: leaseMs });
     if (solo) {
-      return {
-        job: toJob(solo.row),
-        next: claimedOf({ pilot: solo.pilot, row: solo.next }, input.now + leaseMs),
-      };
+      // A pilot of another site or other job types than the group's first claimant claims on its own.
+      const next = solo.unserved
+        ? await this.touchAndClaimJob(input.pilotUuid, leaseMs, input.now)
+        : claimedOf({ pilot: solo.pilot, row: solo.next }, input.now + leaseMs);
+      return { job: toJob(solo.row), next };
     }
     const { row, released, touched } = await this.#write(async (tx) => {
       const finished = await finishJobIn(tx, this.dialect, input);
@@ -295,12 +297,13 @@ export class SqlStore implements Store {
   }
 
   /**
-   * PostgreSQL: a finish of a job outside any workflow, with no output left to store, as one
-   * statement outside a transaction (store/finish-postgres.ts); undefined when the general path must run.
+   * PostgreSQL: a finish of a job outside any workflow, with no output left to store, in one
+   * statement outside a transaction with the others that arrive with it (store/finish-postgres.ts);
+   * undefined when the general path must run.
    */
-  #soloFinish<T>(run: () => Promise<T | undefined>, input: FinishInput): Promise<T | undefined> {
-    if (this.dialect !== 'postgres' || input.logs?.chunks.length) return Promise.resolve(undefined);
-    return guardStore(run);
+  #soloFinish(finish: SoloFinish): Promise<SoloFinished | undefined> {
+    if (this.dialect !== 'postgres' || finish.input.logs?.chunks.length) return Promise.resolve(undefined);
+    return guardStore(() => this.#soloFinishes(finish));
   }
 
   async deregisterPilot(uuid: string, now: number): Promise<Pilot> {

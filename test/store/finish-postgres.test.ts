@@ -5,11 +5,7 @@
 // that they really take the common case.
 
 import { describe, expect, it } from 'vitest';
-import {
-  type Ending,
-  finishAndClaimSoloPostgres,
-  finishSoloJobPostgres,
-} from '../../src/store/finish-postgres.ts';
+import { type Ending, finishSoloJobsPostgres, type SoloFinish } from '../../src/store/finish-postgres.ts';
 import type { FinishInput } from '../../src/store/store.ts';
 import { postgresAvailable } from '../helpers/postgres.ts';
 import { claimedJob, LEASE_MS, registerPilot, spec, T0 } from './conformance-fixtures.ts';
@@ -26,6 +22,10 @@ const FINISHED: Ending = {
 describe.runIf(postgresAvailable())('the one-statement finish (PostgreSQL)', () => {
   const fixture = usePostgresStore();
 
+  /** One report alone: the statement's answer for it. */
+  const finishSoloJobPostgres = async (report: FinishInput, ending: Ending, claimMs?: number) =>
+    (await finishSoloJobsPostgres(fixture.kysely, [{ input: report, ending, claimMs }]))[0];
+
   const input = (jobId: number, pilotUuid: string, overrides: Partial<FinishInput> = {}): FinishInput => ({
     jobId,
     pilotUuid,
@@ -39,7 +39,7 @@ describe.runIf(postgresAvailable())('the one-statement finish (PostgreSQL)', () 
 
   it('ends a dispatched job its pilot holds, with its event and attempt, and frees the pilot', async () => {
     const { job, pilot } = await claimedJob(fixture.store, { now: T0 });
-    const done = await finishSoloJobPostgres(fixture.kysely, input(job.id, pilot.uuid), FINISHED);
+    const done = await finishSoloJobPostgres(input(job.id, pilot.uuid), FINISHED);
     expect(done?.row).toMatchObject({ id: job.id, state: 'finished', pid: 4242 });
     expect(done?.row).not.toHaveProperty('p3s_from_state');
     expect(done?.pilot).toMatchObject({ id: pilot.id, state: 'idle', current_job_id: null, jobs_run: 1 });
@@ -62,31 +62,27 @@ describe.runIf(postgresAvailable())('the one-statement finish (PostgreSQL)', () 
   it('matches nothing, and changes nothing, for another pilot, an old attempt or an ended job', async () => {
     const { job, pilot } = await claimedJob(fixture.store, { now: T0 });
     const other = await registerPilot(fixture.store, {}, T0);
-    expect(await finishSoloJobPostgres(fixture.kysely, input(job.id, other.uuid), FINISHED)).toBeUndefined();
-    expect(
-      await finishSoloJobPostgres(fixture.kysely, input(job.id, pilot.uuid, { attempt: 2 }), FINISHED),
-    ).toBeUndefined();
-    expect(
-      await finishSoloJobPostgres(fixture.kysely, input(job.id, 'no-such-pilot'), FINISHED),
-    ).toBeUndefined();
+    expect(await finishSoloJobPostgres(input(job.id, other.uuid), FINISHED)).toBeUndefined();
+    expect(await finishSoloJobPostgres(input(job.id, pilot.uuid, { attempt: 2 }), FINISHED)).toBeUndefined();
+    expect(await finishSoloJobPostgres(input(job.id, 'no-such-pilot'), FINISHED)).toBeUndefined();
     expect((await fixture.store.getJobDetail(job.id))?.events.at(-1)?.toState).toBe('dispatched');
-    expect(await finishSoloJobPostgres(fixture.kysely, input(job.id, pilot.uuid), FINISHED)).toBeDefined();
+    expect(await finishSoloJobPostgres(input(job.id, pilot.uuid), FINISHED)).toBeDefined();
     // A retried report: the general path recognises it (conformance suite); this one does not.
-    expect(await finishSoloJobPostgres(fixture.kysely, input(job.id, pilot.uuid), FINISHED)).toBeUndefined();
+    expect(await finishSoloJobPostgres(input(job.id, pilot.uuid), FINISHED)).toBeUndefined();
     expect((await fixture.store.getJobDetail(job.id))?.attempts).toHaveLength(1);
   });
 
   it('leaves a stopped pilot stopped and returns it as it is', async () => {
     const { job, pilot } = await claimedJob(fixture.store, { now: T0 });
     await fixture.kysely.updateTable('pilots').set({ state: 'stopped' }).where('id', '=', pilot.id).execute();
-    const done = await finishSoloJobPostgres(fixture.kysely, input(job.id, pilot.uuid), FINISHED);
+    const done = await finishSoloJobPostgres(input(job.id, pilot.uuid), FINISHED);
     expect(done?.row.state).toBe('finished');
     expect(done?.pilot).toMatchObject({ id: pilot.id, state: 'stopped', jobs_run: 0 });
   });
 
   describe('with the next claim', () => {
     const claimNext = (jobId: number, pilotUuid: string) =>
-      finishAndClaimSoloPostgres(fixture.kysely, input(jobId, pilotUuid), FINISHED, LEASE_MS);
+      finishSoloJobPostgres(input(jobId, pilotUuid), FINISHED, LEASE_MS);
 
     it('claims the next job in dispatch order, with its claim event, and marks the pilot running', async () => {
       const { job, pilot } = await claimedJob(fixture.store, { now: T0 });
@@ -141,15 +137,154 @@ describe.runIf(postgresAvailable())('the one-statement finish (PostgreSQL)', () 
       const { job, pilot } = await claimedJob(fixture.store, { now: T0 });
       const [waiting] = await fixture.store.submitJobs([spec({ priority: 100 })], 'alice', T0);
       expect(
-        await finishAndClaimSoloPostgres(
-          fixture.kysely,
-          input(job.id, pilot.uuid, { attempt: 3 }),
-          FINISHED,
-          LEASE_MS,
-        ),
+        await finishSoloJobPostgres(input(job.id, pilot.uuid, { attempt: 3 }), FINISHED, LEASE_MS),
       ).toBeUndefined();
       expect((await fixture.store.getJob(waiting?.id as number))?.state).toBe('defined');
       expect((await fixture.store.getPilot(pilot.id))?.state).toBe('running');
+    });
+  });
+
+  describe('in a group', () => {
+    /** Has each pilot (by registration) claim one job; the queue must hold one each, in order. */
+    async function holders(registrations: Parameters<typeof registerPilot>[1][]) {
+      const held: { jobId: number; pilotId: number; uuid: string }[] = [];
+      for (const registration of registrations) {
+        const pilot = await registerPilot(fixture.store, registration, T0);
+        const claimed = await fixture.store.claimJob(
+          pilot.uuid,
+          { site: pilot.site, jobTypes: pilot.jobTypes },
+          LEASE_MS,
+          T0,
+        );
+        held.push({ jobId: claimed?.job.id as number, pilotId: pilot.id, uuid: pilot.uuid });
+      }
+      return held;
+    }
+    const group = (reports: FinishInput[], claimMs: number | undefined = LEASE_MS) =>
+      finishSoloJobsPostgres(
+        fixture.kysely,
+        reports.map((report): SoloFinish => ({ input: report, ending: FINISHED, claimMs })),
+      );
+
+    it('finishes every report and hands out distinct jobs, best first, in report order', async () => {
+      await fixture.store.submitJobs([spec(), spec(), spec()], 'alice', T0);
+      const held = await holders([{}, {}, {}]);
+      const [low, high, mid] = await fixture.store.submitJobs(
+        [spec({ priority: 1 }), spec({ priority: 9 }), spec({ priority: 5 })],
+        'alice',
+        T0,
+      );
+      const answers = await group(held.map((h) => input(h.jobId, h.uuid)));
+      expect(answers.map((a) => a?.row.state)).toEqual(['finished', 'finished', 'finished']);
+      expect(answers.map((a) => a?.next?.id)).toEqual([high?.id, mid?.id, low?.id]);
+      expect(answers.map((a) => a?.next?.pilot_id)).toEqual(held.map((h) => h.pilotId));
+      expect(answers.map((a) => a?.pilot.current_job_id)).toEqual([high?.id, mid?.id, low?.id]);
+      expect(answers.every((a) => a?.pilot.state === 'running' && !a.unserved)).toBe(true);
+      for (const [i, h] of held.entries()) {
+        const events = (await fixture.store.getJobDetail(answers[i]?.next?.id as number))?.events;
+        expect(events?.at(-1)).toMatchObject({ transition: 'claim', actor: `pilot:${h.uuid}` });
+        expect((await fixture.store.getJobDetail(h.jobId))?.attempts).toHaveLength(1);
+      }
+    });
+
+    it('leaves the pilots it has no job for idle, after the ones it served', async () => {
+      await fixture.store.submitJobs([spec(), spec(), spec()], 'alice', T0);
+      const held = await holders([{}, {}, {}]);
+      const [only] = await fixture.store.submitJobs([spec()], 'alice', T0);
+      const answers = await group(held.map((h) => input(h.jobId, h.uuid)));
+      expect(answers.map((a) => a?.next?.id ?? null)).toEqual([only?.id, null, null]);
+      expect(answers.map((a) => a?.pilot.state)).toEqual(['running', 'idle', 'idle']);
+      expect(answers.map((a) => a?.unserved)).toEqual([false, false, false]);
+    });
+
+    it("claims for the pilots of its first claimant's site and types only; the others claim alone", async () => {
+      await fixture.store.submitJobs(
+        [spec({ jobtype: 'reco' }), spec(), spec({ jobtype: 'reco' })],
+        'alice',
+        T0,
+      );
+      const held = await holders([{ jobTypes: ['reco'] }, {}, { jobTypes: ['reco'] }]);
+      const [sim, reco] = await fixture.store.submitJobs(
+        [spec({ jobtype: 'sim', priority: 9 }), spec({ jobtype: 'reco' })],
+        'alice',
+        T0,
+      );
+      const answers = await group(held.map((h) => input(h.jobId, h.uuid)));
+      expect(answers.map((a) => a?.row.state)).toEqual(['finished', 'finished', 'finished']);
+      expect(answers.map((a) => a?.next?.id ?? null)).toEqual([reco?.id, null, null]);
+      expect(answers.map((a) => a?.unserved)).toEqual([false, true, false]);
+      expect(answers.map((a) => a?.pilot.state)).toEqual(['running', 'idle', 'idle']);
+      expect((await fixture.store.getJob(sim?.id as number))?.state).toBe('defined');
+    });
+
+    it('answers a report it matches nothing for with undefined, and still applies the others', async () => {
+      await fixture.store.submitJobs([spec(), spec()], 'alice', T0);
+      const held = await holders([{}, {}]);
+      const [next] = await fixture.store.submitJobs([spec()], 'alice', T0);
+      const [first, second] = held as [(typeof held)[number], (typeof held)[number]];
+      const answers = await group([
+        input(first.jobId, first.uuid, { attempt: 2 }),
+        input(second.jobId, second.uuid),
+      ]);
+      expect(answers[0]).toBeUndefined();
+      expect(answers[1]?.next?.id).toBe(next?.id);
+      expect((await fixture.store.getJob(first.jobId))?.state).toBe('dispatched');
+      expect((await fixture.store.getPilot(first.pilotId))?.state).toBe('running');
+    });
+
+    it('claims nothing for plain finishes or a pilot asked to stop, and ranks the others without them', async () => {
+      await fixture.store.submitJobs([spec(), spec(), spec()], 'alice', T0);
+      const held = await holders([{}, {}, {}]);
+      const [best, second] = await fixture.store.submitJobs(
+        [spec({ priority: 9 }), spec({ priority: 5 })],
+        'alice',
+        T0,
+      );
+      await fixture.store.requestPilotStop(held[0]?.pilotId as number);
+      const answers = await finishSoloJobsPostgres(fixture.kysely, [
+        {
+          input: input(held[0]?.jobId as number, held[0]?.uuid as string),
+          ending: FINISHED,
+          claimMs: LEASE_MS,
+        },
+        { input: input(held[1]?.jobId as number, held[1]?.uuid as string), ending: FINISHED },
+        {
+          input: input(held[2]?.jobId as number, held[2]?.uuid as string),
+          ending: FINISHED,
+          claimMs: LEASE_MS,
+        },
+      ]);
+      expect(answers.map((a) => a?.next?.id ?? null)).toEqual([null, null, best?.id]);
+      expect(answers.map((a) => a?.unserved)).toEqual([false, false, false]);
+      expect((await fixture.store.getJob(second?.id as number))?.state).toBe('defined');
+    });
+
+    it('through the store, pilots that fetch their next job at once each get a distinct one', async () => {
+      await fixture.store.submitJobs(
+        Array.from({ length: 8 }, () => spec()),
+        'alice',
+        T0,
+      );
+      const held = await holders(Array.from({ length: 8 }, () => ({})));
+      await fixture.store.submitJobs(
+        Array.from({ length: 6 }, () => spec()),
+        'alice',
+        T0,
+      );
+      const replies = await Promise.all(
+        held.map((h) => fixture.store.finishAndClaimJob(input(h.jobId, h.uuid), LEASE_MS)),
+      );
+      expect(replies.map((r) => r.job.state)).toEqual(Array(8).fill('finished'));
+      // Six jobs for eight pilots: six distinct claims, two pilots idle, no job given twice.
+      const next = replies.map((r) => r.next.claimed?.job.id).filter((id) => id !== undefined);
+      expect(new Set(next).size).toBe(6);
+      expect(next).toHaveLength(6);
+      for (const [i, reply] of replies.entries()) {
+        const id = reply.next.claimed?.job.id;
+        const pilot = await fixture.store.getPilot(held[i]?.pilotId as number);
+        expect(pilot).toMatchObject({ currentJobId: id ?? null, state: id ? 'running' : 'idle' });
+        if (id) expect((await fixture.store.getJob(id))?.state).toBe('dispatched');
+      }
     });
   });
 });

@@ -16,6 +16,8 @@ export const STORE_TABLES =
 export interface PostgresStoreFixture {
   store: Store;
   kysely: Kysely<Database>;
+  /** The database's connection string, for a test's own connections. */
+  url: string;
 }
 
 /** Call inside a describe block: its fields are set before the first test. */
@@ -24,6 +26,7 @@ export function usePostgresStore(): PostgresStoreFixture {
   let db: TestDatabase | undefined;
   beforeAll(async () => {
     db = await createTestDatabase();
+    fixture.url = db.url;
     fixture.store = await openStore({ databaseUrl: db.url });
     await fixture.store.migrate();
     fixture.kysely = new Kysely<Database>({

@@ -1,0 +1,93 @@
+// Group commit for the PostgreSQL solo finish (finish-postgres.ts): reports that arrive while a
+// group's statement runs wait, then go together in the next one, so under load a commit, a round
+// trip and an executor start are paid once per group instead of once per job; an idle server sends
+// each report at once, alone. At most MAX_IN_FLIGHT groups hold a connection at a time.
+
+import type { SoloFinish, SoloFinished } from './finish-postgres.ts';
+
+/** Reports per statement: bounds one statement's locks and how long its answers wait. */
+export const MAX_GROUP = 32;
+/** Groups running at once: two let one group's reports queue while the other's statement runs. */
+export const MAX_IN_FLIGHT = 2;
+
+/** The keys a report locks: its pilot and its job. Two reports sharing one never run at once. */
+export function keysOf({ input }: SoloFinish): [string, string] {
+  return [`pilot:${input.pilotUuid}`, `job:${input.jobId}`];
+}
+
+/**
+ * Which queued reports form the next group, by index in queue order: the first `max` whose keys
+ * are neither busy (in a running group) nor taken by an earlier report of the group. The others
+ * wait, in order, for a later group: a retried report never races its original.
+ */
+export function takeGroup(
+  keys: readonly (readonly string[])[],
+  busy: ReadonlySet<string>,
+  max: number,
+): number[] {
+  const taken = new Set(busy);
+  const group: number[] = [];
+  for (const [index, own] of keys.entries()) {
+    if (group.length >= max) break;
+    const free = !own.some((key) => taken.has(key));
+    for (const key of own) taken.add(key);
+    if (free) group.push(index);
+  }
+  return group;
+}
+
+interface Queued {
+  finish: SoloFinish;
+  keys: readonly string[];
+  resolve: (answer: SoloFinished | undefined) => void;
+  reject: (error: unknown) => void;
+}
+
+type RunGroup = (group: readonly SoloFinish[]) => Promise<(SoloFinished | undefined)[]>;
+
+/** Submits solo finishes; each answer is the statement's for that report (undefined: it matched nothing). */
+export function finishBatcher(run: RunGroup): (finish: SoloFinish) => Promise<SoloFinished | undefined> {
+  const queue: Queued[] = [];
+  const busy = new Set<string>();
+  let inFlight = 0;
+
+  const pump = () => {
+    while (inFlight < MAX_IN_FLIGHT && queue.length > 0) {
+      const picked = takeGroup(
+        queue.map((q) => q.keys),
+        busy,
+        MAX_GROUP,
+      );
+      if (picked.length === 0) return;
+      const group = picked.map((index) => queue[index] as Queued);
+      for (const index of picked.reverse()) queue.splice(index, 1);
+      for (const queued of group) for (const key of queued.keys) busy.add(key);
+      inFlight += 1;
+      void runGroup(run, group).finally(() => {
+        for (const queued of group) for (const key of queued.keys) busy.delete(key);
+        inFlight -= 1;
+        pump();
+      });
+    }
+  };
+
+  return (finish) =>
+    new Promise((resolve, reject) => {
+      queue.push({ finish, keys: keysOf(finish), resolve, reject });
+      pump();
+    });
+}
+
+/** Runs a group and answers its reports. A failed statement changed nothing: each report then runs alone, so one bad report fails only itself. */
+async function runGroup(run: RunGroup, group: Queued[]): Promise<void> {
+  try {
+    const answers = await run(group.map((q) => q.finish));
+    for (const [index, queued] of group.entries()) queued.resolve(answers[index]);
+  } catch (error) {
+    if (group.length === 1) {
+      (group[0] as Queued).reject(error);
+      return;
+    }
+    await Promise.all(group.map((queued) => runGroup(run, [queued])));
+  }
+}
