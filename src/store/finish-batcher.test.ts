@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { finishBatcher, keysOf, MAX_GROUP, MAX_IN_FLIGHT, takeGroup } from './finish-batcher.ts';
+import { finishBatcher, keysOf, MAX_GROUP, MAX_IN_FLIGHT, startsGroup, takeGroup } from './finish-batcher.ts';
 import type { SoloFinish, SoloFinished } from './finish-postgres.ts';
 
 describe('takeGroup', () => {
@@ -105,44 +105,38 @@ describe('finishBatcher', () => {
     expect((await done)?.row.id).toBe(1);
   });
 
-  it('groups the reports that arrive while its statements run', async () => {
+  it('groups the reports that arrive while its statement runs', async () => {
     const { groups, run, endNext, running } = controlledRun();
     const submit = finishBatcher(run);
     const answers = [1, 2, 3, 4, 5].map((job) => submit(report(`p${job}`, job)));
-    // The first MAX_IN_FLIGHT go alone; the rest wait for a statement to end, then go together.
-    expect(MAX_IN_FLIGHT).toBe(2);
-    expect(groups).toEqual([[1], [2]]);
+    expect(groups).toEqual([[1]]);
     await endNext();
-    expect(groups).toEqual([[1], [2], [3, 4, 5]]);
+    expect(groups).toEqual([[1], [2, 3, 4, 5]]);
     while (running() > 0) await endNext();
     expect((await Promise.all(answers)).map((a) => a?.row.id)).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it('never runs two reports of one pilot or one job at once', async () => {
+  it('starts a second group when a whole one waits, never with a report of a running pilot or job', async () => {
     const { groups, run, endNext, running } = controlledRun();
     const submit = finishBatcher(run);
-    const answers = [
-      submit(report('p1', 1)),
-      submit(report('p1', 2)),
-      submit(report('p2', 1)),
-      submit(report('p3', 3)),
-    ];
-    expect(groups).toEqual([[1], [3]]);
-    await endNext();
-    // Job 1 ended: pilot p1's second report and p2's report on job 1 now share nothing.
-    expect(groups).toEqual([[1], [3], [2, 1]]);
+    const answers = [submit(report('p0', 0)), submit(report('p0', 100))];
+    for (let job = 1; job < MAX_GROUP; job++) answers.push(submit(report(`p${job}`, job)));
+    // p0's second report waits for its first; the other MAX_GROUP - 1 go at once.
+    expect(groups.map((g) => g.length)).toEqual([1, MAX_GROUP - 1]);
+    expect(groups[1]).not.toContain(100);
     while (running() > 0) await endNext();
-    expect(await Promise.all(answers)).toHaveLength(4);
+    expect(groups.at(-1)).toEqual([100]);
+    expect(await Promise.all(answers)).toHaveLength(MAX_GROUP + 1);
   });
 
-  it('caps a group at MAX_GROUP reports', async () => {
+  it('caps a group at MAX_GROUP reports and runs at most MAX_IN_FLIGHT groups', async () => {
     const { groups, run, endNext, running } = controlledRun();
     const submit = finishBatcher(run);
-    const answers = Array.from({ length: MAX_GROUP + 5 }, (_, i) => submit(report(`p${i}`, i)));
-    await endNext();
-    expect(groups.map((g) => g.length)).toEqual([1, 1, MAX_GROUP]);
+    const answers = Array.from({ length: 2 * MAX_GROUP + 5 }, (_, i) => submit(report(`p${i}`, i)));
+    expect(groups.map((g) => g.length)).toEqual([1, MAX_GROUP]);
+    expect(running()).toBe(MAX_IN_FLIGHT);
     while (running() > 0) await endNext();
-    expect(groups.map((g) => g.length)).toEqual([1, 1, MAX_GROUP, 3]);
+    expect(groups.map((g) => g.length)).toEqual([1, MAX_GROUP, MAX_GROUP, 4]);
     await Promise.all(answers);
   });
 
@@ -156,14 +150,27 @@ describe('finishBatcher', () => {
       ),
     );
     await endNext();
-    await endNext();
-    expect(groups).toEqual([[1], [2], [3, 4]]);
+    expect(groups).toEqual([[1], [2, 3, 4]]);
     await endNext(new Error('deadlock detected'));
-    expect(groups.slice(3)).toEqual([[3], [4]]);
+    expect(groups.slice(2)).toEqual([[2], [3], [4]]);
+    await endNext();
     await endNext(new Error('bad report 3'));
     await endNext();
     expect(running()).toBe(0);
     expect(await Promise.all(settled)).toEqual([1, 2, 'bad report 3', 4]);
+  });
+});
+
+describe('startsGroup', () => {
+  it.each([
+    { inFlight: 0, queued: 0, starts: false },
+    { inFlight: 0, queued: 1, starts: true },
+    { inFlight: 1, queued: 1, starts: false },
+    { inFlight: 1, queued: MAX_GROUP - 1, starts: false },
+    { inFlight: 1, queued: MAX_GROUP, starts: true },
+    { inFlight: MAX_IN_FLIGHT, queued: 10 * MAX_GROUP, starts: false },
+  ])('$inFlight running, $queued waiting: $starts', ({ inFlight, queued, starts }) => {
+    expect(startsGroup(inFlight, queued)).toBe(starts);
   });
 });
 

@@ -1,13 +1,15 @@
 // Group commit for the PostgreSQL solo finish (finish-postgres.ts): reports that arrive while a
 // group's statement runs wait, then go together in the next one, so under load a commit, a round
 // trip and an executor start are paid once per group instead of once per job; an idle server sends
-// each report at once, alone. At most MAX_IN_FLIGHT groups hold a connection at a time.
+// each report at once, alone. One group runs at a time, a second only when a whole group is waiting:
+// with two at a time for 16 pilots the groups halved and their concurrent picks skipped each
+// other's locked rows (PostgreSQL CPU per job 0.25 -> 0.39 ms); for 64 the second one pays.
 
 import type { SoloFinish, SoloFinished } from './finish-postgres.ts';
 
 /** Reports per statement: bounds one statement's locks and how long its answers wait. */
 export const MAX_GROUP = 32;
-/** Groups running at once: two let one group's reports queue while the other's statement runs. */
+/** Groups running at once, the second only while a whole group waits (a slow statement does not stall all). */
 export const MAX_IN_FLIGHT = 2;
 
 /** The keys a report locks: its pilot and its job. Two reports sharing one never run at once. */
@@ -36,6 +38,12 @@ export function takeGroup(
   return group;
 }
 
+/** Whether to start a group now: none runs and one waits, or a whole group waits and a slot is free. */
+export function startsGroup(inFlight: number, queued: number): boolean {
+  if (queued === 0 || inFlight >= MAX_IN_FLIGHT) return false;
+  return inFlight === 0 || queued >= MAX_GROUP;
+}
+
 interface Queued {
   finish: SoloFinish;
   keys: readonly string[];
@@ -52,7 +60,7 @@ export function finishBatcher(run: RunGroup): (finish: SoloFinish) => Promise<So
   let inFlight = 0;
 
   const pump = () => {
-    while (inFlight < MAX_IN_FLIGHT && queue.length > 0) {
+    while (startsGroup(inFlight, queue.length)) {
       const picked = takeGroup(
         queue.map((q) => q.keys),
         busy,
