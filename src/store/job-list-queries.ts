@@ -18,6 +18,13 @@ const SORT_COLUMNS = {
   user: 'user_name',
 } as const satisfies Record<JobSortKey, keyof Database['jobs']>;
 
+/**
+ * Sort columns that may be NULL (jobs not yet started or ended). Only these get NULLS LAST: on a
+ * NOT NULL column it changes nothing, yet PostgreSQL then cannot walk the index backwards and
+ * sorted all 10^6 jobs for the default newest-first page (280 ms instead of 0.3).
+ */
+const NULLABLE_SORT_COLUMNS: ReadonlySet<string> = new Set(['started_at', 'ended_at']);
+
 /** Time fields of the window filter → columns (each indexed with id). */
 const TIME_COLUMNS = {
   created: 'created_at',
@@ -59,28 +66,48 @@ function jobFilter(filter: JobFilter) {
 export async function listJobRows(
   db: Kysely<Database>,
   query: JobListQuery,
-): Promise<{ rows: JobRow[]; total: number }> {
-  const { filter } = query;
+): Promise<{ rows: JobRow[]; total: number; totalExact: boolean }> {
+  const { filter, countUpTo } = query;
   // An empty id or state list matches nothing (and `IN ()` is not valid SQL everywhere).
-  if (filter.ids?.length === 0 || filter.states?.length === 0) return { rows: [], total: 0 };
-  const where = jobFilter(filter);
+  if (filter.ids?.length === 0 || filter.states?.length === 0)
+    return { rows: [], total: 0, totalExact: true };
+  const rows = await jobPageQuery(db, query).execute();
+  const count = Number((await jobCountQuery(db, query).executeTakeFirstOrThrow()).total);
+  if (countUpTo === undefined) return { rows, total: count, totalExact: true };
+  return { rows, total: Math.min(count, countUpTo), totalExact: count <= countUpTo };
+}
+
+/** The page of a job listing, in its order. */
+export function jobPageQuery(db: Kysely<Database>, query: JobListQuery) {
   const column = SORT_COLUMNS[query.sort];
-  const rows = await db
-    .selectFrom('jobs')
-    .selectAll()
-    .where(where)
-    // Same NULL placement on both dialects: jobs not yet started/ended come last.
-    .orderBy(column, (ob) => (query.order === 'asc' ? ob.asc() : ob.desc()).nullsLast())
-    .$if(column !== 'id', (qb) => qb.orderBy('id', query.order))
-    .limit(query.limit)
-    .offset(query.offset)
-    .execute();
-  const count = await db
-    .selectFrom('jobs')
-    .select((eb) => eb.fn.countAll<number>().as('total'))
-    .where(where)
-    .executeTakeFirstOrThrow();
-  return { rows, total: Number(count.total) };
+  return (
+    db
+      .selectFrom('jobs')
+      .selectAll()
+      .where(jobFilter(query.filter))
+      // Same NULL placement on both dialects: jobs not yet started/ended come last.
+      .orderBy(column, (ob) => {
+        const ordered = query.order === 'asc' ? ob.asc() : ob.desc();
+        return NULLABLE_SORT_COLUMNS.has(column) ? ordered.nullsLast() : ordered;
+      })
+      .$if(column !== 'id', (qb) => qb.orderBy('id', query.order))
+      .limit(query.limit)
+      .offset(query.offset)
+  );
+}
+
+/** The count of a job listing's matches; with `countUpTo`, one more at most, which tells "more than". */
+export function jobCountQuery(db: Kysely<Database>, { filter, countUpTo }: JobListQuery) {
+  const matching = db.selectFrom('jobs').where(jobFilter(filter));
+  if (countUpTo === undefined) return matching.select((eb) => eb.fn.countAll<number>().as('total'));
+  return db
+    .selectFrom(
+      matching
+        .select(sql<number>`1`.as('one'))
+        .limit(countUpTo + 1)
+        .as('matching'),
+    )
+    .select((eb) => eb.fn.countAll<number>().as('total'));
 }
 
 export async function listPilotRows(

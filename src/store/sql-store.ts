@@ -53,6 +53,7 @@ import type {
   JobCommandReply,
   JobDetail,
   JobListQuery,
+  JobPage,
   JobsAvailableListener,
   PilotFilter,
   PilotRegistrant,
@@ -153,9 +154,9 @@ export class SqlStore implements Store {
     return { job: toJob(row), events: events.map(toJobEvent), attempts: attempts.map(toJobAttempt) };
   }
 
-  async listJobs(query: JobListQuery): Promise<{ jobs: Job[]; total: number }> {
-    const { rows, total } = await this.#read((db) => listJobRows(db, query));
-    return { jobs: rows.map(toJob), total };
+  async listJobs(query: JobListQuery): Promise<JobPage> {
+    const { rows, total, totalExact } = await this.#read((db) => listJobRows(db, query));
+    return { jobs: rows.map(toJob), total, totalExact };
   }
 
   async killJob(id: number, actor: string, now: number): Promise<{ job: Job; immediate: boolean }> {

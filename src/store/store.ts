@@ -52,6 +52,18 @@ export interface JobListQuery {
   order: 'asc' | 'desc';
   limit: number;
   offset: number;
+  /**
+   * Count the matching jobs only up to this many: a big table's exact count costs a scan of every
+   * match (300 ms for 10^6 jobs on PostgreSQL), the bounded one at most this many index entries.
+   */
+  countUpTo?: number;
+}
+
+/** A page of jobs; `total` is exact unless `totalExact` is false: then more than `total` match. */
+export interface JobPage {
+  jobs: Job[];
+  total: number;
+  totalExact: boolean;
 }
 
 export interface JobDetail {
@@ -157,7 +169,7 @@ export interface Store {
   submitJobs(specs: JobSpec[], user: string, now: number): Promise<Job[]>;
   getJob(id: number): Promise<Job | undefined>;
   getJobDetail(id: number): Promise<JobDetail | undefined>;
-  listJobs(query: JobListQuery): Promise<{ jobs: Job[]; total: number }>;
+  listJobs(query: JobListQuery): Promise<JobPage>;
   /**
    * Kills a job: template/defined → cancelled at once; dispatched/running → kill requested
    * (the pilot is told at its next heartbeat). Throws NotFoundError / InvalidTransitionError.

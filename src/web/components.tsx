@@ -182,6 +182,8 @@ export function ErrorBanner({ message }: { message: string }) {
 
 export interface PagerProps {
   total: number;
+  /** False when the count stopped early: more than `total` match, and the last page is unknown. */
+  totalExact?: boolean;
   limit: number;
   offset: number;
   href: (offset: number) => string;
@@ -192,13 +194,15 @@ export interface PagerProps {
 /** Previous/next links and where this page sits in the total. */
 export function Pager(props: PagerProps) {
   const { total, limit, offset, target } = props;
+  const exact = props.totalExact ?? true;
   if (total === 0) return null;
   const last = Math.min(offset + limit, total);
   const lastPage = Math.max(0, Math.floor((total - 1) / limit) * limit);
   return (
     <nav class="pager" aria-label="pages">
       <span>
-        {formatCount(offset + 1)}–{formatCount(last)} of {formatCount(total)}
+        {formatCount(offset + 1)}–{formatCount(last)} of {exact ? '' : 'more than '}
+        {formatCount(total)}
       </span>
       {offset > 0 ? (
         <PartLink href={props.href(0)} target={target}>
@@ -221,7 +225,7 @@ export function Pager(props: PagerProps) {
       ) : (
         <span class="muted">next ›</span>
       )}
-      {last < total ? (
+      {last < total && exact ? (
         <PartLink href={props.href(lastPage)} target={target}>
           last »
         </PartLink>

@@ -113,8 +113,15 @@ export function jobsApiQuery(view: JobsView, now: number): JobListQuery {
     order: view.order,
     limit: view.limit,
     offset: view.offset,
+    countUpTo: view.offset + view.limit + COUNT_AHEAD,
   };
 }
+
+/**
+ * How far past the page the jobs page counts: an exact count of 10^6 jobs took 300 ms on
+ * PostgreSQL (and is repeated at every live refresh); beyond this the pager says "more than".
+ */
+export const COUNT_AHEAD = 10_000;
 
 /** True when the view narrows the jobs (an empty table then means "nothing matches"). */
 export function isFiltered(view: JobsView): boolean {

@@ -79,18 +79,18 @@ export function FilterForm(props: {
  * A list page's results: the API's message for a filter it refused, `empty` for an empty list, or
  * the count (`noun`/`nouns`) with the pager and `table` (and the pager again below with `pagerBelow`).
  */
-export function ListResults<L extends { total: number }>(props: {
+export function ListResults<L extends { total: number; totalExact?: boolean }>(props: {
   list: L | undefined;
   problem: string | undefined;
   noun: string;
   nouns?: string;
-  paging: Omit<PagerProps, 'total'>;
+  paging: Omit<PagerProps, 'total' | 'totalExact'>;
   empty: ComponentChildren;
   table: (list: L) => ComponentChildren;
   pagerBelow?: boolean;
 }) {
   const { list, problem } = props;
-  const pager = list && <Pager total={list.total} {...props.paging} />;
+  const pager = list && <Pager total={list.total} totalExact={list.totalExact} {...props.paging} />;
   return (
     <>
       {problem !== undefined && <ErrorBanner message={problem} />}
@@ -98,6 +98,7 @@ export function ListResults<L extends { total: number }>(props: {
       {list && list.total > 0 && (
         <>
           <div class="table-head">
+            {list.totalExact === false && 'more than '}
             <strong>{formatCount(list.total)}</strong>{' '}
             {list.total === 1 ? props.noun : (props.nouns ?? `${props.noun}s`)}
             {pager}

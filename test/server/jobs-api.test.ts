@@ -159,8 +159,16 @@ describe('job management', () => {
     await submit(fixture('jobs/job_template2.json'));
     await submit(fixture('jobs/threeSimpleJobs.json'));
     const all = await call(t.app, 'GET', '/api/v1/jobs?limit=5');
-    expect(all.json).toMatchObject({ total: 11, limit: 5, offset: 0 });
+    expect(all.json).toMatchObject({ total: 11, totalExact: true, limit: 5, offset: 0 });
     expect(all.json.jobs).toHaveLength(5);
+    const bounded = await call(t.app, 'GET', '/api/v1/jobs?limit=5&countUpTo=7');
+    expect(bounded.json).toMatchObject({ total: 7, totalExact: false, limit: 5, offset: 0 });
+    expect(bounded.json.jobs).toEqual(all.json.jobs);
+    for (const countUpTo of ['0', '-1', '2.5', 'many']) {
+      const refused = await call(t.app, 'GET', `/api/v1/jobs?countUpTo=${countUpTo}`);
+      expect(refused.status, countUpTo).toBe(400);
+      expect(refused.json.error.details[0].path, countUpTo).toBe('/querystring/countUpTo');
+    }
     const byType = await call(t.app, 'GET', '/api/v1/jobs?jobtype=type2');
     expect(byType.json.jobs.map((j: { name: string }) => j.name)).toEqual(['job2']);
     const byName = await call(t.app, 'GET', '/api/v1/jobs?name=simple*8');

@@ -132,6 +132,30 @@ export function describeListing(ctx: ConformanceContext): void {
         expect((await ids(store, { sort, order: 'asc' })).total).toBe(3);
       }
     });
+
+    it('counts only up to countUpTo when asked, and says whether more match', async () => {
+      const store = await ctx.fresh();
+      await store.submitJobs(
+        Array.from({ length: 5 }, (_, i) => spec({ name: `n${i}`, jobtype: i < 4 ? 'reco' : 'sim' })),
+        'alice',
+        T0,
+      );
+      const page = (countUpTo: number | undefined, filter: JobListQuery['filter'] = {}, offset = 0) =>
+        store.listJobs({ filter, sort: 'id', order: 'desc', limit: 2, offset, countUpTo });
+      expect(await page(undefined)).toMatchObject({ total: 5, totalExact: true });
+      expect(await page(3)).toMatchObject({ total: 3, totalExact: false });
+      expect(await page(4)).toMatchObject({ total: 4, totalExact: false });
+      expect(await page(5)).toMatchObject({ total: 5, totalExact: true });
+      expect(await page(100)).toMatchObject({ total: 5, totalExact: true });
+      expect(await page(3, { jobtype: 'reco' })).toMatchObject({ total: 3, totalExact: false });
+      expect(await page(4, { jobtype: 'reco' })).toMatchObject({ total: 4, totalExact: true });
+      expect(await page(1, { jobtype: 'sim' })).toMatchObject({ total: 1, totalExact: true });
+      // The bound does not change the page itself, nor paging beyond the bound.
+      const capped = await page(1, {}, 3);
+      expect(capped.jobs.map((j) => j.name)).toEqual(['n1', 'n0']);
+      expect(capped).toMatchObject({ total: 1, totalExact: false });
+      expect(await page(2, { states: [] })).toMatchObject({ jobs: [], total: 0, totalExact: true });
+    });
   });
 
   describe('summary', () => {

@@ -123,7 +123,9 @@ describe('the jobs page', () => {
     const [c, a, b] = jobs.map((j) => j.id);
     const sorted = await page(t.app, '/jobs?sort=name&order=asc');
     expect(jobRows(sorted.html)).toEqual([a, b, c]);
-    expect(sorted.html).toContain('href="/api/v1/jobs?sort=name&amp;order=asc&amp;limit=50&amp;offset=0"');
+    expect(sorted.html).toContain(
+      'href="/api/v1/jobs?sort=name&amp;order=asc&amp;limit=50&amp;offset=0&amp;countUpTo=10050"',
+    );
     // The header of the sorted column reverses the order (desc is the default, left out of the URL).
     expect(sorted.html).toContain(
       'href="/jobs?sort=name" class="sort" hx-get="/jobs?sort=name" hx-target="#jobs"',

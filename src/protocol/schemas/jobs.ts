@@ -108,6 +108,8 @@ export type SubmitJobsBody = Static<typeof SubmitJobsBody>;
 export const JobList = Type.Object({
   jobs: Type.Array(JobSchema),
   total: Type.Integer(),
+  /** False when the count stopped at `countUpTo`: more than `total` jobs match. */
+  totalExact: Type.Boolean(),
   limit: Type.Integer(),
   offset: Type.Integer(),
 });
@@ -145,6 +147,13 @@ export const JobListQuery = Type.Object(
     order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     offset: Type.Optional(Offset),
+    countUpTo: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 2_147_483_647,
+        description: 'count matching jobs only up to this many (totalExact is false when more match)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

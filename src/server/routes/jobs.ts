@@ -82,14 +82,15 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
             ? undefined
             : { field: q.time ?? 'updated', since: q.since, until: q.until },
       };
-      const { jobs, total } = await store.listJobs({
+      const { jobs, total, totalExact } = await store.listJobs({
         filter,
         sort: q.sort ?? 'id',
         order: q.order ?? (q.sort ? 'asc' : 'desc'),
         limit,
         offset,
+        countUpTo: q.countUpTo,
       });
-      return { jobs, total, limit, offset };
+      return { jobs, total, totalExact, limit, offset };
     },
   );
 
