@@ -12,6 +12,7 @@ import {
   type Timeline,
   windowBuckets,
 } from '../core/index.ts';
+import { aggregateRead } from './aggregate-read.ts';
 import type { Database } from './schema.ts';
 import {
   failureRows,
@@ -22,21 +23,27 @@ import {
   queueDepthRows,
 } from './stats-queries.ts';
 import type { StatsStore } from './stats-store.ts';
+import type { Dialect } from './store.ts';
 import { guardStore } from './store-errors.ts';
 
 /** Exact groups read before folding by pattern: enough that the top groups are right in practice. */
 const EXACT_GROUPS = 1000;
 
 export class SqlStatsStore implements StatsStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+  ) {}
 
   timeline(window: StatsWindow, now: number): Promise<Timeline> {
     return guardStore(async () => {
       const { from, to, bucketMs } = windowBuckets(window, now);
       // Live counts first: events after this read only make the series lean towards now's values.
-      const live = await liveCounts(this.db);
-      const jobs = await jobEventBuckets(this.db, from, to, bucketMs);
-      const pilots = await pilotBuckets(this.db, from, to, bucketMs);
+      const { live, jobs, pilots } = await aggregateRead(this.db, this.dialect, async (db) => ({
+        live: await liveCounts(db),
+        jobs: await jobEventBuckets(db, from, to, bucketMs),
+        pilots: await pilotBuckets(db, from, to, bucketMs),
+      }));
       const deltas: BucketDeltas[] = [];
       for (const bucket of new Set([...jobs.keys(), ...pilots.keys()])) {
         const j = jobs.get(bucket);
@@ -57,8 +64,10 @@ export class SqlStatsStore implements StatsStore {
 
   failures(since: number, limit: number): Promise<{ groups: FailureGroup[]; total: number }> {
     return guardStore(async () => {
-      const rows = await failureRows(this.db, since, EXACT_GROUPS);
-      return { groups: mergeFailureGroups(rows, limit), total: await failureTotal(this.db, since) };
+      return aggregateRead(this.db, this.dialect, async (db) => {
+        const rows = await failureRows(db, since, EXACT_GROUPS);
+        return { groups: mergeFailureGroups(rows, limit), total: await failureTotal(db, since) };
+      });
     });
   }
 

@@ -14,6 +14,7 @@ import {
   type PilotRegistration,
   type Summary,
 } from '../core/index.ts';
+import { aggregateRead } from './aggregate-read.ts';
 import { touchAndClaimPostgres } from './claim-postgres.ts';
 import { finishBatcher } from './finish-batcher.ts';
 import { finishSoloJobsPostgres, type SoloFinish, type SoloFinished } from './finish-postgres.ts';
@@ -102,7 +103,7 @@ export class SqlStore implements Store {
     this.auth = new SqlAuthStore(db, transact);
     this.retention = new SqlRetentionStore(db, dialect, transact);
     this.workflows = new SqlWorkflowStore(db, dialect, transact, signal);
-    this.stats = new SqlStatsStore(db);
+    this.stats = new SqlStatsStore(db, dialect);
   }
 
   /** One write transaction; a database outage surfaces as store_unavailable. */
@@ -189,7 +190,7 @@ export class SqlStore implements Store {
   }
 
   summary(): Promise<Summary> {
-    return this.#read(summaryCounts);
+    return this.#read((db) => aggregateRead(db, this.dialect, summaryCounts));
   }
 
   async registerPilot(
