@@ -3,7 +3,7 @@
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import { JOB_STATES, type JobSortKey, type JobTimeField, PILOT_STATES, type Summary } from '../core/index.ts';
 import type { Database, JobRow, PilotRow } from './schema.ts';
-import type { JobFilter, JobListQuery, PilotFilter } from './store.ts';
+import type { Dialect, JobFilter, JobListQuery, PilotFilter } from './store.ts';
 
 /** Sort keys → columns. Only these names ever reach ORDER BY. */
 const SORT_COLUMNS = {
@@ -19,11 +19,13 @@ const SORT_COLUMNS = {
 } as const satisfies Record<JobSortKey, keyof Database['jobs']>;
 
 /**
- * Sort columns that may be NULL (jobs not yet started or ended). Only these get NULLS LAST: on a
- * NOT NULL column it changes nothing, yet PostgreSQL then cannot walk the index backwards and
- * sorted all 10^6 jobs for the default newest-first page (280 ms instead of 0.3).
+ * Sort columns that may be NULL (jobs not yet started or ended); their NULLs sort last. Only these
+ * get NULLS LAST: on the never-null id it kept PostgreSQL from walking jobs_pkey backwards (280 ms
+ * instead of 0.3 for the default newest-first page).
  */
-const NULLABLE_SORT_COLUMNS: ReadonlySet<string> = new Set(['started_at', 'ended_at']);
+type NullableSortColumn = 'started_at' | 'ended_at';
+const isNullable = (column: string): column is NullableSortColumn =>
+  column === 'started_at' || column === 'ended_at';
 
 /** Time fields of the window filter → columns (each indexed with id). */
 const TIME_COLUMNS = {
@@ -65,21 +67,23 @@ function jobFilter(filter: JobFilter) {
 
 export async function listJobRows(
   db: Kysely<Database>,
+  dialect: Dialect,
   query: JobListQuery,
 ): Promise<{ rows: JobRow[]; total: number; totalExact: boolean }> {
   const { filter, countUpTo } = query;
   // An empty id or state list matches nothing (and `IN ()` is not valid SQL everywhere).
   if (filter.ids?.length === 0 || filter.states?.length === 0)
     return { rows: [], total: 0, totalExact: true };
-  const rows = await jobPageQuery(db, query).execute();
+  const rows = await jobPageQuery(db, dialect, query).execute();
   const count = Number((await jobCountQuery(db, query).executeTakeFirstOrThrow()).total);
   if (countUpTo === undefined) return { rows, total: count, totalExact: true };
   return { rows, total: Math.min(count, countUpTo), totalExact: count <= countUpTo };
 }
 
 /** The page of a job listing, in its order. */
-export function jobPageQuery(db: Kysely<Database>, query: JobListQuery) {
+export function jobPageQuery(db: Kysely<Database>, dialect: Dialect, query: JobListQuery) {
   const column = SORT_COLUMNS[query.sort];
+  if (dialect === 'postgres' && isNullable(column)) return nullsLastPageQuery(db, query, column);
   return (
     db
       .selectFrom('jobs')
@@ -88,12 +92,54 @@ export function jobPageQuery(db: Kysely<Database>, query: JobListQuery) {
       // Same NULL placement on both dialects: jobs not yet started/ended come last.
       .orderBy(column, (ob) => {
         const ordered = query.order === 'asc' ? ob.asc() : ob.desc();
-        return NULLABLE_SORT_COLUMNS.has(column) ? ordered.nullsLast() : ordered;
+        return isNullable(column) ? ordered.nullsLast() : ordered;
       })
       .$if(column !== 'id', (qb) => qb.orderBy('id', query.order))
       .limit(query.limit)
       .offset(query.offset)
   );
+}
+
+/**
+ * PostgreSQL: a page sorted by a nullable column with its NULLs last in either order: the ids of
+ * the jobs with a value, then of those without, each walked along the (column, id) index and cut
+ * at the page's end, sorted together and joined back to their rows. A single ORDER BY ... NULLS
+ * LAST can walk that index ascending only, and sorted every job for the newest ended at 10^6
+ * (303 ms; 13 ms this way). SQLite walks it in both orders, so it keeps the one ORDER BY.
+ */
+function nullsLastPageQuery(db: Kysely<Database>, query: JobListQuery, column: NullableSortColumn) {
+  const { order, limit, offset } = query;
+  const part = (withValue: boolean) =>
+    db
+      .selectFrom('jobs')
+      .select(['id', `${column} as sort_value`, sql<number>`${sql.lit(withValue ? 0 : 1)}`.as('nulls_part')])
+      .where(jobFilter(query.filter))
+      .where(column, withValue ? 'is not' : 'is', null)
+      // The same order in the NULL part (column constant there) keeps it on the column's index.
+      .orderBy(column, order)
+      .orderBy('id', order)
+      .limit(offset + limit);
+  const page = db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom(part(true).as('valued'))
+        .selectAll()
+        .unionAll(eb.selectFrom(part(false).as('unvalued')).selectAll())
+        .as('parts'),
+    )
+    .selectAll()
+    .orderBy('nulls_part')
+    .orderBy('sort_value', order)
+    .orderBy('id', order)
+    .limit(limit)
+    .offset(offset);
+  return db
+    .selectFrom('jobs')
+    .innerJoin(page.as('page'), 'page.id', 'jobs.id')
+    .selectAll('jobs')
+    .orderBy('page.nulls_part')
+    .orderBy('page.sort_value', order)
+    .orderBy('page.id', order);
 }
 
 /** The count of a job listing's matches; with `countUpTo`, one more at most, which tells "more than". */

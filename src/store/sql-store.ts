@@ -156,7 +156,7 @@ export class SqlStore implements Store {
   }
 
   async listJobs(query: JobListQuery): Promise<JobPage> {
-    const { rows, total, totalExact } = await this.#read((db) => listJobRows(db, query));
+    const { rows, total, totalExact } = await this.#read((db) => listJobRows(db, this.dialect, query));
     return { jobs: rows.map(toJob), total, totalExact };
   }
 

@@ -133,6 +133,54 @@ export function describeListing(ctx: ConformanceContext): void {
       }
     });
 
+    it('pages a nullable sort with jobs that have not ended last, in both orders and under a filter', async () => {
+      const store = await ctx.fresh();
+      // Priorities make the three claims take jobs 2, 4 and 5; 1, 3 and 6 never end.
+      const priorities = [0, 9, 0, 8, 7, 0];
+      await store.submitJobs(
+        priorities.map((priority, i) =>
+          spec({ name: `j${i + 1}`, priority, jobtype: i === 4 ? 'sim' : 'reco' }),
+        ),
+        'alice',
+        T0,
+      );
+      const endedAt: Record<number, number> = { 2: T0 + 20, 4: T0 + 10, 5: T0 + 10 };
+      for (let i = 0; i < 3; i++) {
+        const pilot = await registerPilot(store);
+        const claim = await store.claimJob(pilot.uuid, ANY, LEASE_MS, T0);
+        await finish(store, claim!.job, pilot, { kind: 'exited', exitCode: 0 }, endedAt[claim!.job.id]);
+      }
+      const expected = {
+        asc: [4, 5, 2, 1, 3, 6],
+        desc: [2, 5, 4, 6, 3, 1],
+      };
+      for (const order of ['asc', 'desc'] as const) {
+        const all = expected[order];
+        const pages: [limit: number, offset: number][] = [
+          [2, 0],
+          [2, 2],
+          [2, 4],
+          [4, 1],
+          [3, 3],
+          [10, 0],
+          [2, 6],
+        ];
+        for (const [limit, offset] of pages) {
+          expect(
+            (await ids(store, { sort: 'ended', order, limit, offset })).ids,
+            `${order} ${limit}@${offset}`,
+          ).toEqual(all.slice(offset, offset + limit));
+        }
+        const reco = all.filter((id) => id !== 5);
+        expect(
+          await ids(store, { sort: 'ended', order, limit: 2, offset: 1, filter: { jobtype: 'reco' } }),
+        ).toEqual({
+          ids: reco.slice(1, 3),
+          total: 5,
+        });
+      }
+    });
+
     it('counts only up to countUpTo when asked, and says whether more match', async () => {
       const store = await ctx.fresh();
       await store.submitJobs(
