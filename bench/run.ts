@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeEnvironment } from './lib/environment.ts';
 import type { StoreKind } from './lib/installation.ts';
-import { median, round } from './lib/stats.ts';
+import { median, pairedRatio, round } from './lib/stats.ts';
 import { dispatchLatency } from './scenarios/dispatch-latency.ts';
 import { dispatcherThroughput, graphileThroughput } from './scenarios/dispatcher.ts';
 import { growth } from './scenarios/growth.ts';
@@ -83,6 +83,39 @@ async function medianOf<T extends Record<string, unknown>>(
   return { ...chosen, reps, samples };
 }
 
+/**
+ * p3s and graphile-worker in pairs, back to back, the first of each pair alternating: the host's
+ * speed drifts over minutes (graphile-worker alone spanned 0.9–3.8k jobs/s across runs), and a
+ * block of p3s runs followed by a block of peer runs measured that drift as much as either side.
+ */
+async function pairedWithGraphile<T extends { jobsPerSecond: number }>(
+  reps: number,
+  ours: () => Promise<T>,
+  peer: () => Promise<number>,
+) {
+  const runs: T[] = [];
+  const peers: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    if (i % 2 === 0) {
+      runs.push(await ours());
+      peers.push(await peer());
+    } else {
+      peers.push(await peer());
+      runs.push(await ours());
+    }
+  }
+  const samples = runs.map((r) => r.jobsPerSecond);
+  const chosen = runs.find((r) => r.jobsPerSecond === median(samples)) as T;
+  return {
+    ...chosen,
+    reps,
+    samples,
+    graphileJobsPerSecond: median(peers),
+    graphileSamples: peers,
+    ratioToGraphile: pairedRatio(samples, peers),
+  };
+}
+
 const results: Record<string, unknown[]> = {};
 const log = (name: string, row: Record<string, unknown>) => {
   results[name] = [...(results[name] ?? []), row];
@@ -105,20 +138,22 @@ for (const store of stores) {
   }
   if (wanted('dispatcher')) {
     for (const c of params.concurrencies) {
-      const ours = await medianOf(params.reps, 'jobsPerSecond', () =>
-        dispatcherThroughput(store, params.dispatcherJobs, c),
-      );
       if (store === 'postgres') {
-        const peer = await medianOf(params.reps, 'jobsPerSecond', async () => ({
-          jobsPerSecond: await graphileThroughput(params.dispatcherJobs, c),
-        }));
-        log('dispatcher', {
-          ...ours,
-          graphileJobsPerSecond: peer.jobsPerSecond,
-          ratioToGraphile: ours.jobsPerSecond / peer.jobsPerSecond,
-        });
+        log(
+          'dispatcher',
+          await pairedWithGraphile(
+            params.reps,
+            () => dispatcherThroughput(store, params.dispatcherJobs, c),
+            () => graphileThroughput(params.dispatcherJobs, c),
+          ),
+        );
       } else {
-        log('dispatcher', ours);
+        log(
+          'dispatcher',
+          await medianOf(params.reps, 'jobsPerSecond', () =>
+            dispatcherThroughput(store, params.dispatcherJobs, c),
+          ),
+        );
       }
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { median, percentile } from './stats.ts';
+import { median, pairedRatio, percentile } from './stats.ts';
 
 describe('percentile', () => {
   it.each([
@@ -14,5 +14,17 @@ describe('percentile', () => {
   });
   it('is NaN for no samples', () => {
     expect(median([])).toBeNaN();
+  });
+});
+
+describe('pairedRatio', () => {
+  it('is the median of the pairs’ ratios, not the ratio of the medians', () => {
+    // Ours is twice the peer in two of three pairs; the ratio of the medians would say 200 / 150.
+    expect(pairedRatio([100, 200, 300], [50, 400, 150])).toBe(2);
+    expect(pairedRatio([300], [100])).toBe(3);
+  });
+
+  it('refuses unpaired samples', () => {
+    expect(() => pairedRatio([1, 2], [1])).toThrow(/unpaired samples: 2 against 1/);
   });
 });

@@ -9,6 +9,15 @@ export function percentile(samples: readonly number[], p: number): number {
 
 export const median = (samples: readonly number[]): number => percentile(samples, 50);
 
+/**
+ * The median of the ratios of paired samples (ours[i] / peer[i], each pair measured back to back),
+ * so that the host's drift over a scenario does not favour whichever side ran in its faster part.
+ */
+export function pairedRatio(ours: readonly number[], peer: readonly number[]): number {
+  if (ours.length !== peer.length) throw new Error(`unpaired samples: ${ours.length} against ${peer.length}`);
+  return median(ours.map((value, i) => value / (peer[i] as number)));
+}
+
 /** Rounds for display without losing small values. */
 export function round(value: number, digits = 2): number {
   if (!Number.isFinite(value)) return value;
