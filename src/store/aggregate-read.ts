@@ -1,5 +1,5 @@
 // The monitor's whole-table aggregates (counts by state, the timeline, failure groups). On
-// PostgreSQL they run without parallel workers: each is one ordered index walk, and splitting it
+// PostgreSQL they run without parallel workers: each walks one index, and splitting the walk
 // across workers cost more in start-up and gather-merge than it saved, taking cores from claims
 // (overview at 10^6 jobs on 2 cores: 184 → 91 ms; docs/performance.md, fifth round).
 
