@@ -77,10 +77,18 @@ async function medianOf<T extends Record<string, unknown>>(
 ): Promise<T & { reps: number; samples: number[] }> {
   const runs: T[] = [];
   for (let i = 0; i < reps; i++) runs.push(await fn());
+  return medianRun(runs, key);
+}
+
+/** The run whose `key` is the median of the runs', with every run's value as `samples`. */
+function medianRun<T extends Record<string, unknown>>(
+  runs: T[],
+  key: keyof T,
+): T & { reps: number; samples: number[] } {
   const samples = runs.map((r) => r[key] as number);
   const mid = median(samples);
   const chosen = runs.find((r) => r[key] === mid) as T;
-  return { ...chosen, reps, samples };
+  return { ...chosen, reps: runs.length, samples };
 }
 
 /**
@@ -88,7 +96,7 @@ async function medianOf<T extends Record<string, unknown>>(
  * speed drifts over minutes (graphile-worker alone spanned 0.9–3.8k jobs/s across runs), and a
  * block of p3s runs followed by a block of peer runs measured that drift as much as either side.
  */
-async function pairedWithGraphile<T extends { jobsPerSecond: number }>(
+async function pairedWithGraphile<T extends Record<string, unknown> & { jobsPerSecond: number }>(
   reps: number,
   ours: () => Promise<T>,
   peer: () => Promise<number>,
@@ -104,15 +112,12 @@ async function pairedWithGraphile<T extends { jobsPerSecond: number }>(
       runs.push(await ours());
     }
   }
-  const samples = runs.map((r) => r.jobsPerSecond);
-  const chosen = runs.find((r) => r.jobsPerSecond === median(samples)) as T;
+  const chosen = medianRun(runs, 'jobsPerSecond');
   return {
     ...chosen,
-    reps,
-    samples,
     graphileJobsPerSecond: median(peers),
     graphileSamples: peers,
-    ratioToGraphile: pairedRatio(samples, peers),
+    ratioToGraphile: pairedRatio(chosen.samples, peers),
   };
 }
 

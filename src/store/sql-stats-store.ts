@@ -63,12 +63,12 @@ export class SqlStatsStore implements StatsStore {
   }
 
   failures(since: number, limit: number): Promise<{ groups: FailureGroup[]; total: number }> {
-    return guardStore(async () => {
-      return aggregateRead(this.db, this.dialect, async (db) => {
+    return guardStore(() =>
+      aggregateRead(this.db, this.dialect, async (db) => {
         const rows = await failureRows(db, since, EXACT_GROUPS);
         return { groups: mergeFailureGroups(rows, limit), total: await failureTotal(db, since) };
-      });
-    });
+      }),
+    );
   }
 
   queueDepth(): Promise<QueueDepthRow[]> {
