@@ -95,13 +95,13 @@ for (let i = 0; i < Number(values.runs); i++) {
     const s = await once(roots[r] as string, String.fromCharCode(65 + r));
     samples[r]?.push(s);
     console.log(
-      `run ${i} ${String.fromCharCode(65 + r)} ${JSON.stringify(s, (_k, v) => (typeof v === 'number' ? Math.round(v * 100) / 100 : v))}`,
+      `run ${i} ${String.fromCharCode(65 + r)} ${JSON.stringify(s, (_k, v) => (typeof v === 'number' ? Math.round(v * 1000) / 1000 : v))}`,
     );
   }
 }
 for (let r = 0; r < roots.length; r++) {
   const m = (k: keyof Awaited<ReturnType<typeof once>>) =>
-    Math.round(median(samples[r]?.map((s) => s[k]) ?? []) * 100) / 100;
+    Math.round(median(samples[r]?.map((s) => s[k]) ?? []) * 1000) / 1000;
   console.log(
     `${String.fromCharCode(65 + r)} ${roots[r]}: median of ${samples[r]?.length}: ${m('jobsPerSecond')} jobs/s, claim p99 ${m('claimP99Ms')} ms, server ${m('serverMsPerJob')} ms/job, client ${m('clientMsPerJob')} ms/job${values.store === 'postgres' ? `, PostgreSQL ${m('postgresMsPerJob')} ms/job` : ''}`,
   );
