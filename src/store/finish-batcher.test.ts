@@ -105,73 +105,98 @@ describe('finishBatcher', () => {
     expect((await done)?.row.id).toBe(1);
   });
 
-  it('groups the reports that arrive while its statement runs', async () => {
+  it('queues one report behind a running one, and groups the reports that arrive meanwhile', async () => {
     const { groups, run, endNext, running } = controlledRun();
     const submit = finishBatcher(run);
     const answers = [1, 2, 3, 4, 5].map((job) => submit(report(`p${job}`, job)));
-    expect(groups).toEqual([[1]]);
+    // The first runs alone; one report waiting is as many as it holds, so the second goes behind it.
+    expect(groups).toEqual([[1], [2]]);
     await endNext();
-    expect(groups).toEqual([[1], [2, 3, 4, 5]]);
+    expect(groups).toEqual([[1], [2], [3, 4, 5]]);
     while (running() > 0) await endNext();
     expect((await Promise.all(answers)).map((a) => a?.row.id)).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it('starts a second group when a whole one waits, never with a report of a running pilot or job', async () => {
+  it('queues a second group once as many reports wait as the running one holds', async () => {
     const { groups, run, endNext, running } = controlledRun();
     const submit = finishBatcher(run);
-    const answers = [submit(report('p0', 0)), submit(report('p0', 100))];
-    for (let job = 1; job < MAX_GROUP; job++) answers.push(submit(report(`p${job}`, job)));
-    // p0's second report waits for its first; the other MAX_GROUP - 1 go at once.
-    expect(groups.map((g) => g.length)).toEqual([1, MAX_GROUP - 1]);
-    expect(groups[1]).not.toContain(100);
+    const answers = [1, 2, 3, 4, 5, 6].map((job) => submit(report(`p${job}`, job)));
+    await endNext();
+    await endNext();
+    // [3, 4, 5, 6] runs alone now; three waiting reports are fewer than its four.
+    expect(running()).toBe(1);
+    for (const job of [7, 8, 9]) answers.push(submit(report(`p${job}`, job)));
+    expect(groups.at(-1)).toEqual([3, 4, 5, 6]);
+    answers.push(submit(report('p10', 10)));
+    expect(groups.at(-1)).toEqual([7, 8, 9, 10]);
+    expect(running()).toBe(2);
     while (running() > 0) await endNext();
-    expect(groups.at(-1)).toEqual([100]);
-    expect(await Promise.all(answers)).toHaveLength(MAX_GROUP + 1);
+    expect(await Promise.all(answers)).toHaveLength(10);
   });
 
-  it('caps a group at MAX_GROUP reports and runs at most MAX_IN_FLIGHT groups', async () => {
+  it('never sends a report of a running pilot or job', async () => {
+    const { groups, run, endNext, running } = controlledRun();
+    const submit = finishBatcher(run);
+    const answers = [submit(report('p0', 0)), submit(report('p0', 100)), submit(report('p1', 1))];
+    // p0's second report waits for its first; p1's goes behind it.
+    expect(groups).toEqual([[0], [1]]);
+    while (running() > 0) await endNext();
+    expect(groups.at(-1)).toEqual([100]);
+    expect(await Promise.all(answers)).toHaveLength(3);
+  });
+
+  it('caps a group at MAX_GROUP reports and sends at most MAX_IN_FLIGHT groups', async () => {
     const { groups, run, endNext, running } = controlledRun();
     const submit = finishBatcher(run);
     const answers = Array.from({ length: 2 * MAX_GROUP + 5 }, (_, i) => submit(report(`p${i}`, i)));
-    expect(groups.map((g) => g.length)).toEqual([1, MAX_GROUP]);
+    expect(groups.map((g) => g.length)).toEqual([1, 1]);
     expect(running()).toBe(MAX_IN_FLIGHT);
-    while (running() > 0) await endNext();
-    expect(groups.map((g) => g.length)).toEqual([1, MAX_GROUP, MAX_GROUP, 4]);
+    while (running() > 0) {
+      await endNext();
+      expect(running()).toBeLessThanOrEqual(MAX_IN_FLIGHT);
+    }
+    expect(groups.map((g) => g.length)).toEqual([1, 1, MAX_GROUP, MAX_GROUP, 3]);
     await Promise.all(answers);
   });
 
   it('reruns a failed group one report at a time, so a bad report fails alone', async () => {
     const { groups, run, endNext, running } = controlledRun();
     const submit = finishBatcher(run);
-    const settled = [1, 2, 3, 4].map((job) =>
+    const settled = [1, 2, 3, 4, 5].map((job) =>
       submit(report(`p${job}`, job)).then(
         (a) => a?.row.id,
         (e: Error) => e.message,
       ),
     );
     await endNext();
-    expect(groups).toEqual([[1], [2, 3, 4]]);
-    await endNext(new Error('deadlock detected'));
-    expect(groups.slice(2)).toEqual([[2], [3], [4]]);
     await endNext();
-    await endNext(new Error('bad report 3'));
+    expect(groups).toEqual([[1], [2], [3, 4, 5]]);
+    await endNext(new Error('deadlock detected'));
+    expect(groups.slice(3)).toEqual([[3], [4], [5]]);
+    await endNext();
+    await endNext(new Error('bad report 4'));
     await endNext();
     expect(running()).toBe(0);
-    expect(await Promise.all(settled)).toEqual([1, 2, 'bad report 3', 4]);
+    expect(await Promise.all(settled)).toEqual([1, 2, 3, 'bad report 4', 5]);
   });
 });
 
 describe('startsGroup', () => {
   it.each([
-    { inFlight: 0, queued: 0, starts: false },
-    { inFlight: 0, queued: 1, starts: true },
-    { inFlight: 1, queued: 1, starts: false },
-    { inFlight: 1, queued: MAX_GROUP - 1, starts: false },
-    { inFlight: 1, queued: MAX_GROUP, starts: true },
-    { inFlight: MAX_IN_FLIGHT, queued: 10 * MAX_GROUP, starts: false },
-  ])('$inFlight running, $queued waiting: $starts', ({ inFlight, queued, starts }) => {
-    expect(startsGroup(inFlight, queued)).toBe(starts);
-  });
+    { inFlight: 0, queued: 0, running: 0, starts: false },
+    { inFlight: 0, queued: 1, running: 0, starts: true },
+    { inFlight: 1, queued: 1, running: 1, starts: true },
+    { inFlight: 1, queued: 7, running: 8, starts: false },
+    { inFlight: 1, queued: 8, running: 8, starts: true },
+    { inFlight: 1, queued: MAX_GROUP - 1, running: MAX_GROUP, starts: false },
+    { inFlight: 1, queued: MAX_GROUP, running: MAX_GROUP, starts: true },
+    { inFlight: MAX_IN_FLIGHT, queued: 10 * MAX_GROUP, running: 1, starts: false },
+  ])(
+    '$inFlight sent, $queued waiting, $running in the running group: $starts',
+    ({ inFlight, queued, running, starts }) => {
+      expect(startsGroup(inFlight, queued, running)).toBe(starts);
+    },
+  );
 });
 
 describe('keysOf', () => {

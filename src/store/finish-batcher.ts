@@ -1,15 +1,16 @@
 // Group commit for the PostgreSQL solo finish (finish-postgres.ts): reports that arrive while a
 // group's statement runs wait, then go together in the next one, so under load a commit, a round
 // trip and an executor start are paid once per group instead of once per job; an idle server sends
-// each report at once, alone. One group runs at a time, a second only when a whole group is waiting:
-// with two at a time for 16 pilots the groups halved and their concurrent picks skipped each
-// other's locked rows (PostgreSQL CPU per job 0.25 -> 0.39 ms); for 64 the second one pays.
+// each report at once, alone. The groups share one pipelined connection (pg-pipeline.ts): a second
+// group is written behind the running one once as many reports wait as that one holds, so
+// PostgreSQL starts it the moment the first commits. Sent sooner it would be small, and the fixed
+// cost of a statement would be paid for few jobs (16 pilots: 3,970 jobs/s at 8 waiting, 3,460 at 4).
 
 import type { SoloFinish, SoloFinished } from './finish-postgres.ts';
 
 /** Reports per statement: bounds one statement's locks and how long its answers wait. */
 export const MAX_GROUP = 32;
-/** Groups running at once, the second only while a whole group waits (a slow statement does not stall all). */
+/** Groups sent at once: the running one and the one queued behind it on the pipelined connection. */
 export const MAX_IN_FLIGHT = 2;
 
 /** The keys a report locks: its pilot and its job. Two reports sharing one never run at once. */
@@ -38,10 +39,13 @@ export function takeGroup(
   return group;
 }
 
-/** Whether to start a group now: none runs and one waits, or a whole group waits and a slot is free. */
-export function startsGroup(inFlight: number, queued: number): boolean {
+/**
+ * Whether to start a group now: none runs and one waits, or a slot is free and as many wait as the
+ * running group holds (`running`, at most MAX_GROUP).
+ */
+export function startsGroup(inFlight: number, queued: number, running: number): boolean {
   if (queued === 0 || inFlight >= MAX_IN_FLIGHT) return false;
-  return inFlight === 0 || queued >= MAX_GROUP;
+  return inFlight === 0 || queued >= Math.min(MAX_GROUP, running);
 }
 
 interface Queued {
@@ -58,9 +62,11 @@ export function finishBatcher(run: RunGroup): (finish: SoloFinish) => Promise<So
   const queue: Queued[] = [];
   const busy = new Set<string>();
   let inFlight = 0;
+  /** The size of the group started last: the running one whenever one runs (the connection answers in order). */
+  let lastSize = 0;
 
   const pump = () => {
-    while (startsGroup(inFlight, queue.length)) {
+    while (startsGroup(inFlight, queue.length, lastSize)) {
       const picked = takeGroup(
         queue.map((q) => q.keys),
         busy,
@@ -71,6 +77,7 @@ export function finishBatcher(run: RunGroup): (finish: SoloFinish) => Promise<So
       for (const index of picked.reverse()) queue.splice(index, 1);
       for (const queued of group) for (const key of queued.keys) busy.add(key);
       inFlight += 1;
+      lastSize = group.length;
       void runGroup(run, group).finally(() => {
         for (const queued of group) for (const key of queued.keys) busy.delete(key);
         inFlight -= 1;

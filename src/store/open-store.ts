@@ -9,6 +9,7 @@ import pLimit from 'p-limit';
 import pg from 'pg';
 import { AppError } from '../core/index.ts';
 import { JobsAvailableSignal } from './jobs-available.ts';
+import { pipelinedDb } from './pg-pipeline.ts';
 import { prepareMarkedQueries } from './pg-prepared.ts';
 import type { Database } from './schema.ts';
 import { SqlStore } from './sql-store.ts';
@@ -26,7 +27,7 @@ export interface OpenStoreOptions {
 
 const PG_INT8 = 20;
 const CONNECT_TIMEOUT_MS = 10_000;
-// PostgreSQL connections per server. Heartbeats may hold at most HEARTBEAT_CONNECTIONS of them at
+// PostgreSQL connections per server, besides the one the grouped finishes share (pg-pipeline.ts). Heartbeats may hold at most HEARTBEAT_CONNECTIONS of them at
 // once, so claims and finishes never queue behind a flood of heartbeats: a heartbeat that waits a
 // little costs nothing (a lease lasts several beats), a claim that waits delays a job's start.
 const POOL_SIZE = 10;
@@ -80,9 +81,8 @@ function openSqlite(path: string): Store {
 }
 
 async function openPostgres(url: string): Promise<Store> {
-  const config: pg.PoolConfig = {
+  const config: pg.ClientConfig = {
     connectionString: url,
-    max: POOL_SIZE,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     // Epoch-ms times and counts are int8: numbers, not strings (they stay far below 2^53).
     types: {
@@ -90,7 +90,7 @@ async function openPostgres(url: string): Promise<Store> {
         oid === PG_INT8 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   };
-  const pool = new pg.Pool(config);
+  const pool = new pg.Pool({ ...config, max: POOL_SIZE });
   // A pooled connection that dies while idle is dropped by the pool; the next query reports the outage.
   pool.on('error', () => undefined);
   pool.on('connect', prepareMarkedQueries);
@@ -107,6 +107,7 @@ async function openPostgres(url: string): Promise<Store> {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return new SqlStore(db, 'postgres', postgresTransact(db), new JobsAvailableSignal(config), {
     heartbeatLane: pLimit(HEARTBEAT_CONNECTIONS),
+    finishDb: pipelinedDb(config),
   });
 }
 

@@ -39,7 +39,7 @@ function nameOf(text: string): string {
 type Query = (config: unknown, values?: unknown, callback?: unknown) => unknown;
 
 /** Routes a client's queries with a marked text through a named prepared statement. */
-export function prepareMarkedQueries(client: pg.PoolClient): void {
+export function prepareMarkedQueries(client: pg.ClientBase): void {
   const query = client.query.bind(client) as Query;
   const named: Query = (config, values, callback) =>
     typeof config === 'string' && texts.has(config)

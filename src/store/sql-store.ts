@@ -80,6 +80,7 @@ export class SqlStore implements Store {
   readonly #heartbeatLane: <T>(run: () => Promise<T>) => Promise<T>;
   /** PostgreSQL: solo finishes that arrive together, in one statement (finish-batcher.ts). */
   readonly #soloFinishes: (finish: SoloFinish) => Promise<SoloFinished | undefined>;
+  readonly #finishDb: Kysely<Database> | undefined;
 
   constructor(
     db: Kysely<Database>,
@@ -90,12 +91,16 @@ export class SqlStore implements Store {
       onClose?: () => Promise<void>;
       /** Runs each one-statement heartbeat; PostgreSQL bounds how many hold a connection at once. */
       heartbeatLane?: <T>(run: () => Promise<T>) => Promise<T>;
+      /** PostgreSQL: the connection the grouped solo finishes run on (pg-pipeline.ts); else `db`. */
+      finishDb?: Kysely<Database>;
     } = {},
   ) {
     this.#db = db;
     this.#onClose = options.onClose ?? (async () => {});
     this.#heartbeatLane = options.heartbeatLane ?? ((run) => run());
-    this.#soloFinishes = finishBatcher((group) => finishSoloJobsPostgres(db, group));
+    const finishDb = options.finishDb ?? db;
+    this.#soloFinishes = finishBatcher((group) => finishSoloJobsPostgres(finishDb, group));
+    this.#finishDb = options.finishDb;
     this.dialect = dialect;
     this.#transact = transact;
     this.#signal = signal;
@@ -129,6 +134,7 @@ export class SqlStore implements Store {
     this.#closed = true;
     await this.#signal.close();
     await this.#onClose();
+    await this.#finishDb?.destroy();
     await this.#db.destroy();
   }
 

@@ -1,0 +1,106 @@
+// The pipelined connection the grouped finishes share (src/store/pg-pipeline.ts): queries sent
+// together go to one backend, each is its own transaction so one that fails fails alone, a broken
+// connection is replaced, and closing the store leaves no connection behind.
+
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/index.ts';
+import { pipelinedDb } from '../../src/store/pg-pipeline.ts';
+import type { Database } from '../../src/store/schema.ts';
+import { createTestDatabase, postgresAvailable, type TestDatabase } from '../helpers/postgres.ts';
+
+describe.runIf(postgresAvailable())('pipelined connection (PostgreSQL)', () => {
+  let database: TestDatabase;
+  let admin: Kysely<Database>;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    admin = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 1 }) }),
+    });
+    await sql`CREATE TABLE marks (n integer PRIMARY KEY)`.execute(admin);
+  });
+  afterAll(async () => {
+    await admin?.destroy();
+    await database?.drop();
+  });
+
+  const backendPid = async (db: Kysely<Database>) =>
+    (await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(db)).rows[0]?.pid;
+
+  it('sends queries issued together to one backend', async () => {
+    const db = pipelinedDb({ connectionString: database.url });
+    try {
+      const pids = await Promise.all(Array.from({ length: 5 }, () => backendPid(db)));
+      expect(new Set(pids).size).toBe(1);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('runs each query as its own transaction: one that fails leaves the others committed', async () => {
+    const db = pipelinedDb({ connectionString: database.url });
+    try {
+      const results = await Promise.allSettled([
+        sql`INSERT INTO marks VALUES (1)`.execute(db),
+        sql`INSERT INTO marks VALUES (1 / 0)`.execute(db),
+        sql`INSERT INTO marks VALUES (3)`.execute(db),
+      ]);
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/division by zero/);
+      const { rows } = await sql<{ n: number }>`SELECT n FROM marks ORDER BY n`.execute(admin);
+      expect(rows.map((r) => r.n)).toEqual([1, 3]);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('opens a new connection after its backend is terminated', async () => {
+    const db = pipelinedDb({ connectionString: database.url });
+    try {
+      const before = await backendPid(db);
+      await sql`SELECT pg_terminate_backend(${before}::integer)`.execute(admin);
+      // Queries written before the client saw the connection close fail; a later one reconnects.
+      let after: number | undefined;
+      for (let attempt = 0; attempt < 20 && after === undefined; attempt++) {
+        after = await backendPid(db).catch(async () => {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return undefined;
+        });
+      }
+      expect(after).toBeDefined();
+      expect(after).not.toBe(before);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('refuses queries once closed', async () => {
+    const db = pipelinedDb({ connectionString: database.url });
+    await backendPid(db);
+    await db.destroy();
+    await expect(backendPid(db)).rejects.toThrow(/destroyed/);
+  });
+
+  it('leaves no connection open once the store that finishes on it is closed', async () => {
+    const store = await openStore({ databaseUrl: database.url });
+    await store.migrate();
+    // A finish report that matches nothing still runs the grouped statement on the pipelined connection.
+    await store
+      .finishJob({
+        jobId: 1,
+        attempt: 1,
+        pilotUuid: 'nobody',
+        outcome: { kind: 'exited', exitCode: 0 },
+        metrics: null,
+        now: Date.now(),
+      })
+      .catch(() => undefined);
+    await store.close();
+    const { rows } = await sql<{ open: number }>`
+      SELECT count(*)::integer AS open FROM pg_stat_activity
+      WHERE datname = current_database() AND pid <> pg_backend_pid()`.execute(admin);
+    expect(rows[0]?.open).toBe(0);
+  });
+});
