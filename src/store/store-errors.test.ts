@@ -13,6 +13,10 @@ describe('toStoreError', () => {
     ['a connection exception', withCode('connection failure', '08006')],
     ['a dropped connection', new Error('Connection terminated unexpectedly')],
     ['a pool wait timeout', new Error('timeout exceeded when trying to connect')],
+    [
+      'a query on a connection that just broke',
+      new Error('Client has encountered a connection error and is not queryable'),
+    ],
     ['a locked SQLite file', withCode('database is locked', 'SQLITE_BUSY')],
     ['a SQLite I/O error', withCode('disk I/O error', 'SQLITE_IOERR_WRITE')],
   ])('reports %s as store_unavailable, keeping the cause', (_, error) => {

@@ -14,8 +14,15 @@ const NETWORK_CODES = new Set([
 ]);
 /** SQLSTATEs of a server that is going away or full: admin/crash shutdown, cannot connect now, too many connections. */
 const PG_UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
-/** pg reports a dropped connection and a pool wait timeout without a code. */
-const PG_UNAVAILABLE_MESSAGES = [/connection terminated/i, /timeout exceeded when trying to connect/i];
+/**
+ * pg reports a dropped connection, a pool wait timeout and a query sent on a connection that just
+ * broke (the pipelined one, pg-pipeline.ts, before it is replaced) without a code.
+ */
+const PG_UNAVAILABLE_MESSAGES = [
+  /connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /not queryable/i,
+];
 /** SQLite: locked past busy_timeout, or the file cannot be read or written. */
 const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|CANTOPEN|IOERR|FULL|READONLY)/;
 
