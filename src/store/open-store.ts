@@ -27,9 +27,10 @@ export interface OpenStoreOptions {
 
 const PG_INT8 = 20;
 const CONNECT_TIMEOUT_MS = 10_000;
-// PostgreSQL connections per server, besides the one the grouped finishes share (pg-pipeline.ts). Heartbeats may hold at most HEARTBEAT_CONNECTIONS of them at
-// once, so claims and finishes never queue behind a flood of heartbeats: a heartbeat that waits a
-// little costs nothing (a lease lasts several beats), a claim that waits delays a job's start.
+// Pooled PostgreSQL connections per server (the grouped finishes have one more, pg-pipeline.ts).
+// Heartbeats may hold at most HEARTBEAT_CONNECTIONS of them at once, so claims and finishes never
+// queue behind a flood of heartbeats: a heartbeat that waits a little costs nothing (a lease lasts
+// several beats), a claim that waits delays a job's start.
 const POOL_SIZE = 10;
 const HEARTBEAT_CONNECTIONS = 6;
 

@@ -80,6 +80,7 @@ export class SqlStore implements Store {
   readonly #heartbeatLane: <T>(run: () => Promise<T>) => Promise<T>;
   /** PostgreSQL: solo finishes that arrive together, in one statement (finish-batcher.ts). */
   readonly #soloFinishes: (finish: SoloFinish) => Promise<SoloFinished | undefined>;
+  /** PostgreSQL: the pipelined connection those statements share, closed with the store. */
   readonly #finishDb: Kysely<Database> | undefined;
 
   constructor(
@@ -98,9 +99,9 @@ export class SqlStore implements Store {
     this.#db = db;
     this.#onClose = options.onClose ?? (async () => {});
     this.#heartbeatLane = options.heartbeatLane ?? ((run) => run());
+    this.#finishDb = options.finishDb;
     const finishDb = options.finishDb ?? db;
     this.#soloFinishes = finishBatcher((group) => finishSoloJobsPostgres(finishDb, group));
-    this.#finishDb = options.finishDb;
     this.dialect = dialect;
     this.#transact = transact;
     this.#signal = signal;
