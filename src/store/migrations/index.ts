@@ -9,6 +9,7 @@ import { monitor } from './0004-monitor.ts';
 import { auth } from './0005-auth.ts';
 import { claimPlan } from './0006-claim-plan.ts';
 import { claimBatch } from './0007-claim-batch.ts';
+import { pilotRowUpdates } from './0008-pilot-row-updates.ts';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
@@ -19,5 +20,6 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0005_auth': auth(dialect),
     '0006_claim_plan': claimPlan(dialect),
     '0007_claim_batch': claimBatch(dialect),
+    '0008_pilot_row_updates': pilotRowUpdates(dialect),
   };
 }

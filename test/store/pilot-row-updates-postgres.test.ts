@@ -1,0 +1,76 @@
+// The pilot row updates of the hot path are HOT on PostgreSQL (migration 0008): a fetch-next finish
+// keeps the pilot running and changes only columns no index covers, so PostgreSQL writes the new
+// row version without an entry in any of the pilots' indexes. Read from the table's statistics,
+// which the store's backends report when they exit.
+
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/index.ts';
+import type { Database } from '../../src/store/schema.ts';
+import { createTestDatabase, postgresAvailable, type TestDatabase } from '../helpers/postgres.ts';
+import { claimedJob, LEASE_MS, spec, T0 } from './conformance-fixtures.ts';
+
+const FETCH_NEXT_FINISHES = 5;
+
+describe.runIf(postgresAvailable())('pilot row updates (PostgreSQL)', () => {
+  let database: TestDatabase;
+  let admin: Kysely<Database>;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    admin = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 1 }) }),
+    });
+  });
+  afterAll(async () => {
+    await admin?.destroy();
+    await database?.drop();
+  });
+
+  /** The pilots table's updates and HOT updates, once the statistics show at least `updates`. */
+  async function pilotUpdates(updates: number): Promise<{ updated: number; hot: number }> {
+    for (let attempt = 0; ; attempt++) {
+      const { rows } = await sql<{ updated: number; hot: number }>`
+        SELECT n_tup_upd::integer AS updated, n_tup_hot_upd::integer AS hot
+        FROM pg_stat_user_tables WHERE relname = 'pilots'`.execute(admin);
+      const found = rows[0] ?? { updated: 0, hot: 0 };
+      if (found.updated >= updates || attempt === 50) return found;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  it('writes a fetch-next finish that keeps the pilot running as a HOT update', async () => {
+    const store = await openStore({ databaseUrl: database.url });
+    await store.migrate();
+    let { job, pilot } = await claimedJob(store);
+    await store.submitJobs(
+      Array.from({ length: FETCH_NEXT_FINISHES }, () => spec()),
+      'alice',
+      T0,
+    );
+    const before = await pilotUpdates(0);
+    for (let i = 0; i < FETCH_NEXT_FINISHES; i++) {
+      const now = T0 + 1000 * (i + 1);
+      const { next } = await store.finishAndClaimJob(
+        {
+          jobId: job.id,
+          pilotUuid: pilot.uuid,
+          attempt: job.attempt,
+          outcome: { kind: 'exited', exitCode: 0 },
+          metrics: null,
+          now,
+        },
+        LEASE_MS,
+      );
+      if (!next.claimed) throw new Error('the pilot got no next job');
+      ({ pilot } = next);
+      job = next.claimed.job;
+    }
+    expect(pilot.state).toBe('running');
+    await store.close();
+    const after = await pilotUpdates(before.updated + FETCH_NEXT_FINISHES);
+    expect(after.updated - before.updated).toBeGreaterThanOrEqual(FETCH_NEXT_FINISHES);
+    expect(after.hot - before.hot).toBeGreaterThanOrEqual(FETCH_NEXT_FINISHES);
+  });
+});
