@@ -2,28 +2,18 @@
 // together go to one backend, each is its own transaction so one that fails fails alone, a broken
 // connection is replaced, and closing the store leaves no connection behind.
 
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Kysely, sql } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.ts';
 import { pipelinedDb } from '../../src/store/pg-pipeline.ts';
 import type { Database } from '../../src/store/schema.ts';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../helpers/postgres.ts';
+import { postgresAvailable } from '../helpers/postgres.ts';
+import { useEmptyPostgresDatabase } from './postgres-store-fixture.ts';
 
 describe.runIf(postgresAvailable())('pipelined connection (PostgreSQL)', () => {
-  let database: TestDatabase;
-  let admin: Kysely<Database>;
-
+  const database = useEmptyPostgresDatabase();
   beforeAll(async () => {
-    database = await createTestDatabase();
-    admin = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 1 }) }),
-    });
-    await sql`CREATE TABLE marks (n integer PRIMARY KEY)`.execute(admin);
-  });
-  afterAll(async () => {
-    await admin?.destroy();
-    await database?.drop();
+    await sql`CREATE TABLE marks (n integer PRIMARY KEY)`.execute(database.admin);
   });
 
   const backendPid = async (db: Kysely<Database>) =>
@@ -49,7 +39,7 @@ describe.runIf(postgresAvailable())('pipelined connection (PostgreSQL)', () => {
       ]);
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
       expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/division by zero/);
-      const { rows } = await sql<{ n: number }>`SELECT n FROM marks ORDER BY n`.execute(admin);
+      const { rows } = await sql<{ n: number }>`SELECT n FROM marks ORDER BY n`.execute(database.admin);
       expect(rows.map((r) => r.n)).toEqual([1, 3]);
     } finally {
       await db.destroy();
@@ -60,7 +50,7 @@ describe.runIf(postgresAvailable())('pipelined connection (PostgreSQL)', () => {
     const db = pipelinedDb({ connectionString: database.url });
     try {
       const before = await backendPid(db);
-      await sql`SELECT pg_terminate_backend(${before}::integer)`.execute(admin);
+      await sql`SELECT pg_terminate_backend(${before}::integer)`.execute(database.admin);
       // Queries written before the client saw the connection close fail; a later one reconnects.
       let after: number | undefined;
       for (let attempt = 0; attempt < 20 && after === undefined; attempt++) {
@@ -100,7 +90,7 @@ describe.runIf(postgresAvailable())('pipelined connection (PostgreSQL)', () => {
     await store.close();
     const { rows } = await sql<{ open: number }>`
       SELECT count(*)::integer AS open FROM pg_stat_activity
-      WHERE datname = current_database() AND pid <> pg_backend_pid()`.execute(admin);
+      WHERE datname = current_database() AND pid <> pg_backend_pid()`.execute(database.admin);
     expect(rows[0]?.open).toBe(0);
   });
 });

@@ -3,37 +3,24 @@
 // row version without an entry in any of the pilots' indexes. Read from the table's statistics,
 // which the store's backends report when they exit.
 
-import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.ts';
-import type { Database } from '../../src/store/schema.ts';
-import { createTestDatabase, postgresAvailable, type TestDatabase } from '../helpers/postgres.ts';
+import { postgresAvailable } from '../helpers/postgres.ts';
 import { claimedJob, LEASE_MS, spec, T0 } from './conformance-fixtures.ts';
+import { useEmptyPostgresDatabase } from './postgres-store-fixture.ts';
 
 const FETCH_NEXT_FINISHES = 5;
 
 describe.runIf(postgresAvailable())('pilot row updates (PostgreSQL)', () => {
-  let database: TestDatabase;
-  let admin: Kysely<Database>;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    admin = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: database.url, max: 1 }) }),
-    });
-  });
-  afterAll(async () => {
-    await admin?.destroy();
-    await database?.drop();
-  });
+  const database = useEmptyPostgresDatabase();
 
   /** The pilots table's updates and HOT updates, once the statistics show at least `updates`. */
   async function pilotUpdates(updates: number): Promise<{ updated: number; hot: number }> {
     for (let attempt = 0; ; attempt++) {
       const { rows } = await sql<{ updated: number; hot: number }>`
         SELECT n_tup_upd::integer AS updated, n_tup_hot_upd::integer AS hot
-        FROM pg_stat_user_tables WHERE relname = 'pilots'`.execute(admin);
+        FROM pg_stat_user_tables WHERE relname = 'pilots'`.execute(database.admin);
       const found = rows[0] ?? { updated: 0, hot: 0 };
       if (found.updated >= updates || attempt === 50) return found;
       await new Promise((resolve) => setTimeout(resolve, 100));

@@ -1,6 +1,7 @@
 // A migrated PostgreSQL store in a throw-away database, for test files that drive one of its
 // statements directly: registers the hooks, emptied before each test, plus a Kysely over the same
-// database (its int8 values stay strings: compare those through the store).
+// database (its int8 values stay strings: compare those through the store). Also an empty database
+// with only such a Kysely, for tests that open and close stores or connections of their own.
 
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -39,6 +40,31 @@ export function usePostgresStore(): PostgresStoreFixture {
   afterAll(async () => {
     await fixture.kysely?.destroy();
     await fixture.store?.close();
+    await db?.drop();
+  });
+  return fixture;
+}
+
+export interface EmptyPostgresFixture {
+  /** The database's connection string. */
+  url: string;
+  /** One connection of the test's own, for setup and for reading what the code under test did. */
+  admin: Kysely<Database>;
+}
+
+/** Call inside a describe block: an empty throw-away database, its fields set before the first test. */
+export function useEmptyPostgresDatabase(): EmptyPostgresFixture {
+  const fixture = {} as EmptyPostgresFixture;
+  let db: TestDatabase | undefined;
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    fixture.url = db.url;
+    fixture.admin = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: db.url, max: 1 }) }),
+    });
+  });
+  afterAll(async () => {
+    await fixture.admin?.destroy();
     await db?.drop();
   });
   return fixture;
