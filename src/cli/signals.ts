@@ -1,7 +1,11 @@
 // Shutdown on SIGINT/SIGTERM for the long-running commands: the first signal starts a clean
 // stop, a second one forces the exit (after `onForce`, e.g. killing child pilots).
 
+import { keepRunningWithoutOutput } from './closed-output.ts';
+
 export function waitForStopSignal(onForce: () => void = () => {}): Promise<NodeJS.Signals> {
+  // Only a signal ends a running server: a closed output pipe must not skip the clean stop.
+  keepRunningWithoutOutput();
   return new Promise((resolve) => {
     let received = false;
     const handler = (signal: NodeJS.Signals) => {

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Cluster, makeCluster } from '../helpers/cluster.ts';
 import {
@@ -69,6 +70,39 @@ describe('p3s up', () => {
     up.signal('SIGINT');
     expect(await up.exited).toBe(0);
     for (const pid of pilotPids) expect(alive(pid)).toBe(false);
+    expect(readdirSync(home)).not.toContain('server.json');
+  });
+
+  it('still stops cleanly when its output pipe has closed (`p3s up 2>&1 | tee log`, tee gone first)', async () => {
+    const home = tempDir();
+    dirs.push(home);
+    const port = await freePort();
+    const env = baseEnv({ P3S_HOME: home, P3S_SERVER: undefined, P3S_PORT: String(port) });
+    const up = startP3s(['up'], env);
+    await waitFor('up prints its URL', () => up.output().includes(`http://127.0.0.1:${port}`), 30_000);
+    const pilots = async () =>
+      JSON.parse((await p3s(['pilots', 'list', '--json'], env)).stdout).pilots as {
+        pid: number;
+        state: string;
+      }[];
+    await waitFor(
+      '4 pilots idle',
+      async () => (await pilots()).filter((p) => p.state === 'idle').length === 4,
+      30_000,
+    );
+    const pilotPids = (await pilots()).map((p) => p.pid);
+
+    // The reader of both streams goes away: every later write of `up` fails with EPIPE.
+    up.child.stdout?.destroy();
+    up.child.stderr?.destroy();
+    up.signal('SIGINT');
+    expect(await up.exited).toBe(0);
+    for (const pid of pilotPids) expect(alive(pid)).toBe(false);
+    // The pilots deregistered before the server stopped: none is left running or idle.
+    const db = new BetterSqlite3(join(home, 'p3s.db'), { readonly: true });
+    const states = db.prepare('SELECT DISTINCT state FROM pilots').pluck().all();
+    db.close();
+    expect(states).toEqual(['stopped']);
     expect(readdirSync(home)).not.toContain('server.json');
   });
 });

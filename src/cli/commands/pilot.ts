@@ -6,6 +6,7 @@ import { type Command, InvalidArgumentError, Option, type OptionValues } from '@
 import { DEFAULTS } from '../../core/defaults.ts';
 import { type PilotOptions, SITE_SETTINGS, type SiteSetting } from '../../pilot/options.ts';
 import { intArg, listArg, secondsArg, uuidArg } from '../args.ts';
+import { keepRunningWithoutOutput } from '../closed-output.ts';
 import { Exit } from '../errors.ts';
 import { resolveCaFile, resolveDataDir, resolveServerUrl, resolveToken } from '../settings.ts';
 import { caFileOption, dataDirOption, serverOption, tokenOption } from './common.ts';
@@ -169,6 +170,8 @@ export function addPilotCommand(program: Command): void {
       const options = pilotOptionsFrom(opts);
       options.explicit = explicitSettings(cmd, opts.explicit);
       if (opts.uuid !== undefined) options.uuid = opts.uuid;
+      // A pilot whose log pipe closed still ends its payload and reports it.
+      keepRunningWithoutOutput();
       // Loaded on demand so client commands do not pay for the pilot's code.
       const { runPilot } = await import('../../pilot/main.ts');
       const code = await runPilot(options);

@@ -1,0 +1,21 @@
+// A closed stdout or stderr: the reader of the pipe went away (`p3s job logs 7 | head`, or
+// `p3s up 2>&1 | tee up.log` with tee stopped by the same Ctrl-C). A short command just ends,
+// as `head` asked. A long-running one (server, pilot, up) goes on without its output: exiting
+// there would skip its clean stop and leave its pilots retrying against a server that is gone.
+
+let keepRunning = false;
+
+/** For the long-running commands: from now on a closed output no longer ends the process. */
+export function keepRunningWithoutOutput(): void {
+  keepRunning = true;
+}
+
+/** Installs the handlers on stdout and stderr; main.ts calls it before running a command. */
+export function handleClosedOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+      if (!keepRunning) process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    });
+  }
+}
