@@ -73,6 +73,33 @@ describe('p3s up', () => {
     expect(readdirSync(home)).not.toContain('server.json');
   });
 
+  it('on a second signal exits at once (130), and its pilots still end within seconds', async () => {
+    const home = tempDir();
+    dirs.push(home);
+    const port = await freePort();
+    const env = baseEnv({ P3S_HOME: home, P3S_SERVER: undefined, P3S_PORT: String(port) });
+    const up = startP3s(['up'], env);
+    await waitFor('up prints its URL', () => up.output().includes(`http://127.0.0.1:${port}`), 30_000);
+    const pilots = async () =>
+      JSON.parse((await p3s(['pilots', 'list', '--json'], env)).stdout).pilots as {
+        pid: number;
+        state: string;
+      }[];
+    await waitFor(
+      '4 pilots idle',
+      async () => (await pilots()).filter((p) => p.state === 'idle').length === 4,
+      30_000,
+    );
+    const pilotPids = (await pilots()).map((p) => p.pid);
+
+    // A second signal right behind the first (two of one kind at once would merge into one).
+    up.signal('SIGINT');
+    up.signal('SIGTERM');
+    expect(await up.exited).toBe(130);
+    // The server went with up; pilots told to hurry try their deregistration once and end.
+    await waitFor('the pilots end', () => pilotPids.every((pid) => !alive(pid)), 10_000);
+  });
+
   it('still stops cleanly when its output pipe has closed (`p3s up 2>&1 | tee log`, tee gone first)', async () => {
     const home = tempDir();
     dirs.push(home);

@@ -106,10 +106,14 @@ export function addUpCommand(program: Command): void {
         caFile: options.tls ? caFile : undefined,
       });
 
-      // Forced: a second SIGTERM tells the pilots to hurry; they still end their payloads (SIGKILL
-      // after the kill grace), which killing the pilots themselves would leave running.
+      // Forced: a second signal tells the pilots to hurry; they still end their payloads (SIGKILL
+      // after the kill grace), which killing the pilots themselves would leave running. SIGTERM and
+      // SIGINT both: a SIGTERM still pending from the clean stop would swallow a second SIGTERM.
       const signal = await waitForStopSignal(() => {
-        for (const p of pilots) p.child.kill('SIGTERM');
+        for (const p of pilots) {
+          p.child.kill('SIGTERM');
+          p.child.kill('SIGINT');
+        }
       });
       stopping = true;
       out.note(
