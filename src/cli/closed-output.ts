@@ -1,7 +1,8 @@
 // A closed stdout or stderr: the reader of the pipe went away (`p3s job logs 7 | head`, or
-// `p3s up 2>&1 | tee up.log` with tee stopped by the same Ctrl-C). A short command just ends,
-// as `head` asked. A long-running one (server, pilot, up) goes on without its output: exiting
-// there would skip its clean stop and leave its pilots retrying against a server that is gone.
+// `p3s up 2>&1 | tee up.log` with tee stopped by the same Ctrl-C). A short command whose stdout
+// closed just ends, as `head` asked. A long-running one (server, pilot, up) goes on without its
+// output: exiting there would skip its clean stop and leave its pilots retrying against a server
+// that is gone.
 
 let keepRunning = false;
 
@@ -12,10 +13,16 @@ export function keepRunningWithoutOutput(): void {
 
 /** Installs the handlers on stdout and stderr; main.ts calls it before running a command. */
 export function handleClosedOutput(): void {
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
-      if (!keepRunning) process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
-    });
-  }
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (!closedPipe(error)) throw error;
+    if (!keepRunning) process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
+  // Nobody reads the remarks any more; the command still ends with its own exit code.
+  process.stderr.on('error', (error: NodeJS.ErrnoException) => {
+    if (!closedPipe(error)) throw error;
+  });
+}
+
+function closedPipe(error: NodeJS.ErrnoException): boolean {
+  return error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED';
 }
