@@ -30,26 +30,31 @@ afterEach(async () => {
   dirs = [];
 });
 
+/** `p3s up` in a new home, once its 4 pilots are idle: the process, its home, its clients' environment and its pilots' pids. */
+async function upWithIdlePilots() {
+  const home = tempDir();
+  dirs.push(home);
+  const port = await freePort();
+  const env = baseEnv({ P3S_HOME: home, P3S_SERVER: undefined, P3S_PORT: String(port) });
+  const up = startP3s(['up'], env);
+  await waitFor('up prints its URL', () => up.output().includes(`http://127.0.0.1:${port}`), 30_000);
+  const pilots = async () =>
+    JSON.parse((await p3s(['pilots', 'list', '--json'], env)).stdout).pilots as {
+      pid: number;
+      state: string;
+    }[];
+  await waitFor(
+    '4 pilots idle',
+    async () => (await pilots()).filter((p) => p.state === 'idle').length === 4,
+    30_000,
+  );
+  return { home, env, up, pilotPids: (await pilots()).map((p) => p.pid) };
+}
+
 describe('p3s up', () => {
   it('starts server and 4 pilots, runs a job, and stops cleanly on Ctrl-C', async () => {
-    const home = tempDir();
-    dirs.push(home);
-    const port = await freePort();
-    const env = baseEnv({ P3S_HOME: home, P3S_SERVER: undefined, P3S_PORT: String(port) });
-    const up = startP3s(['up'], env);
-    await waitFor('up prints its URL', () => up.output().includes(`http://127.0.0.1:${port}`), 30_000);
+    const { home, env, up } = await upWithIdlePilots();
     expect(up.output()).toMatch(/job submit/);
-    await waitFor(
-      '4 pilots idle',
-      async () => {
-        const res = await p3s(['pilots', 'list', '--json'], env);
-        return (
-          res.code === 0 &&
-          JSON.parse(res.stdout).pilots.filter((p: { state: string }) => p.state === 'idle').length === 4
-        );
-      },
-      30_000,
-    );
 
     // Client commands find the local server through the data directory, no P3S_SERVER needed.
     const file = join(home, 'hello.json');
@@ -74,23 +79,7 @@ describe('p3s up', () => {
   });
 
   it('on a second signal exits at once (130), and its pilots still end within seconds', async () => {
-    const home = tempDir();
-    dirs.push(home);
-    const port = await freePort();
-    const env = baseEnv({ P3S_HOME: home, P3S_SERVER: undefined, P3S_PORT: String(port) });
-    const up = startP3s(['up'], env);
-    await waitFor('up prints its URL', () => up.output().includes(`http://127.0.0.1:${port}`), 30_000);
-    const pilots = async () =>
-      JSON.parse((await p3s(['pilots', 'list', '--json'], env)).stdout).pilots as {
-        pid: number;
-        state: string;
-      }[];
-    await waitFor(
-      '4 pilots idle',
-      async () => (await pilots()).filter((p) => p.state === 'idle').length === 4,
-      30_000,
-    );
-    const pilotPids = (await pilots()).map((p) => p.pid);
+    const { up, pilotPids } = await upWithIdlePilots();
 
     // A second signal right behind the first (two of one kind at once would merge into one).
     up.signal('SIGINT');
@@ -101,23 +90,7 @@ describe('p3s up', () => {
   });
 
   it('still stops cleanly when its output pipe has closed (`p3s up 2>&1 | tee log`, tee gone first)', async () => {
-    const home = tempDir();
-    dirs.push(home);
-    const port = await freePort();
-    const env = baseEnv({ P3S_HOME: home, P3S_SERVER: undefined, P3S_PORT: String(port) });
-    const up = startP3s(['up'], env);
-    await waitFor('up prints its URL', () => up.output().includes(`http://127.0.0.1:${port}`), 30_000);
-    const pilots = async () =>
-      JSON.parse((await p3s(['pilots', 'list', '--json'], env)).stdout).pilots as {
-        pid: number;
-        state: string;
-      }[];
-    await waitFor(
-      '4 pilots idle',
-      async () => (await pilots()).filter((p) => p.state === 'idle').length === 4,
-      30_000,
-    );
-    const pilotPids = (await pilots()).map((p) => p.pid);
+    const { home, up, pilotPids } = await upWithIdlePilots();
 
     // The reader of both streams goes away: every later write of `up` fails with EPIPE.
     up.child.stdout?.destroy();
