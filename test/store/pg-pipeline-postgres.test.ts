@@ -8,6 +8,7 @@ import { openStore } from '../../src/store/index.ts';
 import { pipelinedDb } from '../../src/store/pg-pipeline.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { postgresAvailable } from '../helpers/postgres.ts';
+import { waitFor } from '../helpers/processes.ts';
 import { useEmptyPostgresDatabase } from './postgres-store-fixture.ts';
 
 describe.runIf(postgresAvailable())('pipelined connection (PostgreSQL)', () => {
@@ -52,13 +53,7 @@ describe.runIf(postgresAvailable())('pipelined connection (PostgreSQL)', () => {
       const before = await backendPid(db);
       await sql`SELECT pg_terminate_backend(${before}::integer)`.execute(database.admin);
       // Queries written before the client saw the connection close fail; a later one reconnects.
-      let after: number | undefined;
-      for (let attempt = 0; attempt < 20 && after === undefined; attempt++) {
-        after = await backendPid(db).catch(async () => {
-          await new Promise((resolve) => setTimeout(resolve, 50));
-          return undefined;
-        });
-      }
+      const after = await waitFor('a query on a new backend', () => backendPid(db), 1_000, 50);
       expect(after).toBeDefined();
       expect(after).not.toBe(before);
     } finally {
@@ -89,14 +84,17 @@ describe.runIf(postgresAvailable())('pipelined connection (PostgreSQL)', () => {
       .catch(() => undefined);
     await store.close();
     // A backend leaves pg_stat_activity a moment after its socket closes; a leaked one never does.
-    let open: number | undefined;
-    for (let attempt = 0; attempt < 50 && open !== 0; attempt++) {
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100));
-      const { rows } = await sql<{ open: number }>`
-        SELECT count(*)::integer AS open FROM pg_stat_activity
-        WHERE datname = current_database() AND pid <> pg_backend_pid()`.execute(database.admin);
-      open = rows[0]?.open;
-    }
-    expect(open).toBe(0);
+    const openBackends = async () =>
+      (
+        await sql<{ open: number }>`
+          SELECT count(*)::integer AS open FROM pg_stat_activity
+          WHERE datname = current_database() AND pid <> pg_backend_pid()`.execute(database.admin)
+      ).rows[0]?.open;
+    await waitFor(
+      "the closed store's backends to end",
+      async () => (await openBackends()) === 0,
+      5_000,
+    ).catch(() => undefined);
+    expect(await openBackends()).toBe(0);
   });
 });

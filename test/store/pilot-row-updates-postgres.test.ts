@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.ts';
 import { postgresAvailable } from '../helpers/postgres.ts';
+import { waitFor } from '../helpers/processes.ts';
 import { claimedJob, LEASE_MS, spec, T0 } from './conformance-fixtures.ts';
 import { useEmptyPostgresDatabase } from './postgres-store-fixture.ts';
 
@@ -15,16 +16,21 @@ const FETCH_NEXT_FINISHES = 5;
 describe.runIf(postgresAvailable())('pilot row updates (PostgreSQL)', () => {
   const database = useEmptyPostgresDatabase();
 
-  /** The pilots table's updates and HOT updates, once the statistics show at least `updates`. */
+  /** The pilots table's updates and HOT updates, so far as the statistics show them. */
+  async function pilotStats(): Promise<{ updated: number; hot: number }> {
+    const { rows } = await sql<{ updated: number; hot: number }>`
+      SELECT n_tup_upd::integer AS updated, n_tup_hot_upd::integer AS hot
+      FROM pg_stat_user_tables WHERE relname = 'pilots'`.execute(database.admin);
+    return rows[0] ?? { updated: 0, hot: 0 };
+  }
+
+  /** The statistics once they show at least `updates` (backends report theirs when they end), or after 5 s. */
   async function pilotUpdates(updates: number): Promise<{ updated: number; hot: number }> {
-    for (let attempt = 0; ; attempt++) {
-      const { rows } = await sql<{ updated: number; hot: number }>`
-        SELECT n_tup_upd::integer AS updated, n_tup_hot_upd::integer AS hot
-        FROM pg_stat_user_tables WHERE relname = 'pilots'`.execute(database.admin);
-      const found = rows[0] ?? { updated: 0, hot: 0 };
-      if (found.updated >= updates || attempt === 50) return found;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const shown = async () => {
+      const found = await pilotStats();
+      return found.updated >= updates && found;
+    };
+    return (await waitFor('the pilots statistics', shown, 5_000).catch(() => undefined)) ?? pilotStats();
   }
 
   it('writes a fetch-next finish that keeps the pilot running as a HOT update', async () => {

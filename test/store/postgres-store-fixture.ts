@@ -24,23 +24,19 @@ export interface PostgresStoreFixture {
 /** Call inside a describe block: its fields are set before the first test. */
 export function usePostgresStore(): PostgresStoreFixture {
   const fixture = {} as PostgresStoreFixture;
-  let db: TestDatabase | undefined;
+  const database = useEmptyPostgresDatabase(2);
   beforeAll(async () => {
-    db = await createTestDatabase();
-    fixture.url = db.url;
-    fixture.store = await openStore({ databaseUrl: db.url });
+    fixture.url = database.url;
+    fixture.kysely = database.admin;
+    fixture.store = await openStore({ databaseUrl: database.url });
     await fixture.store.migrate();
-    fixture.kysely = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: db.url, max: 2 }) }),
-    });
   });
   beforeEach(async () => {
     await sql.raw(`TRUNCATE ${STORE_TABLES} RESTART IDENTITY`).execute(fixture.kysely);
   });
+  // After hooks run in reverse: the store closes before the database's own hook drops it.
   afterAll(async () => {
-    await fixture.kysely?.destroy();
     await fixture.store?.close();
-    await db?.drop();
   });
   return fixture;
 }
@@ -48,19 +44,22 @@ export function usePostgresStore(): PostgresStoreFixture {
 export interface EmptyPostgresFixture {
   /** The database's connection string. */
   url: string;
-  /** One connection of the test's own, for setup and for reading what the code under test did. */
+  /** The test's own connections, for setup and for reading what the code under test did. */
   admin: Kysely<Database>;
 }
 
-/** Call inside a describe block: an empty throw-away database, its fields set before the first test. */
-export function useEmptyPostgresDatabase(): EmptyPostgresFixture {
+/**
+ * Call inside a describe block: an empty throw-away database, its fields set before the first test;
+ * `connections` for the admin Kysely.
+ */
+export function useEmptyPostgresDatabase(connections = 1): EmptyPostgresFixture {
   const fixture = {} as EmptyPostgresFixture;
   let db: TestDatabase | undefined;
   beforeAll(async () => {
     db = await createTestDatabase();
     fixture.url = db.url;
     fixture.admin = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: db.url, max: 1 }) }),
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: db.url, max: connections }) }),
     });
   });
   afterAll(async () => {
