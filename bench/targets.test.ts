@@ -31,14 +31,28 @@ describe('checkTargets', () => {
     expect(find(checks, 'monitor jobs page')?.ok).toBe(false);
   });
 
-  it('uses the graphile ratio on PostgreSQL and the absolute target on SQLite', () => {
+  it('holds SQLite to 3,000 jobs/s over HTTP and PostgreSQL to graphile-worker in-process', () => {
     const checks = checkTargets({
       dispatcher: [
-        { store: 'sqlite', pilots: 16, jobsPerSecond: 2500 },
-        { store: 'postgres', pilots: 16, jobsPerSecond: 2000, ratioToGraphile: 1.1 },
+        { store: 'sqlite', via: 'http', pilots: 16, jobsPerSecond: 2500 },
+        { store: 'sqlite', via: 'in-process', pilots: 16, jobsPerSecond: 3500 },
+        { store: 'postgres', via: 'http', pilots: 16, jobsPerSecond: 2000, ratioToGraphile: 0.7 },
+        { store: 'postgres', via: 'in-process', pilots: 16, jobsPerSecond: 4000, ratioToGraphile: 1.1 },
       ],
     });
-    expect(find(checks, 'SQLite')?.ok).toBe(false);
-    expect(find(checks, 'graphile')?.ok).toBe(true);
+    expect(find(checks, 'SQLite (16 pilots, http)')?.ok).toBe(false);
+    expect(find(checks, 'graphile-worker (16 pilots, in-process)')?.ok).toBe(true);
+    // The other path's figures are reported, not judged.
+    expect(find(checks, 'SQLite (16 pilots, in-process)')).toMatchObject({ ok: null, actual: '3500 jobs/s' });
+    expect(find(checks, 'graphile-worker (16 pilots, http)')).toMatchObject({ ok: null, actual: '0.7×' });
+  });
+
+  it('judges the in-process ratio when it misses too', () => {
+    const checks = checkTargets({
+      dispatcher: [
+        { store: 'postgres', via: 'in-process', pilots: 64, jobsPerSecond: 900, ratioToGraphile: 0.9 },
+      ],
+    });
+    expect(find(checks, 'graphile-worker (64 pilots, in-process)')?.ok).toBe(false);
   });
 });

@@ -2,7 +2,8 @@
 
 export interface Check {
   target: string;
-  ok: boolean;
+  /** null: a figure reported next to the targets, with no target of its own. */
+  ok: boolean | null;
   actual: string;
 }
 
@@ -32,17 +33,21 @@ export function checkTargets(results: Record<string, unknown[]>): Check[] {
       actual: `${fmt(num(r.ratioToBaseline))}×`,
     });
   }
+  // The absolute SQLite target is held by the whole path a real pilot takes (HTTP); the ratio to
+  // graphile-worker compares like with like: its workers call it in-process, so ours do too. The
+  // other path's figures are reported beside them.
   for (const r of rows('dispatcher')) {
+    const via = r.via === 'in-process' ? 'in-process' : 'http';
     if (r.store === 'sqlite') {
       checks.push({
-        target: `dispatcher ≥ 3000 jobs/s on SQLite (${r.pilots} pilots)`,
-        ok: num(r.jobsPerSecond) >= 3000,
+        target: `dispatcher ≥ 3000 jobs/s on SQLite (${r.pilots} pilots, ${via})`,
+        ok: via === 'http' ? num(r.jobsPerSecond) >= 3000 : null,
         actual: fmt(num(r.jobsPerSecond), ' jobs/s'),
       });
     } else {
       checks.push({
-        target: `dispatcher ≥ 1.0 × graphile-worker (${r.pilots} pilots)`,
-        ok: num(r.ratioToGraphile) >= 1,
+        target: `dispatcher ≥ 1.0 × graphile-worker (${r.pilots} pilots, ${via})`,
+        ok: via === 'in-process' ? num(r.ratioToGraphile) >= 1 : null,
         actual: `${fmt(num(r.ratioToGraphile))}×`,
       });
     }

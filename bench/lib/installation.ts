@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULTS } from '../../src/core/defaults.ts';
 import { P3sClient } from '../../src/protocol/client.ts';
+import { openStore as openP3sStore } from '../../src/store/open-store.ts';
+import type { Store } from '../../src/store/store.ts';
 import { createTestDatabase } from '../../test/helpers/postgres.ts';
 import {
   baseEnv,
@@ -30,6 +32,8 @@ export interface Installation {
   /** The simulated pilots' light client (node:http keep-alive), set by start(). */
   pilotCalls: LightClient;
   start(serverArgs?: string[]): Promise<ServerProc>;
+  /** A second store on the server's database, in this process (for the in-process simulated pilots). */
+  openStore(): Promise<Store>;
   startPilots(n: number, args?: string[]): Proc[];
   waitForIdlePilots(n: number): Promise<void>;
   close(): Promise<void>;
@@ -51,6 +55,9 @@ export async function makeInstallation(kind: StoreKind): Promise<Installation> {
       inst.client = new P3sClient({ server: inst.server.url, timeoutMs: 120_000, token });
       inst.pilotCalls = new LightClient(inst.server.url, token);
       return inst.server;
+    },
+    openStore() {
+      return openP3sStore({ databaseUrl: db?.url, sqlitePath: join(dataDir, DEFAULTS.databaseFile) });
     },
     startPilots(n, args = []) {
       const env = baseEnv({ P3S_HOME: dataDir, P3S_SERVER: inst.server?.url });

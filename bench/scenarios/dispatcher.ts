@@ -1,29 +1,47 @@
 // Scenario 3: dispatcher throughput without subprocesses — simulated pilots claim and finish
-// at once. Peer in the same run on the same PostgreSQL: graphile-worker 0.17 with a no-op
-// task and the same concurrency.
+// at once, over HTTP or in-process. Peer in the same run on the same PostgreSQL: graphile-worker
+// 0.17 with a no-op task and the same concurrency.
 
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import type { Store } from '../../src/store/store.ts';
 import { TEST_POSTGRES_URL } from '../../test/helpers/postgres.ts';
+import { InProcessPilots } from '../lib/in-process-pilots.ts';
 import { makeInstallation, type StoreKind } from '../lib/installation.ts';
 import { drainJobs, registerSimulatedPilots, submitTrivialJobs } from '../lib/simulated-pilots.ts';
 import { percentile, preciseNow } from '../lib/stats.ts';
 
-export async function dispatcherThroughput(kind: StoreKind, jobs: number, pilots: number) {
+/**
+ * How the simulated pilots reach the dispatcher: over HTTP through the server (the light client,
+ * the whole path a real pilot takes), or in-process through the store calls the server's routes
+ * make (as graphile-worker's workers call its functions).
+ */
+export const PILOT_PATHS = ['http', 'in-process'] as const;
+export type PilotPath = (typeof PILOT_PATHS)[number];
+
+export async function dispatcherThroughput(kind: StoreKind, jobs: number, pilots: number, via: PilotPath) {
   const inst = await makeInstallation(kind);
+  let store: Store | undefined;
   try {
     await inst.start();
+    // Opened once the server has migrated the database.
+    if (via === 'in-process') store = await inst.openStore();
     const uuids = await registerSimulatedPilots(inst.client, pilots);
     await submitTrivialJobs(inst.client, jobs);
-    const result = await drainJobs(inst.pilotCalls, uuids, jobs);
+    const result = await drainJobs(store ? new InProcessPilots(store) : inst.pilotCalls, uuids, jobs);
+    // A path that answered without finishing its jobs must not report a throughput.
+    const finished = (await inst.client.summary()).jobs.finished ?? 0;
+    if (finished !== jobs) throw new Error(`dispatcher (${via}): ${finished} of ${jobs} jobs finished`);
     return {
       store: kind,
+      via,
       jobs,
       pilots,
       jobsPerSecond: result.jobsPerSecond,
       claimP99Ms: percentile(result.claimLatenciesMs, 99),
     };
   } finally {
+    await store?.close();
     await inst.close();
   }
 }

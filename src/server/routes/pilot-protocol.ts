@@ -139,8 +139,11 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
   );
 }
 
-/** The claim reply after a touch-and-claim: stop, a job, or nothing yet. */
-function claimReply({ pilot, claimed }: { pilot: Pilot; claimed: ClaimedJob | null }): ClaimReplyWire {
+/**
+ * The claim reply after a touch-and-claim: stop, a job, or nothing yet. Exported for the benchmark's
+ * in-process simulated pilots (bench/lib/in-process-pilots.ts), which answer as this route does.
+ */
+export function claimReply({ pilot, claimed }: { pilot: Pilot; claimed: ClaimedJob | null }): ClaimReplyWire {
   if (pilot.stopRequested) return { job: null, command: 'stop' };
   return claimed ? dispatched(claimed) : { job: null, command: null };
 }
