@@ -11,7 +11,7 @@ import type {
   FinishJobReply,
   HeartbeatBody,
 } from '../../src/protocol/schemas/pilots.ts';
-import { claimReply } from '../../src/server/routes/pilot-protocol.ts';
+import { answerFinish, claimReply, leaseMsFor } from '../../src/server/routes/pilot-protocol.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { PilotCalls } from './light-client.ts';
 
@@ -23,24 +23,13 @@ export class InProcessPilots implements PilotCalls {
     return claimReply(await this.store.touchAndClaimJob(uuid, leaseMs(beat), Date.now()));
   }
 
-  async finishJob(id: number, body: FinishJobBody): Promise<FinishJobReply> {
-    if (body.logs) throw new Error('the in-process pilots send no output');
-    const input = {
-      jobId: id,
-      pilotUuid: body.pilot,
-      attempt: body.attempt,
-      outcome: body.outcome,
-      metrics: body.metrics,
-      now: Date.now(),
-      started: body.started && { pid: body.started.pid, msAgo: Math.round(body.started.seconds * 1000) },
-    };
-    if (!body.next) return { state: (await this.store.finishJob(input)).state };
-    const finished = await this.store.finishAndClaimJob(input, leaseMs(body.next.beat));
-    return { state: finished.job.state, next: claimReply(finished.next) };
+  finishJob(id: number, body: FinishJobBody): Promise<FinishJobReply> {
+    return answerFinish(this.store, id, body, { now: Date.now(), caps: LOG_CAPS, leaseMs });
   }
 
   async heartbeat(id: number, body: HeartbeatBody): Promise<{ command: string | null }> {
-    if (body.logs) throw new Error('the in-process pilots send no output');
+    // The route also appends the output a heartbeat carries; the simulated pilots send none.
+    if (body.logs) throw new Error('the in-process pilots send no output with heartbeats');
     return this.store.heartbeatJob({
       jobId: id,
       pilotUuid: body.pilot,
@@ -52,5 +41,6 @@ export class InProcessPilots implements PilotCalls {
   }
 }
 
-/** The lease the server grants for a beat period, with its default lease (pilot-protocol.ts). */
-const leaseMs = (beat: number) => Math.max(DEFAULTS.leaseSeconds, beat * 3) * 1000;
+// The server's defaults (server/main.ts): the lease and the caps of a job's stored output.
+const leaseMs = (beat: number) => leaseMsFor(DEFAULTS.leaseSeconds, beat);
+const LOG_CAPS = { headCap: DEFAULTS.logHeadBytes, tailCap: DEFAULTS.logTailBytes };

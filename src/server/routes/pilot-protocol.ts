@@ -4,6 +4,7 @@
 
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
+import type { LogCaps } from '../../core/capped-log.ts';
 import { TooManyRequestsError } from '../../core/errors.ts';
 import type { LogStream, Pilot } from '../../core/types.ts';
 import { ROUTES } from '../../protocol/routes.ts';
@@ -14,12 +15,13 @@ import {
   type ClaimReply as ClaimReplyWire,
   FinishJobBody,
   FinishJobReply,
+  type FinishJobReply as FinishJobReplyWire,
   HeartbeatBody,
   JobCommandReply,
   type LogChunks,
   StartJobBody,
 } from '../../protocol/schemas/pilots.ts';
-import type { ClaimedJob } from '../../store/store.ts';
+import type { ClaimedJob, Store } from '../../store/store.ts';
 import type { AppContext, TypedApp } from '../app.ts';
 import { principalOf } from '../auth/auth-guard.ts';
 import { ClaimSlots } from './claim-slots.ts';
@@ -31,7 +33,7 @@ const CLAIM_RECHECK_MS = 1000;
 
 export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): void {
   const { store, config, waiter } = ctx;
-  const leaseMs = (beat: number) => Math.max(config.leaseSeconds, beat * 3) * 1000;
+  const leaseMs = (beat: number) => leaseMsFor(config.leaseSeconds, beat);
   const slots = new ClaimSlots(config.maxClaimsPerToken);
 
   app.post(
@@ -118,31 +120,50 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
     ROUTES.jobFinish,
     { schema: { params: IdParams, body: FinishJobBody, response: { 200: FinishJobReply } } },
     async (request) => {
-      const { pilot, attempt, outcome, metrics, logs, next, started } = request.body;
-      await requireOwnPilot(ctx, request, pilot);
-      // The store checks that the pilot holds the attempt and appends the logs in the finish's transaction.
-      const input = {
-        jobId: request.params.id,
-        pilotUuid: pilot,
-        attempt,
-        outcome,
-        metrics,
+      await requireOwnPilot(ctx, request, request.body.pilot);
+      return answerFinish(store, request.params.id, request.body, {
         now: ctx.now(),
-        logs: logs && { chunks: decodeLogs(logs), caps: logCaps(ctx) },
-        started: started && { pid: started.pid, msAgo: Math.round(started.seconds * 1000) },
-      };
-      if (!next) return { state: (await store.finishJob(input)).state };
-      // Fetch-next: the pilot's next claim rides on its finish, one request and one transaction per job.
-      const finished = await store.finishAndClaimJob(input, leaseMs(next.beat));
-      return { state: finished.job.state, next: claimReply(finished.next) };
+        caps: logCaps(ctx),
+        leaseMs,
+      });
     },
   );
 }
 
+/** The lease granted for a beat period: the server's lease, or three beats when that is longer. */
+export function leaseMsFor(leaseSeconds: number, beat: number): number {
+  return Math.max(leaseSeconds, beat * 3) * 1000;
+}
+
 /**
- * The claim reply after a touch-and-claim: stop, a job, or nothing yet. Exported for the benchmark's
- * in-process simulated pilots (bench/lib/in-process-pilots.ts), which answer as this route does.
+ * Answers a finish report: the job's new state and, with `next` (fetch-next), the pilot's next
+ * claim, which rides on the finish: one request and one transaction per job. The store checks that
+ * the pilot holds the attempt and appends the report's output in the finish's transaction.
+ * Exported, with leaseMsFor and claimReply, for the benchmark's in-process pilots (bench/lib/in-process-pilots.ts).
  */
+export async function answerFinish(
+  store: Store,
+  jobId: number,
+  body: FinishJobBody,
+  { now, caps, leaseMs }: { now: number; caps: LogCaps; leaseMs: (beat: number) => number },
+): Promise<FinishJobReplyWire> {
+  const { pilot, attempt, outcome, metrics, logs, next, started } = body;
+  const input = {
+    jobId,
+    pilotUuid: pilot,
+    attempt,
+    outcome,
+    metrics,
+    now,
+    logs: logs && { chunks: decodeLogs(logs), caps },
+    started: started && { pid: started.pid, msAgo: Math.round(started.seconds * 1000) },
+  };
+  if (!next) return { state: (await store.finishJob(input)).state };
+  const finished = await store.finishAndClaimJob(input, leaseMs(next.beat));
+  return { state: finished.job.state, next: claimReply(finished.next) };
+}
+
+/** The claim reply after a touch-and-claim: stop, a job, or nothing yet. */
 export function claimReply({ pilot, claimed }: { pilot: Pilot; claimed: ClaimedJob | null }): ClaimReplyWire {
   if (pilot.stopRequested) return { job: null, command: 'stop' };
   return claimed ? dispatched(claimed) : { job: null, command: null };
