@@ -365,6 +365,25 @@ describe('pilot agent against the real server', () => {
     expect(await pilot(opts.uuid)).toMatchObject({ state: 'stopped', jobsRun: 2 });
   });
 
+  it("gives each payload the pilot's environment under the job's own env", async () => {
+    process.env.P3S_TEST_FROM_PILOT = 'pilot';
+    process.env.P3S_TEST_SHARED = 'pilot';
+    try {
+      const first = await submit('echo "$P3S_TEST_FROM_PILOT $P3S_TEST_SHARED"', {
+        env: { P3S_EXECMODE: '1', P3S_TEST_SHARED: 'job' },
+      });
+      const second = await submit('echo "$P3S_TEST_FROM_PILOT $P3S_TEST_SHARED"', {
+        env: { P3S_EXECMODE: '1' },
+      });
+      expect(await ended(runPilot(options({ cycles: 2 })))).toBe(0);
+      expect(await logs(first)).toMatchObject({ data: 'pilot job\n' });
+      expect(await logs(second)).toMatchObject({ data: 'pilot pilot\n' });
+    } finally {
+      delete process.env.P3S_TEST_FROM_PILOT;
+      delete process.env.P3S_TEST_SHARED;
+    }
+  });
+
   it('reports the start of a payload that ended within START_REPORT_DELAY_MS with its finish, and of a longer one on its own', async () => {
     const quick = await submit('/bin/true');
     const slow = await submit('/bin/sleep 0.5');
