@@ -13,6 +13,7 @@ import { P3sClient } from '../src/protocol/client.ts';
 import { createTestDatabase } from '../test/helpers/postgres.ts';
 import { baseEnv, freePort, removeDir, tempDir, waitFor } from '../test/helpers/processes.ts';
 import { LightClient } from './lib/light-client.ts';
+import { cpuMs } from './lib/proc-cpu.ts';
 import { drainJobs, registerSimulatedPilots, submitTrivialJobs } from './lib/simulated-pilots.ts';
 import { median, percentile } from './lib/stats.ts';
 
@@ -42,12 +43,6 @@ async function backendCpuMs(url: string): Promise<Map<number, number>> {
   } finally {
     await client.end();
   }
-}
-
-function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, at 100 ticks/s
 }
 
 async function once(root: string, letter: string) {

@@ -32,8 +32,6 @@ export interface SessionContext {
   /** Epoch ms at which the pilot's lifetime ends, or null. */
   lifetimeEndsAt: number | null;
   logChunkBytes: number;
-  /** The pilot's environment, read once (the lowest layer of each payload's env, payload-env.ts). */
-  pilotEnv: NodeJS.ProcessEnv;
   /** Asked just before the final report: may the pilot take another job (then the report claims it)? */
   mayClaimNext: () => boolean;
 }
@@ -101,7 +99,6 @@ export class JobSession {
         pilotUuid: ctx.uuid,
         payload: job.payload,
         env: job.env,
-        pilotEnv: ctx.pilotEnv,
         siteEnv: ctx.options.siteEnv,
         timelimit: job.timelimit,
         workDir: ctx.options.workDir,
@@ -130,8 +127,7 @@ export class JobSession {
     if (unreported) clearTimeout(unreported.timer);
     this.unreported = null;
     await this.started;
-    // With a reason, abort() creates no DOMException (a stack capture per job, seen in the pilot's profile).
-    stopBeating.abort('payload ended');
+    stopBeating.abort();
     await this.heartbeats;
     if (this.gone) {
       this.log.warn('the server no longer assigns this job to this pilot: not reporting it');
