@@ -1,7 +1,8 @@
 // `node --import tsx bench/ab-dispatcher.ts ROOT_A ROOT_B [--runs N] [--jobs N] [--pilots N] [--store sqlite|postgres]
 //   [--client light|p3s] [--plain A]` (--plain: builds, by letter, whose server predates fetch-next)
 // A/B comparison of two builds (each ROOT holds bin/ and dist/) on the dispatcher scenario,
-// alternating A and B runs in the same session: jobs/s, and server and client CPU per job.
+// alternating A and B runs in the same session, each run starting with the next build in turn:
+// jobs/s, and server and client CPU per job.
 
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { baseEnv, freePort, removeDir, tempDir, waitFor } from '../test/helpers/
 import { LightClient } from './lib/light-client.ts';
 import { cpuMs } from './lib/proc-cpu.ts';
 import { drainJobs, registerSimulatedPilots, submitTrivialJobs } from './lib/simulated-pilots.ts';
-import { median, percentile } from './lib/stats.ts';
+import { median, pairedRatio, percentile } from './lib/stats.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -86,7 +87,10 @@ async function once(root: string, letter: string) {
 
 const samples = roots.map(() => [] as Awaited<ReturnType<typeof once>>[]);
 for (let i = 0; i < Number(values.runs); i++) {
-  for (let r = 0; r < roots.length; r++) {
+  // Each run starts with the next build in turn: with a fixed order (A B, A B, …) a host that
+  // speeds up or slows down over the session favours one side (seen with bench/ab-pilot.ts).
+  for (let k = 0; k < roots.length; k++) {
+    const r = (i + k) % roots.length;
     const s = await once(roots[r] as string, String.fromCharCode(65 + r));
     samples[r]?.push(s);
     console.log(
@@ -100,4 +104,8 @@ for (let r = 0; r < roots.length; r++) {
   console.log(
     `${String.fromCharCode(65 + r)} ${roots[r]}: median of ${samples[r]?.length}: ${m('jobsPerSecond')} jobs/s, claim p99 ${m('claimP99Ms')} ms, server ${m('serverMsPerJob')} ms/job, client ${m('clientMsPerJob')} ms/job${values.store === 'postgres' ? `, PostgreSQL ${m('postgresMsPerJob')} ms/job` : ''}`,
   );
+}
+if (samples.length === 2) {
+  const [a, b] = samples.map((runs) => runs.map((s) => s.jobsPerSecond)) as [number[], number[]];
+  console.log(`jobs/s, B/A: ${Math.round(pairedRatio(b, a) * 1000) / 1000} (median of the runs' pairs)`);
 }
