@@ -4,15 +4,11 @@
 // alternating A and B runs in the same session, each run starting with the next build in turn:
 // jobs/s, and server and client CPU per job.
 
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { DEFAULTS } from '../src/core/defaults.ts';
-import { P3sClient } from '../src/protocol/client.ts';
 import { createTestDatabase } from '../test/helpers/postgres.ts';
-import { baseEnv, freePort, removeDir, tempDir, waitFor } from '../test/helpers/processes.ts';
+import { removeDir, tempDir } from '../test/helpers/processes.ts';
+import { type BuildServer, startBuildServer } from './lib/build-server.ts';
 import { LightClient } from './lib/light-client.ts';
 import { cpuMs } from './lib/proc-cpu.ts';
 import { drainJobs, registerSimulatedPilots, submitTrivialJobs } from './lib/simulated-pilots.ts';
@@ -49,15 +45,10 @@ async function backendCpuMs(url: string): Promise<Map<number, number>> {
 async function once(root: string, letter: string) {
   const dataDir = tempDir('p3s-ab-');
   const db = values.store === 'postgres' ? await createTestDatabase() : undefined;
-  const port = await freePort();
-  const args = [join(root, 'bin', 'p3s.js'), 'server', '--port', String(port), '--data-dir', dataDir];
-  args.push('--log-level', 'warn', ...(db ? ['--database-url', db.url] : []));
-  const child = spawn(process.execPath, args, { env: baseEnv(), stdio: 'ignore' });
+  let server: BuildServer | undefined;
   try {
-    const url = `http://127.0.0.1:${port}`;
-    await waitFor('server', async () => (await fetch(`${url}/api/v1/health`)).ok, 30_000);
-    const token = readFileSync(join(dataDir, DEFAULTS.adminTokenFile), 'utf8').trim();
-    const client = new P3sClient({ server: url, timeoutMs: 120_000, token });
+    server = await startBuildServer(root, dataDir, db ? ['--database-url', db.url] : []);
+    const { child, url, token, client } = server;
     const uuids = await registerSimulatedPilots(client, Number(values.pilots));
     await submitTrivialJobs(client, jobs);
     const pilots = values.client === 'light' ? new LightClient(url, token) : client;
@@ -78,8 +69,7 @@ async function once(root: string, letter: string) {
       postgresMsPerJob: backendMs / jobs,
     };
   } finally {
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+    await server?.kill();
     await db?.drop();
     removeDir(dataDir);
   }

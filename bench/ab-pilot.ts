@@ -6,12 +6,11 @@
 // drifts over minutes, so only the pairs compare.
 
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULTS } from '../src/core/defaults.ts';
-import { P3sClient } from '../src/protocol/client.ts';
-import { baseEnv, freePort, removeDir, tempDir, waitFor } from '../test/helpers/processes.ts';
+import type { P3sClient } from '../src/protocol/client.ts';
+import { baseEnv, removeDir, tempDir, waitFor } from '../test/helpers/processes.ts';
+import { startBuildServer } from './lib/build-server.ts';
 import { cpuMs } from './lib/proc-cpu.ts';
 import { median, pairedRatio, preciseNow, round } from './lib/stats.ts';
 
@@ -28,12 +27,9 @@ if (!rootA || !rootB) throw new Error('usage: bench/ab-pilot.ts ROOT_A ROOT_B [-
 const jobs = Number(values.jobs);
 
 const dataDir = tempDir('p3s-ab-pilot-');
-const port = await freePort();
-const url = `http://127.0.0.1:${port}`;
-const serverArgs = ['server', '--port', String(port), '--data-dir', dataDir, '--log-level', 'warn'];
-const server = spawn(process.execPath, [join(rootA, 'bin', 'p3s.js'), ...serverArgs], {
-  env: baseEnv(),
-  stdio: 'ignore',
+const server = await startBuildServer(rootA, dataDir).catch((error: unknown) => {
+  removeDir(dataDir);
+  throw error;
 });
 
 /** One pilot of `root` runs `jobs` payloads to the end: its CPU per job and the jobs/s. */
@@ -53,7 +49,7 @@ async function once(client: P3sClient, root: string) {
   ];
   args.push('--work-dir', join(dataDir, 'work'), '--joblog-dir', join(dataDir, 'joblogs'));
   const pilot = spawn(process.execPath, args, {
-    env: baseEnv({ P3S_HOME: dataDir, P3S_SERVER: url }),
+    env: baseEnv({ P3S_HOME: dataDir, P3S_SERVER: server.url }),
     stdio: 'ignore',
   });
   const exited = new Promise((resolve) => pilot.once('exit', resolve));
@@ -75,9 +71,7 @@ async function once(client: P3sClient, root: string) {
 }
 
 try {
-  await waitFor('server', async () => (await fetch(`${url}/api/v1/health`)).ok, 30_000);
-  const token = readFileSync(join(dataDir, DEFAULTS.adminTokenFile), 'utf8').trim();
-  const client = new P3sClient({ server: url, timeoutMs: 120_000, token });
+  const { client } = server;
   const a: Awaited<ReturnType<typeof once>>[] = [];
   const b: Awaited<ReturnType<typeof once>>[] = [];
   for (let i = 0; i < Number(values.runs); i++) {
@@ -114,6 +108,6 @@ try {
   );
   console.log(`pilot CPU per job, B/A: ${round(ratio, 3)} (median of the pairs' ratios)`);
 } finally {
-  server.kill('SIGKILL');
+  await server.kill();
   removeDir(dataDir);
 }
