@@ -1,21 +1,17 @@
 // The simulated pilots' calls made in-process: the store calls the pilot-protocol routes make
-// (touch-and-claim, fetch-next finish, heartbeat) on a store opened in the benchmark's own process,
+// (touch-and-claim, fetch-next finish) on a store opened in the benchmark's own process,
 // on the server's database, with no HTTP in between. graphile-worker's workers call its functions
 // from inside their process the same way, so this is the like-for-like peer comparison; the light
 // client (light-client.ts) measures the whole path a real pilot takes.
 
 import { DEFAULTS } from '../../src/core/defaults.ts';
-import type {
-  ClaimReply,
-  FinishJobBody,
-  FinishJobReply,
-  HeartbeatBody,
-} from '../../src/protocol/schemas/pilots.ts';
+import type { ClaimReply, FinishJobBody, FinishJobReply } from '../../src/protocol/schemas/pilots.ts';
 import { answerFinish, claimReply, leaseMsFor } from '../../src/server/routes/pilot-protocol.ts';
 import type { Store } from '../../src/store/store.ts';
 import type { PilotCalls } from './light-client.ts';
 
-export class InProcessPilots implements PilotCalls {
+/** The calls the dispatcher scenario makes (simulated-pilots.ts drainJobs); heartbeats go over HTTP only. */
+export class InProcessPilots implements Pick<PilotCalls, 'claim' | 'finishJob'> {
   constructor(private readonly store: Store) {}
 
   /** One touch-and-claim, answered at once: there is no long-poll without the server's waiter. */
@@ -25,19 +21,6 @@ export class InProcessPilots implements PilotCalls {
 
   finishJob(id: number, body: FinishJobBody): Promise<FinishJobReply> {
     return answerFinish(this.store, id, body, { now: Date.now(), caps: LOG_CAPS, leaseMs });
-  }
-
-  async heartbeat(id: number, body: HeartbeatBody): Promise<{ command: string | null }> {
-    // The route also appends the output a heartbeat carries; the simulated pilots send none.
-    if (body.logs) throw new Error('the in-process pilots send no output with heartbeats');
-    return this.store.heartbeatJob({
-      jobId: id,
-      pilotUuid: body.pilot,
-      attempt: body.attempt,
-      metrics: body.metrics,
-      leaseMs: leaseMs(0),
-      now: Date.now(),
-    });
   }
 }
 

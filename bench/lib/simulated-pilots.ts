@@ -39,7 +39,7 @@ export async function registerSimulatedPilots(client: P3sClient, n: number): Pro
  * when it brought none. Claim latencies are those of every request that answered a claim.
  */
 export async function drainJobs(
-  client: PilotCalls,
+  client: Pick<PilotCalls, 'claim' | 'finishJob'>,
   uuids: string[],
   target: number,
   { fetchNext = true }: { fetchNext?: boolean } = {},
