@@ -6,6 +6,7 @@ import { CompiledQuery, type Kysely, PostgresAdapter } from 'kysely';
 import {
   InvalidTransitionError,
   type JobSpec,
+  type JobState,
   type JobTransition,
   jobStatesAllowing,
   LeaseLostError,
@@ -14,7 +15,7 @@ import {
   TERMINAL_JOB_STATES,
 } from '../core/index.ts';
 import { preparedText } from './pg-prepared.ts';
-import { type Arg, precompiled } from './precompiled.ts';
+import { type Arg, precompiled, precompiledShapes } from './precompiled.ts';
 import { ATTEMPT_ROW_CTE, attemptOf } from './rows.ts';
 import type { Database, JobAttemptsTable, JobRow, JobUpdate, NewJobEvent, NewJobRow } from './schema.ts';
 import type { Dialect } from './store.ts';
@@ -111,6 +112,33 @@ export interface TransitionInput {
   exact?: boolean;
 }
 
+interface TransitionShape {
+  /** The columns set, the state and updated_at among them. */
+  columns: string[];
+  /** The states the compare-and-set accepts. */
+  states: readonly JobState[];
+  holder: boolean;
+}
+
+/** The compare-and-set of transitionJob, compiled once per shape: building it was a tenth of a finish's CPU. */
+const transitionUpdate = precompiledShapes(
+  (shape: TransitionShape) => `${shape.columns.join()}|${shape.states.join()}|${shape.holder}`,
+  (db, arg: Arg<Record<string, unknown>>, shape) => {
+    const set = Object.fromEntries(shape.columns.map((column) => [column, arg(`set:${column}`)]));
+    let update = db
+      .updateTable('jobs')
+      .set(set as JobUpdate)
+      .where('id', '=', arg('id') as number)
+      .where('state', 'in', shape.states);
+    if (shape.holder) {
+      update = update
+        .where('pilot_id', '=', arg('holderPilot') as number)
+        .where('attempt', '=', arg('holderAttempt') as number);
+    }
+    return update.returningAll();
+  },
+);
+
 /**
  * Moves a job along one edge of the state machine: a compare-and-set on the states the
  * transition allows (and on the holder), one job_events row, and a job_attempts row when the
@@ -120,12 +148,16 @@ export async function transitionJob(tx: Tx, input: TransitionInput): Promise<Job
   const { job, transition, holder } = input;
   const to = nextJobState(job.state, transition);
   if (to === undefined) throw refusal(job, input);
-  let update = tx
-    .updateTable('jobs')
-    .set({ ...input.set, state: to, updated_at: input.now })
-    .where('id', '=', job.id)
-    .where('state', 'in', input.exact ? [job.state] : jobStatesAllowing(transition));
-  if (holder) update = update.where('pilot_id', '=', holder.pilotId).where('attempt', '=', holder.attempt);
+  const values: Record<string, unknown> = { ...input.set, state: to, updated_at: input.now };
+  const columns = Object.keys(values).filter((column) => values[column] !== undefined);
+  const states = input.exact ? [job.state] : jobStatesAllowing(transition);
+  const args: Record<string, unknown> = {
+    id: job.id,
+    holderPilot: holder?.pilotId,
+    holderAttempt: holder?.attempt,
+  };
+  for (const column of columns) args[`set:${column}`] = values[column];
+  const update = transitionUpdate.compile(tx, { columns, states, holder: holder !== undefined }, args);
   const event = {
     at: input.now,
     from_state: job.state,
@@ -138,8 +170,8 @@ export async function transitionJob(tx: Tx, input: TransitionInput): Promise<Job
   // PostgreSQL: the change, its event and its attempt record in one statement (one round trip).
   const postgres = tx.getExecutor().adapter instanceof PostgresAdapter;
   const updated = postgres
-    ? await changeWithRecordsPostgres(tx, update.returningAll().compile(), event, ends)
-    : await update.returningAll().executeTakeFirst();
+    ? await changeWithRecordsPostgres(tx, update, event, ends)
+    : (await tx.executeQuery<JobRow>(update)).rows[0];
   if (!updated) {
     const current = await findJob(tx, job.id);
     if (!current)

@@ -42,11 +42,51 @@ export function precompiled<A extends object, C extends Compilable<unknown>>(
       compiled.set(adapter, query);
       preparedText(query.sql);
     }
-    const parameters = query.parameters.map((p) =>
-      p instanceof Placeholder ? (args as Record<string, unknown>)[p.name] : p,
-    );
-    const result = await db.executeQuery<RowOf<C>>(CompiledQuery.raw(query.sql, parameters));
+    const result = await db.executeQuery<RowOf<C>>(bind(query, args));
     return result.rows as RowOf<C>[];
   };
   return { rows, first: async (db, args) => (await rows(db, args))[0] };
+}
+
+/** The compiled query with each placeholder replaced by its argument's value. */
+function bind<R>(query: CompiledQuery<R>, args: object): CompiledQuery<R> {
+  const parameters = query.parameters.map((p) =>
+    p instanceof Placeholder ? (args as Record<string, unknown>)[p.name] : p,
+  );
+  return CompiledQuery.raw(query.sql, parameters) as CompiledQuery<R>;
+}
+
+export interface Shaped<S, A> {
+  /** The query of `shape` (compiled on its first use per database) bound to `args`. */
+  compile(db: Kysely<Database>, shape: S, args: A): CompiledQuery;
+}
+
+/**
+ * Queries whose SQL text depends on a small set of shapes (which columns an UPDATE sets, which
+ * states it compares on) but not on the values: each shape, named by `keyOf`, is compiled once per
+ * database as `precompiled` compiles its one query, and every call only binds the values.
+ */
+export function precompiledShapes<S, A extends object>(
+  keyOf: (shape: S) => string,
+  build: (db: Kysely<Database>, arg: Arg<A>, shape: S) => Compilable<unknown>,
+): Shaped<S, A> {
+  const compiled = new WeakMap<DialectAdapter, Map<string, CompiledQuery>>();
+  const placeholder = ((name: string) => new Placeholder(name)) as unknown as Arg<A>;
+  return {
+    compile(db, shape, args) {
+      const adapter = db.getExecutor().adapter;
+      let shapes = compiled.get(adapter);
+      if (!shapes) {
+        shapes = new Map();
+        compiled.set(adapter, shapes);
+      }
+      const key = keyOf(shape);
+      let query = shapes.get(key);
+      if (!query) {
+        query = build(db, placeholder, shape).compile();
+        shapes.set(key, query);
+      }
+      return bind(query, args);
+    },
+  };
 }
