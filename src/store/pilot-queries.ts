@@ -97,16 +97,24 @@ export async function touchPilotRow(tx: Tx, pilot: PilotRow, now: number): Promi
   return row;
 }
 
-const busy = precompiled((db, arg: Arg<{ id: number; jobId: number; now: number }>) =>
+const busy = precompiled((db, arg: Arg<{ id: number; jobId: number; jobsRun: number; now: number }>) =>
   db
     .updateTable('pilots')
-    .set({ state: 'running', current_job_id: arg('jobId'), last_seen_at: arg('now') })
+    .set({
+      state: 'running',
+      current_job_id: arg('jobId'),
+      jobs_run: arg('jobsRun'),
+      last_seen_at: arg('now'),
+    })
     .where('id', '=', arg('id')),
 );
 
-/** The pilot took a job. */
-export async function markPilotBusy(tx: Tx, pilotId: number, jobId: number, now: number): Promise<void> {
-  await busy.rows(tx, { id: pilotId, jobId, now });
+/**
+ * The pilot took a job. `pilot` is its row as read or left in this transaction (the write lock keeps
+ * it current), so that a fetch-next's count of the job it just finished lands in the same write.
+ */
+export async function markPilotBusy(tx: Tx, pilot: PilotRow, jobId: number, now: number): Promise<void> {
+  await busy.rows(tx, { id: pilot.id, jobId, jobsRun: pilot.jobs_run, now });
 }
 
 const idle = precompiled((db, arg: Arg<{ id: number; now: number }>) =>

@@ -134,7 +134,7 @@ async function claimForPilot(
     actor: pilotActor(pilot.uuid),
     detail: `pilot ${pilot.id} on ${pilot.host}`,
   });
-  await markPilotBusy(tx, pilot.id, row.id, now);
+  await markPilotBusy(tx, pilot, row.id, now);
   if (row.workflow_id !== null) await markWorkflowRunning(tx, dialect, row.workflow_id, now);
   return row;
 }
@@ -302,12 +302,17 @@ export function endingOf(input: FinishInput): Ending {
   };
 }
 
-/** Ends the attempt; `released` says whether workflow jobs became claimable (signal after the commit). */
+/**
+ * Ends the attempt; `released` says whether workflow jobs became claimable (signal after the commit).
+ * With `thenClaim` on SQLite the pilot's row is left for the claim that follows (finishAndClaimIn),
+ * which writes it once, idle or running its next job, instead of twice.
+ */
 export async function finishJobIn(
   tx: Tx,
   dialect: Dialect,
   input: FinishInput,
-): Promise<{ row: JobRow; released: boolean; pilot: PilotRow | undefined }> {
+  thenClaim = false,
+): Promise<{ row: JobRow; released: boolean; pilot: PilotRow | undefined; pilotWritten: boolean }> {
   const ending = endingOf(input);
   // PostgreSQL: the workflow row is locked before the job's, as every writer of workflow jobs does.
   // SQLite holds the database lock already, so the job row itself tells whether there is a workflow.
@@ -328,7 +333,7 @@ export async function finishJobIn(
   if (isTerminalJobState(job.state)) {
     // A retried report whose first reply was lost: the job already ended by this pilot's word.
     if (await endedByReportOf(tx, job, input.pilotUuid))
-      return { row: job, released: false, pilot: undefined };
+      return { row: job, released: false, pilot: undefined, pilotWritten: false };
     throw new LeaseLostError(
       input.jobId,
       `it is already ${job.state}${job.error_name ? ` (${job.error_name})` : ''}`,
@@ -356,8 +361,9 @@ export async function finishJobIn(
   const { released } = workflow
     ? await advanceWorkflowIn(tx, workflow, updated, input.now)
     : { released: false };
-  await markPilotIdle(tx, pilot.id, input.now);
-  // The pilot row as markPilotIdle left it (a stopped pilot stays stopped), for a claim that follows.
+  const pilotWritten = !(thenClaim && dialect === 'sqlite');
+  if (pilotWritten) await markPilotIdle(tx, pilot.id, input.now);
+  // The pilot row as markPilotIdle leaves it (a stopped pilot stays stopped), for a claim that follows.
   const idle =
     pilot.state === 'stopped'
       ? pilot
@@ -368,7 +374,28 @@ export async function finishJobIn(
           jobs_run: pilot.jobs_run + 1,
           last_seen_at: input.now,
         };
-  return { row: updated, released, pilot: idle };
+  return { row: updated, released, pilot: idle, pilotWritten };
+}
+
+/**
+ * A finish and the pilot's next claim in one transaction: the claim starts from the pilot's row as
+ * the finish left it; a retried finish (its reply lost) changed nothing, so the pilot is read again.
+ */
+export async function finishAndClaimIn(
+  tx: Tx,
+  dialect: Dialect,
+  input: FinishInput,
+  leaseMs: number,
+): Promise<{ row: JobRow; released: boolean; touched: { pilot: PilotRow; row: JobRow | undefined } }> {
+  const finished = await finishJobIn(tx, dialect, input, true);
+  if (!finished.pilot) {
+    const touched = await touchAndClaimIn(tx, dialect, input.pilotUuid, leaseMs, input.now);
+    return { ...finished, touched };
+  }
+  const touched = await claimWithPilot(tx, dialect, finished.pilot, leaseMs, input.now);
+  // A claim marked the pilot running with its finished job counted (markPilotBusy writes the row it was given).
+  if (!finished.pilotWritten && !touched.row) await markPilotIdle(tx, finished.pilot.id, input.now);
+  return { ...finished, touched };
 }
 
 /** Whether the job's last state change was an ending reported by this pilot (not the reaper, not a stop). */

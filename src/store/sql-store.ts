@@ -29,9 +29,9 @@ import { migrateStore, readMigrationStatus } from './migrate.ts';
 import { findPilot, requireLivePilot, touchPilotRow, upsertPilot } from './pilot-queries.ts';
 import {
   claimJobIn,
-  claimWithPilot,
   deregisterPilotIn,
   endingOf,
+  finishAndClaimIn,
   finishJobIn,
   heartbeatJobIn,
   startJobIn,
@@ -293,13 +293,9 @@ export class SqlStore implements Store {
       return { job: toJob(solo.row), next };
     }
     const { row, released, touched } = await this.#write(async (tx) => {
-      const finished = await finishJobIn(tx, this.dialect, input);
+      const finished = await finishAndClaimIn(tx, this.dialect, input, leaseMs);
       if (finished.released) await this.#signal.publish(tx);
-      // A retried finish (its reply lost) read the pilot without changing it: read it again, locked.
-      const touched = finished.pilot
-        ? await claimWithPilot(tx, this.dialect, finished.pilot, leaseMs, input.now)
-        : await touchAndClaimIn(tx, this.dialect, input.pilotUuid, leaseMs, input.now);
-      return { ...finished, touched };
+      return finished;
     });
     if (released) this.#signal.emitLocal();
     return { job: toJob(row), next: claimedOf(touched, input.now + leaseMs) };

@@ -260,6 +260,12 @@ export function describePilotReports(ctx: ConformanceContext): void {
       expect(ended.next.claimed?.job).toMatchObject({ id: next?.id, state: 'dispatched', pilotId: pilot.id });
       expect(ended.next.claimed?.leaseExpiresAt).toBe(T0 + 100 + LEASE_MS);
       expect(ended.next.pilot).toMatchObject({ state: 'running', currentJobId: next?.id, jobsRun: 1 });
+      // As stored, not only as answered: the finished job is counted in the same write as the claim.
+      expect(await store.getPilot(pilot.id)).toMatchObject({
+        state: 'running',
+        currentJobId: next?.id,
+        jobsRun: 1,
+      });
       expect(await store.getJob(job.id)).toEqual(ended.job);
     });
 
@@ -268,6 +274,7 @@ export function describePilotReports(ctx: ConformanceContext): void {
       const { job, pilot } = await runningJob(store);
       const ended = await store.finishAndClaimJob(ending(job.id, pilot.uuid, T0 + 100), LEASE_MS);
       expect(ended.next).toMatchObject({ claimed: null, pilot: { state: 'idle', stopRequested: false } });
+      expect(await store.getPilot(pilot.id)).toMatchObject({ state: 'idle', currentJobId: null, jobsRun: 1 });
       const second = await runningJob(store, T0 + 200);
       await store.submitJobs([spec({ name: 'left alone' })], 'alice', T0 + 201);
       await store.requestPilotStop(second.pilot.id);
@@ -276,6 +283,11 @@ export function describePilotReports(ctx: ConformanceContext): void {
         LEASE_MS,
       );
       expect(stopping.next).toMatchObject({ claimed: null, pilot: { stopRequested: true } });
+      expect(await store.getPilot(second.pilot.id)).toMatchObject({
+        state: 'idle',
+        currentJobId: null,
+        jobsRun: 1,
+      });
       const left = await store.listJobs({ limit: 10, offset: 0, sort: 'id', order: 'desc', filter: {} });
       expect(left.jobs[0]).toMatchObject({ name: 'left alone', state: 'defined' });
     });
