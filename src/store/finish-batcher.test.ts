@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { finishBatcher, keysOf, MAX_GROUP, MAX_IN_FLIGHT, startsGroup, takeGroup } from './finish-batcher.ts';
+import {
+  finishBatcher,
+  keysOf,
+  MAX_GROUP,
+  MAX_IN_FLIGHT,
+  startsGroup,
+  takeGroup,
+  turnBatcher,
+} from './finish-batcher.ts';
 import type { SoloFinish, SoloFinished } from './finish-postgres.ts';
 
 describe('takeGroup', () => {
@@ -178,6 +186,68 @@ describe('finishBatcher', () => {
     await endNext();
     expect(running()).toBe(0);
     expect(await Promise.all(settled)).toEqual([1, 2, 3, 'bad report 4', 5]);
+  });
+});
+
+/** Lets the turn end: the reports submitted in it are grouped by then. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('turnBatcher (SQLite)', () => {
+  it('runs the reports of one turn as one group, in order, once the turn ends', async () => {
+    const { groups, run, endNext, running } = controlledRun();
+    const submit = turnBatcher(run);
+    const answers = [1, 2, 3].map((job) => submit(report(`p${job}`, job)));
+    expect(groups).toEqual([]);
+    await nextTurn();
+    expect(groups).toEqual([[1, 2, 3]]);
+    const later = submit(report('p4', 4));
+    await nextTurn();
+    // Not held back by the running group: the store's single writer runs the groups in turn.
+    expect(groups).toEqual([[1, 2, 3], [4]]);
+    while (running() > 0) await endNext();
+    expect((await Promise.all([...answers, later])).map((a) => a?.row.id)).toEqual([1, 2, 3, 4]);
+  });
+
+  it("puts a second report of a pilot or job in the next turn's group", async () => {
+    const { groups, run, endNext, running } = controlledRun();
+    const submit = turnBatcher(run);
+    const answers = [submit(report('p0', 0)), submit(report('p0', 100)), submit(report('p1', 1))];
+    await nextTurn();
+    expect(groups).toEqual([[0, 1]]);
+    await nextTurn();
+    expect(groups).toEqual([[0, 1], [100]]);
+    while (running() > 0) await endNext();
+    expect(await Promise.all(answers)).toHaveLength(3);
+  });
+
+  it('caps a group at MAX_GROUP reports', async () => {
+    const { groups, run, endNext, running } = controlledRun();
+    const submit = turnBatcher(run);
+    const answers = Array.from({ length: MAX_GROUP + 3 }, (_, i) => submit(report(`p${i}`, i)));
+    await nextTurn();
+    await nextTurn();
+    expect(groups.map((g) => g.length)).toEqual([MAX_GROUP, 3]);
+    while (running() > 0) await endNext();
+    await Promise.all(answers);
+  });
+
+  it('reruns a failed group one report at a time, so a bad report fails alone', async () => {
+    const { groups, run, endNext, running } = controlledRun();
+    const submit = turnBatcher(run);
+    const settled = [1, 2, 3].map((job) =>
+      submit(report(`p${job}`, job)).then(
+        (a) => a?.row.id,
+        (e: Error) => e.message,
+      ),
+    );
+    await nextTurn();
+    await endNext(new Error('database is locked'));
+    expect(groups).toEqual([[1, 2, 3], [1], [2], [3]]);
+    await endNext();
+    await endNext(new Error('bad report 2'));
+    await endNext();
+    expect(running()).toBe(0);
+    expect(await Promise.all(settled)).toEqual([1, 'bad report 2', 3]);
   });
 });
 

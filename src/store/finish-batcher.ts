@@ -1,11 +1,13 @@
-// Group commit for the PostgreSQL solo finish (finish-postgres.ts): reports that arrive while a
+// Group commit for the solo finish (finish-postgres.ts, finish-sqlite.ts). PostgreSQL: reports that arrive while a
 // group's statement runs wait, then go together in the next one, so under load a commit, a round
 // trip and an executor start are paid once per group instead of once per job; an idle server sends
 // each report at once, alone. The groups share one pipelined connection (pg-pipeline.ts): a second
 // group is written behind the running one once as many reports wait as that one holds, so
 // PostgreSQL starts it the moment the first commits. Sent sooner it would be small, and the fixed
 // cost of a statement would be paid for few jobs (A/B, 16 pilots: 3,465 jobs/s sent at 4 waiting,
-// 3,871 at 8, about the running group's size); a third group behind the two lost 5 %.
+// 3,871 at 8, about the running group's size); a third group behind the two lost 5 %. SQLite runs
+// a group in one turn of the event loop, synchronously, so its groups are the reports read in one
+// turn (turnBatcher), as its group commit groups transactions (sqlite-group-commit.ts).
 
 import type { SoloFinish, SoloFinished } from './finish-postgres.ts';
 
@@ -106,4 +108,36 @@ async function runGroup(run: RunGroup, group: Queued[]): Promise<void> {
     }
     await Promise.all(group.map((queued) => runGroup(run, [queued])));
   }
+}
+
+/**
+ * SQLite: the reports read in one turn of the event loop go in one group (at most MAX_GROUP, with
+ * distinct jobs and pilots; the rest wait for the next turn's). Groups run one after another in the
+ * store's single writer, so a report in a later group sees what an earlier one wrote.
+ */
+export function turnBatcher(run: RunGroup): (finish: SoloFinish) => Promise<SoloFinished | undefined> {
+  const queue: Queued[] = [];
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    const picked = takeGroup(
+      queue.map((q) => q.keys),
+      new Set(),
+      MAX_GROUP,
+    );
+    const group = picked.map((index) => queue[index] as Queued);
+    for (const index of picked.reverse()) queue.splice(index, 1);
+    if (queue.length > 0) schedule();
+    void runGroup(run, group);
+  };
+  const schedule = () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(flush);
+  };
+  return (finish) =>
+    new Promise((resolve, reject) => {
+      queue.push({ finish, keys: keysOf(finish), resolve, reject });
+      schedule();
+    });
 }

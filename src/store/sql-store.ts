@@ -16,8 +16,9 @@ import {
 } from '../core/index.ts';
 import { aggregateRead } from './aggregate-read.ts';
 import { touchAndClaimPostgres } from './claim-postgres.ts';
-import { finishBatcher } from './finish-batcher.ts';
+import { finishBatcher, turnBatcher } from './finish-batcher.ts';
 import { finishSoloJobsPostgres, type SoloFinish, type SoloFinished } from './finish-postgres.ts';
+import { finishSoloJobsSqlite } from './finish-sqlite.ts';
 import { heartbeatPostgres } from './heartbeat-postgres.ts';
 import { adjustJobIn, deleteJobIn, killJobIn, retryJobIn } from './job-commands.ts';
 import { listJobRows, listPilotRows, summaryCounts } from './job-list-queries.ts';
@@ -78,7 +79,10 @@ export class SqlStore implements Store {
 
   readonly #onClose: () => Promise<void>;
   readonly #heartbeatLane: <T>(run: () => Promise<T>) => Promise<T>;
-  /** PostgreSQL: solo finishes that arrive together, in one statement (finish-batcher.ts). */
+  /**
+   * Solo finishes that arrive together, as a group (finish-batcher.ts): on PostgreSQL in one
+   * statement, on SQLite in a few statements of one write, each for the whole group.
+   */
   readonly #soloFinishes: (finish: SoloFinish) => Promise<SoloFinished | undefined>;
   /** PostgreSQL: the pipelined connection those statements share, closed with the store. */
   readonly #finishDb: Kysely<Database> | undefined;
@@ -101,7 +105,10 @@ export class SqlStore implements Store {
     this.#heartbeatLane = options.heartbeatLane ?? ((run) => run());
     this.#finishDb = options.finishDb;
     const finishDb = options.finishDb ?? db;
-    this.#soloFinishes = finishBatcher((group) => finishSoloJobsPostgres(finishDb, group));
+    this.#soloFinishes =
+      dialect === 'postgres'
+        ? finishBatcher((group) => finishSoloJobsPostgres(finishDb, group))
+        : turnBatcher((group) => transact((tx) => finishSoloJobsSqlite(tx, group)));
     this.dialect = dialect;
     this.#transact = transact;
     this.#signal = signal;
@@ -302,12 +309,12 @@ export class SqlStore implements Store {
   }
 
   /**
-   * PostgreSQL: a finish of a job outside any workflow, with no output left to store, in one
-   * statement outside a transaction with the others that arrive with it (store/finish-postgres.ts);
-   * undefined when the general path must run.
+   * A finish of a job outside any workflow, with no output left to store, grouped with the others
+   * that arrive with it (PostgreSQL: one statement outside a transaction, finish-postgres.ts;
+   * SQLite: one write, finish-sqlite.ts); undefined when the general path must run.
    */
   #soloFinish(finish: SoloFinish): Promise<SoloFinished | undefined> {
-    if (this.dialect !== 'postgres' || finish.input.logs?.chunks.length) return Promise.resolve(undefined);
+    if (finish.input.logs?.chunks.length) return Promise.resolve(undefined);
     return guardStore(() => this.#soloFinishes(finish));
   }
 

@@ -1,0 +1,273 @@
+// The SQLite finish of jobs outside any workflow, for the reports read in one turn of the event
+// loop together (finish-batcher.ts turnBatcher): each statement below serves the whole group, where
+// the general path (finishJobIn and the claim after it) runs about ten statements per report. Under
+// load that is fewer statements, and each one's rows (neighbouring jobs, the same index pages) are
+// written while SQLite still has them in the CPU's caches: a statement's cost doubled when other
+// work ran between statements (measured). A report the group cannot take (a workflow job, a lost
+// lease, a retried report, output to store) is answered undefined, untouched, and the caller runs
+// the general path, which handles it or says precisely why.
+
+import { CompiledQuery } from 'kysely';
+import { ACTIVE_JOB_STATES, type JobState, nextJobState } from '../core/index.ts';
+import type { SoloFinish, SoloFinished } from './finish-postgres.ts';
+import { pilotActor } from './pilot-reports.ts';
+import { ATTEMPT_FROM_JOB } from './rows.ts';
+import type { JobRow, PilotRow } from './schema.ts';
+import type { Tx } from './transaction.ts';
+import { markWorkflowRunning } from './workflow-advance.ts';
+
+/** A statement over a JSON array of objects (one per report), bound as its one parameter. */
+const run = async <R>(tx: Tx, text: string, items: readonly unknown[]): Promise<R[]> =>
+  (await tx.executeQuery<R>(CompiledQuery.raw(text, [JSON.stringify(items)]))).rows;
+
+const PILOTS_BY_UUID = 'SELECT * FROM pilots WHERE uuid IN (SELECT value FROM json_each(?))';
+const JOBS_BY_ID = 'SELECT * FROM jobs WHERE id IN (SELECT value FROM json_each(?))';
+
+// The compare-and-set repeats what the reads checked: the group holds the write lock, so it always
+// matches. The unary + keeps the planner off the state index: each row is found by its id.
+const END_JOBS = `
+  UPDATE jobs SET state = r.value ->> 'state', updated_at = r.value ->> 'now', ended_at = r.value ->> 'now',
+    lease_expires_at = NULL, exit_code = r.value ->> 'exit_code', signal = r.value ->> 'signal',
+    error_name = r.value ->> 'error_name', error_code = r.value ->> 'error_code',
+    error_diag = r.value ->> 'error_diag', cpu_seconds = r.value ->> 'cpu_seconds',
+    max_rss_kb = r.value ->> 'max_rss_kb', pid = r.value ->> 'pid', started_at = r.value ->> 'started_at'
+  FROM json_each(?) AS r
+  WHERE jobs.id = r.value ->> 'id' AND +jobs.state = r.value ->> 'from' AND jobs.pilot_id = r.value ->> 'pilot_id'
+    AND jobs.attempt = r.value ->> 'attempt'
+  RETURNING *`;
+
+const EVENT_COLUMNS = ['job_id', 'attempt', 'at', 'from_state', 'to_state', 'transition', 'actor', 'detail'];
+const INSERT_EVENTS = `
+  INSERT INTO job_events (${EVENT_COLUMNS.join(', ')})
+  SELECT ${EVENT_COLUMNS.map((c) => `value ->> '${c}'`).join(', ')} FROM json_each(?)`;
+
+// attemptOf() in SQL, from the rows END_JOBS just wrote.
+const INSERT_ATTEMPTS = `
+  INSERT INTO job_attempts (${Object.keys(ATTEMPT_FROM_JOB).join(', ')})
+  SELECT ${Object.values(ATTEMPT_FROM_JOB).join(', ')} FROM jobs WHERE id IN (SELECT value FROM json_each(?))`;
+
+// claim-sqlite.ts's pick, for `count` pilots of one site and set of job types at once.
+const pickJobs = (typed: boolean) => `
+  SELECT id FROM jobs INDEXED BY jobs_claimable_index
+  WHERE state = 'defined' AND (site IS NULL OR site = ?)
+    ${typed ? 'AND jobtype IN (SELECT value FROM json_each(?))' : ''}
+  ORDER BY priority DESC, id
+  LIMIT ?`;
+
+// As END_JOBS, found by id (+: not by walking every defined job in the state index).
+const DISPATCH_JOBS = `
+  UPDATE jobs SET state = 'dispatched', pilot_id = c.value ->> 'pilot_id', host = c.value ->> 'host',
+    ran_at_site = c.value ->> 'site', dispatched_at = c.value ->> 'now', lease_expires_at = c.value ->> 'lease',
+    kill_requested = 0, updated_at = c.value ->> 'now'
+  FROM json_each(?) AS c
+  WHERE jobs.id = c.value ->> 'job_id' AND +jobs.state = 'defined'
+  RETURNING *`;
+
+// A stopped pilot stays stopped (as markPilotIdle leaves it).
+const MARK_PILOTS = `
+  UPDATE pilots SET state = p.value ->> 'state', current_job_id = p.value ->> 'job_id',
+    jobs_run = p.value ->> 'jobs_run', last_seen_at = p.value ->> 'now'
+  FROM json_each(?) AS p
+  WHERE pilots.id = p.value ->> 'id' AND pilots.state <> 'stopped'`;
+
+/** A report the group takes: its pilot and job as read, and the state the job ends from. */
+interface Taken {
+  ord: number;
+  finish: SoloFinish;
+  pilot: PilotRow;
+  job: JobRow;
+}
+
+/**
+ * Applies the reports, which name distinct jobs and distinct pilots (the batcher keeps them apart),
+ * in one write transaction; answers in their order. Claims go to the pilots in report order, the
+ * best job first, as claimNextJobSqlite picks them one at a time.
+ */
+export async function finishSoloJobsSqlite(
+  tx: Tx,
+  finishes: readonly SoloFinish[],
+): Promise<(SoloFinished | undefined)[]> {
+  const answers: (SoloFinished | undefined)[] = finishes.map(() => undefined);
+  const taken = await takeReports(tx, finishes);
+  if (taken.length === 0) return answers;
+  const ended = await run<JobRow>(tx, END_JOBS, taken.map(endOf));
+  const endedById = new Map(ended.map((row) => [row.id, row]));
+  const done = taken.filter((t) => endedById.has(t.job.id));
+  await run(
+    tx,
+    INSERT_EVENTS,
+    done.map((t) => endEventOf(t, endedById.get(t.job.id) as JobRow)),
+  );
+  await run(
+    tx,
+    INSERT_ATTEMPTS,
+    done.map((t) => t.job.id),
+  );
+  const claimed = await claimFor(tx, done.filter(wantsClaim));
+  await run(
+    tx,
+    MARK_PILOTS,
+    done.map((t) => pilotMarkOf(t, claimed.get(t.pilot.id))),
+  );
+  for (const t of done) {
+    const next = claimed.get(t.pilot.id);
+    answers[t.ord] = {
+      row: endedById.get(t.job.id) as JobRow,
+      pilot: pilotAfter(t, next),
+      next,
+      unserved: false,
+    };
+  }
+  return answers;
+}
+
+/** The reports whose pilot holds an active attempt of a job outside any workflow, read once for all. */
+async function takeReports(tx: Tx, finishes: readonly SoloFinish[]): Promise<Taken[]> {
+  const pilots = await run<PilotRow>(
+    tx,
+    PILOTS_BY_UUID,
+    finishes.map((f) => f.input.pilotUuid),
+  );
+  const jobs = await run<JobRow>(
+    tx,
+    JOBS_BY_ID,
+    finishes.map((f) => f.input.jobId),
+  );
+  const pilotByUuid = new Map(pilots.map((p) => [p.uuid, p]));
+  const jobById = new Map(jobs.map((j) => [j.id, j]));
+  const taken: Taken[] = [];
+  for (const [ord, finish] of finishes.entries()) {
+    const pilot = pilotByUuid.get(finish.input.pilotUuid);
+    const job = jobById.get(finish.input.jobId);
+    if (!pilot || !job || finish.input.logs?.chunks.length) continue;
+    const holds = job.pilot_id === pilot.id && job.attempt === finish.input.attempt;
+    if (holds && job.workflow_id === null && endsFrom(job.state, finish))
+      taken.push({ ord, finish, pilot, job });
+  }
+  return taken;
+}
+
+/** Whether the report's ending is an edge of the state machine from the job's (active) state. */
+function endsFrom(state: JobState, { ending }: SoloFinish): boolean {
+  return ACTIVE_JOB_STATES.includes(state) && nextJobState(state, ending.transition) === ending.state;
+}
+
+/** The columns finishJobIn sets, from the report and the job as read (the write lock keeps it current). */
+function endOf({ finish, pilot, job }: Taken) {
+  const { input, ending } = finish;
+  const { metrics, started } = input;
+  const startsNow = job.state === 'dispatched' && started !== undefined && started !== null;
+  return {
+    id: job.id,
+    from: job.state,
+    pilot_id: pilot.id,
+    attempt: job.attempt,
+    state: ending.state,
+    now: input.now,
+    ...ending.set,
+    cpu_seconds: metrics ? metrics.cpuSeconds : job.cpu_seconds,
+    max_rss_kb: metrics ? Math.max(job.max_rss_kb ?? 0, metrics.maxRssKb, metrics.rssKb) : job.max_rss_kb,
+    pid: startsNow ? started.pid : job.pid,
+    started_at: startsNow ? input.now - started.msAgo : job.started_at,
+  };
+}
+
+function endEventOf({ finish, job }: Taken, row: JobRow) {
+  const { input, ending } = finish;
+  return {
+    job_id: row.id,
+    attempt: row.attempt,
+    at: input.now,
+    from_state: job.state,
+    to_state: row.state,
+    transition: ending.transition,
+    actor: ending.actor,
+    detail: ending.set.error_diag,
+  };
+}
+
+/** Fetch-next reports of pilots that may take another job (claimWithPilot's rule). */
+const wantsClaim = ({ finish, pilot }: Taken) =>
+  finish.claimMs !== undefined && pilot.state !== 'stopped' && pilot.stop_requested === 0;
+
+/**
+ * Claims for the pilots, in report order, best job first: one pick and one dispatch per distinct
+ * site and job types (usually one), each pick after the last one's dispatch so none overlap.
+ */
+async function claimFor(tx: Tx, claimants: Taken[]): Promise<Map<number, JobRow>> {
+  const claimed = new Map<number, JobRow>();
+  const byMatch = new Map<string, Taken[]>();
+  for (const t of claimants) {
+    const key = `${t.pilot.site ?? ''}\u0000${t.pilot.job_types}`;
+    byMatch.set(key, [...(byMatch.get(key) ?? []), t]);
+  }
+  for (const group of byMatch.values()) {
+    const { pilot } = group[0] as Taken;
+    const types = JSON.parse(pilot.job_types) as string[];
+    const args = types.length > 0 ? [pilot.site, pilot.job_types, group.length] : [pilot.site, group.length];
+    const picked = await tx.executeQuery<{ id: number }>(CompiledQuery.raw(pickJobs(types.length > 0), args));
+    const pairs = picked.rows.map(({ id }, i) => ({ job_id: id, claimant: group[i] as Taken }));
+    if (pairs.length === 0) continue;
+    const rows = await run<JobRow>(tx, DISPATCH_JOBS, pairs.map(dispatchOf));
+    for (const row of rows) if (row.pilot_id !== null) claimed.set(row.pilot_id, row);
+    await run(
+      tx,
+      INSERT_EVENTS,
+      rows.map((row) => claimEventOf(row, group)),
+    );
+    for (const row of rows) {
+      if (row.workflow_id !== null) await markWorkflowRunning(tx, 'sqlite', row.workflow_id, row.updated_at);
+    }
+  }
+  return claimed;
+}
+
+function dispatchOf({ job_id, claimant }: { job_id: number; claimant: Taken }) {
+  const { pilot, finish } = claimant;
+  const now = finish.input.now;
+  return {
+    job_id,
+    pilot_id: pilot.id,
+    host: pilot.host,
+    site: pilot.site,
+    now,
+    lease: now + (finish.claimMs ?? 0),
+  };
+}
+
+function claimEventOf(row: JobRow, group: Taken[]) {
+  const pilot = (group.find((t) => t.pilot.id === row.pilot_id) as Taken).pilot;
+  return {
+    job_id: row.id,
+    attempt: row.attempt,
+    at: row.updated_at,
+    from_state: 'defined',
+    to_state: 'dispatched',
+    transition: 'claim',
+    actor: pilotActor(pilot.uuid),
+    detail: `pilot ${pilot.id} on ${pilot.host}`,
+  };
+}
+
+/** The pilot's row after its report: idle, or running its next job, with one more job run. */
+function pilotMarkOf({ pilot, finish }: Taken, next: JobRow | undefined) {
+  return {
+    id: pilot.id,
+    state: next ? 'running' : 'idle',
+    job_id: next?.id ?? null,
+    jobs_run: pilot.jobs_run + 1,
+    now: finish.input.now,
+  };
+}
+
+function pilotAfter(t: Taken, next: JobRow | undefined): PilotRow {
+  if (t.pilot.state === 'stopped') return t.pilot;
+  const mark = pilotMarkOf(t, next);
+  return {
+    ...t.pilot,
+    state: mark.state as PilotRow['state'],
+    current_job_id: mark.job_id,
+    jobs_run: mark.jobs_run,
+    last_seen_at: mark.now,
+  };
+}
