@@ -195,7 +195,7 @@ const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 describe('turnBatcher (SQLite)', () => {
   it('runs the reports of one turn as one group, in order, once the turn ends', async () => {
     const { groups, run, endNext, running } = controlledRun();
-    const submit = turnBatcher(run);
+    const submit = turnBatcher(run, keysOf);
     const answers = [1, 2, 3].map((job) => submit(report(`p${job}`, job)));
     expect(groups).toEqual([]);
     await nextTurn();
@@ -210,7 +210,7 @@ describe('turnBatcher (SQLite)', () => {
 
   it("puts a second report of a pilot or job in the next turn's group", async () => {
     const { groups, run, endNext, running } = controlledRun();
-    const submit = turnBatcher(run);
+    const submit = turnBatcher(run, keysOf);
     const answers = [submit(report('p0', 0)), submit(report('p0', 100)), submit(report('p1', 1))];
     await nextTurn();
     expect(groups).toEqual([[0, 1]]);
@@ -222,7 +222,7 @@ describe('turnBatcher (SQLite)', () => {
 
   it('caps a group at MAX_GROUP reports', async () => {
     const { groups, run, endNext, running } = controlledRun();
-    const submit = turnBatcher(run);
+    const submit = turnBatcher(run, keysOf);
     const answers = Array.from({ length: MAX_GROUP + 3 }, (_, i) => submit(report(`p${i}`, i)));
     await nextTurn();
     await nextTurn();
@@ -233,7 +233,7 @@ describe('turnBatcher (SQLite)', () => {
 
   it('reruns a failed group one report at a time, so a bad report fails alone', async () => {
     const { groups, run, endNext, running } = controlledRun();
-    const submit = turnBatcher(run);
+    const submit = turnBatcher(run, keysOf);
     const settled = [1, 2, 3].map((job) =>
       submit(report(`p${job}`, job)).then(
         (a) => a?.row.id,

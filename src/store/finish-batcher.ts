@@ -51,14 +51,14 @@ export function startsGroup(inFlight: number, queued: number, running: number): 
   return inFlight === 0 || queued >= Math.min(MAX_GROUP, running);
 }
 
-interface Queued {
-  finish: SoloFinish;
+interface Queued<T = SoloFinish, R = SoloFinished> {
+  item: T;
   keys: readonly string[];
-  resolve: (answer: SoloFinished | undefined) => void;
+  resolve: (answer: R | undefined) => void;
   reject: (error: unknown) => void;
 }
 
-type RunGroup = (group: readonly SoloFinish[]) => Promise<(SoloFinished | undefined)[]>;
+type RunGroup<T = SoloFinish, R = SoloFinished> = (group: readonly T[]) => Promise<(R | undefined)[]>;
 
 /** Submits solo finishes; each answer is the statement's for that report (undefined: it matched nothing). */
 export function finishBatcher(run: RunGroup): (finish: SoloFinish) => Promise<SoloFinished | undefined> {
@@ -91,19 +91,19 @@ export function finishBatcher(run: RunGroup): (finish: SoloFinish) => Promise<So
 
   return (finish) =>
     new Promise((resolve, reject) => {
-      queue.push({ finish, keys: keysOf(finish), resolve, reject });
+      queue.push({ item: finish, keys: keysOf(finish), resolve, reject });
       pump();
     });
 }
 
 /** Runs a group and answers its reports. A failed statement changed nothing: each report then runs alone, so one bad report fails only itself. */
-async function runGroup(run: RunGroup, group: Queued[]): Promise<void> {
+async function runGroup<T, R>(run: RunGroup<T, R>, group: Queued<T, R>[]): Promise<void> {
   try {
-    const answers = await run(group.map((q) => q.finish));
+    const answers = await run(group.map((q) => q.item));
     for (const [index, queued] of group.entries()) queued.resolve(answers[index]);
   } catch (error) {
     if (group.length === 1) {
-      (group[0] as Queued).reject(error);
+      (group[0] as Queued<T, R>).reject(error);
       return;
     }
     await Promise.all(group.map((queued) => runGroup(run, [queued])));
@@ -112,11 +112,15 @@ async function runGroup(run: RunGroup, group: Queued[]): Promise<void> {
 
 /**
  * SQLite: the reports read in one turn of the event loop go in one group (at most MAX_GROUP, with
- * distinct jobs and pilots; the rest wait for the next turn's). Groups run one after another in the
- * store's single writer, so a report in a later group sees what an earlier one wrote.
+ * distinct `keys`: a pilot's or a job's second report waits for the next turn's). Groups run one
+ * after another in the store's single writer, so a report in a later group sees what an earlier
+ * one wrote. Used for finishes (finish-sqlite.ts) and heartbeats (heartbeat-sqlite.ts).
  */
-export function turnBatcher(run: RunGroup): (finish: SoloFinish) => Promise<SoloFinished | undefined> {
-  const queue: Queued[] = [];
+export function turnBatcher<T, R>(
+  run: RunGroup<T, R>,
+  keys: (item: T) => readonly string[],
+): (item: T) => Promise<R | undefined> {
+  const queue: Queued<T, R>[] = [];
   let scheduled = false;
   const flush = () => {
     scheduled = false;
@@ -125,7 +129,7 @@ export function turnBatcher(run: RunGroup): (finish: SoloFinish) => Promise<Solo
       new Set(),
       MAX_GROUP,
     );
-    const group = picked.map((index) => queue[index] as Queued);
+    const group = picked.map((index) => queue[index] as Queued<T, R>);
     for (const index of picked.reverse()) queue.splice(index, 1);
     if (queue.length > 0) schedule();
     void runGroup(run, group);
@@ -135,9 +139,9 @@ export function turnBatcher(run: RunGroup): (finish: SoloFinish) => Promise<Solo
     scheduled = true;
     setImmediate(flush);
   };
-  return (finish) =>
+  return (item) =>
     new Promise((resolve, reject) => {
-      queue.push({ finish, keys: keysOf(finish), resolve, reject });
+      queue.push({ item, keys: keys(item), resolve, reject });
       schedule();
     });
 }

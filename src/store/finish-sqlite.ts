@@ -13,15 +13,9 @@ import type { SoloFinish, SoloFinished } from './finish-postgres.ts';
 import { pilotActor } from './pilot-reports.ts';
 import { ATTEMPT_FROM_JOB } from './rows.ts';
 import type { JobRow, PilotRow } from './schema.ts';
+import { overJson, readPilotsAndJobs } from './sqlite-groups.ts';
 import type { Tx } from './transaction.ts';
 import { markWorkflowRunning } from './workflow-advance.ts';
-
-/** A statement over a JSON array of objects (one per report), bound as its one parameter. */
-const run = async <R>(tx: Tx, text: string, items: readonly unknown[]): Promise<R[]> =>
-  (await tx.executeQuery<R>(CompiledQuery.raw(text, [JSON.stringify(items)]))).rows;
-
-const PILOTS_BY_UUID = 'SELECT * FROM pilots WHERE uuid IN (SELECT value FROM json_each(?))';
-const JOBS_BY_ID = 'SELECT * FROM jobs WHERE id IN (SELECT value FROM json_each(?))';
 
 // The compare-and-set repeats what the reads checked: the group holds the write lock, so it always
 // matches. The unary + keeps the planner off the state index: each row is found by its id.
@@ -90,21 +84,21 @@ export async function finishSoloJobsSqlite(
   const answers: (SoloFinished | undefined)[] = finishes.map(() => undefined);
   const taken = await takeReports(tx, finishes);
   if (taken.length === 0) return answers;
-  const ended = await run<JobRow>(tx, END_JOBS, taken.map(endOf));
+  const ended = await overJson<JobRow>(tx, END_JOBS, taken.map(endOf));
   const endedById = new Map(ended.map((row) => [row.id, row]));
   const done = taken.filter((t) => endedById.has(t.job.id));
-  await run(
+  await overJson(
     tx,
     INSERT_EVENTS,
     done.map((t) => endEventOf(t, endedById.get(t.job.id) as JobRow)),
   );
-  await run(
+  await overJson(
     tx,
     INSERT_ATTEMPTS,
     done.map((t) => t.job.id),
   );
   const claimed = await claimFor(tx, done.filter(wantsClaim));
-  await run(
+  await overJson(
     tx,
     MARK_PILOTS,
     done.map((t) => pilotMarkOf(t, claimed.get(t.pilot.id))),
@@ -123,22 +117,14 @@ export async function finishSoloJobsSqlite(
 
 /** The reports whose pilot holds an active attempt of a job outside any workflow, read once for all. */
 async function takeReports(tx: Tx, finishes: readonly SoloFinish[]): Promise<Taken[]> {
-  const pilots = await run<PilotRow>(
+  const { pilots, jobs } = await readPilotsAndJobs(
     tx,
-    PILOTS_BY_UUID,
-    finishes.map((f) => f.input.pilotUuid),
+    finishes.map((f) => f.input),
   );
-  const jobs = await run<JobRow>(
-    tx,
-    JOBS_BY_ID,
-    finishes.map((f) => f.input.jobId),
-  );
-  const pilotByUuid = new Map(pilots.map((p) => [p.uuid, p]));
-  const jobById = new Map(jobs.map((j) => [j.id, j]));
   const taken: Taken[] = [];
   for (const [ord, finish] of finishes.entries()) {
-    const pilot = pilotByUuid.get(finish.input.pilotUuid);
-    const job = jobById.get(finish.input.jobId);
+    const pilot = pilots.get(finish.input.pilotUuid);
+    const job = jobs.get(finish.input.jobId);
     if (!pilot || !job || finish.input.logs?.chunks.length) continue;
     const holds = job.pilot_id === pilot.id && job.attempt === finish.input.attempt;
     if (holds && job.workflow_id === null && endsFrom(job.state, finish))
@@ -208,9 +194,9 @@ async function claimFor(tx: Tx, claimants: Taken[]): Promise<Map<number, JobRow>
     const picked = await tx.executeQuery<{ id: number }>(CompiledQuery.raw(pickJobs(types.length > 0), args));
     const pairs = picked.rows.map(({ id }, i) => ({ job_id: id, claimant: group[i] as Taken }));
     if (pairs.length === 0) continue;
-    const rows = await run<JobRow>(tx, DISPATCH_JOBS, pairs.map(dispatchOf));
+    const rows = await overJson<JobRow>(tx, DISPATCH_JOBS, pairs.map(dispatchOf));
     for (const row of rows) if (row.pilot_id !== null) claimed.set(row.pilot_id, row);
-    await run(
+    await overJson(
       tx,
       INSERT_EVENTS,
       rows.map((row) => claimEventOf(row, group)),

@@ -16,10 +16,11 @@ import {
 } from '../core/index.ts';
 import { aggregateRead } from './aggregate-read.ts';
 import { touchAndClaimPostgres } from './claim-postgres.ts';
-import { finishBatcher, turnBatcher } from './finish-batcher.ts';
+import { finishBatcher, keysOf, turnBatcher } from './finish-batcher.ts';
 import { finishSoloJobsPostgres, type SoloFinish, type SoloFinished } from './finish-postgres.ts';
 import { finishSoloJobsSqlite } from './finish-sqlite.ts';
 import { heartbeatPostgres } from './heartbeat-postgres.ts';
+import { heartbeatJobsSqlite } from './heartbeat-sqlite.ts';
 import { adjustJobIn, deleteJobIn, killJobIn, retryJobIn } from './job-commands.ts';
 import { listJobRows, listPilotRows, summaryCounts } from './job-list-queries.ts';
 import { findJob, insertJobs, jobAttempts, jobEvents } from './job-queries.ts';
@@ -84,6 +85,8 @@ export class SqlStore implements Store {
    * statement, on SQLite in a few statements of one write, each for the whole group.
    */
   readonly #soloFinishes: (finish: SoloFinish) => Promise<SoloFinished | undefined>;
+  /** SQLite: the heartbeats read in one turn, in one write (heartbeat-sqlite.ts). */
+  readonly #sqliteHeartbeats: (beat: HeartbeatInput) => Promise<JobCommandReply | undefined>;
   /** PostgreSQL: the pipelined connection those statements share, closed with the store. */
   readonly #finishDb: Kysely<Database> | undefined;
 
@@ -108,7 +111,11 @@ export class SqlStore implements Store {
     this.#soloFinishes =
       dialect === 'postgres'
         ? finishBatcher((group) => finishSoloJobsPostgres(finishDb, group))
-        : turnBatcher((group) => transact((tx) => finishSoloJobsSqlite(tx, group)));
+        : turnBatcher((group) => transact((tx) => finishSoloJobsSqlite(tx, group)), keysOf);
+    this.#sqliteHeartbeats = turnBatcher(
+      (group) => transact((tx) => heartbeatJobsSqlite(tx, group)),
+      (beat) => [`pilot:${beat.pilotUuid}`, `job:${beat.jobId}`],
+    );
     this.dialect = dialect;
     this.#transact = transact;
     this.#signal = signal;
@@ -267,11 +274,12 @@ export class SqlStore implements Store {
   }
 
   async heartbeatJob(input: HeartbeatInput): Promise<JobCommandReply> {
-    // PostgreSQL: one statement outside a transaction; the full transaction only to say why it matched nothing.
+    // PostgreSQL: one statement outside a transaction; SQLite: the turn's heartbeats in one write.
+    // The full transaction runs only to say why a heartbeat matched nothing.
     const quick =
       this.dialect === 'postgres'
         ? await guardStore(() => this.#heartbeatLane(() => heartbeatPostgres(this.#db, input)))
-        : undefined;
+        : await guardStore(() => this.#sqliteHeartbeats(input));
     return quick ?? this.#write((tx) => heartbeatJobIn(tx, this.dialect, input));
   }
 
