@@ -10,7 +10,7 @@
 import { CompiledQuery } from 'kysely';
 import { ACTIVE_JOB_STATES, type JobState, nextJobState } from '../core/index.ts';
 import type { SoloFinish, SoloFinished } from './finish-postgres.ts';
-import { pilotActor } from './pilot-reports.ts';
+import { maxRss, pilotActor } from './pilot-reports.ts';
 import { ATTEMPT_FROM_JOB } from './rows.ts';
 import type { JobRow, PilotRow } from './schema.ts';
 import { overJson, readPilotsAndJobs } from './sqlite-groups.ts';
@@ -152,7 +152,7 @@ function endOf({ finish, pilot, job }: Taken) {
     now: input.now,
     ...ending.set,
     cpu_seconds: metrics ? metrics.cpuSeconds : job.cpu_seconds,
-    max_rss_kb: metrics ? Math.max(job.max_rss_kb ?? 0, metrics.maxRssKb, metrics.rssKb) : job.max_rss_kb,
+    max_rss_kb: metrics ? maxRss(job, metrics) : job.max_rss_kb,
     pid: startsNow ? started.pid : job.pid,
     started_at: startsNow ? input.now - started.msAgo : job.started_at,
   };

@@ -6,6 +6,7 @@
 // caller runs the general path, which says precisely why.
 
 import { isActiveJobState } from '../core/index.ts';
+import { maxRss } from './pilot-reports.ts';
 import type { JobRow, PilotRow } from './schema.ts';
 import { overJson, readPilotsAndJobs } from './sqlite-groups.ts';
 import type { HeartbeatInput, JobCommandReply } from './store.ts';
@@ -50,9 +51,7 @@ export async function heartbeatJobsSqlite(
       // Never shortened; the largest RSS seen is kept (heartbeatJobIn's rules).
       lease: Math.max(job.lease_expires_at ?? 0, beat.now + beat.leaseMs),
       cpu_seconds: beat.metrics ? beat.metrics.cpuSeconds : job.cpu_seconds,
-      max_rss_kb: beat.metrics
-        ? Math.max(job.max_rss_kb ?? 0, beat.metrics.maxRssKb, beat.metrics.rssKb)
-        : job.max_rss_kb,
+      max_rss_kb: beat.metrics ? maxRss(job, beat.metrics) : job.max_rss_kb,
     })),
   );
   await overJson(

@@ -168,7 +168,7 @@ async function heldJob(
 }
 
 /** The largest RSS seen, as the metrics columns keep it (heartbeats and reports may lower the current one). */
-const maxRss = (job: JobRow, metrics: JobMetrics) =>
+export const maxRss = (job: JobRow, metrics: JobMetrics) =>
   Math.max(job.max_rss_kb ?? 0, metrics.maxRssKb, metrics.rssKb);
 
 function metricsUpdate(job: JobRow, metrics: JobMetrics | null): JobUpdate {
