@@ -21,6 +21,7 @@ export * from './capped-log.ts';
 export * from './dag/index.ts';
 export * from './defaults.ts';
 export * from './duration.ts';
+export * from './env-secrets.ts';
 export * from './errors.ts';
 export * from './exposure.ts';
 export * from './format.ts';

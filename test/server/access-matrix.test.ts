@@ -9,11 +9,16 @@
 // to retry, a pilot of site A holding a job to start, …), so the cells of one route do not interfere
 // and the allowed identities get the route's success status. One app per read policy serves all
 // cells (building an app costs ~250 ms; a cell a few ms).
+//
+// Secrets (issue #19): user A's jobs and workflows carry a secret-named env value, site A's env
+// another. Every answer of every cell is searched for both: only the owner and admins may get the
+// job's (and site A's pilot, whose claim hands it to the payload), only admins and pilots the
+// site's. A second table says who sees each value and who sees it redacted, route by route.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReadPolicy } from '../../src/core/index.ts';
+import { REDACTED, type ReadPolicy } from '../../src/core/index.ts';
 import { API_PREFIX } from '../../src/protocol/routes.ts';
 import {
   changedTables,
@@ -121,6 +126,17 @@ const TWOSTEP = readFileSync(join(FIXTURES, 'chain', 'twostep.graphml'), 'utf8')
 const TXT = JSON.parse(readFileSync(join(FIXTURES, 'data', 'txtDataType.json'), 'utf8'));
 const SHARED_DAG = 'dagA';
 
+/** A secret-named value in user A's jobs and workflows, and one in site A's env. */
+const JOB_SECRET = 'job-secret-value-4c1d9e';
+const SITE_SECRET = 'site-secret-value-8b2f70';
+const JOB_ENV = { API_TOKEN: JOB_SECRET, INPUT: 'plain-value' };
+const SITE_ENV = { STORAGE_PASSWORD: SITE_SECRET, SITE_INPUT: 'plain-site-value' };
+/** Who may receive each secret in any answer. */
+const SEERS: [string, readonly Identity[]][] = [
+  [JOB_SECRET, ['userA', 'admin', 'pilot']],
+  [SITE_SECRET, ['admin', 'pilot']],
+];
+
 interface World {
   t: FileTestApp;
   tokens: Record<Identity, string | null>;
@@ -153,7 +169,7 @@ const scene = {
       'userA',
       'POST',
       '/api/v1/jobs',
-      { jobs: [{ payload: '/bin/true', jobtype: 'idle' }] },
+      { jobs: [{ payload: '/bin/true', jobtype: 'idle', env: JOB_ENV }] },
       201,
     );
     return json.jobs[0].id;
@@ -185,7 +201,7 @@ const scene = {
       'userA',
       'POST',
       '/api/v1/jobs',
-      { jobs: [{ payload: '/bin/true', jobtype: pilot.jobtype, site: SITE_A }] },
+      { jobs: [{ payload: '/bin/true', jobtype: pilot.jobtype, site: SITE_A, env: JOB_ENV }] },
       201,
     );
     const claimed = await must(
@@ -219,7 +235,11 @@ const scene = {
       'userA',
       'POST',
       '/api/v1/workflows',
-      { dag: SHARED_DAG, state: state === 'template' ? 'template' : 'defined' },
+      {
+        dag: SHARED_DAG,
+        state: state === 'template' ? 'template' : 'defined',
+        jobinfo: { reduction: { env: JOB_ENV } },
+      },
       201,
     );
     const id = json.workflow.id as number;
@@ -392,7 +412,7 @@ async function makeWorld(policy: ReadPolicy): Promise<World> {
     next: () => ++counter,
     base: { jobId: 0, pilotId: 0, datasetId: 0, workflowId: 0 },
   };
-  await must(w, 'admin', 'POST', '/api/v1/sites', { site: { name: SITE_A } }, 201);
+  await must(w, 'admin', 'POST', '/api/v1/sites', { site: { name: SITE_A, env: SITE_ENV } }, 201);
   await must(w, 'admin', 'POST', '/api/v1/sites', { site: { name: SITE_B } }, 201);
   await must(w, 'admin', 'POST', '/api/v1/datatypes', TXT, 201);
   await must(w, 'userA', 'POST', '/api/v1/dags', { name: SHARED_DAG, graphml: TWOSTEP }, 201);
@@ -475,6 +495,9 @@ describe.each(POLICIES)('readPolicy %s', (policy) => {
         );
       if (res.statusCode >= 400 && JSON.parse(res.body)?.error?.code === undefined)
         mismatches.push(`${where}: ${res.statusCode} without the error body`);
+      for (const [secret, seers] of SEERS)
+        if (res.body.includes(secret) && !seers.includes(identity))
+          mismatches.push(`${where}: the answer holds the secret ${secret}`);
       if (before) {
         const changed = changedTables(before, fingerprinter.fingerprint());
         if (changed.length > 0)
@@ -482,5 +505,71 @@ describe.each(POLICIES)('readPolicy %s', (policy) => {
       }
     }
     expect(mismatches, `readPolicy ${policy}, ${key}:\n${mismatches.join('\n')}`).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Who sees a secret env value, and who sees it redacted (reads open, so no token reads too).
+
+type Sight = 'value' | 'redacted' | 'refused';
+const SIGHT: Record<string, Sight> = { S: 'value', R: 'redacted', '-': 'refused' };
+const SIGHT_IDENTITIES = ['none', 'userA', 'userB', 'pilot', 'admin'] as const;
+
+// biome-ignore lint/suspicious/noExplicitAny: API answers in tests are arbitrary JSON
+type Json = any;
+// biome-ignore format: a table reads best aligned
+const SIGHTS: [string, string, (w: World) => Promise<Cell>, (json: Json) => Record<string, string>][] = [
+  //                                    non usA usB pil adm
+  ['GET /api/v1/jobs/:id',              'R   S   R   -   S', async (w) => ({ url: `/api/v1/jobs/${w.base.jobId}` }), (j) => j.job.env],
+  ['GET /api/v1/jobs',                  'R   S   R   -   S', async (w) => ({ url: `/api/v1/jobs?ids=${w.base.jobId}` }), (j) => j.jobs[0].env],
+  ['GET /api/v1/workflows/:id',         'R   S   R   -   S', async (w) => ({ url: `/api/v1/workflows/${w.base.workflowId}` }), workflowEnv],
+  ['GET /api/v1/sites',                 'R   R   R   -   S', at('/api/v1/sites'), (j) => j.sites.find((s: { name: string }) => s.name === SITE_A).env],
+  ['GET /api/v1/sites/:name',           'R   R   R   S   S', at(`/api/v1/sites/${SITE_A}`), (j) => j.site.env],
+  ['POST /api/v1/pilots/:id/claim',     '-   -   -   S   S', async (w) => claimCell(w), (j) => j.job.env],
+];
+
+function workflowEnv(json: { jobs: { name: string; env: Record<string, string> }[] }) {
+  return json.jobs.find((j) => j.name === 'reduction')?.env ?? {};
+}
+
+/** A claim by a fresh site-A pilot while user A's job of its type waits (an admin may drive any pilot). */
+async function claimCell(w: World): Promise<Cell> {
+  const pilot = await scene.pilotOfA(w);
+  await must(
+    w,
+    'userA',
+    'POST',
+    '/api/v1/jobs',
+    { jobs: [{ payload: '/bin/true', jobtype: pilot.jobtype, site: SITE_A, env: JOB_ENV }] },
+    201,
+  );
+  return { url: `/api/v1/pilots/${pilot.uuid}/claim`, body: { wait: 0, beat: 1 } };
+}
+
+describe('who sees secret-named env values (readPolicy open)', () => {
+  it.each(SIGHTS)('%s', async (key, row, setup, envOf) => {
+    const w = worlds.get('open') as World;
+    const method = key.split(' ')[0] as Method;
+    const expected = row
+      .trim()
+      .split(/\s+/)
+      .map((c) => SIGHT[c]);
+    const secret = key.includes('/sites') ? 'STORAGE_PASSWORD' : 'API_TOKEN';
+    const value = key.includes('/sites') ? SITE_SECRET : JOB_SECRET;
+    const plain = key.includes('/sites') ? ['SITE_INPUT', 'plain-site-value'] : ['INPUT', 'plain-value'];
+    const got: string[] = [];
+    for (const identity of SIGHT_IDENTITIES) {
+      const cell = await setup(w);
+      const res = await call(w.t.app, method, cell.url, cell.body, w.tokens[identity]);
+      if (res.status >= 400) {
+        got.push('refused');
+        continue;
+      }
+      const env = envOf(res.json);
+      // Only the secret is hidden: the plain value beside it is shown to everyone who reads the env.
+      expect(env[plain[0] as string], `${identity} ${key}`).toBe(plain[1]);
+      got.push(env[secret] === value ? 'value' : env[secret] === REDACTED ? 'redacted' : `?${env[secret]}`);
+    }
+    expect(got).toEqual(expected);
   });
 });

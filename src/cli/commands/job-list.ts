@@ -2,6 +2,7 @@
 // its env, its state history with the time between steps, and its attempts).
 
 import { type Command, Option } from '@commander-js/extra-typings';
+import { isRedacted, REDACTED } from '../../core/env-secrets.ts';
 import { JOB_SORT_KEYS } from '../../core/job-query.ts';
 import type { JobDetailWire, JobListQuery, JobWire } from '../../protocol/schemas/jobs.ts';
 import { idArg, intArg, jobStatesArg } from '../args.ts';
@@ -191,6 +192,8 @@ function printJobDetail(out: Output, { job: j, events, attempts }: JobDetailWire
   out.line('env');
   if (env.length === 0) out.line(out.dim('  (none)'));
   for (const [key, value] of env) out.line(`  ${key}=${value}`);
+  if (env.some(([key, value]) => isRedacted(key, value)))
+    out.line(out.dim(`  (${REDACTED}: only the job's owner and admins see these values)`));
   out.line('history');
   let previous: number | undefined;
   const rows = events.map((e) => {

@@ -22,6 +22,7 @@ import {
 import type { JobFilter } from '../../store/store.ts';
 import type { AppContext, TypedApp } from '../app.ts';
 import { actorOf, ownerFor, requireManage } from '../auth/auth-guard.ts';
+import { jobAsSeen, jobsAsSeen } from '../auth/redaction.ts';
 import { parseErrorFilter, parseStateList } from './query-parsing.ts';
 
 const JobReply = Type.Object({ job: JobSchema });
@@ -56,7 +57,7 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
         objectId: ids.length === 1 ? ids[0] : null,
         detail: ids.length === 1 ? `as ${user}` : `${ids.length} jobs (${idRange(ids)}) as ${user}`,
       });
-      return reply.status(201).send({ jobs });
+      return reply.status(201).send({ jobs: jobsAsSeen(request, jobs) });
     },
   );
 
@@ -90,7 +91,7 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
         offset,
         countUpTo: q.countUpTo,
       });
-      return { jobs, total, totalExact, limit, offset };
+      return { jobs: jobsAsSeen(request, jobs), total, totalExact, limit, offset };
     },
   );
 
@@ -100,7 +101,7 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
     async (request) => {
       const detail = await store.getJobDetail(request.params.id);
       if (!detail) throw new NotFoundError('job', request.params.id);
-      return detail;
+      return { ...detail, job: jobAsSeen(request, detail.job) };
     },
   );
 
@@ -155,7 +156,7 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
       await ownJob(request, id);
       const result = await store.killJob(id, actorOf(request), ctx.now());
       await ctx.audit(request, { action: 'job.kill', objectType: 'job', objectId: id });
-      return result;
+      return { ...result, job: jobAsSeen(request, result.job) };
     },
   );
 
@@ -172,7 +173,7 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
         objectId: id,
         detail: `attempt ${job.attempt}`,
       });
-      return { job };
+      return { job: jobAsSeen(request, job) };
     },
   );
 
@@ -197,7 +198,7 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
         objectId: id,
         detail: `changed ${Object.keys(request.body).join(', ')}`,
       });
-      return { job };
+      return { job: jobAsSeen(request, job) };
     },
   );
 

@@ -13,6 +13,7 @@ import {
   SiteReply,
 } from '../../protocol/schemas/sites.ts';
 import type { AppContext, TypedApp } from '../app.ts';
+import { siteAsSeen } from '../auth/redaction.ts';
 
 export function registerSiteRoutes(app: TypedApp, ctx: AppContext): void {
   const { sites } = ctx.store;
@@ -36,8 +37,8 @@ export function registerSiteRoutes(app: TypedApp, ctx: AppContext): void {
     },
   );
 
-  app.get(ROUTES.sites, { schema: { response: { 200: SiteList } } }, async () => ({
-    sites: await sites.listSites(),
+  app.get(ROUTES.sites, { schema: { response: { 200: SiteList } } }, async (request) => ({
+    sites: (await sites.listSites()).map((site) => siteAsSeen(request, site)),
   }));
 
   app.get(
@@ -49,7 +50,7 @@ export function registerSiteRoutes(app: TypedApp, ctx: AppContext): void {
         throw new ForbiddenError(`a pilot token for site ${request.principal?.site} cannot read other sites`);
       const site = await sites.getSite(request.params.name);
       if (!site) throw new NotFoundError('site', request.params.name);
-      return { site };
+      return { site: siteAsSeen(request, site) };
     },
   );
 

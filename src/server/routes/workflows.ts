@@ -16,6 +16,7 @@ import {
 import { instantiateWorkflow } from '../../workflow/index.ts';
 import type { AppContext, TypedApp } from '../app.ts';
 import { actorOf, ownerFor, requireManage } from '../auth/auth-guard.ts';
+import { jobsAsSeen } from '../auth/redaction.ts';
 import { parseStateList } from './query-parsing.ts';
 
 export function registerWorkflowRoutes(app: TypedApp, ctx: AppContext): void {
@@ -52,7 +53,7 @@ export function registerWorkflowRoutes(app: TypedApp, ctx: AppContext): void {
         objectId: detail.workflow.id,
         detail: `from DAG ${dag.name}, ${detail.jobs.length} jobs`,
       });
-      return reply.status(201).send(detail);
+      return reply.status(201).send({ ...detail, jobs: jobsAsSeen(request, detail.jobs) });
     },
   );
 
@@ -79,7 +80,7 @@ export function registerWorkflowRoutes(app: TypedApp, ctx: AppContext): void {
     async (request) => {
       const detail = await store.getWorkflow(request.params.id);
       if (!detail) throw new NotFoundError('workflow', request.params.id);
-      return detail;
+      return { ...detail, jobs: jobsAsSeen(request, detail.jobs) };
     },
   );
 

@@ -2,7 +2,7 @@
 // the pilot and host, resource use, the error, kill/retry buttons (for its owner and admins) and
 // the live log viewer.
 
-import { isTerminalJobState } from '../../core/index.ts';
+import { isRedacted, isTerminalJobState } from '../../core/index.ts';
 import { ApiError } from '../../protocol/client.ts';
 import { ROUTES, routePath } from '../../protocol/routes.ts';
 import type { JobDetailWire, JobWire } from '../../protocol/schemas/jobs.ts';
@@ -217,7 +217,11 @@ function EnvTable({ env }: { env: Record<string, string> }) {
           <tr key={k}>
             <th>{k}</th>
             <td>
-              <code>{env[k]}</code>
+              {isRedacted(k, env[k] as string) ? (
+                <span class="muted redacted">hidden: only the job's owner and admins see this value</span>
+              ) : (
+                <code>{env[k]}</code>
+              )}
             </td>
           </tr>
         ))}
