@@ -105,6 +105,8 @@ export class JobSession {
         joblogDir: ctx.options.joblogDir,
         killGrace: ctx.options.killGrace,
         shell: ctx.options.shell,
+        server: ctx.options.server,
+        runAs: ctx.options.runAs,
         signal: this.kill.signal,
         onStart: (pid, metrics) => {
           this.log.info({ pid }, 'payload started');

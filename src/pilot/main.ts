@@ -9,11 +9,13 @@ import { P3S_VERSION } from '../core/version.ts';
 import { P3sClient } from '../protocol/client.ts';
 import { Agent, EXIT } from './agent.ts';
 import type { PilotOptions } from './options.ts';
+import { PayloadUserError, preparePayloadUser } from './payload-user.ts';
 import { resolveSite } from './site-settings.ts';
 
 export { EXIT } from './agent.ts';
 export { LOCAL_EXIT, type LocalRun, type LocalRunOptions, runJobLocally } from './local-run.ts';
 export { type PilotOptions, SITE_SETTINGS, type SiteSetting } from './options.ts';
+export { PayloadUserError, preparePayloadUser, type RunAs } from './payload-user.ts';
 
 /**
  * Runs one pilot until its cycles or lifetime are used up, the server tells it to stop, or it
@@ -27,11 +29,16 @@ export async function runPilot(options: PilotOptions): Promise<number> {
     { level: options.logLevel, base: { pilot: uuid } },
     pino.destination({ dest: 2, sync: true }),
   );
+  let runAs = options.runAs;
   try {
+    const { payloadUser } = options;
+    if (payloadUser !== undefined && runAs === undefined)
+      runAs = preparePayloadUser({ ...options, payloadUser });
     mkdirSync(options.workDir, { recursive: true });
     mkdirSync(options.joblogDir, { recursive: true });
   } catch (error) {
-    logger.fatal({ err: error }, 'cannot create the work or job log directory');
+    if (error instanceof PayloadUserError) logger.fatal(error.message);
+    else logger.fatal({ err: error }, 'cannot create the work or job log directory');
     return EXIT.failure;
   }
   const stop = new AbortController();
@@ -49,7 +56,7 @@ export async function runPilot(options: PilotOptions): Promise<number> {
   process.on('SIGINT', onSignal);
   try {
     const client = new P3sClient({ server: options.server, token: options.token, caFile: options.caFile });
-    const resolved = await resolveSite(client, options, logger, stop.signal);
+    const resolved = await resolveSite(client, { ...options, runAs }, logger, stop.signal);
     if (typeof resolved === 'number') return resolved;
     const agent = new Agent({
       client,
@@ -67,6 +74,7 @@ export async function runPilot(options: PilotOptions): Promise<number> {
         server: options.server,
         site: options.site,
         workDir: options.workDir,
+        payloadUser: runAs ? `${runAs.name} (uid ${runAs.uid}, gid ${runAs.gid})` : undefined,
         cycles: resolved.cycles,
         period: resolved.period,
         beat: resolved.beat,

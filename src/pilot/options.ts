@@ -1,10 +1,14 @@
 // Settings of one pilot process (built by the CLI from flags and environment; P3S knobs).
 
+import type { RunAs } from './payload-user.ts';
+
 export interface PilotOptions {
   /** Base URL of the server. */
   server: string;
   /** Pilot (or admin) token sent with every request. */
   token?: string;
+  /** The file the token was read from (P3S_TOKEN_FILE, the local pilots' token): kept from payloads. */
+  tokenFile?: string;
   /** PEM file of the CA to trust for an https:// server instead of the system's CAs. */
   caFile?: string;
   /** Pilot uuid; generated when absent (`p3s pilots start` passes one to find its pilots later). */
@@ -35,6 +39,10 @@ export interface PilotOptions {
   killGrace: number;
   /** Run every payload through /bin/sh -c (P3S -x), as if the job env had P3S_EXECMODE. */
   shell: boolean;
+  /** Run payloads as this user (name or uid); the pilot must run as root. */
+  payloadUser?: string;
+  /** The payload user's account (filled by the pilot at start from `payloadUser`). */
+  runAs?: RunAs;
   /** pino level. */
   logLevel: string;
   /** Largest slice of each log stream sent per report, in bytes (default 256 KiB, under common request-body limits). */

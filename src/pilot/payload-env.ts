@@ -1,5 +1,6 @@
-// What a payload gets: its environment (pilot < site < job env, then P3S_* identity) and how its
-// command line becomes a process (argv split, or /bin/sh -c in P3S "exec mode").
+// What a payload gets: its environment (pilot < account < site < job env, then P3S_* identity,
+// never the pilot's credentials) and how its command line becomes a process (argv split, or
+// /bin/sh -c in P3S "exec mode").
 
 import { isAbsolute, resolve } from 'node:path';
 import { splitArgs } from './argv.ts';
@@ -12,29 +13,54 @@ export interface PayloadIdentity {
   attempt: number;
   /** The job's sandbox directory (its working directory). */
   workDir: string;
+  /** The server the job came from (P3S_SERVER); none for `p3s run`. */
+  server?: string;
 }
+
+/**
+ * Variables of the pilot's own environment that never reach a payload: the credentials p3s reads
+ * (the pilot's token or its file, the server's database URL and TLS key, PostgreSQL's password
+ * variables) and P3S_HOME, which points at the data directory holding the local tokens. A site or
+ * a job may still set any of them in its own env: that is its owner's choice, not the pilot's secret.
+ */
+export const WITHHELD_FROM_PAYLOADS: readonly string[] = [
+  'P3S_TOKEN',
+  'P3S_TOKEN_FILE',
+  'P3S_HOME',
+  'P3S_DATABASE_URL',
+  'P3S_TLS_KEY',
+  'PGPASSWORD',
+  'PGPASSFILE',
+];
 
 /** The env layers of a payload, lowest first. */
 export interface EnvLayers {
   pilot: NodeJS.ProcessEnv;
+  /** HOME, USER and LOGNAME of the account the payload runs as (pilot --payload-user). */
+  account?: Record<string, string>;
   /** The env of the pilot's site (`p3s site define`), if it has one. */
   site?: Record<string, string>;
   job: Record<string, string>;
 }
 
+const WITHHELD = new Set(WITHHELD_FROM_PAYLOADS);
+
 /**
- * Pilot env, overlaid by the site env, then the job env (job wins), then the P3S_* identity
- * variables (always ours).
+ * Pilot env without its credentials (WITHHELD_FROM_PAYLOADS), overlaid by the payload account's
+ * HOME/USER/LOGNAME, the site env, then the job env (job wins), then the P3S_* identity variables
+ * (always ours).
  */
 export function payloadEnv(layers: EnvLayers, id: PayloadIdentity): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(layers.pilot)) if (value !== undefined) env[key] = value;
-  Object.assign(env, layers.site ?? {}, layers.job);
+  for (const [key, value] of Object.entries(layers.pilot))
+    if (value !== undefined && !WITHHELD.has(key)) env[key] = value;
+  Object.assign(env, layers.account ?? {}, layers.site ?? {}, layers.job);
   env.P3S_JOB_UUID = id.jobUuid;
   env.P3S_JOB_ID = String(id.jobId);
   env.P3S_PILOT_UUID = id.pilotUuid;
   env.P3S_ATTEMPT = String(id.attempt);
   env.P3S_WORK_DIR = id.workDir;
+  if (id.server !== undefined) env.P3S_SERVER = id.server;
   return env;
 }
 

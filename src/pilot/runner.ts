@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { JobMetrics } from '../core/types.ts';
 import { GroupSampler, groupAlive } from './metrics.ts';
 import { type Command, payloadEnv, planCommand, usesCopy, usesShell } from './payload-env.ts';
+import { accountEnv, handOverSandbox, lockSandbox, type RunAs } from './payload-user.ts';
 import { copyPayload, createSandbox } from './sandbox.ts';
 import { setLongTimeout } from './timers.ts';
 
@@ -36,6 +37,10 @@ export interface RunSpec {
   shell: boolean;
   /** Aborting kills the payload; the abort reason must be a KillReason. */
   signal?: AbortSignal;
+  /** The server the job came from, exported as P3S_SERVER; none for `p3s run`. */
+  server?: string;
+  /** Run the payload as this account (pilot --payload-user): its sandbox is its own for the run. */
+  runAs?: RunAs;
   /** Called once the process exists, with its pid (= its process group) and a metrics reader. */
   onStart?: (pid: number, metrics: () => JobMetrics) => void;
   /** Defaults: process.env, process.cwd(), one sample a second. */
@@ -132,19 +137,26 @@ async function prepareAndLaunch(
   let command: Command;
   try {
     sandbox = await createSandbox(spec.workDir, spec.label ?? spec.jobId, spec.attempt);
-    const id = { jobId: spec.jobId, jobUuid: spec.jobUuid, pilotUuid: spec.pilotUuid, attempt: spec.attempt };
-    const layers = { pilot: spec.pilotEnv ?? process.env, site: spec.siteEnv, job: spec.env };
-    env = payloadEnv(layers, { ...id, workDir: sandbox });
+    const { jobId, jobUuid, pilotUuid, attempt, server } = spec;
+    const account = spec.runAs && accountEnv(spec.runAs);
+    const layers = { pilot: spec.pilotEnv ?? process.env, account, site: spec.siteEnv, job: spec.env };
+    env = payloadEnv(layers, { jobId, jobUuid, pilotUuid, attempt, server, workDir: sandbox });
     const shell = usesShell(env, spec.shell);
     const cwd = spec.pilotCwd ?? process.cwd();
     command = usesCopy(env)
       ? await copyPayload(spec.payload, shell, sandbox, cwd)
       : planCommand(spec.payload, shell, cwd);
+    if (spec.runAs) await handOverSandbox(sandbox, spec.runAs);
   } catch (error) {
     return early({ kind: 'nonstarter', reason: `cannot prepare the payload: ${(error as Error).message}` });
   }
-  return launch(spec, command, env, sandbox, fds);
+  const result = await launch(spec, command, env, sandbox, fds);
+  if (spec.runAs) await lockSandbox(sandbox).catch((error: Error) => writeSync(fds[1], lockFailed(error)));
+  return result;
 }
+
+const lockFailed = (error: Error) =>
+  `p3s pilot: cannot take the sandbox back from the payload user: ${error.message}\n`;
 
 function launch(
   spec: RunSpec,
@@ -163,6 +175,8 @@ function launch(
         cwd: sandbox,
         env,
         stdio: ['ignore', outFd, errFd],
+        // Node clears the supplementary groups when it switches uid/gid: the payload has only its own.
+        ...(spec.runAs && { uid: spec.runAs.uid, gid: spec.runAs.gid }),
       });
     } catch (error) {
       // Synchronous refusals: NUL bytes in argv or env, invalid options.

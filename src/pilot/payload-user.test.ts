@@ -1,0 +1,181 @@
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  canAccessAs,
+  lookUpUser,
+  PayloadUserError,
+  parsePasswdLine,
+  payloadUserRefusal,
+  preparePayloadUser,
+  type RunAs,
+} from './payload-user.ts';
+import { jobLogPaths, runPayload } from './runner.ts';
+
+const nobody: RunAs = { name: 'nobody', uid: 65534, gid: 65534, home: '/nonexistent' };
+
+describe('parsePasswdLine', () => {
+  it.each([
+    ['nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n', nobody],
+    [
+      'pool01:*:2001:100::/home/pool01:/bin/bash',
+      { name: 'pool01', uid: 2001, gid: 100, home: '/home/pool01' },
+    ],
+    ['nobody:x:65534:65534:nobody:/nonexistent', null],
+    ['bad:x:uid:1::/h:/bin/sh', null],
+    ['', null],
+  ])('%j', (line, expected) => {
+    expect(parsePasswdLine(line)).toEqual(expected);
+  });
+});
+
+describe('payloadUserRefusal', () => {
+  const root: RunAs = { name: 'root', uid: 0, gid: 0, home: '/root' };
+  it.each([
+    ['a root pilot, an unprivileged account', 0, nobody, null],
+    [
+      'a pilot that is not root',
+      1000,
+      nobody,
+      /only a pilot running as root .* \(this one runs as uid 1000\)/,
+    ],
+    ['root as the payload user', 0, root, /must not be root/],
+  ])('%s', (_, pilotUid, user, expected) => {
+    const refusal = payloadUserRefusal(user.name, pilotUid, user);
+    if (expected === null) expect(refusal).toBeNull();
+    else expect(refusal).toMatch(expected);
+  });
+});
+
+describe('lookUpUser', () => {
+  it('finds accounts through getent, by name or uid', () => {
+    expect(lookUpUser('root')).toMatchObject({ name: 'root', uid: 0, gid: 0 });
+    expect(lookUpUser('0')).toMatchObject({ name: 'root', uid: 0 });
+  });
+
+  it.each([
+    ['no-such-user-p3s', /no such user \(getent passwd no-such-user-p3s found nothing\)/],
+    ['--help', /not a user name or uid/],
+    ['a b', /not a user name or uid/],
+  ])('refuses %j', (name, message) => {
+    expect(() => lookUpUser(name)).toThrow(PayloadUserError);
+    expect(() => lookUpUser(name)).toThrow(message);
+  });
+});
+
+// Switching identities needs root (CI runs as root); elsewhere these say why they skip.
+const isRoot = process.getuid?.() === 0;
+if (!isRoot) console.warn('payload-user.test.ts: not root, skipping the tests that switch to nobody');
+
+describe.skipIf(!isRoot)('as root, with nobody as the payload user', () => {
+  let root: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'p3s-payload-user-'));
+    // Like /var/lib/p3s: the account may pass through, not list.
+    chmodSync(root, 0o711);
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('asks the kernel what the account can reach', () => {
+    const open = join(root, 'open.txt');
+    const closed = join(root, 'closed.txt');
+    writeFileSync(open, 'x', { mode: 0o644 });
+    writeFileSync(closed, 'x', { mode: 0o600 });
+    expect(canAccessAs(nobody, 'read', open)).toBe(true);
+    expect(canAccessAs(nobody, 'read', closed)).toBe(false);
+    expect(canAccessAs(nobody, 'enter', root)).toBe(true);
+    expect(canAccessAs(nobody, 'enter', '/root')).toBe(false);
+  });
+
+  it('prepares a work dir the account can enter and a job log dir it cannot', () => {
+    const setup = {
+      payloadUser: 'nobody',
+      workDir: join(root, 'a', 'work'),
+      joblogDir: join(root, 'a', 'logs'),
+    };
+    expect(preparePayloadUser(setup)).toMatchObject({ name: 'nobody', uid: 65534 });
+    expect(statSync(setup.workDir).mode & 0o777).toBe(0o711);
+    expect(statSync(setup.joblogDir).mode & 0o777).toBe(0o700);
+  });
+
+  it.each([
+    [
+      'a work dir it cannot reach',
+      { workDir: '/root/p3s-work' },
+      /nobody cannot enter the work dir \/root\/p3s-work/,
+    ],
+    ['a job log dir it can read', { joblogDir: '<open>' }, /nobody could read the job logs in .*chmod 700/],
+    [
+      'a token file it can read',
+      { tokenFile: '<token>' },
+      /nobody could read the pilot's token file .*chmod 600/,
+    ],
+  ])('refuses %s', (_, change, message) => {
+    const dir = mkdtempSync(join(root, 'refuse-'));
+    chmodSync(dir, 0o711);
+    const openLogs = join(dir, 'open-logs');
+    mkdirSync(openLogs, { mode: 0o755 });
+    const token = join(dir, 'pilot.token');
+    writeFileSync(token, 'p3s_x\n', { mode: 0o644 });
+    const setup = {
+      payloadUser: 'nobody',
+      workDir: join(dir, 'work'),
+      joblogDir: join(dir, 'logs'),
+      ...change,
+    };
+    if (setup.joblogDir === '<open>') setup.joblogDir = openLogs;
+    const withToken = 'tokenFile' in setup ? { ...setup, tokenFile: token } : setup;
+    expect(() => preparePayloadUser(withToken)).toThrow(message);
+    try {
+      preparePayloadUser(withToken);
+    } catch (error) {
+      expect(error).toBeInstanceOf(PayloadUserError);
+    }
+  });
+
+  it('runs the payload as the account, in a sandbox it owns, then locks the sandbox', async () => {
+    const workDir = join(root, 'run', 'work');
+    const joblogDir = join(root, 'run', 'logs');
+    const runAs = preparePayloadUser({ payloadUser: 'nobody', workDir, joblogDir });
+    const spec = {
+      jobId: 5,
+      jobUuid: 'u-5',
+      attempt: 1,
+      pilotUuid: 'p-1',
+      // Who it is, its groups, where HOME points, and an output file in its sandbox.
+      payload:
+        'id -u; id -g; grep ^Groups: /proc/self/status | tr -d " \\t"; echo "HOME=$HOME USER=$USER"; ' +
+        'stat -c %U . ; echo data > out.txt; cat /proc/$PPID/environ > /dev/null 2>&1 || echo environ-refused',
+      env: { P3S_EXECMODE: 'SHELL' },
+      timelimit: 30,
+      workDir,
+      joblogDir,
+      killGrace: 0.5,
+      shell: false,
+      runAs,
+    };
+    const result = await runPayload(spec);
+    const out = readFileSync(jobLogPaths(joblogDir, 5).out, 'utf8');
+    expect(result, readFileSync(jobLogPaths(joblogDir, 5).err, 'utf8')).toMatchObject({
+      kind: 'exited',
+      exitCode: 0,
+    });
+    expect(out.split('\n')).toEqual([
+      '65534',
+      '65534',
+      // No supplementary groups: root's are not inherited.
+      'Groups:',
+      'HOME=/nonexistent USER=nobody',
+      'nobody',
+      'environ-refused',
+      '',
+    ]);
+    const sandbox = join(workDir, '5-1');
+    // Its output keeps the account as owner; the sandbox itself went back to root, private.
+    expect(statSync(join(sandbox, 'out.txt')).uid).toBe(65534);
+    expect(statSync(sandbox).uid).toBe(0);
+    expect(statSync(sandbox).mode & 0o777).toBe(0o700);
+    expect(canAccessAs(runAs, 'enter', sandbox)).toBe(false);
+  });
+});
