@@ -28,7 +28,7 @@ function parsePilotFlags(argv: string[], env: Record<string, string | undefined>
       flags = opts;
     });
   program.parse(['node', 'p3s', ...argv]);
-  return pilotOptionsFrom(flags as Parameters<typeof pilotOptionsFrom>[0], env);
+  return pilotOptionsFrom(flags as Parameters<typeof pilotOptionsFrom>[0], env).options;
 }
 
 describe('pilot flags', () => {
@@ -69,6 +69,8 @@ describe('pilot flags', () => {
         '-x',
         '--lifetime',
         '90',
+        '--payload-user',
+        'pool01',
       ],
       env,
     );
@@ -94,6 +96,17 @@ describe('the token and CA file of a background pilot', () => {
     const childEnv = pilotEnv(env, original);
     expect(childEnv).toEqual({ P3S_HOME: '/h', P3S_TOKEN: 'p3s_secret_value', P3S_CA_FILE: ca });
     expect(parsePilotFlags(argv, childEnv)).toEqual(original);
+  });
+
+  it("travel as the file they came from, so the secret is not in the pilot's environment either", () => {
+    const file = join(dir, 'pilot.token');
+    writeFileSync(file, 'p3s_secret_in_a_file\n', { mode: 0o600 });
+    const env = { P3S_HOME: '/h', P3S_TOKEN_FILE: file };
+    const original = parsePilotFlags(['pilot', '--server', 'https://p3s:7878'], env);
+    expect(original).toMatchObject({ token: 'p3s_secret_in_a_file', tokenFile: file });
+    const childEnv = pilotEnv({ P3S_HOME: '/h', P3S_TOKEN: 'stale' }, original);
+    expect(childEnv).toEqual({ P3S_HOME: '/h', P3S_TOKEN_FILE: file });
+    expect(parsePilotFlags(pilotArgv({ ...original, uuid: randomUUID() }), childEnv)).toEqual(original);
   });
 
   it('leave the environment alone when there are none', () => {

@@ -53,6 +53,7 @@ export function pilotArgv(o: PilotOptions & { uuid: string }): string[] {
   if (o.jobTypes.length > 0) argv.push('-t', o.jobTypes.join(','));
   if (o.batchId !== null) argv.push('-e', o.batchId);
   if (o.shell) argv.push('-x');
+  if (o.payloadUser !== undefined) argv.push('--payload-user', o.payloadUser);
   // The values above are always passed: tell the pilot which were chosen, so its site sets the rest.
   if (o.explicit !== undefined) argv.push('--explicit', o.explicit.join(','));
   return argv;
@@ -63,15 +64,22 @@ export function pilotLogFile(dataDir: string, uuid: string): string {
 }
 
 /**
- * The environment of a spawned pilot: `base` with its token and CA file, which never go on argv
- * (any user can read a process's argv with ps; its environment only its owner and root).
+ * The environment of a spawned pilot: `base` with its token (as the file it came from, when it
+ * came from one) and CA file, which never go on argv (any user can read a process's argv with ps;
+ * its environment only its owner and root).
  */
 export function pilotEnv(
   base: NodeJS.ProcessEnv,
-  credentials: { token?: string | undefined; caFile?: string | undefined },
+  credentials: { token?: string | undefined; tokenFile?: string | undefined; caFile?: string | undefined },
 ): NodeJS.ProcessEnv {
   const env = { ...base };
-  if (credentials.token !== undefined) env.P3S_TOKEN = credentials.token;
+  if (credentials.tokenFile !== undefined) {
+    delete env.P3S_TOKEN;
+    env.P3S_TOKEN_FILE = credentials.tokenFile;
+  } else if (credentials.token !== undefined) {
+    delete env.P3S_TOKEN_FILE;
+    env.P3S_TOKEN = credentials.token;
+  }
   if (credentials.caFile !== undefined) env.P3S_CA_FILE = credentials.caFile;
   return env;
 }

@@ -116,7 +116,8 @@ export function resolveToken(
   return { token: undefined, source: 'none' };
 }
 
-function readTokenFile(path: string): string | undefined {
+/** A token file's secret, trimmed; undefined when it is missing, unreadable or empty. */
+export function readTokenFile(path: string): string | undefined {
   try {
     const text = readFileSync(path, 'utf8').trim();
     return text === '' ? undefined : text;

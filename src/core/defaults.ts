@@ -10,6 +10,8 @@ export const DEFAULTS = {
   serverInfoFile: 'server.json',
   /** The local admin token, written by the server at first start (mode 0600). */
   adminTokenFile: 'admin.token',
+  /** The pilot token of the pilots this host starts for its local server (mode 0600). */
+  localPilotsTokenFile: 'local-pilots.token',
   /** Records of pilots started by `p3s pilots start`. */
   pilotsDir: 'pilots',
   workDir: 'work',

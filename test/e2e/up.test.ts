@@ -8,17 +8,8 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Cluster, makeCluster } from '../helpers/cluster.ts';
-import {
-  alive,
-  baseEnv,
-  freePort,
-  killAll,
-  p3s,
-  removeDir,
-  startP3s,
-  tempDir,
-  waitFor,
-} from '../helpers/processes.ts';
+import { alive, killAll, p3s, removeDir, waitFor } from '../helpers/processes.ts';
+import { upWithIdlePilots as startUp } from '../helpers/up.ts';
 
 let dirs: string[] = [];
 let c: Cluster | undefined;
@@ -30,25 +21,11 @@ afterEach(async () => {
   dirs = [];
 });
 
-/** `p3s up` in a new home, once its 4 pilots are idle: the process, its home, its clients' environment and its pilots' pids. */
+/** `p3s up` in a new home, once its 4 pilots are idle (its home is removed after the test). */
 async function upWithIdlePilots() {
-  const home = tempDir();
-  dirs.push(home);
-  const port = await freePort();
-  const env = baseEnv({ P3S_HOME: home, P3S_SERVER: undefined, P3S_PORT: String(port) });
-  const up = startP3s(['up'], env);
-  await waitFor('up prints its URL', () => up.output().includes(`http://127.0.0.1:${port}`), 30_000);
-  const pilots = async () =>
-    JSON.parse((await p3s(['pilots', 'list', '--json'], env)).stdout).pilots as {
-      pid: number;
-      state: string;
-    }[];
-  await waitFor(
-    '4 pilots idle',
-    async () => (await pilots()).filter((p) => p.state === 'idle').length === 4,
-    30_000,
-  );
-  return { home, env, up, pilotPids: (await pilots()).map((p) => p.pid) };
+  const started = await startUp();
+  dirs.push(started.home);
+  return started;
 }
 
 describe('p3s up', () => {

@@ -193,8 +193,8 @@ const scene = {
     );
     return { uuid: json.pilot.uuid, id: json.pilot.id, jobtype };
   },
-  /** A job of user A that a fresh site-A pilot claimed (and, with `started`, started). */
-  async heldJob(w: World, started: boolean): Promise<{ uuid: string; jobId: number; attempt: number }> {
+  /** A fresh site-A pilot, and a job of user A that only it takes, waiting to be claimed. */
+  async pilotWithWaitingJob(w: World): Promise<{ uuid: string; id: number; jobtype: string }> {
     const pilot = await scene.pilotOfA(w);
     await must(
       w,
@@ -204,6 +204,11 @@ const scene = {
       { jobs: [{ payload: '/bin/true', jobtype: pilot.jobtype, site: SITE_A, env: JOB_ENV }] },
       201,
     );
+    return pilot;
+  },
+  /** A job of user A that a fresh site-A pilot claimed (and, with `started`, started). */
+  async heldJob(w: World, started: boolean): Promise<{ uuid: string; jobId: number; attempt: number }> {
+    const pilot = await scene.pilotWithWaitingJob(w);
     const claimed = await must(
       w,
       'pilot',
@@ -534,15 +539,7 @@ function workflowEnv(json: { jobs: { name: string; env: Record<string, string> }
 
 /** A claim by a fresh site-A pilot while user A's job of its type waits (an admin may drive any pilot). */
 async function claimCell(w: World): Promise<Cell> {
-  const pilot = await scene.pilotOfA(w);
-  await must(
-    w,
-    'userA',
-    'POST',
-    '/api/v1/jobs',
-    { jobs: [{ payload: '/bin/true', jobtype: pilot.jobtype, site: SITE_A, env: JOB_ENV }] },
-    201,
-  );
+  const pilot = await scene.pilotWithWaitingJob(w);
   return { url: `/api/v1/pilots/${pilot.uuid}/claim`, body: { wait: 0, beat: 1 } };
 }
 

@@ -4,12 +4,21 @@
 import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option, type OptionValues } from '@commander-js/extra-typings';
 import { DEFAULTS } from '../../core/defaults.ts';
+import type { RunAs } from '../../pilot/main.ts';
 import { type PilotOptions, SITE_SETTINGS, type SiteSetting } from '../../pilot/options.ts';
 import { intArg, listArg, secondsArg, uuidArg } from '../args.ts';
 import { keepRunningWithoutOutput } from '../closed-output.ts';
-import { Exit } from '../errors.ts';
-import { resolveCaFile, resolveDataDir, resolveServerUrl, resolveToken } from '../settings.ts';
-import { caFileOption, dataDirOption, serverOption, tokenOption } from './common.ts';
+import { CliError, Exit } from '../errors.ts';
+import { ensureLocalPilotsToken } from '../local-pilot-token.ts';
+import type { Output } from '../output.ts';
+import {
+  resolveCaFile,
+  resolveDataDir,
+  resolveServerUrl,
+  resolveToken,
+  type TokenSource,
+} from '../settings.ts';
+import { caFileOption, dataDirOption, output, serverOption, tokenOption } from './common.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -75,6 +84,12 @@ export function withPilotOptions<A extends unknown[], O extends OptionValues, G 
     )
     .addOption(new Option('-x, --shell', 'run every payload through /bin/sh -c (P3S -x)'))
     .addOption(
+      new Option(
+        '--payload-user <name>',
+        'run payloads as this user, not as the pilot (the pilot must run as root; see docs/guides/security.md)',
+      ),
+    )
+    .addOption(
       new Option('--log-level <level>', 'pilot log level').choices(LOG_LEVELS).default('info' as const),
     )
     .addOption(
@@ -123,6 +138,7 @@ export interface PilotFlags {
   maxOutage: number;
   killGrace: number;
   shell?: true;
+  payloadUser?: string;
   logLevel: string;
   server?: string;
   token?: string;
@@ -131,17 +147,26 @@ export interface PilotFlags {
   explicit?: SiteSetting[];
 }
 
+/** A pilot's options, and where its token came from and its data dir (for pilotCredentials). */
+export interface PilotSetup {
+  options: PilotOptions;
+  tokenSource: TokenSource;
+  dataDir: string;
+}
+
 /** PilotOptions from flags and environment (P3S_SITE, P3S_JOBLOG, P3S_SERVER, P3S_TOKEN…, P3S_CA_FILE, P3S_HOME). */
 export function pilotOptionsFrom(
   flags: PilotFlags,
   env: Record<string, string | undefined> = process.env,
-): PilotOptions {
+): PilotSetup {
   const dataDir = resolveDataDir(flags.dataDir, env);
   const site = flags.site ?? (env.P3S_SITE?.trim() || null);
   const server = resolveServerUrl(flags.server, dataDir, env).url;
-  return {
+  const { token, source: tokenSource } = resolveToken(flags.token, dataDir, server, env);
+  const options: PilotOptions = {
     server,
-    token: resolveToken(flags.token, dataDir, server, env).token,
+    token,
+    ...(tokenSource === 'P3S_TOKEN_FILE' && { tokenFile: env.P3S_TOKEN_FILE?.trim() }),
     caFile: resolveCaFile(flags.caFile, env).caFile,
     site,
     jobTypes: flags.jobtypes ?? [],
@@ -156,8 +181,50 @@ export function pilotOptionsFrom(
     maxOutage: flags.maxOutage,
     killGrace: flags.killGrace,
     shell: flags.shell === true,
+    ...(flags.payloadUser !== undefined && { payloadUser: flags.payloadUser }),
     logLevel: flags.logLevel,
   };
+  return { options, tokenSource, dataDir };
+}
+
+/**
+ * The credentials of a pilot this CLI starts: the local admin token is never one (any payload the
+ * pilot runs as its own user could use it); such a pilot gets the data dir's local pilots token.
+ */
+export async function pilotCredentials(setup: PilotSetup, out: Output): Promise<PilotOptions> {
+  const { options } = setup;
+  if (setup.tokenSource !== 'admin.token' || options.token === undefined) return options;
+  const local = await ensureLocalPilotsToken({
+    dataDir: setup.dataDir,
+    server: options.server,
+    adminToken: options.token,
+    caFile: options.caFile,
+    note: (line) => out.note(line),
+  });
+  return { ...options, token: local.secret, tokenFile: local.file };
+}
+
+/**
+ * Refuses --payload-user at once, with what to change, when the pilot could not keep its payloads
+ * apart from itself; else the account they run as (a spawned pilot checks again at its start).
+ */
+export async function checkPayloadUser(
+  options: PilotOptions,
+  tokenSource: TokenSource,
+): Promise<RunAs | undefined> {
+  if (options.payloadUser === undefined) return undefined;
+  if (tokenSource === 'flag')
+    throw new CliError(
+      `--payload-user ${options.payloadUser}: --token shows on the pilot's command line, which every user can read (ps); give the token by P3S_TOKEN or P3S_TOKEN_FILE`,
+      { exitCode: 2 },
+    );
+  const { PayloadUserError, preparePayloadUser } = await import('../../pilot/main.ts');
+  try {
+    return preparePayloadUser({ ...options, payloadUser: options.payloadUser });
+  } catch (error) {
+    if (error instanceof PayloadUserError) throw new CliError(error.message, { exitCode: 2 });
+    throw error;
+  }
 }
 
 export function addPilotCommand(program: Command): void {
@@ -167,7 +234,9 @@ export function addPilotCommand(program: Command): void {
   )
     .addOption(new Option('--uuid <uuid>', 'pilot uuid (default: a new random one)').argParser(uuidArg))
     .action(async (opts, cmd) => {
-      const options = pilotOptionsFrom(opts);
+      const setup = pilotOptionsFrom(opts);
+      const options = await pilotCredentials(setup, output({}));
+      options.runAs = await checkPayloadUser(options, setup.tokenSource);
       options.explicit = explicitSettings(cmd, opts.explicit);
       if (opts.uuid !== undefined) options.uuid = opts.uuid;
       // A pilot whose log pipe closed still ends its payload and reports it.

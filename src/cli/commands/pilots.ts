@@ -19,7 +19,6 @@ import {
   writeRecord,
 } from '../local-pilots.ts';
 import { formatAgo, truncate } from '../output.ts';
-import { resolveDataDir } from '../settings.ts';
 import {
   caFileOption,
   connect,
@@ -30,7 +29,13 @@ import {
   sleep,
   tokenOption,
 } from './common.ts';
-import { explicitSettings, pilotOptionsFrom, withPilotOptions } from './pilot.ts';
+import {
+  checkPayloadUser,
+  explicitSettings,
+  pilotCredentials,
+  pilotOptionsFrom,
+  withPilotOptions,
+} from './pilot.ts';
 import { stopPilots } from './pilots-stop.ts';
 import { topUpPlan } from './pilots-top-up.ts';
 
@@ -47,8 +52,13 @@ export function addPilotsCommands(program: Command): void {
     .addOption(jsonOption())
     .action(async (opts, cmd) => {
       const out = output(opts);
-      const base = { ...pilotOptionsFrom(opts), explicit: explicitSettings(cmd, opts.explicit) };
-      const dataDir = resolveDataDir(opts.dataDir);
+      const setup = pilotOptionsFrom(opts);
+      const { dataDir } = setup;
+      const base = {
+        ...(await pilotCredentials(setup, out)),
+        explicit: explicitSettings(cmd, opts.explicit),
+      };
+      await checkPayloadUser(base, setup.tokenSource);
       const client = new P3sClient({
         server: base.server,
         token: base.token,

@@ -4,15 +4,21 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from '@commander-js/extra-typings';
 import { DEFAULTS } from '../../core/defaults.ts';
 import { intArg } from '../args.ts';
 import { CliError } from '../errors.ts';
+import { ensureLocalPilotsToken, type LocalPilotsToken, localPilotsTokenName } from '../local-pilot-token.ts';
 import { pilotEnv, pilotLogFile, spawnP3s } from '../local-pilots.ts';
 import type { Output } from '../output.ts';
-import { describeDatabase, resolveCaFile, resolveDataDir, resolveServerUrl } from '../settings.ts';
+import {
+  describeDatabase,
+  readTokenFile,
+  resolveCaFile,
+  resolveDataDir,
+  resolveServerUrl,
+} from '../settings.ts';
 import { exitSoon, waitForStopSignal } from '../signals.ts';
 import { output } from './common.ts';
 import { LOG_LEVELS } from './pilot.ts';
@@ -69,17 +75,22 @@ export function addUpCommand(program: Command): void {
       // The pilots trust what clients of this server need to trust; checked before the server starts.
       const caFile = resolveCaFile(opts.caFile).caFile ?? options.tls?.certFile;
       const server = await launchServer(options);
-      // The pilots act with the local admin token, handed over in their environment, never on argv.
-      let token: string;
+      // The pilots get a pilot token of their own (never the admin token), as a file named in their
+      // environment, never on argv.
+      let pilotsToken: LocalPilotsToken;
       try {
-        token = readFileSync(server.adminTokenFile, 'utf8').trim();
+        pilotsToken = await ensureLocalPilotsToken({
+          dataDir: options.dataDir,
+          server: server.url,
+          adminToken: readAdminToken(server.adminTokenFile),
+          caFile,
+          note: (line) => out.note(line),
+        });
       } catch (error) {
         await server.close();
-        throw new CliError(
-          `cannot read the admin token ${server.adminTokenFile}: ${(error as Error).message}`,
-        );
+        throw error;
       }
-      const env = pilotEnv(process.env, { token, caFile });
+      const env = pilotEnv(process.env, { tokenFile: pilotsToken.file, caFile });
       let stopping = false;
       const pilots: LocalPilot[] = [];
       for (let i = 0; i < opts.pilots; i++) {
@@ -102,6 +113,7 @@ export function addUpCommand(program: Command): void {
         dataDir: options.dataDir,
         database: describeDatabase(options.databaseUrl, options.dataDir),
         pilots: pilots.length,
+        pilotsToken: pilotsToken.file,
         access: accessLines(server, options),
         caFile: options.tls ? caFile : undefined,
       });
@@ -123,6 +135,12 @@ export function addUpCommand(program: Command): void {
       await server.close();
       exitSoon();
     });
+}
+
+function readAdminToken(file: string): string {
+  const token = readTokenFile(file);
+  if (token === undefined) throw new CliError(`cannot read the admin token ${file}`);
+  return token;
 }
 
 async function stopChildren(out: Output, pilots: LocalPilot[]): Promise<void> {
@@ -149,6 +167,8 @@ interface Welcome {
   dataDir: string;
   database: string;
   pilots: number;
+  /** The file of the pilots' own token. */
+  pilotsToken: string;
   access: string[];
   /** What clients must trust (HTTPS only). */
   caFile: string | undefined;
@@ -167,6 +187,7 @@ function printWelcome(out: Output, w: Welcome): void {
   out.line(`  data dir  ${dataDir}`);
   out.line(`  database  ${w.database}`);
   out.line(`  pilots    logs in ${join(dataDir, DEFAULTS.pilotLogDir)}`);
+  out.line(`            token "${localPilotsTokenName()}" (role pilot) in ${w.pilotsToken}`);
   for (const line of w.access) out.line(line);
   out.line('');
   out.line('submit a job:');

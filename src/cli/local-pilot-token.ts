@@ -1,0 +1,104 @@
+// The pilots this host starts for its local server (`p3s up`, `p3s pilots start`, `p3s pilot`)
+// never hold the local admin token: they get a pilot-role token of their own, created once per
+// data dir through the token API and kept in <dataDir>/local-pilots.token (mode 0600). Revoke it
+// (`p3s token revoke --name local-pilots@HOST`) and the next start creates a new one, saying so.
+
+import { chmodSync, renameSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULTS } from '../core/defaults.ts';
+import { ApiError, NetworkError, P3sClient } from '../protocol/client.ts';
+import { CliError } from './errors.ts';
+import { readTokenFile } from './settings.ts';
+
+/** The token's identity: `local-pilots@<host>`, within the 64 characters of a token name. */
+export function localPilotsTokenName(host = hostname()): string {
+  const safe = host.replace(/[^A-Za-z0-9_.-]/g, '-') || 'localhost';
+  return `local-pilots@${safe}`.slice(0, 64);
+}
+
+export function localPilotsTokenFile(dataDir: string): string {
+  return join(dataDir, DEFAULTS.localPilotsTokenFile);
+}
+
+export interface LocalPilotsToken {
+  secret: string;
+  file: string;
+}
+
+export interface LocalPilotsTokenSetup {
+  dataDir: string;
+  server: string;
+  /** The local admin token: it only creates the pilots' token, it is never handed to them. */
+  adminToken: string;
+  caFile?: string;
+  /** Where to say that a token was created. */
+  note: (line: string) => void;
+}
+
+/**
+ * The data dir's local pilots token, checked with the server (a revoked, expired or foreign one is
+ * replaced), or a new one created with the admin token.
+ */
+export async function ensureLocalPilotsToken(setup: LocalPilotsTokenSetup): Promise<LocalPilotsToken> {
+  const file = localPilotsTokenFile(setup.dataDir);
+  const existing = readTokenFile(file);
+  if (existing !== undefined) {
+    const verdict = await check(setup, existing);
+    if (verdict === 'ok') return { secret: existing, file };
+    setup.note(
+      `p3s: the local pilots' token in ${file} ${verdict === 'refused' ? 'was revoked or has expired' : 'is not a pilot token'}: creating a new one`,
+    );
+  }
+  const admin = new P3sClient({
+    server: setup.server,
+    token: setup.adminToken,
+    caFile: setup.caFile,
+    timeoutMs: 10_000,
+  });
+  const name = localPilotsTokenName();
+  let created: Awaited<ReturnType<P3sClient['createToken']>>;
+  try {
+    created = await admin.createToken({ name, role: 'pilot' });
+  } catch (error) {
+    if (!(error instanceof ApiError || error instanceof NetworkError)) throw error;
+    throw new CliError(`cannot create the local pilots' token "${name}": ${error.message}`, {
+      lines: ['  the local pilots never get the admin token; give them a pilot token with P3S_TOKEN_FILE'],
+    });
+  } finally {
+    admin.close();
+  }
+  writeSecret(file, created.secret);
+  setup.note(
+    `p3s: created pilot token ${created.token.id} "${name}" for the local pilots, in ${file} (revoke it with p3s token revoke ${created.token.id})`,
+  );
+  return { secret: created.secret, file };
+}
+
+/** `ok`: a live pilot token of this server; `refused`: revoked, expired or unknown here; `not-pilot`. */
+async function check(setup: LocalPilotsTokenSetup, secret: string): Promise<'ok' | 'refused' | 'not-pilot'> {
+  const client = new P3sClient({
+    server: setup.server,
+    token: secret,
+    caFile: setup.caFile,
+    timeoutMs: 10_000,
+  });
+  try {
+    return (await client.whoami()).role === 'pilot' ? 'ok' : 'not-pilot';
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) return 'refused';
+    // The server cannot say now: the token is kept, and the pilots find out at registration.
+    if (error instanceof NetworkError) return 'ok';
+    throw error;
+  } finally {
+    client.close();
+  }
+}
+
+/** Written beside with mode 0600, then renamed over: the file is never readable by others, nor half written. */
+function writeSecret(file: string, secret: string): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, `${secret}\n`, { mode: 0o600 });
+  chmodSync(temp, 0o600);
+  renameSync(temp, file);
+}
