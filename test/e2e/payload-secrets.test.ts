@@ -178,6 +178,30 @@ describe('p3s run', () => {
   }, 60_000);
 });
 
+describe('p3s run --site', () => {
+  it("gives the site's secret-named values to an admin's run, and leaves them out of a user's, saying so", async () => {
+    c = await makeCluster();
+    const site = join(c.dataDir, 'site.json');
+    writeFileSync(
+      site,
+      JSON.stringify({ name: 'here', env: { SITE_PASSWORD: 'pw-31c7', FROM_SITE: 'yes' } }),
+    );
+    expect((await c.cli(['site', 'define', site])).code).toBe(0);
+    const user = await c.cli(['token', 'create', '--role', 'user', '--name', 'alice']);
+    const job = '[{"payload":"/usr/bin/env"}]';
+    const asAdmin = await c.cli(['run', job, '--site', 'here']);
+    expect(asAdmin.code, asAdmin.stderr).toBe(0);
+    expect(asAdmin.stdout).toContain('SITE_PASSWORD=pw-31c7\n');
+    const asUser = await p3s(['run', job, '--site', 'here'], { ...c.env, P3S_TOKEN: user.stdout.trim() });
+    expect(asUser.code, asUser.stderr).toBe(0);
+    expect(asUser.stdout).toContain('FROM_SITE=yes\n');
+    expect(asUser.stdout).not.toContain('SITE_PASSWORD');
+    expect(asUser.stderr).toContain(
+      "note: site here's SITE_PASSWORD is shown only to admins and pilots: this run goes without it",
+    );
+  }, 60_000);
+});
+
 describe('secret-named env values', () => {
   it('are shown to the owner and redacted for others on the API and in job show; the payload gets them', async () => {
     c = await makeCluster();

@@ -6,6 +6,7 @@ import { constants } from 'node:os';
 import { join } from 'node:path';
 import { type Command, Option } from '@commander-js/extra-typings';
 import { DEFAULTS } from '../../core/defaults.ts';
+import { isRedacted } from '../../core/env-secrets.ts';
 import { resolveOutcome } from '../../core/outcome.ts';
 import { ApiError, NetworkError } from '../../protocol/client.ts';
 import { collectEnvAssignment, intArg, secondsArg } from '../args.ts';
@@ -66,7 +67,7 @@ export function addRunCommand(program: Command): void {
     if (opts.outfile !== undefined) env.push(['P3S_OUTPUT_FILE', opts.outfile]);
     if (opts.fcl !== undefined) env.push(['P3S_FCL', opts.fcl]);
     const job = pickRunJob(input.value, opts.index, { payload: opts.payload, env }, input.source);
-    const siteEnv = opts.site === undefined ? undefined : await fetchSiteEnv(opts, opts.site);
+    const siteEnv = opts.site === undefined ? undefined : await fetchSiteEnv(opts, opts.site, out);
     if (opts.site === undefined && job.site !== null)
       out.note(`note: the job asks for site ${job.site}; add --site ${job.site} to give it that site's env`);
 
@@ -129,11 +130,20 @@ export function addRunCommand(program: Command): void {
   });
 }
 
-/** The site's env from the server; `p3s run` needs the server for nothing else. */
-async function fetchSiteEnv(opts: { server?: string; dataDir?: string }, name: string) {
+/**
+ * The site's env from the server; `p3s run` needs the server for nothing else. Values the server
+ * shows this token redacted (its secrets are for admins and pilots) are left out, and said so.
+ */
+async function fetchSiteEnv(opts: { server?: string; dataDir?: string }, name: string, out: Output) {
   const { client, url } = connect(opts);
   try {
-    return (await client.getSite(name)).site.env;
+    const { env } = (await client.getSite(name)).site;
+    const hidden = Object.keys(env).filter((key) => isRedacted(key, env[key] as string));
+    if (hidden.length > 0)
+      out.note(
+        `note: site ${name}'s ${hidden.join(', ')} ${hidden.length === 1 ? 'is' : 'are'} shown only to admins and pilots: this run goes without ${hidden.length === 1 ? 'it' : 'them'}`,
+      );
+    return Object.fromEntries(Object.entries(env).filter(([key]) => !hidden.includes(key)));
   } catch (error) {
     if (error instanceof NetworkError)
       throw new CliError(`--site needs the server to read the env of site ${name}: ${error.message}`, {
