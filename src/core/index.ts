@@ -15,6 +15,8 @@
 //   dataset   — a data file: one per workflow edge, or registered on its own.
 //   token     — a bearer secret with a name (the identity), one role, optional expiry and site.
 //   principal — who a request is: the token's id, name, role and site.
+//   payload user — the account a root pilot runs payloads as (--payload-user), apart from its own.
+//   redacted  — a secret-named env value shown as <redacted> to all but its owner and admins.
 
 export * from './auth.ts';
 export * from './capped-log.ts';

@@ -178,4 +178,35 @@ describe.skipIf(!isRoot)('as root, with nobody as the payload user', () => {
     expect(statSync(sandbox).mode & 0o777).toBe(0o700);
     expect(canAccessAs(runAs, 'enter', sandbox)).toBe(false);
   });
+
+  it('in COPY mode, hands the account the copy of a payload only root can read', async () => {
+    const workDir = join(root, 'copy', 'work');
+    const joblogDir = join(root, 'copy', 'logs');
+    const runAs = preparePayloadUser({ payloadUser: 'nobody', workDir, joblogDir });
+    const privateDir = mkdtempSync(join(tmpdir(), 'p3s-private-'));
+    const script = join(privateDir, 'job.sh');
+    writeFileSync(script, '#!/bin/sh\nid -u\n', { mode: 0o700 });
+    try {
+      const result = await runPayload({
+        jobId: 6,
+        jobUuid: 'u-6',
+        attempt: 1,
+        pilotUuid: 'p-1',
+        payload: script,
+        env: { P3S_MODE: 'COPY' },
+        timelimit: 30,
+        workDir,
+        joblogDir,
+        killGrace: 0.5,
+        shell: false,
+        runAs,
+      });
+      const err = readFileSync(jobLogPaths(joblogDir, 6).err, 'utf8');
+      expect(result, err).toMatchObject({ kind: 'exited', exitCode: 0 });
+      expect(readFileSync(jobLogPaths(joblogDir, 6).out, 'utf8')).toBe('65534\n');
+      expect(statSync(join(workDir, '6-1', 'job.sh')).uid).toBe(65534);
+    } finally {
+      rmSync(privateDir, { recursive: true, force: true });
+    }
+  });
 });
