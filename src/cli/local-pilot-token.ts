@@ -3,7 +3,7 @@
 // data dir through the token API and kept in <dataDir>/local-pilots.token (mode 0600). Revoke it
 // (`p3s token revoke --name local-pilots@HOST`) and the next start creates a new one, saying so.
 
-import { chmodSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULTS } from '../core/defaults.ts';
@@ -42,6 +42,11 @@ export interface LocalPilotsTokenSetup {
  */
 export async function ensureLocalPilotsToken(setup: LocalPilotsTokenSetup): Promise<LocalPilotsToken> {
   const file = localPilotsTokenFile(setup.dataDir);
+  // Pilots started at once (`p3s pilot &` in a loop) make one token between them, not one each.
+  return withLock(`${file}.lock`, () => ensureLocked(setup, file));
+}
+
+async function ensureLocked(setup: LocalPilotsTokenSetup, file: string): Promise<LocalPilotsToken> {
   const existing = readTokenFile(file);
   if (existing !== undefined) {
     const verdict = await check(setup, existing);
@@ -92,6 +97,41 @@ async function check(setup: LocalPilotsTokenSetup, secret: string): Promise<'ok'
     throw error;
   } finally {
     client.close();
+  }
+}
+
+/** A lock file older than this was left by a start that died: taken over. */
+const STALE_LOCK_MS = 60_000;
+
+/** Runs `fn` holding `lock`, a file created exclusively; waits while another process holds it. */
+async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + STALE_LOCK_MS;
+  for (;;) {
+    try {
+      closeSync(openSync(lock, 'wx', 0o600));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if (lockAge(lock) > STALE_LOCK_MS) rmSync(lock, { force: true });
+      else if (Date.now() > deadline)
+        throw new CliError(
+          `waited ${STALE_LOCK_MS / 1000} s for ${lock}: another p3s is creating the local pilots' token`,
+        );
+      else await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+function lockAge(lock: string): number {
+  try {
+    return Date.now() - statSync(lock).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 

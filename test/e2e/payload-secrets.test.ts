@@ -122,6 +122,19 @@ describe('p3s up', () => {
   }, 120_000);
 });
 
+describe('pilots started at once for the local server', () => {
+  it('make one local pilots token between them', async () => {
+    c = await makeCluster();
+    const runs = await Promise.all(
+      Array.from({ length: 6 }, () => c!.cli(['pilot', '-c', '1', '-p', '0', '--log-level', 'warn'])),
+    );
+    for (const run of runs) expect(run.code, run.stderr).toBe(0);
+    expect(runs.filter((r) => r.stderr.includes('created pilot token'))).toHaveLength(1);
+    const tokens = await c.json(['token', 'list', '--name', `local-pilots@${hostname()}`]);
+    expect(tokens.tokens).toHaveLength(1);
+  }, 60_000);
+});
+
 describe('a pilot with a pilot token', () => {
   it('hands a payload none of its credentials, in argv, shell and COPY modes, by variable or file', async () => {
     c = await makeCluster();
