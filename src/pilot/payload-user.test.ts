@@ -11,7 +11,7 @@ import {
   preparePayloadUser,
   type RunAs,
 } from './payload-user.ts';
-import { jobLogPaths, runPayload } from './runner.ts';
+import { jobLogPaths, type RunSpec, runPayload } from './runner.ts';
 
 const nobody: RunAs = { name: 'nobody', uid: 65534, gid: 65534, home: '/nonexistent' };
 
@@ -63,6 +63,19 @@ describe('lookUpUser', () => {
     expect(() => lookUpUser(name)).toThrow(message);
   });
 });
+
+/** A run of job `jobId`'s first attempt as `runAs`. */
+function specAs(
+  runAs: RunAs,
+  jobId: number,
+  payload: string,
+  env: Record<string, string>,
+  workDir: string,
+  joblogDir: string,
+): RunSpec {
+  const common = { attempt: 1, pilotUuid: 'p-1', timelimit: 30, killGrace: 0.5, shell: false };
+  return { ...common, jobId, jobUuid: `u-${jobId}`, payload, env, workDir, joblogDir, runAs };
+}
 
 // Switching identities needs root (CI runs as root); elsewhere these say why they skip.
 const isRoot = process.getuid?.() === 0;
@@ -138,24 +151,11 @@ describe.skipIf(!isRoot)('as root, with nobody as the payload user', () => {
     const workDir = join(root, 'run', 'work');
     const joblogDir = join(root, 'run', 'logs');
     const runAs = preparePayloadUser({ payloadUser: 'nobody', workDir, joblogDir });
-    const spec = {
-      jobId: 5,
-      jobUuid: 'u-5',
-      attempt: 1,
-      pilotUuid: 'p-1',
-      // Who it is, its groups, where HOME points, and an output file in its sandbox.
-      payload:
-        'id -u; id -g; grep ^Groups: /proc/self/status | tr -d " \\t"; echo "HOME=$HOME USER=$USER"; ' +
-        'stat -c %U . ; echo data > out.txt; cat /proc/$PPID/environ > /dev/null 2>&1 || echo environ-refused',
-      env: { P3S_EXECMODE: 'SHELL' },
-      timelimit: 30,
-      workDir,
-      joblogDir,
-      killGrace: 0.5,
-      shell: false,
-      runAs,
-    };
-    const result = await runPayload(spec);
+    // Who it is, its groups, where HOME points, and an output file in its sandbox.
+    const payload =
+      'id -u; id -g; grep ^Groups: /proc/self/status | tr -d " \\t"; echo "HOME=$HOME USER=$USER"; ' +
+      'stat -c %U . ; echo data > out.txt; cat /proc/$PPID/environ > /dev/null 2>&1 || echo environ-refused';
+    const result = await runPayload(specAs(runAs, 5, payload, { P3S_EXECMODE: 'SHELL' }, workDir, joblogDir));
     const out = readFileSync(jobLogPaths(joblogDir, 5).out, 'utf8');
     expect(result, readFileSync(jobLogPaths(joblogDir, 5).err, 'utf8')).toMatchObject({
       kind: 'exited',
@@ -187,20 +187,7 @@ describe.skipIf(!isRoot)('as root, with nobody as the payload user', () => {
     const script = join(privateDir, 'job.sh');
     writeFileSync(script, '#!/bin/sh\nid -u\n', { mode: 0o700 });
     try {
-      const result = await runPayload({
-        jobId: 6,
-        jobUuid: 'u-6',
-        attempt: 1,
-        pilotUuid: 'p-1',
-        payload: script,
-        env: { P3S_MODE: 'COPY' },
-        timelimit: 30,
-        workDir,
-        joblogDir,
-        killGrace: 0.5,
-        shell: false,
-        runAs,
-      });
+      const result = await runPayload(specAs(runAs, 6, script, { P3S_MODE: 'COPY' }, workDir, joblogDir));
       const err = readFileSync(jobLogPaths(joblogDir, 6).err, 'utf8');
       expect(result, err).toMatchObject({ kind: 'exited', exitCode: 0 });
       expect(readFileSync(jobLogPaths(joblogDir, 6).out, 'utf8')).toBe('65534\n');

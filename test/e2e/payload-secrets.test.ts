@@ -29,15 +29,25 @@ const PROBE = join(FIXTURES, 'payloads', 'probe-secrets.mjs');
 /** The probe's shebang finds node on the payload's PATH, as a user's script would. */
 const PATH = `${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`;
 
-let dirs: string[] = [];
-let c: Cluster | undefined;
+/** What each test leaves to remove: clusters and data directories, then every process it started. */
+const leftovers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
-  await c?.close();
-  c = undefined;
+  for (const remove of leftovers.splice(0)) await remove();
   await killAll();
-  for (const d of dirs) removeDir(d);
-  dirs = [];
 });
+
+/** A cluster closed after the test. */
+async function cluster(): Promise<Cluster> {
+  const made = await makeCluster();
+  leftovers.push(() => made.close());
+  return made;
+}
+
+/** A data directory removed after the test. */
+function scratch(dir: string): string {
+  leftovers.push(() => removeDir(dir));
+  return dir;
+}
 
 const secretOf = (file: string) => readFileSync(file, 'utf8').trim();
 
@@ -60,7 +70,7 @@ function environOf(pid: number): string[] {
 describe('p3s up', () => {
   it('gives its pilots a pilot token of their own, and a payload can use nothing it finds', async () => {
     const { home, url, env, up, pilots } = await upWithIdlePilots(2);
-    dirs.push(home);
+    scratch(home);
     const admin = secretOf(join(home, 'admin.token'));
     const tokenFile = join(home, 'local-pilots.token');
     const pilotSecret = secretOf(tokenFile);
@@ -124,9 +134,9 @@ describe('p3s up', () => {
 
 describe('pilots started at once for the local server', () => {
   it('make one local pilots token between them', async () => {
-    c = await makeCluster();
+    const c = await cluster();
     const runs = await Promise.all(
-      Array.from({ length: 6 }, () => c!.cli(['pilot', '-c', '1', '-p', '0', '--log-level', 'warn'])),
+      Array.from({ length: 6 }, () => c.cli(['pilot', '-c', '1', '-p', '0', '--log-level', 'warn'])),
     );
     for (const run of runs) expect(run.code, run.stderr).toBe(0);
     expect(runs.filter((r) => r.stderr.includes('created pilot token'))).toHaveLength(1);
@@ -137,7 +147,7 @@ describe('pilots started at once for the local server', () => {
 
 describe('a pilot with a pilot token', () => {
   it('hands a payload none of its credentials, in argv, shell and COPY modes, by variable or file', async () => {
-    c = await makeCluster();
+    const c = await cluster();
     const created = await c.cli(['token', 'create', '--role', 'pilot', '--name', 'lxvm-pilots']);
     expect(created.code, created.stderr).toBe(0);
     const pilotSecret = created.stdout.trim();
@@ -175,7 +185,7 @@ describe('a pilot with a pilot token', () => {
 
 describe('p3s run', () => {
   it("keeps the caller's token from the payload, given by variable or by file", async () => {
-    c = await makeCluster();
+    const c = await cluster();
     const adminFile = join(c.dataDir, 'admin.token');
     const admin = secretOf(adminFile);
     const jobFile = join(c.dataDir, 'probe.json');
@@ -193,7 +203,7 @@ describe('p3s run', () => {
 
 describe('p3s run --site', () => {
   it("gives the site's secret-named values to an admin's run, and leaves them out of a user's, saying so", async () => {
-    c = await makeCluster();
+    const c = await cluster();
     const site = join(c.dataDir, 'site.json');
     writeFileSync(
       site,
@@ -217,9 +227,9 @@ describe('p3s run --site', () => {
 
 describe('secret-named env values', () => {
   it('are shown to the owner and redacted for others on the API and in job show; the payload gets them', async () => {
-    c = await makeCluster();
+    const c = await cluster();
     const tokenFor = async (name: string) => {
-      const res = await c!.cli(['token', 'create', '--role', 'user', '--name', name]);
+      const res = await c.cli(['token', 'create', '--role', 'user', '--name', name]);
       expect(res.code, res.stderr).toBe(0);
       return res.stdout.trim();
     };
@@ -240,8 +250,7 @@ describe('secret-named env values', () => {
     const id = JSON.parse(submitted.stdout).jobs[0].id as number;
 
     // A reader without a token: no data dir with a local admin token, reads open on loopback.
-    const anonymousHome = tempDir();
-    dirs.push(anonymousHome);
+    const anonymousHome = scratch(tempDir());
     const readers: [string, NodeJS.ProcessEnv, string | null, boolean][] = [
       ['the owner', asAlice, alice, true],
       ['an admin', c.env, secretOf(join(c.dataDir, 'admin.token')), true],
@@ -270,7 +279,7 @@ describe('secret-named env values', () => {
     c.startPilot(['-c', '0', '-b', '0.5']);
     await waitFor(
       'the job finishes',
-      async () => (await c!.json(['job', 'show', String(id)])).job.state === 'finished',
+      async () => (await c.json(['job', 'show', String(id)])).job.state === 'finished',
       60_000,
     );
   }, 120_000);
