@@ -213,7 +213,7 @@ function describeDone(done: Omit<Injected, 'at' | 'size'>): string {
 function logger(out: Output) {
   return (file: string, message: string, done?: Omit<Injected, 'at' | 'size'>) => {
     if (out.json) {
-      out.stdout.write(`${JSON.stringify({ at: Date.now(), file: file || null, message, ...done })}\n`);
+      out.jsonLine({ at: Date.now(), file: file || null, message, ...done });
       return;
     }
     out.line(`${formatTime(Date.now())} ${file ? `${file}: ` : ''}${message}`);

@@ -180,20 +180,21 @@ function workflowStatesArg(value: string): string {
 function printWorkflowTable(out: Output, workflows: WorkflowWire[]): void {
   const now = Date.now();
   out.table(
-    ['ID', 'NAME', 'DAG', 'STATE', 'DONE', 'FAILED', 'USER', 'CREATED', 'RAN'],
+    ['ID', 'NAME', 'DAG', 'STATE', 'DONE', 'FAILED', 'CANCELLED', 'USER', 'CREATED', 'RAN'],
     workflows.map((w) => [
       w.id,
       truncate(w.name, 24),
       truncate(w.dag, 20),
       out.jobState(w.state),
       `${w.counts.finished ?? 0}/${w.counts.total ?? 0}`,
-      (w.counts.failed ?? 0) + (w.counts.cancelled ?? 0) || '',
+      w.counts.failed || '',
+      w.counts.cancelled || '',
       w.user,
       formatShortTime(w.createdAt, now),
       w.startedAt === null
         ? ''
         : formatDuration((w.endedAt ?? now) - w.startedAt) + (w.endedAt === null ? '+' : ''),
     ]),
-    { alignRight: [0, 4, 5, 8] },
+    { alignRight: [0, 4, 5, 6, 9] },
   );
 }

@@ -82,13 +82,14 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
     ROUTES.jobStart,
     { schema: { params: IdParams, body: StartJobBody, response: { 200: JobCommandReply } } },
     async (request) => {
-      const { pilot, attempt, pid } = request.body;
+      const { pilot, attempt, pid, seconds } = request.body;
       await requireOwnPilot(ctx, request, pilot);
       return store.startJob({
         jobId: request.params.id,
         pilotUuid: pilot,
         attempt,
         pid,
+        startedMsAgo: Math.round((seconds ?? 0) * 1000),
         metrics: null,
         leaseMs: leaseMs(0),
         now: ctx.now(),
