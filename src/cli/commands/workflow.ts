@@ -1,6 +1,7 @@
 // `p3s workflow create|start|cancel|retry|delete|list` (P3S workflow.py -a/-m/-d -w workflow);
 // show and watch are in workflow-show.ts.
 
+import { resolve } from 'node:path';
 import { type Command, Option } from '@commander-js/extra-typings';
 import { WORKFLOW_STATES } from '../../core/dag/readiness.ts';
 import { ApiError } from '../../protocol/client.ts';
@@ -45,6 +46,12 @@ export function addWorkflowCommands(program: Command): void {
           'per-vertex changes: JSON {"VERTEX": {payload, env, priority, timelimit, jobtype}}',
         ),
       )
+      .addOption(
+        new Option(
+          '-o, --output-dir <dir>',
+          "directory of every file fileinfo gives none (default: each edge's dirpath in the DAG)",
+        ),
+      )
       .addOption(new Option('-D, --description <text>', 'a description')),
   ).action(async (dag, opts) => {
     const out = output(opts);
@@ -59,6 +66,7 @@ export function addWorkflowCommands(program: Command): void {
         ...(opts.description === undefined ? {} : { description: opts.description }),
         ...(fileinfo === undefined ? {} : { fileinfo }),
         ...(jobinfo === undefined ? {} : { jobinfo }),
+        ...(opts.outputDir === undefined ? {} : { dirpath: resolve(opts.outputDir) }),
       });
     } catch (error) {
       if (!(error instanceof ApiError) || error.code !== 'validation_failed' || error.details.length === 0)

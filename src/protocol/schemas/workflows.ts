@@ -190,6 +190,13 @@ export const CreateWorkflowBody = Type.Object(
     fileinfo: Type.Optional(InfoInput),
     /** {"VERTEX": {payload, env, priority, timelimit, jobtype}}. */
     jobinfo: Type.Optional(InfoInput),
+    dirpath: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 4096,
+        description: "directory of every file whose fileinfo gives none (instead of the DAG's dirpath)",
+      }),
+    ),
     user: Type.Optional(User),
   },
   { additionalProperties: false },
