@@ -22,6 +22,20 @@ afterAll(async () => {
   await t.close();
 });
 
+describe('docs/from-p3s.md', () => {
+  const text = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'from-p3s.md'), 'utf8');
+
+  it('maps the P3S monitor to pages that exist, and no longer calls the monitor "later"', () => {
+    expect(text).not.toMatch(/monitor[^\n]*\*\*later\*\*/i);
+    const section = text.slice(text.indexOf('## The P3S monitor'), text.indexOf('## Environment variables'));
+    const pages = [...section.matchAll(/`(\/[a-z]*)(?:\/(ID|NAME))?`/g)].map(([, path, param]) =>
+      param ? `${path}/:${param === 'ID' ? 'id' : 'name'}` : path,
+    );
+    expect(pages.length).toBeGreaterThan(10);
+    expect(pages.filter((path) => !(path in PAGES))).toEqual([]);
+  });
+});
+
 describe('monitor guide', () => {
   it('documents every monitor route the server registers', () => {
     const monitor = t.app.p3s.routes.filter((r) => !r.url.startsWith(API_PREFIX));
