@@ -60,8 +60,7 @@ export function prometheusCheck(): ToolCheck {
     what: 'Prometheus (promtool and prometheus on PATH)',
     paths: promtool && prometheus ? [promtool, prometheus] : undefined,
     required: Boolean(process.env.CI) || process.env.P3S_REQUIRE_PROMETHEUS === '1',
-    tests:
-      'promtool check metrics and a real Prometheus scraping p3s (test/server/metrics-prometheus.test.ts)',
+    tests: 'promtool check metrics and a real Prometheus scraping p3s (test/e2e/metrics-prometheus.test.ts)',
     install: "apt-get install prometheus (Debian's package has both)",
   };
 }

@@ -29,7 +29,7 @@ describe('docs/from-p3s.md', () => {
     expect(text).not.toMatch(/monitor[^\n]*\*\*later\*\*/i);
     const section = text.slice(text.indexOf('## The P3S monitor'), text.indexOf('## Environment variables'));
     const pages = [...section.matchAll(/`(\/[a-z]*)(?:\/(ID|NAME))?`/g)].map(([, path, param]) =>
-      param ? `${path}/:${param === 'ID' ? 'id' : 'name'}` : path,
+      param ? `${path}/:${param === 'ID' ? 'id' : 'name'}` : (path as string),
     );
     expect(pages.length).toBeGreaterThan(10);
     expect(pages.filter((path) => !(path in PAGES))).toEqual([]);
