@@ -19,59 +19,59 @@ const RUN_BUCKETS = [0.1, 1, 5, 10, 30, 60, 300, 600, 1800, 3600, 7200, 14_400, 
 
 export class AppMetrics {
   readonly registry = new Registry();
-  readonly #registers = [this.registry];
 
-  readonly httpRequests = new Counter({
-    name: 'p3s_http_requests_total',
-    help: 'HTTP requests answered, by method, route pattern and status code',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: this.#registers,
-  });
-  readonly httpSeconds = new Histogram({
-    name: 'p3s_http_request_duration_seconds',
-    help: 'Time from request to answer, by method and route pattern (claims long-poll)',
-    labelNames: ['method', 'route'] as const,
-    buckets: HTTP_BUCKETS,
-    registers: this.#registers,
-  });
-  readonly claims = new Counter({
-    name: 'p3s_claims_total',
-    help: 'Claims answered: result job (a job was dispatched), none (the long-poll ended empty), stop',
-    labelNames: ['result'] as const,
-    registers: this.#registers,
-  });
-  readonly heartbeats = new Counter({
-    name: 'p3s_heartbeats_total',
-    help: 'Heartbeats accepted, by the command sent back (none or kill)',
-    labelNames: ['command'] as const,
-    registers: this.#registers,
-  });
-  readonly finishes = new Counter({
-    name: 'p3s_finishes_total',
-    help: 'Finish reports accepted, by the state the job ended in',
-    labelNames: ['state'] as const,
-    registers: this.#registers,
-  });
-  readonly storeSeconds = new Histogram({
-    name: 'p3s_store_operation_duration_seconds',
-    help: 'Time of the store call behind each pilot-protocol step, by operation and outcome (ok, error)',
-    labelNames: ['operation', 'outcome'] as const,
-    buckets: STORE_BUCKETS,
-    registers: this.#registers,
-  });
-  readonly dispatchSeconds = new Histogram({
-    name: 'p3s_dispatch_latency_seconds',
-    help: 'Time from a job becoming defined (submitted, released or retried) to its dispatch to a pilot',
-    buckets: DISPATCH_BUCKETS,
-    registers: this.#registers,
-  });
-  readonly runSeconds = new Histogram({
-    name: 'p3s_job_run_duration_seconds',
-    help: "Run time of the attempts that ended (start to end of the payload), by the job's end state",
-    labelNames: ['state'] as const,
-    buckets: RUN_BUCKETS,
-    registers: this.#registers,
-  });
+  readonly httpRequests = this.#counter(
+    'p3s_http_requests_total',
+    'HTTP requests answered, by method, route pattern and status code',
+    ['method', 'route', 'status'],
+  );
+  readonly httpSeconds = this.#histogram(
+    'p3s_http_request_duration_seconds',
+    'Time from request to answer, by method and route pattern (claims long-poll)',
+    ['method', 'route'],
+    HTTP_BUCKETS,
+  );
+  readonly claims = this.#counter(
+    'p3s_claims_total',
+    'Claims answered: result job (a job was dispatched), none (the long-poll ended empty), stop',
+    ['result'],
+  );
+  readonly heartbeats = this.#counter(
+    'p3s_heartbeats_total',
+    'Heartbeats accepted, by the command sent back (none or kill)',
+    ['command'],
+  );
+  readonly finishes = this.#counter(
+    'p3s_finishes_total',
+    'Finish reports accepted, by the state the job ended in',
+    ['state'],
+  );
+  readonly storeSeconds = this.#histogram(
+    'p3s_store_operation_duration_seconds',
+    'Time of the store call behind each pilot-protocol step, by operation and outcome (ok, error)',
+    ['operation', 'outcome'],
+    STORE_BUCKETS,
+  );
+  readonly dispatchSeconds = this.#histogram(
+    'p3s_dispatch_latency_seconds',
+    'Time from a job becoming defined (submitted, released or retried) to its dispatch to a pilot',
+    [],
+    DISPATCH_BUCKETS,
+  );
+  readonly runSeconds = this.#histogram(
+    'p3s_job_run_duration_seconds',
+    "Run time of the attempts that ended (start to end of the payload), by the job's end state",
+    ['state'],
+    RUN_BUCKETS,
+  );
+
+  #counter<L extends string>(name: string, help: string, labelNames: L[]) {
+    return new Counter<L>({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  #histogram<L extends string>(name: string, help: string, labelNames: L[], buckets: number[]) {
+    return new Histogram<L>({ name, help, labelNames, buckets, registers: [this.registry] });
+  }
 
   constructor() {
     // Known label values start at zero, so rates and alerts see a series before its first event.
