@@ -9,6 +9,7 @@ import {
   jobStatesArg,
   listArg,
   parseEnvAssignment,
+  parseWhen,
   secondsArg,
 } from './args.ts';
 import { adjustBody } from './commands/job-control.ts';
@@ -102,5 +103,26 @@ describe('sizes in bytes', () => {
     expect(() => bytesArg(1024)('1000')).toThrow(/from 1024/);
     expect(bytesArg(1024)('1k')).toBe(1024);
     expect(() => bytesArg(1, 1024)('2k')).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('--since and --until times', () => {
+  const now = new Date(2024, 4, 10, 12, 0, 0).getTime();
+  it.each([
+    ['30m', now - 30 * 60_000],
+    ['2h', now - 7_200_000],
+    ['1d12h', now - 36 * 3_600_000],
+    ['2024-05-01', new Date(2024, 4, 1).getTime()],
+    ['2024-05-01 14:30', new Date(2024, 4, 1, 14, 30).getTime()],
+    ['2024-05-01T14:30:15', new Date(2024, 4, 1, 14, 30, 15).getTime()],
+    ['2024-05-01T12:00:00Z', Date.UTC(2024, 4, 1, 12)],
+    ['2024-05-01T12:00:00+02:00', Date.UTC(2024, 4, 1, 10)],
+  ])('%s', (text, ms) => {
+    expect(parseWhen(text, now)).toEqual({ ok: true, ms });
+  });
+  it.each(['yesterday', '30', '2024-02-31', '2024-05-01 25:00', '', '1y'])('refuses %j', (text) => {
+    const parsed = parseWhen(text, now);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok && text !== '30') expect(parsed.message).toMatch(/30m.*2024-05-01/);
   });
 });

@@ -146,3 +146,71 @@ export function positiveDurationArg(value: string): number {
   if (seconds < 1) throw new InvalidArgumentError('must be at least 1s.');
   return seconds;
 }
+
+const LOCAL_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
+const ZONED_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/i;
+
+/**
+ * A moment as epoch ms: a duration ago (`30m`, `2h`, `7d`), a local date or time
+ * (`2024-05-01`, `2024-05-01 14:30`), or an ISO time with its zone (`2024-05-01T12:30:00Z`).
+ */
+export function parseWhen(
+  text: string,
+  now: number,
+): { ok: true; ms: number } | { ok: false; message: string } {
+  const value = text.trim();
+  const bad = {
+    ok: false as const,
+    message: `expected a time ago such as 30m, 2h or 7d, or a time such as 2024-05-01 or 2024-05-01 14:30, got "${text}"`,
+  };
+  if (/^(\d+[smhdw])+$/i.test(value)) {
+    const parsed = parseDuration(value);
+    return parsed.ok ? { ok: true, ms: now - parsed.seconds * 1000 } : { ok: false, message: parsed.message };
+  }
+  if (ZONED_TIME.test(value)) {
+    const ms = Date.parse(value);
+    return Number.isFinite(ms) ? { ok: true, ms } : bad;
+  }
+  const m = LOCAL_TIME.exec(value);
+  if (!m) return bad;
+  const [y, mo, d, h, mi, s] = m.slice(1).map((part) => Number(part ?? 0)) as number[];
+  const date = new Date(y as number, (mo as number) - 1, d, h, mi, s);
+  // new Date rolls 2024-02-31 over to March: refuse what does not read back the same.
+  if (
+    date.getMonth() !== (mo as number) - 1 ||
+    date.getDate() !== d ||
+    (h as number) > 23 ||
+    (mi as number) > 59
+  )
+    return bad;
+  return { ok: true, ms: date.getTime() };
+}
+
+/** A moment (see parseWhen) as epoch ms, for --since and --until. */
+export function whenArg(value: string): number {
+  const parsed = parseWhen(value, Date.now());
+  if (!parsed.ok) throw new InvalidArgumentError(`${parsed.message}.`);
+  return parsed.ms;
+}
+
+/** Most ids one `--ids` may name: a page of the job list. */
+const MAX_LISTED_IDS = 1000;
+
+/** `3,7-9` → `3,7,8,9`: job ids and ranges, as the API's comma list. */
+export function idListArg(value: string): string {
+  const ids: number[] = [];
+  for (const part of listArg(value)) {
+    const range = /^(\d+)-(\d+)$/.exec(part);
+    const [from, to] = range
+      ? [idArg(range[1] as string), idArg(range[2] as string)]
+      : [idArg(part), idArg(part)];
+    if (to < from) throw new InvalidArgumentError(`"${part}" is not a range: it ends before it starts.`);
+    if (ids.length + to - from + 1 > MAX_LISTED_IDS)
+      throw new InvalidArgumentError(
+        `names more than ${MAX_LISTED_IDS} jobs; use --limit and --offset instead.`,
+      );
+    for (let id = from; id <= to; id++) ids.push(id);
+  }
+  if (ids.length === 0) throw new InvalidArgumentError('expected job ids such as 3,7-9.');
+  return ids.join(',');
+}

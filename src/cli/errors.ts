@@ -2,6 +2,7 @@
 // code after the command already printed its results, and reportError for everything.
 
 import { ApiError, NetworkError } from '../protocol/client.ts';
+import { neutralise } from './terminal-text.ts';
 
 /** A problem the CLI reports as `p3s: <message>`, plus one line per field issue and any extra lines. */
 export class CliError extends Error {
@@ -81,6 +82,11 @@ export function reportError(
   stderr: { write(text: string): unknown } = process.stderr,
 ): number {
   if (error instanceof Exit) return error.code;
-  stderr.write(`${errorLines(error).join('\n')}\n`);
+  // Messages quote names and paths that users chose: shown, never obeyed by the terminal.
+  stderr.write(
+    `${errorLines(error)
+      .map((line) => neutralise(line, { multiline: false }))
+      .join('\n')}\n`,
+  );
   return error instanceof CliError ? error.exitCode : 1;
 }

@@ -115,4 +115,15 @@ describe('entry edges', () => {
       'A:B#1': { name: 'run1.txt', dirpath: '/data/in', comment: 'injected by p3s inject' },
     });
   });
+
+  it("keep the user's fileinfo for the other edges, and a comment on an entry edge", () => {
+    const given = {
+      'B:C': { name: 'out.txt', dirpath: '/data/out' },
+      'A:B#1': { name: 'ignored.txt', comment: 'raw input' },
+    };
+    expect(entryFileinfo(['A:B#1'], '/data/in', 'run1.txt', given)).toEqual({
+      'B:C': { name: 'out.txt', dirpath: '/data/out' },
+      'A:B#1': { name: 'run1.txt', dirpath: '/data/in', comment: 'raw input' },
+    });
+  });
 });

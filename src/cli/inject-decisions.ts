@@ -103,11 +103,23 @@ export function entryEdgeKeys(
   return keys;
 }
 
-/** fileinfo giving every entry edge the file `dirpath/name`. */
+type FileEntry = { name?: string; dirpath?: string; comment?: string };
+
+/**
+ * fileinfo giving every entry edge the file `dirpath/name`, over the user's own fileinfo (`given`,
+ * P3S's per-edge JSON) for the other edges: on an entry edge the injected file's name and directory
+ * win, a comment the user wrote stays.
+ */
 export function entryFileinfo(
   keys: readonly string[],
   dirpath: string,
   name: string,
-): Record<string, { name: string; dirpath: string; comment: string }> {
-  return Object.fromEntries(keys.map((key) => [key, { name, dirpath, comment: 'injected by p3s inject' }]));
+  given: Record<string, unknown> = {},
+): Record<string, FileEntry> {
+  const fileinfo: Record<string, FileEntry> = { ...(given as Record<string, FileEntry>) };
+  for (const key of keys) {
+    const own = fileinfo[key];
+    fileinfo[key] = { comment: 'injected by p3s inject', ...own, name, dirpath };
+  }
+  return fileinfo;
 }

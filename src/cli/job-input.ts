@@ -33,6 +33,12 @@ export async function loadJobInput(
   arg: string,
   stdin: NodeJS.ReadableStream = process.stdin,
 ): Promise<JobInput> {
+  const input = await readJobInput(arg, stdin);
+  requireList(input);
+  return input;
+}
+
+async function readJobInput(arg: string, stdin: NodeJS.ReadableStream): Promise<JobInput> {
   if (arg === '-') return { source: '<stdin>', jobs: parseJsonText(await readAll(stdin), '<stdin>') };
   if (isFile(arg)) {
     let text: string;
@@ -47,6 +53,23 @@ export async function loadJobInput(
   throw new CliError(`no such file: ${arg}`, {
     lines: ['  give a P3S job JSON file (a list of job objects), - for stdin, or the JSON text itself'],
   });
+}
+
+/** A P3S job file is a list; a lone job object is the likeliest slip, so say how to wrap it. */
+function requireList({ source, jobs }: JobInput): void {
+  if (Array.isArray(jobs)) return;
+  const single = typeof jobs === 'object' && jobs !== null;
+  throw new CliError(
+    `${source}: a job file is a list of job objects, and this is ${single ? 'one object' : `a ${jobs === null ? 'null' : typeof jobs}`}`,
+    {
+      exitCode: 2,
+      lines: [
+        single
+          ? '  wrap the job in [ ]: [{"name": …}] (P3S job files are lists, even of one job)'
+          : '  write [{"name": …, "payload": …}, …]',
+      ],
+    },
+  );
 }
 
 export interface Expansion {

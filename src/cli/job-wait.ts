@@ -61,7 +61,7 @@ export async function waitForJobs(
       continue;
     }
     const text = progressText(jobs, (s) => out.jobState(s));
-    if (live) out.stderr.write(`\r\x1b[2K${text}`);
+    if (live) out.status(text);
     else if (text !== last) out.note(text);
     delay = text === last ? Math.min(delay * 1.5, 2000) : 250;
     last = text;

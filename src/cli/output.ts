@@ -1,14 +1,34 @@
 // Output for people and for programs: aligned tables, state colours (TTY only, never
 // with NO_COLOR), human times and sizes; with --json, JSON on stdout and nothing else there.
+// Everything written goes through terminal-text: user text is shown, never obeyed by the terminal.
 
-import Table from 'cli-table3';
-import pc from 'picocolors';
+import { displayWidth, neutralise, pad, resolveStyles, safeJson, styled, truncate } from './terminal-text.ts';
 
 // Sizes read the same in the CLI and the monitor: one formatter in core.
 export { formatBytes } from '../core/index.ts';
+export { truncate };
 
 type Env = Record<string, string | undefined>;
-export type Colors = ReturnType<typeof pc.createColors>;
+/** SGR open and close codes of the styles the CLI uses. */
+const STYLES = {
+  bold: [1, 22],
+  dim: [2, 22],
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  blue: [34, 39],
+  cyan: [36, 39],
+} as const;
+export type Colors = Record<keyof typeof STYLES, (text: string) => string>;
+
+/** Style functions: markers around the text (terminal-text), or the text itself without colour. */
+export function createColors(enabled: boolean): Colors {
+  const entries = Object.entries(STYLES).map(([name, [open, close]]) => [
+    name,
+    enabled ? (text: string) => styled(open, close, text) : (text: string) => text,
+  ]);
+  return Object.fromEntries(entries) as Colors;
+}
 export interface Stream {
   write(text: string): unknown;
   isTTY?: boolean;
@@ -36,9 +56,7 @@ const PILOT_STATE_COLOR: Record<string, keyof Colors | undefined> = {
 };
 
 function paint(colors: Colors, name: keyof Colors | undefined, text: string): string {
-  if (!name) return text;
-  const fn = colors[name];
-  return typeof fn === 'function' ? (fn as (s: string) => string)(text) : text;
+  return name ? colors[name](text) : text;
 }
 
 export function colorJobState(colors: Colors, state: string): string {
@@ -82,48 +100,29 @@ export function formatAgo(ms: number, now = Date.now()): string {
   return ms <= now ? `${formatDuration(now - ms)} ago` : `in ${formatDuration(ms - now)}`;
 }
 
-/** Cuts `text` to `max` characters, marking the cut with `…`; line breaks become spaces. */
-export function truncate(text: string, max: number): string {
-  const flat = text.replace(/\s*\n\s*/g, ' ');
-  return flat.length <= max ? flat : `${flat.slice(0, Math.max(0, max - 1))}…`;
-}
-
-const NO_BORDER = {
-  top: '',
-  'top-mid': '',
-  'top-left': '',
-  'top-right': '',
-  bottom: '',
-  'bottom-mid': '',
-  'bottom-left': '',
-  'bottom-right': '',
-  left: '',
-  'left-mid': '',
-  mid: '',
-  'mid-mid': '',
-  right: '',
-  'right-mid': '',
-  middle: '  ',
-};
-
-/** Columns separated by two spaces, a (bold when coloured) header line, no trailing blanks. */
+/**
+ * Columns separated by two spaces, a (bold when coloured) header line, no trailing blanks. Cells
+ * are one line each, with control characters made visible; widths are display columns.
+ */
 export function renderTable(
   head: string[],
   rows: (string | number)[][],
   colors: Colors,
   options: { alignRight?: number[] } = {},
 ): string {
-  const table = new Table({
-    head: head.map((h) => colors.bold(h)),
-    chars: NO_BORDER,
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
-    colAligns: head.map((_, i) => (options.alignRight?.includes(i) ? 'right' : 'left')),
-  });
-  for (const row of rows) table.push(row.map((cell) => String(cell)));
-  return table
-    .toString()
-    .split('\n')
-    .map((line) => line.replace(/\s+$/, ''))
+  const cells = [head, ...rows].map((row) =>
+    row.map((cell) => neutralise(String(cell), { multiline: false })),
+  );
+  const widths = head.map((_, i) => Math.max(...cells.map((row) => displayWidth(row[i] ?? ''))));
+  return cells
+    .map((row, r) =>
+      row
+        .map((cell, i) =>
+          pad(r === 0 ? colors.bold(cell) : cell, widths[i] ?? 0, options.alignRight?.includes(i)),
+        )
+        .join('  ')
+        .replace(/\s+$/, ''),
+    )
     .join('\n');
 }
 
@@ -133,24 +132,39 @@ export class Output {
   readonly colors: Colors;
   readonly stdout: Stream;
   readonly stderr: Stream;
+  readonly #color: boolean;
 
   constructor(options: { json?: boolean; stdout?: Stream; stderr?: Stream; env?: Env } = {}) {
     this.json = options.json ?? false;
     this.stdout = options.stdout ?? process.stdout;
     this.stderr = options.stderr ?? process.stderr;
-    this.colors = pc.createColors(colorEnabled(this.stdout, options.env ?? process.env));
+    this.#color = colorEnabled(this.stdout, options.env ?? process.env);
+    this.colors = createColors(this.#color);
   }
 
+  /** Text as the terminal gets it: control characters visible, our styles as escape sequences. */
+  #text(text: string): string {
+    return resolveStyles(neutralise(text), this.#color);
+  }
   /** A line for people on stdout. */
   line(text = ''): void {
-    this.stdout.write(`${text}\n`);
+    this.stdout.write(`${this.#text(text)}\n`);
   }
   /** A remark on stderr (progress, warnings), so stdout stays clean for pipes and --json. */
   note(text: string): void {
-    this.stderr.write(`${text}\n`);
+    this.stderr.write(`${this.#text(text)}\n`);
   }
+  /** A progress line on a terminal's stderr, rewritten in place by the next one. */
+  status(text: string): void {
+    this.stderr.write(`\r\x1b[2K${this.#text(neutralise(text, { multiline: false }))}`);
+  }
+  /** Pretty JSON on stdout (one value). */
   data(value: unknown): void {
-    this.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    this.stdout.write(`${safeJson(value, 2)}\n`);
+  }
+  /** One JSON value per line on stdout, for streams of events. */
+  jsonLine(value: unknown): void {
+    this.stdout.write(`${safeJson(value)}\n`);
   }
   table(head: string[], rows: (string | number)[][], options: { alignRight?: number[] } = {}): void {
     this.line(renderTable(head, rows, this.colors, options));

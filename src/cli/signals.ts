@@ -28,3 +28,21 @@ export function waitForStopSignal(onForce: () => void = () => {}): Promise<NodeJ
 export function exitSoon(ms = 3000): void {
   setTimeout(() => process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0), ms).unref();
 }
+
+/**
+ * While a command only watches work that runs on the server (`--wait`, `watch`), Ctrl-C ends the
+ * watching, not the work: say so, with `lines` telling how to follow or stop it, then exit
+ * 128 + the signal number. Returns the function that uninstalls the handler.
+ */
+export function explainInterrupt(write: (text: string) => void, lines: () => string[]): () => void {
+  const handler = (signal: NodeJS.Signals) => {
+    write(['', ...lines()].join('\n'));
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}

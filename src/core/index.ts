@@ -33,6 +33,7 @@ export * from './job-spec.ts';
 export * from './job-state.ts';
 export * from './limits.ts';
 export * from './matching.ts';
+export * from './metrics.ts';
 export * from './outcome.ts';
 export * from './pilot-decisions.ts';
 export * from './pilot-state.ts';

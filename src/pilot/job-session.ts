@@ -111,9 +111,10 @@ export class JobSession {
         onStart: (pid, metrics) => {
           this.log.info({ pid }, 'payload started');
           this.metrics = metrics;
+          const spawnedAt = Date.now();
           const timer = setTimeout(() => {
             this.unreported = null;
-            this.started = this.start(pid).then((ok) => {
+            this.started = this.start(pid, spawnedAt).then((ok) => {
               if (ok) this.heartbeats = this.beat(stopBeating.signal);
             });
           }, START_REPORT_DELAY_MS);
@@ -160,12 +161,21 @@ export class JobSession {
     return { pilot: this.ctx.uuid, attempt: this.job.attempt, metrics, ...(logs ? { logs } : {}) };
   }
 
-  /** Tells the server the payload runs; false when heartbeats must not follow. */
-  private async start(pid: number): Promise<boolean> {
+  /**
+   * Tells the server the payload runs, and since when: the report goes out a little after the
+   * start, and the job's run time must count from the start itself. False when heartbeats must not follow.
+   */
+  private async start(pid: number, spawnedAt: number): Promise<boolean> {
     const { client, uuid } = this.ctx;
     try {
       const reply = await withRetry(
-        () => client.startJob(this.job.id, { pilot: uuid, attempt: this.job.attempt, pid }),
+        () =>
+          client.startJob(this.job.id, {
+            pilot: uuid,
+            attempt: this.job.attempt,
+            pid,
+            seconds: (Date.now() - spawnedAt) / 1000,
+          }),
         {
           outage: this.ctx.outage,
           interrupt: this.ctx.hurry,

@@ -21,6 +21,14 @@ describe('describeCause', () => {
     ).toBe(true);
   });
 
+  it("says the same on Node 24, without Node's own hint about its --use-system-ca flag", () => {
+    const node24 =
+      'self-signed certificate; if the root CA is installed locally, try running Node.js with --use-system-ca';
+    expect(describeCause(fetchFailed('DEPTH_ZERO_SELF_SIGNED_CERT', node24)).reason).toBe(
+      'certificate verify failed: self-signed certificate (give --ca-file or P3S_CA_FILE with the CA that signed it)',
+    );
+  });
+
   it('says a certificate is wrong without suggesting a CA file', () => {
     const expired = describeCause(fetchFailed('CERT_HAS_EXPIRED', 'certificate has expired'));
     expect(expired).toEqual({

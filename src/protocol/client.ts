@@ -133,7 +133,8 @@ export function describeCause(cause: unknown): { reason: string; certificate: bo
   if (code === undefined) return { reason: cause.message, certificate: false };
   if (UNTRUSTED_CERT_CODES.has(code))
     return {
-      reason: `certificate verify failed: ${message} (give --ca-file or P3S_CA_FILE with the CA that signed it)`,
+      // Newer Nodes add a hint about their --use-system-ca flag: ours, the CA file, is the one p3s takes.
+      reason: `certificate verify failed: ${message?.replace(/; if the root CA is installed locally.*$/, '')} (give --ca-file or P3S_CA_FILE with the CA that signed it)`,
       certificate: true,
     };
   if (BAD_CERT_CODES.has(code)) return { reason: `certificate verify failed: ${message}`, certificate: true };

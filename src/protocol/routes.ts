@@ -4,6 +4,9 @@ export const API_PREFIX = '/api/v1';
 
 export const ROUTES = {
   health: '/api/v1/health',
+  openapi: '/api/v1/openapi.json',
+  /** Prometheus's conventional path, outside the prefix; guarded like the API's reads. */
+  metrics: '/metrics',
   summary: '/api/v1/summary',
   statsTimeline: '/api/v1/stats/timeline',
   statsFailures: '/api/v1/stats/failures',

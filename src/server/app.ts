@@ -17,12 +17,16 @@ import { TokenResolver } from './auth/token-resolver.ts';
 import { ClaimWaiter } from './claim-waiter.ts';
 import { registerCrossSiteGuard } from './cross-site-guard.ts';
 import { mapError } from './http-errors.ts';
+import { AppMetrics, registerHttpMetrics } from './metrics/app-metrics.ts';
+import { registerStoreGauges } from './metrics/store-gauges.ts';
 import { mountMonitor } from './monitor.ts';
+import { registerOpenApi, registerOpenApiRoute } from './openapi.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerDagRoutes } from './routes/dags.ts';
 import { registerDatasetRoutes } from './routes/datasets.ts';
 import { registerHealthRoutes } from './routes/health.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
+import { registerMetricsRoute } from './routes/metrics.ts';
 import { registerPilotProtocolRoutes } from './routes/pilot-protocol.ts';
 import { registerPilotRoutes } from './routes/pilots.ts';
 import { registerPurgeRoutes } from './routes/purge.ts';
@@ -72,6 +76,8 @@ export interface AppContext {
   tokens: TokenResolver;
   /** Records an `ok` audit entry for a change the request made (awaited before answering). */
   audit(request: FastifyRequest, entry: AuditEntry): Promise<void>;
+  /** Prometheus metrics the routes observe (server/metrics). */
+  metrics: AppMetrics;
 }
 
 export type App = FastifyInstance & { p3s: AppContext };
@@ -117,7 +123,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       app.log.warn({ err: error }, 'could not record token use'),
     ),
     audit: (request, entry) => recordAudit(deps.store, request, entry, now()),
+    metrics: new AppMetrics(),
   };
+  registerStoreGauges(ctx.metrics.registry, deps.store.stats, now, (error) =>
+    app.log.warn({ err: error }, 'metrics: cannot read job and pilot counts'),
+  );
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat())
       if (method !== 'HEAD') ctx.routes.push({ method, url: route.url });
@@ -169,7 +179,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   registerCrossSiteGuard(app);
   registerAuthGuard(app, { resolver: ctx.tokens, readPolicy: deps.config.readPolicy, now });
+  registerHttpMetrics(app, ctx.metrics);
+  // Before the routes: the OpenAPI generator collects them as they are added.
+  await registerOpenApi(app, { version: deps.config.version, readPolicy: deps.config.readPolicy });
   registerHealthRoutes(app, ctx);
+  registerOpenApiRoute(app);
+  registerMetricsRoute(app, ctx);
   registerJobRoutes(app, ctx);
   registerPilotRoutes(app, ctx);
   registerPilotProtocolRoutes(app, ctx);

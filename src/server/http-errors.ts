@@ -3,7 +3,7 @@
 
 import type { FastifyError } from 'fastify';
 import { type ApiErrorCode, isAppError } from '../core/errors.ts';
-import type { ErrorBody } from '../protocol/schemas/common.ts';
+import { type ErrorBody, patternMeaning } from '../protocol/schemas/common.ts';
 
 export const HTTP_STATUS: Record<ApiErrorCode, number> = {
   validation_failed: 400,
@@ -84,5 +84,9 @@ export function mapError(error: unknown): MappedError {
 function describeAjvIssue(issue: { message?: string; params?: Record<string, unknown> }): string {
   const extra = issue.params?.additionalProperty;
   if (typeof extra === 'string') return `unknown field "${extra}"`;
+  // A name's rule in words, not the regular expression behind it.
+  const pattern = issue.params?.pattern;
+  const meaning = typeof pattern === 'string' ? patternMeaning(pattern) : undefined;
+  if (meaning !== undefined) return `must be ${meaning}`;
   return issue.message ?? 'is invalid';
 }

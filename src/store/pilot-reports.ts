@@ -30,7 +30,7 @@ import {
 import { type Arg, precompiled } from './precompiled.ts';
 import type { JobRow, JobUpdate, PilotRow } from './schema.ts';
 import type { WorkflowRow } from './schema-workflows.ts';
-import type { Dialect, FinishInput, HeartbeatInput, JobCommandReply } from './store.ts';
+import type { Dialect, FinishInput, HeartbeatInput, JobCommandReply, StartInput } from './store.ts';
 import type { Tx } from './transaction.ts';
 import {
   advanceWorkflowIn,
@@ -246,11 +246,7 @@ export async function heartbeatJobIn(
   return reply(updated, updated.lease_expires_at ?? 0);
 }
 
-export async function startJobIn(
-  tx: Tx,
-  dialect: Dialect,
-  input: HeartbeatInput & { pid: number | null },
-): Promise<JobCommandReply> {
+export async function startJobIn(tx: Tx, dialect: Dialect, input: StartInput): Promise<JobCommandReply> {
   const held = await heldJob(tx, dialect, input.jobId, input.pilotUuid, input.attempt);
   const { job, pilot } = held;
   // A repeated start (its first reply was lost) only extends the lease.
@@ -270,7 +266,7 @@ export async function startJobIn(
     set: {
       ...metricsUpdate(job, input.metrics),
       pid: input.pid,
-      started_at: input.now,
+      started_at: input.now - (input.startedMsAgo ?? 0),
       lease_expires_at: Math.max(job.lease_expires_at ?? 0, input.now + input.leaseMs),
     },
   });

@@ -6,6 +6,7 @@ import {
   type BucketDeltas,
   buildTimeline,
   type FailureGroup,
+  type MetricsSnapshot,
   mergeFailureGroups,
   type QueueDepthRow,
   type StatsWindow,
@@ -18,8 +19,10 @@ import {
   failureRows,
   failureTotal,
   jobEventBuckets,
+  jobMetricRows,
   liveCounts,
   pilotBuckets,
+  pilotMetricRows,
   queueDepthRows,
 } from './stats-queries.ts';
 import type { StatsStore } from './stats-store.ts';
@@ -73,5 +76,14 @@ export class SqlStatsStore implements StatsStore {
 
   queueDepth(): Promise<QueueDepthRow[]> {
     return guardStore(() => queueDepthRows(this.db));
+  }
+
+  metricsSnapshot(): Promise<MetricsSnapshot> {
+    return guardStore(() =>
+      aggregateRead(this.db, this.dialect, async (db) => ({
+        jobs: await jobMetricRows(db),
+        pilots: await pilotMetricRows(db),
+      })),
+    );
   }
 }

@@ -60,6 +60,7 @@ import type {
   JobsAvailableListener,
   PilotFilter,
   PilotRegistrant,
+  StartInput,
   Store,
   StoredLog,
 } from './store.ts';
@@ -269,7 +270,7 @@ export class SqlStore implements Store {
     return claimedOf(touched, now + leaseMs);
   }
 
-  startJob(input: HeartbeatInput & { pid: number | null }): Promise<JobCommandReply> {
+  startJob(input: StartInput): Promise<JobCommandReply> {
     return this.#write((tx) => startJobIn(tx, this.dialect, input));
   }
 

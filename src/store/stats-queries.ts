@@ -2,7 +2,7 @@
 // pilots, failure groups over ended jobs, queue depth over active jobs. Each query walks an index.
 
 import { type Kysely, sql } from 'kysely';
-import type { BucketDeltas, QueueDepthRow } from '../core/index.ts';
+import type { BucketDeltas, MetricsSnapshot, QueueDepthRow } from '../core/index.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -145,4 +145,36 @@ export async function queueDepthRows(db: Kysely<Database>): Promise<QueueDepthRo
       a.jobtype.localeCompare(b.jobtype) ||
       (a.site ?? '').localeCompare(b.site ?? ''),
   );
+}
+
+/** Jobs by state, requested site and job type, with the oldest defined_at of the waiting ones. */
+export async function jobMetricRows(db: Kysely<Database>): Promise<MetricsSnapshot['jobs']> {
+  const rows = await sql<{
+    state: string;
+    site: string | null;
+    jobtype: string;
+    n: number;
+    oldest: number | null;
+  }>`
+    SELECT state, site, jobtype, COUNT(*) AS n,
+           MIN(CASE WHEN state = 'defined' THEN defined_at END) AS oldest
+    FROM jobs
+    GROUP BY state, site, jobtype`.execute(db);
+  return rows.rows.map((r) => ({
+    state: r.state as MetricsSnapshot['jobs'][number]['state'],
+    site: r.site,
+    jobtype: r.jobtype,
+    count: Number(r.n),
+    oldestDefinedAt: r.oldest === null ? null : Number(r.oldest),
+  }));
+}
+
+/** Pilots by state and site. */
+export async function pilotMetricRows(db: Kysely<Database>): Promise<MetricsSnapshot['pilots']> {
+  const rows = await db
+    .selectFrom('pilots')
+    .select((eb) => ['state', 'site', eb.fn.countAll<number>().as('n')])
+    .groupBy(['state', 'site'])
+    .execute();
+  return rows.map((r) => ({ state: r.state, site: r.site, count: Number(r.n) }));
 }

@@ -1,7 +1,7 @@
 // Monitor aggregates in domain verbs, reached as `store.stats`: the time series of the overview,
 // recent failures grouped by error and diagnostic, and queue depth by job type and site.
 
-import type { FailureGroup, QueueDepthRow, StatsWindow, Timeline } from '../core/index.ts';
+import type { FailureGroup, MetricsSnapshot, QueueDepthRow, StatsWindow, Timeline } from '../core/index.ts';
 
 export interface StatsStore {
   /** Jobs finished and failed per bucket, running jobs and live pilots at each bucket's end. */
@@ -13,4 +13,10 @@ export interface StatsStore {
   failures(since: number, limit: number): Promise<{ groups: FailureGroup[]; total: number }>;
   /** Defined, dispatched and running jobs by job type and requested site. */
   queueDepth(): Promise<QueueDepthRow[]>;
+  /**
+   * Every job counted by state, requested site and job type (with the oldest `defined_at` of the
+   * waiting ones), and every pilot by state and site: what /metrics reports. A whole-table walk:
+   * the server caches it between scrapes.
+   */
+  metricsSnapshot(): Promise<MetricsSnapshot>;
 }

@@ -87,6 +87,12 @@ export interface HeartbeatInput {
   now: number;
 }
 
+export interface StartInput extends HeartbeatInput {
+  pid: number | null;
+  /** How long before `now` the payload started (the pilot reports a little after it starts). */
+  startedMsAgo?: number;
+}
+
 /** What the pilot should do after a heartbeat or start. */
 export interface JobCommandReply {
   command: 'kill' | null;
@@ -209,8 +215,11 @@ export interface Store {
     leaseMs: number,
     now: number,
   ): Promise<{ pilot: Pilot; claimed: ClaimedJob | null }>;
-  /** dispatched → running, records the payload pid. Throws LeaseLostError when the pilot no longer holds it. */
-  startJob(input: HeartbeatInput & { pid: number | null }): Promise<JobCommandReply>;
+  /**
+   * dispatched → running, records the payload pid and when it started (`startedMsAgo` before
+   * `now`). Throws LeaseLostError when the pilot no longer holds it.
+   */
+  startJob(input: StartInput): Promise<JobCommandReply>;
   /** Extends the lease, stores metrics; the reply carries `kill` when a kill was requested. */
   heartbeatJob(input: HeartbeatInput): Promise<JobCommandReply>;
   /**

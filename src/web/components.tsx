@@ -17,13 +17,16 @@ export function Time({
   format = 'datetime',
 }: {
   ms: number | null;
-  format?: 'datetime' | 'time' | 'ago';
+  /** `short`: the clock for today, the day and minute otherwise (full time in the tooltip). */
+  format?: 'datetime' | 'time' | 'ago' | 'short';
 }) {
   if (ms === null) return <Dash />;
   const iso = isoTime(ms);
+  // In UTC until monitor.js rewrites it in the viewer's zone (format and title).
+  const text = format === 'short' ? `${iso.slice(5, 10)} ${iso.slice(11, 16)}Z` : iso.replace('T', ' ');
   return (
     <time datetime={new Date(ms).toISOString()} data-fmt={format}>
-      {iso.replace('T', ' ')}
+      {text}
     </time>
   );
 }

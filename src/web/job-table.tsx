@@ -78,14 +78,15 @@ export function JobTable({ jobs, now, sort }: { jobs: JobWire[]; now: number; so
               )}
             </td>
             <td class="num">{job.attempt}</td>
+            {/* Short times leave the width to the error (the full time is in each tooltip). */}
             <td>
-              <Time ms={job.createdAt} />
+              <Time ms={job.createdAt} format="short" />
             </td>
             <td>
-              <Time ms={job.startedAt} />
+              <Time ms={job.startedAt} format="short" />
             </td>
             <td>
-              <Time ms={job.endedAt} />
+              <Time ms={job.endedAt} format="short" />
             </td>
             <td class="num">{took === null ? <Dash /> : formatDuration(took)}</td>
             <td class="error" title={job.errorDiag ?? undefined}>

@@ -60,6 +60,8 @@ export function LogBox({
   attempts: number;
 }) {
   const other = r.stream === 'out' ? 'err' : 'out';
+  // The server's log cap dropped part of this log: neither the page nor the download has it all.
+  const capped = slice.keptBytes < slice.totalBytes;
   return (
     <div id="log-box" class="log-box" data-stream={r.stream}>
       <div class="log-bar">
@@ -92,13 +94,23 @@ export function LogBox({
           href={`/jobs/${r.jobId}/log/download?stream=${r.stream}&attempt=${r.attempt}`}
           download
         >
-          download
+          {capped ? `download (the ${formatBytes(slice.keptBytes)} kept)` : 'download'}
         </a>
       </div>
-      {skipped > 0 && (
+      {capped ? (
         <div class="log-note">
-          The first {formatBytes(skipped)} are not shown here; download the log to read them.
+          This log is {formatBytes(slice.totalBytes)}; the server kept {formatBytes(slice.keptBytes)} of it,
+          its start and its end (the log cap drops the middle). Shown here: its last{' '}
+          {formatBytes(Buffer.byteLength(slice.data))}; the download holds the {formatBytes(slice.keptBytes)}{' '}
+          kept, with a line where the middle was dropped.
         </div>
+      ) : (
+        skipped > 0 && (
+          <div class="log-note">
+            The first {formatBytes(skipped)} of {formatBytes(slice.totalBytes)} are not shown here; download
+            the log to read them.
+          </div>
+        )
       )}
       <pre id="log-text" class="log-text">
         {slice.data}

@@ -108,6 +108,28 @@ describe('instantiateWorkflow on the P3S examples', () => {
   });
 });
 
+describe('the output directory (dirpath)', () => {
+  it("replaces the DAG's dirpath of every file whose fileinfo names no directory", () => {
+    const wf = instantiateWorkflow(
+      dagOf('3filters/3filters.graphml'),
+      options({
+        dirpath: '/data/out',
+        fileinfo: { 'NOOP1:filter1': { dirpath: '/data/in', name: 'run1.txt' } },
+      }),
+    );
+    const dirs = wf.files.map((f) => `${f.source}:${f.target} ${f.dirpath}`);
+    expect(dirs).toEqual([
+      'NOOP1:filter1 /data/in',
+      'NOOP1:filter2 /data/out',
+      'NOOP1:filter3 /data/out',
+      'filter1:NOOP2 /data/out',
+      'filter2:NOOP2 /data/out',
+      'filter3:NOOP2 /data/out',
+    ]);
+    expect(wf.files.every((f) => !f.path.startsWith('/afs'))).toBe(true);
+  });
+});
+
 describe('file naming policies', () => {
   const dag = () => dagOf('3filters/3filters.graphml');
 

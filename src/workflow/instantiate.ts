@@ -26,6 +26,11 @@ export interface InstantiateOptions {
   newId: () => string;
   /** The DAG's name; required by `inherit:` naming only. */
   dagName?: string;
+  /**
+   * The directory of every file whose fileinfo entry gives none, instead of the dirpath written
+   * in the DAG (which names the machine it was written on, e.g. P3S's /afs/… paths).
+   */
+  dirpath?: string;
 }
 
 /** The job of one vertex, ready for the store (state and site are the store's to set). */
@@ -171,7 +176,7 @@ function makeFiles(
         automatic.set(group, name);
       }
     }
-    const dirpath = override.dirpath ?? edge.dirpath;
+    const dirpath = override.dirpath ?? options.dirpath ?? edge.dirpath;
     files.push({
       edgeIndex: edge.index,
       source: edge.source,

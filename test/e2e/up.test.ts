@@ -48,6 +48,10 @@ describe('p3s up', () => {
     );
     expect(pilotPids).toHaveLength(4);
     expect(pilotPids.every(alive)).toBe(true);
+    // They were started here: `pilots list` says so in its HERE column.
+    const table = (await p3s(['pilots', 'list'], env)).stdout.trimEnd().split('\n');
+    expect(table[0]).toMatch(/HERE$/);
+    expect(table.slice(1).map((line) => line.split(/\s+/).at(-1))).toEqual(['yes', 'yes', 'yes', 'yes']);
 
     up.signal('SIGINT');
     expect(await up.exited).toBe(0);

@@ -5,8 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
+import { CHROMIUM } from './tools.ts';
 
-export const CHROMIUM = process.env.P3S_CHROMIUM ?? '/usr/bin/chromium';
+export { CHROMIUM };
 
 export const CHROMIUM_ARGS = [
   '--headless',

@@ -54,6 +54,8 @@ interface Row {
 const EXPECTED: Record<string, Row> = {
   //                                                     non bad exp rev usA usB pil plB adm
   'GET /api/v1/health':                        { token: '200 401 401 401 200 200 200 200 200', openNone: 200 },
+  'GET /api/v1/openapi.json':                  { token: '200 401 401 401 200 200 200 200 200', openNone: 200 },
+  'GET /metrics':                              { token: '401 401 401 401 200 200 403 403 200', openNone: 200 },
   'GET /api/v1/summary':                       { token: '401 401 401 401 200 200 403 403 200', openNone: 200 },
   'GET /api/v1/stats/timeline':                { token: '401 401 401 401 200 200 403 403 200', openNone: 200 },
   'GET /api/v1/stats/failures':                { token: '401 401 401 401 200 200 403 403 200', openNone: 200 },
@@ -286,6 +288,8 @@ const at =
 /** How to build one cell of each route: the objects it needs and a body the allowed identities succeed with. */
 const SCENES: Record<string, Setup> = {
   'GET /api/v1/health': at('/api/v1/health'),
+  'GET /api/v1/openapi.json': at('/api/v1/openapi.json'),
+  'GET /metrics': at('/metrics'),
   'GET /api/v1/summary': at('/api/v1/summary'),
   'GET /api/v1/stats/timeline': at('/api/v1/stats/timeline'),
   'GET /api/v1/stats/failures': at('/api/v1/stats/failures'),
@@ -437,8 +441,9 @@ const POLICIES: ReadPolicy[] = ['token', 'open'];
 const worlds = new Map<ReadPolicy, World>();
 for (const policy of POLICIES) worlds.set(policy, await makeWorld(policy));
 const tokenWorld = worlds.get('token') as World;
+// /metrics sits outside the prefix (Prometheus's path) but is guarded like the API's reads.
 const apiRoutes = tokenWorld.t.app.p3s.routes
-  .filter((r) => r.url.startsWith(`${API_PREFIX}/`))
+  .filter((r) => r.url.startsWith(`${API_PREFIX}/`) || r.url === '/metrics')
   .map((r) => `${r.method} ${r.url}`);
 const fingerprinters = new Map<ReadPolicy, DbFingerprinter>();
 

@@ -75,6 +75,22 @@ export function describePilotReports(ctx: ConformanceContext): void {
       expect(detail?.events.filter((e) => e.transition === 'start')).toHaveLength(1);
     });
 
+    it('dates the start back by how long the payload ran before the pilot reported it', async () => {
+      const store = await ctx.fresh();
+      const { job, pilot } = await claimedJob(store);
+      await store.startJob({
+        jobId: job.id,
+        pilotUuid: pilot.uuid,
+        attempt: 1,
+        pid: 778,
+        startedMsAgo: 105,
+        metrics: null,
+        leaseMs: LEASE_MS,
+        now: T0 + 300,
+      });
+      expect((await store.getJob(job.id))?.startedAt).toBe(T0 + 195);
+    });
+
     it('extends the lease without ever shortening it, keeps the peak RSS and touches the pilot', async () => {
       const store = await ctx.fresh();
       const { job, pilot } = await runningJob(store);

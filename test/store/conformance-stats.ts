@@ -133,6 +133,37 @@ export function describeStats(ctx: ConformanceContext): void {
         { jobtype: 'reco', site: null, defined: 0, dispatched: 0, running: 1 },
       ]);
     });
+
+    it('counts every job by state, site and type, the oldest waiting one, and pilots by state and site', async () => {
+      const store = await ctx.fresh();
+      await store.submitJobs([spec({ jobtype: 'reco', site: 'cern' })], 'alice', T0);
+      await store.submitJobs(
+        [spec({ jobtype: 'reco', site: 'cern' }), spec({ jobtype: 'calib', state: 'template' })],
+        'alice',
+        T0 + 5000,
+      );
+      await ended(store, { kind: 'exited', exitCode: 3 }, T0 + 9000);
+      const byKey = <T extends { state: string; site: string | null }>(rows: T[], key: (r: T) => string) =>
+        Object.fromEntries(rows.map((r) => [key(r), r]));
+      const snapshot = await store.stats.metricsSnapshot();
+      const jobs = byKey(snapshot.jobs, (r) => `${r.state} ${r.site} ${r.jobtype}`);
+      expect(Object.keys(jobs).sort()).toEqual([
+        'defined cern reco',
+        'failed null default',
+        'template null calib',
+      ]);
+      expect(jobs['defined cern reco']).toMatchObject({ count: 2, oldestDefinedAt: T0 });
+      expect(jobs['template null calib']).toMatchObject({ count: 1, oldestDefinedAt: null });
+      expect(jobs['failed null default']).toMatchObject({ count: 1, oldestDefinedAt: null });
+      await registerPilot(store, { site: 'cern' });
+      const gone = await registerPilot(store, { site: 'cern' });
+      await store.deregisterPilot(gone.uuid, T0 + 10_000);
+      const pilots = (await store.stats.metricsSnapshot()).pilots.map(
+        (r) => `${r.state} ${r.site} ${r.count}`,
+      );
+      // The pilot that ran the failed job (no site) is idle.
+      expect(pilots.sort()).toEqual(['idle cern 1', 'idle null 1', 'stopped cern 1']);
+    });
   });
 
   describe('job list filters for the monitor', () => {

@@ -116,14 +116,40 @@ describe('the log viewer', () => {
     ).join('');
     await log(t.app, job.id, uuid, 0, text);
     const shown = await page(t.app, `/jobs/${job.id}`);
-    expect(shown.html).toContain('are not shown here');
+    // 98 KiB were written; the server kept its first and last KiB, and says so (not "the first
+    // 97 KiB are not shown", which would be nearly all of it, of which it holds 1 KiB).
+    expect(shown.html).not.toContain('are not shown here');
+    expect(shown.html).toContain('This log is 98 KiB; the server kept 2.0 KiB of it');
+    expect(shown.html).toContain('download (the 2.0 KiB kept)');
     expect(shown.html).toContain('row 1999');
+    const api = await call(t.app, 'GET', `/api/v1/jobs/${job.id}/logs?offset=0&limit=10`);
+    expect(api.json).toMatchObject({ totalBytes: text.length, keptBytes: 2048 });
     const res = await t.app.inject({ method: 'GET', url: `/jobs/${job.id}/log/download?stream=out` });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-disposition']).toBe(`attachment; filename="job-${job.id}-1.out.txt"`);
     expect(res.body.startsWith('row 0000')).toBe(true);
     expect(res.body).toMatch(/not kept by the server's log cap/);
     expect(res.body.trimEnd().endsWith(`row 1999 ${'x'.repeat(40)}`)).toBe(true);
+  });
+});
+
+describe('the log viewer on a long log the server kept whole', () => {
+  it('says how much is not shown here and offers the whole log', async () => {
+    await t.close();
+    t = await makeTestApp({ logHeadBytes: 1024 * 1024, logTailBytes: 1024 * 1024 });
+    const [job] = await submit(t.app, [{ name: 'long', payload: '/bin/x' }]);
+    const uuid = await start(t.app, job.id);
+    const text = Array.from(
+      { length: 3000 },
+      (_, i) => `line ${String(i).padStart(5, '0')} ${'y'.repeat(40)}\n`,
+    ).join('');
+    await log(t.app, job.id, uuid, 0, text);
+    const shown = await page(t.app, `/jobs/${job.id}`);
+    expect(shown.html).toMatch(
+      /The first 8\d KiB of 1\d\d KiB are not shown here; download the log to read them/,
+    );
+    expect(shown.html).not.toContain('the server kept');
+    expect(shown.html).toContain('>download</a>');
   });
 });
 

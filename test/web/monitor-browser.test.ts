@@ -3,17 +3,19 @@
 // the right colours, a filter narrows the table, logging in with a token through the form brings
 // the kill button, and it works. Waits on conditions only.
 
-import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, launchBrowser, type TestBrowser } from '../helpers/browser.ts';
+import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
 import { SCENE_USER, type Scene, slowJob, startScene } from '../helpers/monitor-scene.ts';
+import { chromiumCheck, runs } from '../helpers/tools.ts';
 
 const WAIT = 45_000;
 const SHOTS = join(import.meta.dirname, '..', '..', 'test-results', 'monitor');
-// CI installs Debian's chromium (.ci/run) and must run these; elsewhere a machine without it skips.
-const haveChromium = existsSync(CHROMIUM) || Boolean(process.env.CI);
+// CI installs Debian's chromium (.ci/run) and must run these; elsewhere a machine without it
+// skips them, and `npm test` says so (test/global-setup.ts).
+const haveChromium = runs(chromiumCheck());
 
 let scene: Scene;
 let browser: TestBrowser & { errors: string[] };
@@ -247,5 +249,62 @@ describe.skipIf(!haveChromium)('the monitor in a browser', () => {
     );
     await page.close();
     expect(browser.errors).toEqual([]);
+  }, 90_000);
+
+  it('fits every column of its tables in a 1400 px window: errors, DAG vertices, site servers', async () => {
+    const longPath =
+      '/cvmfs/dune.opensciencegrid.org/products/dune/dunetpc/v08_27_00/slf7.x86_64.e19.prof/bin';
+    await scene.server.client.defineSite({
+      name: 'cern-long',
+      env: {
+        SITE_ROOT: '/eos/experiment/neutplatform/protodune/np04tier0/p3s/output/keepup',
+        DUNETPC: longPath,
+      },
+      server: 'https://p3s-prompt-processing.cern.ch:7878/',
+    });
+    const failing = await scene.submit([
+      { name: 'evd-13', jobtype: 'evdisp', payload: `${longPath}/lar -c evd_protoDUNE.fcl` },
+      { name: 'reco-keepup-np04-raw-run005141-0043', jobtype: 'reco', payload: '/bin/true' },
+    ]);
+    for (const job of failing) await scene.waitForState(job.id, ['finished', 'failed']);
+    await scene.runWorkflow(
+      'long-payloads',
+      [
+        {
+          id: 'decode',
+          payload: `${longPath}/lar -c protoDUNE_SP_keepup_decoder.fcl --nevts 100 -o decoded.root`,
+        },
+        { id: 'reco', payload: `${longPath}/lar -c protoDUNE_SP_keepup_reco.fcl --nevts 100 -o reco.root` },
+      ],
+      [{ source: 'decode', target: 'reco', name: 'decoded.root' }],
+    );
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width: 1400, height: 900 });
+    for (const path of ['/jobs', '/dags/long-payloads', '/sites']) {
+      await page.goto(scene.server.url + path);
+      await page.locator('table').first().waitFor({ timeout: WAIT });
+      // Every table fits its box: no column is pushed out of view behind a scrollbar or the window.
+      const overflowing = await page.evaluate(() =>
+        [...document.querySelectorAll('.table-wrap')]
+          .filter(
+            (wrap) =>
+              wrap.scrollWidth > wrap.clientWidth + 1 || wrap.getBoundingClientRect().right > innerWidth,
+          )
+          .map(
+            (wrap) =>
+              `${wrap.querySelector('th:last-child')?.textContent}: ${wrap.scrollWidth} > ${wrap.clientWidth}`,
+          ),
+      );
+      expect(overflowing, path).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(1400);
+    }
+    // The error is readable in the jobs table, whole.
+    await page.goto(`${scene.server.url}/jobs?name=evd-13`);
+    const error = page.locator('td.error').first();
+    await expect
+      .poll(() => error.textContent(), { timeout: WAIT })
+      .toContain('e19.prof/bin/lar: no such file');
+    expect(await error.evaluate((td) => td.getBoundingClientRect().right)).toBeLessThanOrEqual(1400);
+    await page.close();
   }, 90_000);
 });

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_PREFIX } from '../../src/protocol/routes.ts';
+import { accessRuleOf } from '../../src/server/auth/route-access.ts';
 import { PAGES } from '../../src/web/monitor-routes.tsx';
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
 import { tableRows } from '../helpers/markdown.ts';
@@ -22,9 +23,26 @@ afterAll(async () => {
   await t.close();
 });
 
+describe('docs/from-p3s.md', () => {
+  const text = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'from-p3s.md'), 'utf8');
+
+  it('maps the P3S monitor to pages that exist, and no longer calls the monitor "later"', () => {
+    expect(text).not.toMatch(/monitor[^\n]*\*\*later\*\*/i);
+    const section = text.slice(text.indexOf('## The P3S monitor'), text.indexOf('## Environment variables'));
+    const pages = [...section.matchAll(/`(\/[a-z]*)(?:\/(ID|NAME))?`/g)].map(([, path, param]) =>
+      param ? `${path}/:${param === 'ID' ? 'id' : 'name'}` : (path as string),
+    );
+    expect(pages.length).toBeGreaterThan(10);
+    expect(pages.filter((path) => !(path in PAGES))).toEqual([]);
+  });
+});
+
 describe('monitor guide', () => {
   it('documents every monitor route the server registers', () => {
-    const monitor = t.app.p3s.routes.filter((r) => !r.url.startsWith(API_PREFIX));
+    // Routes with an access rule (the API, and /metrics outside its prefix) are in docs/reference/api.md.
+    const monitor = t.app.p3s.routes.filter(
+      (r) => !r.url.startsWith(API_PREFIX) && accessRuleOf(r.method, r.url) === undefined,
+    );
     expect(monitor.length).toBeGreaterThan(Object.keys(PAGES).length);
     expect(monitor.filter((r) => !listed(r.method, r.url))).toEqual([]);
   });

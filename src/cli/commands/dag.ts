@@ -50,6 +50,22 @@ export function addDagCommands(program: Command): void {
     } catch (error) {
       if (!(error instanceof ApiError) || error.code !== 'validation_failed' || error.details.length === 0)
         throw error;
+      const refusedName = error.details.find((d) => d.path === '/body/name');
+      if (refusedName) {
+        // The name is ours to choose, unlike the GraphML: say which and how to give another.
+        const from = opts.name === undefined ? ' (taken from the file name)' : '';
+        const better = name
+          .replace(/^[^A-Za-z0-9_]+/, '')
+          .replace(/[^A-Za-z0-9_.-]+/g, '-')
+          .slice(0, 64);
+        throw new CliError(
+          `the DAG name ${JSON.stringify(name)}${from} is not allowed: it ${refusedName.message}`,
+          {
+            exitCode: 2,
+            lines: [`  choose one with --name${better ? `, e.g. --name ${better}` : ''}`],
+          },
+        );
+      }
       const n = error.details.length;
       throw new CliError(`${file}: ${n} problem${n === 1 ? '' : 's'}, nothing was stored`, {
         details: error.details,

@@ -2,13 +2,13 @@
 // and, once per new file matching --pattern whose size stopped changing, creates a workflow whose entry
 // edges point at the file (or submits the job list with P3S_INPUT_FILE set), logging every action.
 
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Command, Option } from '@commander-js/extra-typings';
 import { ApiError, NetworkError, type P3sClient } from '../../protocol/client.ts';
 import { secondsArg } from '../args.ts';
 import { CliError, Exit } from '../errors.ts';
-import { readJobinfo } from '../info-input.ts';
+import { readFileinfo, readJobinfo } from '../info-input.ts';
 import {
   decideScan,
   entryEdgeKeys,
@@ -55,6 +55,18 @@ export function addInjectCommand(program: Command): void {
         new Option('-j, --jobinfo <jobinfo>', 'with --dag: per-vertex changes for every workflow (JSON)'),
       )
       .addOption(
+        new Option(
+          '-f, --fileinfo <fileinfo>',
+          'with --dag: per-edge {"SOURCE:TARGET[#N]": {name, dirpath, comment}} for every workflow (JSON); entry edges get the file',
+        ),
+      )
+      .addOption(
+        new Option(
+          '-o, --output-dir <dir>',
+          "with --dag: directory of every file the fileinfo gives none (default: each edge's dirpath in the DAG)",
+        ),
+      )
+      .addOption(
         new Option('--state-file <path>', 'where to remember injected files (default: under the data dir)'),
       ),
   ).action(async (dirArg, opts) => {
@@ -68,15 +80,23 @@ export function addInjectCommand(program: Command): void {
     } catch (error) {
       throw new CliError(`cannot watch ${dir}: ${(error as Error).message}`);
     }
+    if (opts.job !== undefined && (opts.fileinfo ?? opts.outputDir ?? opts.jobinfo) !== undefined) {
+      throw new CliError('-f, -j and -o go with --dag; a --job list names its files itself', { exitCode: 2 });
+    }
     const connection = connect(opts);
     const target = opts.dag !== undefined ? `dag:${opts.dag}` : `job:${resolve(opts.job as string)}`;
     const statePath = opts.stateFile ?? defaultStatePath(connection.dataDir, dir, target);
     const state = loadInjectState(statePath, dir, target);
+    const log = logger(out);
     const inject =
       opts.dag !== undefined
-        ? await dagInjector(connection.client, opts.dag, dir, readJobinfo(opts.jobinfo))
+        ? await dagInjector(connection.client, opts.dag, dir, {
+            jobinfo: readJobinfo(opts.jobinfo),
+            fileinfo: injectFileinfo(opts.fileinfo),
+            outputDir: opts.outputDir === undefined ? undefined : resolve(opts.outputDir),
+            warn: (text) => log('', text),
+          })
         : await jobInjector(connection.client, opts.job as string, dir);
-    const log = logger(out);
     const pattern = globToRegExp(opts.pattern);
     log(
       '',
@@ -146,11 +166,31 @@ function scan(dir: string, pattern: RegExp): FileSighting[] {
   return sightings;
 }
 
+/** --fileinfo for inject: per-edge JSON only, since each injected workflow needs files of its own. */
+function injectFileinfo(arg: string | undefined): Record<string, unknown> | undefined {
+  const fileinfo = readFileinfo(arg);
+  if (typeof fileinfo !== 'string') return fileinfo;
+  throw new CliError(`-f ${fileinfo}: inject takes per-edge fileinfo JSON`, {
+    exitCode: 2,
+    lines: [
+      '  sticky and inherit: give every workflow the same file names, so the workflows of two injected',
+      '  files would write over each other; without -f each workflow gets files of its own',
+    ],
+  });
+}
+
+interface DagInjection {
+  jobinfo: Record<string, unknown> | undefined;
+  fileinfo: Record<string, unknown> | undefined;
+  outputDir: string | undefined;
+  warn: (text: string) => void;
+}
+
 async function dagInjector(
   client: P3sClient,
   dag: string,
   dir: string,
-  jobinfo: Record<string, unknown> | undefined,
+  { jobinfo, fileinfo, outputDir, warn }: DagInjection,
 ): Promise<Injector> {
   const detail = await client.getDag(dag);
   const keys = entryEdgeKeys(detail.edges, detail.vertices, detail.sources);
@@ -160,6 +200,15 @@ async function dagInjector(
     });
   }
   const entrySources = new Set(keys.map((k) => k.slice(0, k.indexOf(':'))));
+  if (outputDir === undefined) {
+    // A DAG written elsewhere names its machine's directories (P3S's /afs/…): say so before jobs fail.
+    const dirs = detail.edges.filter((e) => !entrySources.has(e.source)).map((e) => e.dirpath);
+    const missing = [...new Set(dirs)].filter((d) => d !== '' && !existsSync(d));
+    if (missing.length > 0)
+      warn(
+        `the DAG's files go to ${missing.join(', ')}, which does not exist here; -o DIR puts them elsewhere`,
+      );
+  }
   return async (name) => {
     // The server knows the file if a crash came between creating its workflow and noting it here.
     const earlier = await injectedBefore(client, dag, dir, name, entrySources);
@@ -168,8 +217,9 @@ async function dagInjector(
       dag,
       name: `${dag}-${name}`.slice(0, 256),
       state: 'defined',
-      fileinfo: entryFileinfo(keys, dir, name),
+      fileinfo: entryFileinfo(keys, dir, name, fileinfo),
       ...(jobinfo === undefined ? {} : { jobinfo }),
+      ...(outputDir === undefined ? {} : { dirpath: outputDir }),
     });
     return { workflowId: created.workflow.id };
   };
@@ -213,7 +263,7 @@ function describeDone(done: Omit<Injected, 'at' | 'size'>): string {
 function logger(out: Output) {
   return (file: string, message: string, done?: Omit<Injected, 'at' | 'size'>) => {
     if (out.json) {
-      out.stdout.write(`${JSON.stringify({ at: Date.now(), file: file || null, message, ...done })}\n`);
+      out.jsonLine({ at: Date.now(), file: file || null, message, ...done });
       return;
     }
     out.line(`${formatTime(Date.now())} ${file ? `${file}: ` : ''}${message}`);

@@ -3,9 +3,9 @@
 
 import { type Command, Option } from '@commander-js/extra-typings';
 import { isRedacted, REDACTED } from '../../core/env-secrets.ts';
-import { JOB_SORT_KEYS } from '../../core/job-query.ts';
+import { JOB_SORT_KEYS, JOB_TIME_FIELDS } from '../../core/job-query.ts';
 import type { JobDetailWire, JobListQuery, JobWire } from '../../protocol/schemas/jobs.ts';
-import { idArg, intArg, jobStatesArg } from '../args.ts';
+import { idArg, idListArg, intArg, jobStatesArg, whenArg } from '../args.ts';
 import {
   formatBytes,
   formatDuration,
@@ -30,6 +30,7 @@ export function addListCommands(job: Command): void {
     .command('list')
     .alias('ls')
     .description('list jobs, newest first unless --sort says otherwise')
+    .addOption(new Option('--ids <ids>', 'only these jobs: ids and ranges, e.g. 3,7-9').argParser(idListArg))
     .addOption(new Option('--state <states>', 'only these states (comma list)').argParser(jobStatesArg))
     .addOption(new Option('--user <name>', 'only jobs of this user'))
     .addOption(new Option('--jobtype <type>', 'only jobs of this job type'))
@@ -37,6 +38,21 @@ export function addListCommands(job: Command): void {
     .addOption(new Option('--name <glob>', 'only names matching this pattern (* and ?)'))
     .addOption(new Option('--workflow <id>', 'only jobs of this workflow').argParser(idArg))
     .addOption(new Option('--pilot <id>', 'only jobs run by this pilot').argParser(idArg))
+    .addOption(new Option('--error <name>', 'only jobs that failed with this error (name or number)'))
+    .addOption(
+      new Option(
+        '--since <when>',
+        'only jobs whose --time is at or after: 30m, 2h, 7d ago, or 2024-05-01 14:30',
+      ).argParser(whenArg),
+    )
+    .addOption(
+      new Option('--until <when>', 'only jobs whose --time is before this (as --since)').argParser(whenArg),
+    )
+    .addOption(
+      new Option('--time <field>', 'the time --since and --until look at (default: updated)').choices(
+        JOB_TIME_FIELDS,
+      ),
+    )
     .addOption(new Option('--sort <key>', 'sort by this key').choices(JOB_SORT_KEYS))
     .addOption(new Option('--desc', 'descending order').conflicts('asc'))
     .addOption(new Option('--asc', 'ascending order'))
@@ -53,6 +69,7 @@ export function addListCommands(job: Command): void {
       const out = output(opts);
       const { client } = connect(opts);
       const query: JobListQuery = {
+        ids: opts.ids,
         state: opts.state,
         user: opts.user,
         jobtype: opts.jobtype,
@@ -60,6 +77,10 @@ export function addListCommands(job: Command): void {
         name: opts.name,
         workflow: opts.workflow,
         pilot: opts.pilot,
+        error: opts.error,
+        since: opts.since,
+        until: opts.until,
+        time: opts.time,
         sort: opts.sort,
         order: opts.desc ? 'desc' : opts.asc ? 'asc' : undefined,
         limit: opts.limit,

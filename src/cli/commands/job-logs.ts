@@ -37,7 +37,7 @@ export function addLogsCommand(job: Command): void {
         }
         reading = slice.attempt;
         if (out.json) {
-          out.stdout.write(`${JSON.stringify(slice)}\n`);
+          out.jsonLine(slice);
         } else {
           if (slice.omittedBefore > 0) out.note(`[… ${slice.omittedBefore} bytes omitted …]`);
           if (slice.data !== '') out.stdout.write(slice.data);

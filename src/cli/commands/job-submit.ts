@@ -9,6 +9,7 @@ import { CliError, Exit } from '../errors.ts';
 import { describeSubmitIssue, expandJobs, loadJobInput } from '../job-input.ts';
 import { waitForJobs } from '../job-wait.ts';
 import { formatDuration, type Output, truncate } from '../output.ts';
+import { explainInterrupt } from '../signals.ts';
 import {
   caFileOption,
   connect,
@@ -91,11 +92,28 @@ export function addSubmitCommand(job: Command): void {
       }
       if (!out.json) printSubmitted(out, submitted);
       const started = Date.now();
+      const uninstall = explainInterrupt(
+        (text) => out.note(text),
+        () => stillRunning(ids),
+      );
       const final = await waitForJobs(client, ids, out, sleep);
+      uninstall();
       if (out.json) out.data({ jobs: final });
       else printOutcome(out, final, Date.now() - started);
       if (final.some((j) => j.state !== 'finished')) throw new Exit(1);
     });
+}
+
+/** What Ctrl-C on --wait says: the jobs run on, and how to follow or cancel them. */
+export function stillRunning(ids: number[]): string[] {
+  const some = ids.length === 1 ? `job ${ids[0]} keeps` : `the ${ids.length} jobs keep`;
+  const list = formatIds(ids).replaceAll(' ', ',');
+  const kill = ids.length <= 10 ? ids.join(' ') : 'ID…';
+  return [
+    `p3s: stopped waiting; ${some} running on the server.`,
+    `  follow: p3s job list --ids ${list}${ids.length === 1 ? `   p3s job logs ${ids[0]} --follow` : ''}`,
+    `  cancel: p3s job kill ${kill}`,
+  ];
 }
 
 function printSubmitted(out: Output, jobs: JobWire[]): void {

@@ -10,7 +10,7 @@ import { DEFAULTS } from '../../core/defaults.ts';
 import { intArg } from '../args.ts';
 import { CliError } from '../errors.ts';
 import { ensureLocalPilotsToken, type LocalPilotsToken, localPilotsTokenName } from '../local-pilot-token.ts';
-import { pilotEnv, pilotLogFile, spawnP3s } from '../local-pilots.ts';
+import { pilotEnv, pilotLogFile, removeRecord, spawnP3s, writeRecord } from '../local-pilots.ts';
 import type { Output } from '../output.ts';
 import {
   describeDatabase,
@@ -102,7 +102,20 @@ export function addUpCommand(program: Command): void {
         // Own process group: a terminal Ctrl-C reaches only us, and we stop the pilots once, in order.
         const child = spawnP3s(argv, logFile, true, env);
         child.on('error', (error) => out.note(`p3s: pilot ${uuid.slice(0, 8)}: ${error.message}`));
+        // Recorded like `pilots start` does, so `pilots list` knows them as local (its HERE column).
+        if (child.pid !== undefined) {
+          const record = {
+            uuid,
+            pid: child.pid,
+            startedAt: Date.now(),
+            server: server.url,
+            logFile,
+            site: null,
+          };
+          writeRecord(options.dataDir, record);
+        }
         child.on('exit', (code, signal) => {
+          removeRecord(options.dataDir, uuid);
           if (!stopping)
             out.note(`p3s: pilot ${uuid.slice(0, 8)} exited (${signal ?? `code ${code}`}); log: ${logFile}`);
         });

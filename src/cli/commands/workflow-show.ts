@@ -7,6 +7,7 @@ import type { WorkflowDetailWire, WorkflowWire } from '../../protocol/schemas/wo
 import { idArg, secondsArg } from '../args.ts';
 import { Exit } from '../errors.ts';
 import { formatDuration, formatTime, type Output, truncate } from '../output.ts';
+import { explainInterrupt } from '../signals.ts';
 import { countsText, ENDED_WORKFLOW_STATES, progressBar } from '../workflow-progress.ts';
 import { connect, output, sleep, withClientOptions } from './common.ts';
 import { indentedTable, printFields } from './sections.ts';
@@ -43,45 +44,61 @@ export function addWorkflowShowCommands(workflow: Command): void {
     const live = out.stderr.isTTY === true && !out.json;
     let last = '';
     let unreachableSince: number | undefined;
-    for (;;) {
-      let w: WorkflowWire;
-      try {
-        w = (await client.getWorkflow(id)).workflow;
-        unreachableSince = undefined;
-      } catch (error) {
-        if (!(error instanceof NetworkError)) throw error;
-        unreachableSince ??= Date.now();
-        if (Date.now() - unreachableSince > OUTAGE_LIMIT_MS) throw error;
-        await sleep(2000);
-        continue;
-      }
-      const ended = ENDED_WORKFLOW_STATES.includes(w.state);
-      if (w.state === 'template' && last === '')
-        out.note(`workflow ${w.id} is a template: start it with p3s workflow start ${w.id}`);
-      const text = `workflow ${w.id} ${out.jobState(w.state)}  ${progressBar(w.counts)}  ${countsText(w.counts, (s) => out.jobState(s))}`;
-      if (out.json) {
-        if (text !== last || ended) out.stdout.write(`${JSON.stringify({ at: Date.now(), workflow: w })}\n`);
-      } else if (live) {
-        out.stderr.write(`\r\x1b[2K${text}`);
-      } else if (text !== last) {
-        out.note(text);
-      }
-      last = text;
-      if (ended) {
-        if (live) out.stderr.write('\n');
-        if (!out.json) {
-          const took =
-            w.startedAt !== null && w.endedAt !== null
-              ? ` in ${formatDuration(w.endedAt - w.startedAt)}`
-              : '';
-          out.line(`workflow ${w.id} ${out.jobState(w.state)}${took}`);
-          if (w.state !== 'finished')
-            out.line(out.dim(`see: p3s workflow show ${w.id}; p3s workflow retry ${w.id}`));
+    // Ctrl-C ends the watching; the workflow runs on (the process exits from the handler).
+    const uninstall = explainInterrupt(
+      (text) => out.note(text),
+      () => [
+        `p3s: stopped watching; workflow ${id} keeps running on the server.`,
+        `  follow: p3s workflow watch ${id}   p3s workflow show ${id}`,
+        `  cancel: p3s workflow cancel ${id}`,
+      ],
+    );
+    const watch = async () => {
+      for (;;) {
+        let w: WorkflowWire;
+        try {
+          w = (await client.getWorkflow(id)).workflow;
+          unreachableSince = undefined;
+        } catch (error) {
+          if (!(error instanceof NetworkError)) throw error;
+          unreachableSince ??= Date.now();
+          if (Date.now() - unreachableSince > OUTAGE_LIMIT_MS) throw error;
+          await sleep(2000);
+          continue;
         }
-        if (w.state !== 'finished') throw new Exit(1);
-        return;
+        const ended = ENDED_WORKFLOW_STATES.includes(w.state);
+        if (w.state === 'template' && last === '')
+          out.note(`workflow ${w.id} is a template: start it with p3s workflow start ${w.id}`);
+        const text = `workflow ${w.id} ${out.jobState(w.state)}  ${progressBar(w.counts)}  ${countsText(w.counts, (s) => out.jobState(s))}`;
+        if (out.json) {
+          if (text !== last || ended) out.jsonLine({ at: Date.now(), workflow: w });
+        } else if (live) {
+          out.status(text);
+        } else if (text !== last) {
+          out.note(text);
+        }
+        last = text;
+        if (ended) {
+          if (live) out.stderr.write('\n');
+          if (!out.json) {
+            const took =
+              w.startedAt !== null && w.endedAt !== null
+                ? ` in ${formatDuration(w.endedAt - w.startedAt)}`
+                : '';
+            out.line(`workflow ${w.id} ${out.jobState(w.state)}${took}`);
+            if (w.state !== 'finished')
+              out.line(out.dim(`see: p3s workflow show ${w.id}; p3s workflow retry ${w.id}`));
+          }
+          if (w.state !== 'finished') throw new Exit(1);
+          return;
+        }
+        await sleep(opts.interval * 1000);
       }
-      await sleep(opts.interval * 1000);
+    };
+    try {
+      await watch();
+    } finally {
+      uninstall();
     }
   });
 }

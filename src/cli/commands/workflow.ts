@@ -1,6 +1,7 @@
 // `p3s workflow create|start|cancel|retry|delete|list` (P3S workflow.py -a/-m/-d -w workflow);
 // show and watch are in workflow-show.ts.
 
+import { resolve } from 'node:path';
 import { type Command, Option } from '@commander-js/extra-typings';
 import { WORKFLOW_STATES } from '../../core/dag/readiness.ts';
 import { ApiError } from '../../protocol/client.ts';
@@ -45,6 +46,12 @@ export function addWorkflowCommands(program: Command): void {
           'per-vertex changes: JSON {"VERTEX": {payload, env, priority, timelimit, jobtype}}',
         ),
       )
+      .addOption(
+        new Option(
+          '-o, --output-dir <dir>',
+          "directory of every file fileinfo gives none (default: each edge's dirpath in the DAG)",
+        ),
+      )
       .addOption(new Option('-D, --description <text>', 'a description')),
   ).action(async (dag, opts) => {
     const out = output(opts);
@@ -59,6 +66,7 @@ export function addWorkflowCommands(program: Command): void {
         ...(opts.description === undefined ? {} : { description: opts.description }),
         ...(fileinfo === undefined ? {} : { fileinfo }),
         ...(jobinfo === undefined ? {} : { jobinfo }),
+        ...(opts.outputDir === undefined ? {} : { dirpath: resolve(opts.outputDir) }),
       });
     } catch (error) {
       if (!(error instanceof ApiError) || error.code !== 'validation_failed' || error.details.length === 0)
@@ -180,20 +188,21 @@ function workflowStatesArg(value: string): string {
 function printWorkflowTable(out: Output, workflows: WorkflowWire[]): void {
   const now = Date.now();
   out.table(
-    ['ID', 'NAME', 'DAG', 'STATE', 'DONE', 'FAILED', 'USER', 'CREATED', 'RAN'],
+    ['ID', 'NAME', 'DAG', 'STATE', 'DONE', 'FAILED', 'CANCELLED', 'USER', 'CREATED', 'RAN'],
     workflows.map((w) => [
       w.id,
       truncate(w.name, 24),
       truncate(w.dag, 20),
       out.jobState(w.state),
       `${w.counts.finished ?? 0}/${w.counts.total ?? 0}`,
-      (w.counts.failed ?? 0) + (w.counts.cancelled ?? 0) || '',
+      w.counts.failed || '',
+      w.counts.cancelled || '',
       w.user,
       formatShortTime(w.createdAt, now),
       w.startedAt === null
         ? ''
         : formatDuration((w.endedAt ?? now) - w.startedAt) + (w.endedAt === null ? '+' : ''),
     ]),
-    { alignRight: [0, 4, 5, 8] },
+    { alignRight: [0, 4, 5, 6, 9] },
   );
 }

@@ -2,10 +2,10 @@
 
 import { type Static, Type } from 'typebox';
 import { IDENTITY_NAME_PATTERN, ROLES } from '../../core/auth.ts';
-import { Id, Millis, NullableMillis, NullableString, Offset } from './common.ts';
+import { Id, Millis, NullableMillis, NullableString, Offset, PatternString, SiteName } from './common.ts';
 
 export const RoleSchema = Type.Enum(ROLES);
-export const IdentityName = Type.String({ minLength: 1, maxLength: 64, pattern: IDENTITY_NAME_PATTERN });
+export const IdentityName = PatternString(IDENTITY_NAME_PATTERN, 'letters, digits, _, ., @ and - (1-64)');
 
 /** A token as listed: never the secret, only its first characters to recognise it. */
 export const TokenSchema = Type.Object({
@@ -30,9 +30,7 @@ export const CreateTokenBody = Type.Object(
     name: IdentityName,
     role: RoleSchema,
     /** Pilot tokens only: the site its pilots must register for. */
-    site: Type.Optional(
-      Type.Union([Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' }), Type.Null()]),
-    ),
+    site: Type.Optional(Type.Union([SiteName, Type.Null()])),
     /** Lifetime in seconds from now; absent = no expiry. */
     expiresIn: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 * 365 * 86_400 })),
   },

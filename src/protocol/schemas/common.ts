@@ -1,6 +1,22 @@
-// Shared wire shapes: the one error body, ids, timestamps.
+// Shared wire shapes: the one error body, ids, timestamps, patterned names.
 
 import { type Static, Type } from 'typebox';
+
+const PATTERN_MEANINGS = new Map<string, string>();
+
+/**
+ * A string of 1-64 characters matching `pattern`. `meaning` says it in words: the server's
+ * validation errors and the OpenAPI document use it instead of the regular expression.
+ */
+export function PatternString(pattern: string, meaning: string) {
+  PATTERN_MEANINGS.set(pattern, meaning);
+  return Type.String({ minLength: 1, maxLength: 64, pattern, description: meaning });
+}
+
+/** The words for a pattern made by PatternString. */
+export function patternMeaning(pattern: string): string | undefined {
+  return PATTERN_MEANINGS.get(pattern);
+}
 
 /** Epoch milliseconds. */
 export const Millis = Type.Integer({ minimum: 0, description: 'epoch milliseconds' });
@@ -12,12 +28,11 @@ export const Id = Type.Integer({ minimum: 1, maximum: 9_007_199_254_740_991 });
 /** A list offset: bounded so it always fits the databases' integers. */
 export const Offset = Type.Integer({ minimum: 0, maximum: 2_147_483_647 });
 export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
-export const Uuid = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' });
+export const Uuid = PatternString('^[A-Za-z0-9_.:-]+$', 'letters, digits, _, ., : and - (1-64)');
 export const UuidParams = Type.Object({ uuid: Uuid }, { additionalProperties: false });
-export const IdOrUuidParams = Type.Object(
-  { id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' }) },
-  { additionalProperties: false },
-);
+export const IdOrUuidParams = Type.Object({ id: Uuid }, { additionalProperties: false });
+/** Site names (and a pilot token's site). */
+export const SiteName = PatternString('^[A-Za-z0-9_.-]+$', 'letters, digits, _, . and - (1-64)');
 
 /** The one error body every route returns with a 4xx/5xx status. */
 export const ErrorBody = Type.Object({

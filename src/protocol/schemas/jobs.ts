@@ -190,6 +190,9 @@ export const LogSliceSchema = Type.Object({
   nextOffset: Type.Integer(),
   omittedBefore: Type.Integer({ description: 'bytes skipped before offset (not kept by the log cap)' }),
   totalBytes: Type.Integer(),
+  keptBytes: Type.Integer({
+    description: 'bytes of the log the server kept: totalBytes, or less when the log cap dropped the middle',
+  }),
   data: Type.String(),
   /** True when the job has ended and no more bytes will come. */
   complete: Type.Boolean(),

@@ -116,7 +116,13 @@ export type LogChunks = Static<typeof LogChunks>;
 const PilotRef = { pilot: Uuid, attempt: Type.Integer({ minimum: 1 }) };
 
 export const StartJobBody = Type.Object(
-  { ...PilotRef, pid: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]) },
+  {
+    ...PilotRef,
+    pid: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+    seconds: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 86_400, description: 'how long the payload has run when reported' }),
+    ),
+  },
   { additionalProperties: false },
 );
 export type StartJobBody = Static<typeof StartJobBody>;

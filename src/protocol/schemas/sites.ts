@@ -1,7 +1,7 @@
 // Wire shapes of sites: P3S site JSON in (checked by core/site-spec.ts), stored sites out.
 
 import { type Static, Type } from 'typebox';
-import { Millis, NullableInteger, NullableString } from './common.ts';
+import { Millis, NullableInteger, NullableString, SiteName } from './common.ts';
 import { Env } from './jobs.ts';
 
 export const SiteSchema = Type.Object({
@@ -35,7 +35,4 @@ export const SiteReply = Type.Object({ site: SiteSchema });
 export const SiteList = Type.Object({ sites: Type.Array(SiteSchema) });
 export type SiteList = Static<typeof SiteList>;
 
-export const SiteNameParams = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' }) },
-  { additionalProperties: false },
-);
+export const SiteNameParams = Type.Object({ name: SiteName }, { additionalProperties: false });

@@ -3,15 +3,22 @@
 
 import { type Static, Type } from 'typebox';
 import { WORKFLOW_STATES } from '../../core/dag/readiness.ts';
-import { Id, Millis, NullableInteger, NullableMillis, NullableString, Offset } from './common.ts';
+import {
+  Id,
+  Millis,
+  NullableInteger,
+  NullableMillis,
+  NullableString,
+  Offset,
+  PatternString,
+} from './common.ts';
 import { Env, JobSchema } from './jobs.ts';
 
 /** DAG and datatype names: letters, digits, `_`, `.`, `-`, not starting with `.` or `-`. */
-export const ObjectName = Type.String({
-  minLength: 1,
-  maxLength: 64,
-  pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$',
-});
+export const ObjectName = PatternString(
+  '^[A-Za-z0-9_][A-Za-z0-9_.-]*$',
+  'letters, digits, _, . and - (1-64), not starting with . or -',
+);
 export const NameParams = Type.Object({ name: ObjectName }, { additionalProperties: false });
 
 const User = Type.String({ minLength: 1, maxLength: 64 });
@@ -183,6 +190,13 @@ export const CreateWorkflowBody = Type.Object(
     fileinfo: Type.Optional(InfoInput),
     /** {"VERTEX": {payload, env, priority, timelimit, jobtype}}. */
     jobinfo: Type.Optional(InfoInput),
+    dirpath: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 4096,
+        description: "directory of every file whose fileinfo gives none (instead of the DAG's dirpath)",
+      }),
+    ),
     user: Type.Optional(User),
   },
   { additionalProperties: false },

@@ -36,11 +36,13 @@ export function registerAuthGuard(app: FastifyInstance, options: AuthGuardOption
   app.decorateRequest('principal', null);
   app.decorateRequest('accessRule', null);
   app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith(API_PREFIX)) return;
     const url = request.routeOptions.url;
-    // Unknown paths fall through to the 404 handler; a known path without a rule is refused.
+    // Unknown paths fall through to the 404 handler.
     if (url === undefined) return;
     const rule = accessRuleOf(request.method === 'HEAD' ? 'GET' : request.method, url);
+    // Outside the API only routes with a rule are guarded (/metrics); the monitor has its own sessions.
+    if (rule === undefined && !request.url.startsWith(API_PREFIX)) return;
+    // An API route without a rule is refused.
     if (rule === undefined) {
       request.log.error({ method: request.method, url }, 'route has no access rule: refused');
       throw new ForbiddenError(`${request.method} ${url} has no access rule; refused`);

@@ -9,6 +9,10 @@ const r = ROUTES;
 
 export const ROUTE_ACCESS: Record<string, AccessRule> = {
   [`GET ${r.health}`]: 'public',
+  // The API's shape, no data: what a client needs before it has a token (as docs/ publish it).
+  [`GET ${r.openapi}`]: 'public',
+  // Counts and rates of what the read routes show in detail: a read like them.
+  [`GET ${r.metrics}`]: 'read',
   [`GET ${r.summary}`]: 'read',
   [`GET ${r.statsTimeline}`]: 'read',
   [`GET ${r.statsFailures}`]: 'read',

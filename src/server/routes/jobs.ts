@@ -133,6 +133,7 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
         nextOffset: slice.nextOffset,
         omittedBefore: slice.omittedBefore,
         totalBytes,
+        keptBytes: log ? log.head.length + log.tail.length : 0,
         data: slice.data.toString('utf8'),
         complete: ended && slice.nextOffset >= totalBytes,
         jobState: job.state,

@@ -24,6 +24,7 @@ import {
 import type { ClaimedJob, Store } from '../../store/store.ts';
 import type { AppContext, TypedApp } from '../app.ts';
 import { principalOf } from '../auth/auth-guard.ts';
+import type { AppMetrics } from '../metrics/app-metrics.ts';
 import { ClaimSlots } from './claim-slots.ts';
 import { requireOwnPilot } from './pilots.ts';
 
@@ -33,6 +34,8 @@ const CLAIM_RECHECK_MS = 1000;
 
 export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): void {
   const { store, config, waiter } = ctx;
+  // Prometheus metrics (server/metrics); `metrics` in the bodies below are the payload's CPU and RSS.
+  const meter = ctx.metrics;
   const leaseMs = (beat: number) => leaseMsFor(config.leaseSeconds, beat);
   const slots = new ClaimSlots(config.maxClaimsPerToken);
 
@@ -57,9 +60,11 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
   const claim = async (uuid: string, body: ClaimBody, reply: FastifyReply) => {
     const deadline = ctx.now() + Math.min(body.wait, config.maxClaimWaitSeconds) * 1000;
     // The first poll touches the pilot and claims in one transaction.
-    const touched = await store.touchAndClaimJob(uuid, leaseMs(body.beat), ctx.now());
+    const touched = await meter.timeStore('claim', () =>
+      store.touchAndClaimJob(uuid, leaseMs(body.beat), ctx.now()),
+    );
     const { pilot } = touched;
-    const first = claimReply(touched);
+    const first = claimReply(touched, meter);
     if (first.job || first.command) return first;
     // The response's close (not the request's, which fires once the body is read) tells
     // that the pilot hung up before we answered; then stop waiting and claim nothing.
@@ -68,13 +73,22 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
       if (!reply.raw.writableFinished) gone.abort();
     });
     const match = { site: pilot.site, jobTypes: pilot.jobTypes };
+    const none = () => {
+      meter.claimed('none');
+      return { job: null, command: null };
+    };
     for (;;) {
       const remaining = deadline - ctx.now();
-      if (remaining <= 0 || waiter.isClosed || gone.signal.aborted) return { job: null, command: null };
+      if (remaining <= 0 || waiter.isClosed || gone.signal.aborted) return none();
       await waiter.wait(Math.min(remaining, CLAIM_RECHECK_MS), gone.signal);
-      if (gone.signal.aborted) return { job: null, command: null };
-      const claimed = await store.claimJob(uuid, match, leaseMs(body.beat), ctx.now());
-      if (claimed) return dispatched(claimed);
+      if (gone.signal.aborted) return none();
+      const claimed = await meter.timeStore('claim', () =>
+        store.claimJob(uuid, match, leaseMs(body.beat), ctx.now()),
+      );
+      if (claimed) {
+        meter.claimed(claimed);
+        return dispatched(claimed);
+      }
     }
   };
 
@@ -82,17 +96,20 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
     ROUTES.jobStart,
     { schema: { params: IdParams, body: StartJobBody, response: { 200: JobCommandReply } } },
     async (request) => {
-      const { pilot, attempt, pid } = request.body;
+      const { pilot, attempt, pid, seconds } = request.body;
       await requireOwnPilot(ctx, request, pilot);
-      return store.startJob({
-        jobId: request.params.id,
-        pilotUuid: pilot,
-        attempt,
-        pid,
-        metrics: null,
-        leaseMs: leaseMs(0),
-        now: ctx.now(),
-      });
+      return meter.timeStore('start', () =>
+        store.startJob({
+          jobId: request.params.id,
+          pilotUuid: pilot,
+          attempt,
+          pid,
+          startedMsAgo: Math.round((seconds ?? 0) * 1000),
+          metrics: null,
+          leaseMs: leaseMs(0),
+          now: ctx.now(),
+        }),
+      );
     },
   );
 
@@ -103,14 +120,17 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
       const { pilot, attempt, metrics, logs } = request.body;
       const jobId = request.params.id;
       await requireOwnPilot(ctx, request, pilot);
-      const reply = await store.heartbeatJob({
-        jobId,
-        pilotUuid: pilot,
-        attempt,
-        metrics,
-        leaseMs: leaseMs(0),
-        now: ctx.now(),
-      });
+      const reply = await meter.timeStore('heartbeat', () =>
+        store.heartbeatJob({
+          jobId,
+          pilotUuid: pilot,
+          attempt,
+          metrics,
+          leaseMs: leaseMs(0),
+          now: ctx.now(),
+        }),
+      );
+      meter.heartbeats.inc({ command: reply.command ?? 'none' });
       await appendLogs(ctx, jobId, attempt, logs);
       return reply;
     },
@@ -121,11 +141,14 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
     { schema: { params: IdParams, body: FinishJobBody, response: { 200: FinishJobReply } } },
     async (request) => {
       await requireOwnPilot(ctx, request, request.body.pilot);
-      return answerFinish(store, request.params.id, request.body, {
-        now: ctx.now(),
-        caps: logCaps(ctx),
-        leaseMs,
-      });
+      return meter.timeStore('finish', () =>
+        answerFinish(store, request.params.id, request.body, {
+          now: ctx.now(),
+          caps: logCaps(ctx),
+          leaseMs,
+          meter,
+        }),
+      );
     },
   );
 }
@@ -145,7 +168,12 @@ export async function answerFinish(
   store: Store,
   jobId: number,
   body: FinishJobBody,
-  { now, caps, leaseMs }: { now: number; caps: LogCaps; leaseMs: (beat: number) => number },
+  {
+    now,
+    caps,
+    leaseMs,
+    meter,
+  }: { now: number; caps: LogCaps; leaseMs: (beat: number) => number; meter?: AppMetrics },
 ): Promise<FinishJobReplyWire> {
   const { pilot, attempt, outcome, metrics, logs, next, started } = body;
   const input = {
@@ -158,14 +186,28 @@ export async function answerFinish(
     logs: logs && { chunks: decodeLogs(logs), caps },
     started: started && { pid: started.pid, msAgo: Math.round(started.seconds * 1000) },
   };
-  if (!next) return { state: (await store.finishJob(input)).state };
+  if (!next) {
+    const job = await store.finishJob(input);
+    meter?.ended(job);
+    return { state: job.state };
+  }
   const finished = await store.finishAndClaimJob(input, leaseMs(next.beat));
-  return { state: finished.job.state, next: claimReply(finished.next) };
+  meter?.ended(finished.job);
+  // A fetch-next that finds nothing is not a claim's answer: the pilot long-polls next, and that counts.
+  const found = finished.next.claimed !== null || finished.next.pilot.stopRequested;
+  return { state: finished.job.state, next: claimReply(finished.next, found ? meter : undefined) };
 }
 
-/** The claim reply after a touch-and-claim: stop, a job, or nothing yet. */
-export function claimReply({ pilot, claimed }: { pilot: Pilot; claimed: ClaimedJob | null }): ClaimReplyWire {
-  if (pilot.stopRequested) return { job: null, command: 'stop' };
+/** The claim reply after a touch-and-claim: stop, a job, or nothing yet (counted by `meter` if given). */
+export function claimReply(
+  { pilot, claimed }: { pilot: Pilot; claimed: ClaimedJob | null },
+  meter?: AppMetrics,
+): ClaimReplyWire {
+  if (pilot.stopRequested) {
+    meter?.claimed('stop');
+    return { job: null, command: 'stop' };
+  }
+  if (claimed) meter?.claimed(claimed);
   return claimed ? dispatched(claimed) : { job: null, command: null };
 }
 

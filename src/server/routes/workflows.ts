@@ -35,6 +35,7 @@ export function registerWorkflowRoutes(app: TypedApp, ctx: AppContext): void {
         datatypes: await store.listDatatypes(),
         newId: randomUUID,
         dagName: dag.name,
+        ...(body.dirpath === undefined ? {} : { dirpath: body.dirpath }),
       });
       const detail = await store.createWorkflow(
         {

@@ -19,9 +19,18 @@
     const clock = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
     const fmt = el.dataset.fmt;
     if (fmt === 'time') el.textContent = clock;
+    else if (fmt === 'short') el.textContent = short(date, day, clock);
     else if (fmt === 'ago') el.textContent = ago(date);
     else el.textContent = `${day} ${clock}`;
     if (!el.title) el.title = `${day} ${clock} ${Intl.DateTimeFormat().resolvedOptions().timeZone}`;
+  }
+
+  /** Today: the clock; this year: month, day and minute; before: the date. */
+  function short(date, day, clock) {
+    const now = new Date();
+    if (date.toDateString() === now.toDateString()) return clock;
+    if (date.getFullYear() === now.getFullYear()) return `${day.slice(5)} ${clock.slice(0, 5)}`;
+    return day;
   }
 
   function ago(date) {

@@ -178,7 +178,7 @@ export async function dagPage(ctx: PageContext): Promise<PageResult> {
                   <tr key={v.name}>
                     <td>{v.name}</td>
                     <td>{v.jobtype}</td>
-                    <td>
+                    <td class="path">
                       <code>{v.payload}</code>
                     </td>
                     <td class="num">{v.timelimit ? formatDuration(v.timelimit * 1000) : '—'}</td>
@@ -199,7 +199,7 @@ export async function dagPage(ctx: PageContext): Promise<PageResult> {
                   <td>
                     <code>{e.name}</code>
                   </td>
-                  <td>
+                  <td class="path">
                     <Maybe value={e.dirpath} />
                   </td>
                   <td>

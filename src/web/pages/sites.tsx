@@ -97,7 +97,7 @@ export async function sitesPage(ctx: PageContext): Promise<PageResult> {
                     <td class="num">{seconds(site.pilotperiod)}</td>
                     <td class="num">{seconds(site.pilotbeat)}</td>
                     <td class="num">{seconds(site.pilotlife)}</td>
-                    <td>
+                    <td class="path">
                       {Object.keys(site.env).length === 0 ? (
                         <Dash />
                       ) : (
@@ -110,7 +110,7 @@ export async function sitesPage(ctx: PageContext): Promise<PageResult> {
                         ))
                       )}
                     </td>
-                    <td>
+                    <td class="path">
                       <Maybe value={site.server} />
                     </td>
                     <td>
