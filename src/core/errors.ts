@@ -16,7 +16,8 @@ export const API_ERRORS = {
   unsupported_media_type: 'The request body is not `application/json`.',
   route_not_found: 'No API route has this path.',
   schema_too_new: 'The database was migrated by a newer p3s; this version refuses to use it.',
-  store_unavailable: 'The database could not be reached.',
+  store_unavailable:
+    'The database cannot be used right now (unreachable, restarting, disk full); nothing of the request was stored.',
   unauthorized:
     'The request has no token, or its token is unknown, revoked or expired; send `Authorization: Bearer <token>`.',
   forbidden:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, type PilotBudget, shouldClaim } from './pilot-decisions.ts';
+import { backoffDelay, type PilotBudget, reportBackoffCapMs, shouldClaim } from './pilot-decisions.ts';
 
 const budget = (over: Partial<PilotBudget>): PilotBudget => ({
   cycles: 0,
@@ -39,5 +39,17 @@ describe('backoffDelay', () => {
   });
   it('keeps at least half the step as jitter floor', () => {
     expect(backoffDelay(2, 100, 10_000, () => 0)).toBe(200);
+  });
+});
+
+describe('reportBackoffCapMs', () => {
+  it.each([
+    [30, 10_000],
+    [60, 10_000],
+    [6, 2000],
+    [1, 1000 / 3],
+    [0, 100],
+  ])('a lease of %s s caps the wait between report tries at %s ms', (lease, cap) => {
+    expect(reportBackoffCapMs(lease)).toBe(cap);
   });
 });

@@ -28,8 +28,25 @@ export function shouldClaim(b: PilotBudget): ClaimDecision {
   return { claim: true };
 }
 
+/** The longest wait between two tries of a report when nothing else limits it. */
+export const MAX_BACKOFF_MS = 10_000;
+
+/**
+ * The longest wait between two tries of a report under a lease of `leaseSeconds`: a third of it
+ * (at most MAX_BACKOFF_MS), so a pilot tries several times within every lease, and its first try
+ * after a server or database outage lands well within the lease the server gave back.
+ */
+export function reportBackoffCapMs(leaseSeconds: number): number {
+  return Math.max(100, Math.min(MAX_BACKOFF_MS, (leaseSeconds * 1000) / 3));
+}
+
 /** Delay before the n-th retry of a report to an unreachable server: exponential, capped, with jitter. */
-export function backoffDelay(attempt: number, baseMs = 250, maxMs = 10_000, random = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  baseMs = 250,
+  maxMs: number = MAX_BACKOFF_MS,
+  random = Math.random,
+): number {
   const exp = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt));
   return Math.round(exp / 2 + random() * (exp / 2));
 }

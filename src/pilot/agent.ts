@@ -2,7 +2,7 @@
 // and deregister when cycles, lifetime or a stop (command or signal) end it.
 
 import type { Logger } from 'pino';
-import { shouldClaim } from '../core/pilot-decisions.ts';
+import { reportBackoffCapMs, shouldClaim } from '../core/pilot-decisions.ts';
 import { ApiError, type P3sClient } from '../protocol/client.ts';
 import type {
   ClaimReply,
@@ -138,6 +138,7 @@ export class Agent {
           log.warn({ error: errorText(error), attempt }, 'cannot register; retrying'),
       });
       this.config = reply.config;
+      this.outage.maxDelayMs = reportBackoffCapMs(reply.config.leaseSeconds);
       log.info({ pilotId: reply.pilot.id, config: reply.config }, 'registered');
       return EXIT.ok;
     } catch (error) {

@@ -182,7 +182,8 @@ export class JobSession {
     const beatMs = this.ctx.options.beat * 1000;
     let failures = 0;
     while (!signal.aborted) {
-      await sleep(failures === 0 ? beatMs : Math.min(beatMs, backoffDelay(failures - 1)), signal);
+      const retryMs = backoffDelay(failures - 1, undefined, this.ctx.outage.maxDelayMs);
+      await sleep(failures === 0 ? beatMs : Math.min(beatMs, retryMs), signal);
       if (signal.aborted) return;
       const collected = await this.shipper.collect();
       try {

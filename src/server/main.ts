@@ -69,7 +69,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   try {
     await store.migrate();
-    // Pilots could not report while we were down: give them one lease to check back in.
+    // Pilots could not report while we were down: give them one lease to check back in (the same
+    // rule as after a database outage, lease-reaper.ts, with the downtime unknown).
     const graced = await store.graceActiveLeases(Date.now() + options.leaseSeconds * 1000);
     if (graced > 0) logger.info({ jobs: graced }, 'extended leases of jobs that were active at startup');
     const admin = await ensureAdminToken(store.auth, adminTokenFile, Date.now());
@@ -117,6 +118,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const shownHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   const url = `${https ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
 
+  // The operator's record of database outages: when the store's queries started failing, and for how long.
+  const unwatch = store.availability.onChange(({ outage, until }) => {
+    if (until === null)
+      logger.error({ problem: outage.problem, error: outage.message }, 'database unavailable');
+    else
+      logger.warn(
+        { problem: outage.problem, seconds: (until - outage.since) / 1000 },
+        'database available again',
+      );
+  });
   const stop = new AbortController();
   const reaper = runLoop({
     name: 'lease-reaper',
@@ -128,6 +139,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         logger,
         now: Date.now,
         pilotTimeoutMs: options.pilotTimeoutSeconds * 1000,
+        leaseMs: options.leaseSeconds * 1000,
       });
     },
     onError: (error) => logger.error({ err: error }, 'lease reaper failed'),
@@ -165,6 +177,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         await reaper;
         await retention;
         await app.close();
+        unwatch();
         await store.close();
         if (options.writeServerInfo) rmSync(infoFile, { force: true });
         logger.info('p3s server stopped');

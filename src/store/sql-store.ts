@@ -15,6 +15,7 @@ import {
   type Summary,
 } from '../core/index.ts';
 import { aggregateRead } from './aggregate-read.ts';
+import { StoreAvailability } from './availability.ts';
 import { touchAndClaimPostgres } from './claim-postgres.ts';
 import { finishBatcher, keysOf, turnBatcher } from './finish-batcher.ts';
 import { finishSoloJobsPostgres, type SoloFinish, type SoloFinished } from './finish-postgres.ts';
@@ -64,6 +65,7 @@ import type {
   StoredLog,
 } from './store.ts';
 import { guardStore } from './store-errors.ts';
+import { probeStoreHealth, type StoreHealthProblem } from './store-health.ts';
 import type { Transact, Tx } from './transaction.ts';
 
 export class SqlStore implements Store {
@@ -73,7 +75,9 @@ export class SqlStore implements Store {
   readonly retention: SqlRetentionStore;
   readonly workflows: SqlWorkflowStore;
   readonly stats: SqlStatsStore;
+  readonly availability: StoreAvailability;
   readonly #db: Kysely<Database>;
+  readonly #sqliteFile: string | undefined;
   readonly #transact: Transact;
   readonly #signal: JobsAvailableSignal;
   #closed = false;
@@ -101,9 +105,15 @@ export class SqlStore implements Store {
       heartbeatLane?: <T>(run: () => Promise<T>) => Promise<T>;
       /** PostgreSQL: the connection the grouped solo finishes run on (pg-pipeline.ts); else `db`. */
       finishDb?: Kysely<Database>;
+      /** What `db`'s watched driver reports to (availability.ts). */
+      availability?: StoreAvailability;
+      /** SQLite: the database file, whose disk health checks. */
+      sqliteFile?: string;
     } = {},
   ) {
     this.#db = db;
+    this.availability = options.availability ?? new StoreAvailability();
+    this.#sqliteFile = options.sqliteFile;
     this.#onClose = options.onClose ?? (async () => {});
     this.#heartbeatLane = options.heartbeatLane ?? ((run) => run());
     this.#finishDb = options.finishDb;
@@ -142,6 +152,10 @@ export class SqlStore implements Store {
 
   migrationStatus(): Promise<{ applied: string[]; pending: string[] }> {
     return this.#read((db) => readMigrationStatus(db, this.dialect));
+  }
+
+  checkHealth(): Promise<StoreHealthProblem[]> {
+    return probeStoreHealth(this.#db, this.#sqliteFile);
   }
 
   async close(): Promise<void> {
@@ -369,8 +383,8 @@ export class SqlStore implements Store {
     return { lostJobs: lostJobs.map(toJob), lostPilots: lostPilots.map(toPilot) };
   }
 
-  graceActiveLeases(until: number): Promise<number> {
-    return this.#write((tx) => graceActiveLeasesIn(tx, this.dialect, until));
+  graceActiveLeases(until: number, extendByMs = 0): Promise<number> {
+    return this.#write((tx) => graceActiveLeasesIn(tx, this.dialect, { until, extendByMs }));
   }
 
   onJobsAvailable(listener: JobsAvailableListener): () => void {

@@ -22,9 +22,11 @@ import type {
   Summary,
 } from '../core/index.ts';
 import type { AuthStore } from './auth-store.ts';
+import type { StoreAvailability } from './availability.ts';
 import type { RetentionStore } from './retention-store.ts';
 import type { SiteStore } from './site-store.ts';
 import type { StatsStore } from './stats-store.ts';
+import type { StoreHealthProblem } from './store-health.ts';
 import type { WorkflowStore } from './workflow-store.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -157,11 +159,15 @@ export interface Store {
   readonly workflows: WorkflowStore;
   /** Aggregates for the monitor: time series, failure groups, queue depth. */
   readonly stats: StatsStore;
+  /** The database's availability as the store's own queries saw it: outages and their grace. */
+  readonly availability: StoreAvailability;
 
   /** Applies pending migrations under a lock; throws SchemaTooNewError when the database is ahead of the code. */
   migrate(): Promise<void>;
   /** Names of applied and known migrations (for `p3s doctor`/status). */
   migrationStatus(): Promise<{ applied: string[]; pending: string[] }>;
+  /** What keeps the database from being used now (unreachable, disk full); empty when healthy. Never throws. */
+  checkHealth(): Promise<StoreHealthProblem[]>;
   close(): Promise<void>;
 
   // Jobs: submission and management
@@ -248,8 +254,12 @@ export interface Store {
    * pilots lost; also marks idle pilots silent since `pilotSilentBefore` as lost.
    */
   expireLeases(now: number, pilotSilentBefore: number): Promise<ExpiredLeases>;
-  /** After a server restart: pushes every active lease to at least `until`, so pilots can report back. */
-  graceActiveLeases(until: number): Promise<number>;
+  /**
+   * After the server or its database was unavailable: extends every active lease by `extendByMs`
+   * (the outage's length) and to at least `until` (core/leases.ts `gracedLease`), so pilots that
+   * could not report get time to check back in. Returns how many jobs are active.
+   */
+  graceActiveLeases(until: number, extendByMs?: number): Promise<number>;
 
   /** Subscribes to "jobs may be claimable" signals (other servers too, on PostgreSQL). */
   onJobsAvailable(listener: JobsAvailableListener): () => void;

@@ -288,6 +288,7 @@ describe('pilot protocol', () => {
       logger: t.app.log,
       now: () => Date.now() + 31_000,
       pilotTimeoutMs: 300_000,
+      leaseMs: 30_000,
     });
     expect(lost).toBe(1);
     const job = (await call(t.app, 'GET', `/api/v1/jobs/${id}`)).json.job;

@@ -167,6 +167,13 @@ async function serverCheck(client: P3sClient, url: string): Promise<CheckResult>
       };
     return { name, status: 'ok', detail: `${url} answers: p3s ${health.version}, ${health.store}` };
   } catch (error) {
+    if (error instanceof ApiError && error.code === 'store_unavailable')
+      return {
+        name,
+        status: 'fail',
+        detail: `${url} answers, but its database cannot be used: ${error.message}`,
+        fix: 'bring the database back (start PostgreSQL, free disk space); the server recovers by itself',
+      };
     const reason = error instanceof NetworkError ? error.message : `${url}: ${(error as Error).message}`;
     const fix =
       error instanceof NetworkError && error.certificate

@@ -3,7 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { type Command, Option } from '@commander-js/extra-typings';
-import { NetworkError, P3sClient } from '../../protocol/client.ts';
+import { ApiError, NetworkError, P3sClient } from '../../protocol/client.ts';
 import type { PilotWire } from '../../protocol/schemas/pilots.ts';
 import { intArg, secondsArg } from '../args.ts';
 import { CliError, Exit } from '../errors.ts';
@@ -69,7 +69,9 @@ export function addPilotsCommands(program: Command): void {
         try {
           await client.health();
         } catch (error) {
-          if (!(error instanceof NetworkError)) throw error;
+          // A server whose database is away answers 503: its pilots wait for it like for a server that is down.
+          const down = error instanceof NetworkError || (error instanceof ApiError && error.status === 503);
+          if (!down) throw error;
           out.note(`warning: ${error.message}; the pilots will keep trying for up to ${base.maxOutage}s`);
         }
       }
