@@ -27,6 +27,8 @@ export const DEFAULTS = {
   pilotPeriodSeconds: 5,
   pilotBeatSeconds: 5,
   killGraceSeconds: 10,
+  /** A pilot takes no jobs while its work or job log directory has less free space than this. */
+  pilotMinFreeBytes: 16 * 1024 * 1024,
   maxOutageSeconds: 600,
   upPilots: 4,
 } as const;

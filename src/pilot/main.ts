@@ -16,17 +16,19 @@ export { LOCAL_EXIT, type LocalRun, type LocalRunOptions, runJobLocally } from '
 export { type PilotOptions, SITE_SETTINGS, type SiteSetting } from './options.ts';
 
 /**
+ * After a stop signal, the payload's end and the pilot's deregistration are reported for at most
+ * this long past the kill grace; then one try each, and the pilot exits.
+ */
+export const STOP_REPORT_SECONDS = 10;
+
+/**
  * Runs one pilot until its cycles or lifetime are used up, the server tells it to stop, or it
- * gets SIGTERM/SIGINT (the payload is killed and reported; a second signal stops retrying
- * reports). Resolves to the process exit code (see EXIT); never calls process.exit itself.
+ * gets SIGTERM/SIGINT (the payload is killed and reported; a second signal, or STOP_REPORT_SECONDS
+ * after the kill grace, stops retrying reports). Resolves to the process exit code (see EXIT); never calls process.exit itself.
  */
 export async function runPilot(options: PilotOptions): Promise<number> {
   const uuid = options.uuid ?? randomUUID();
-  // The pilot's own log: JSON lines on stderr, written synchronously so nothing is lost at exit.
-  const logger = pino(
-    { level: options.logLevel, base: { pilot: uuid } },
-    pino.destination({ dest: 2, sync: true }),
-  );
+  const logger = pino({ level: options.logLevel, base: { pilot: uuid } }, logDestination());
   try {
     mkdirSync(options.workDir, { recursive: true });
     mkdirSync(options.joblogDir, { recursive: true });
@@ -36,10 +38,17 @@ export async function runPilot(options: PilotOptions): Promise<number> {
   }
   const stop = new AbortController();
   const hurry = new AbortController();
+  let giveUp: NodeJS.Timeout | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (!stop.signal.aborted) {
       logger.warn({ signal }, 'stopping: no more claims, killing any running payload');
       stop.abort(signal);
+      // A stopped pilot does not wait out --max-outage for a server that may be gone for good.
+      giveUp = setTimeout(() => {
+        if (hurry.signal.aborted) return;
+        logger.warn({ seconds: STOP_REPORT_SECONDS }, 'stopping: no more retries of the last reports');
+        hurry.abort('timeout');
+      }, (options.killGrace + STOP_REPORT_SECONDS) * 1000);
     } else if (!hurry.signal.aborted) {
       logger.warn({ signal }, 'second signal: no more retries of reports');
       hurry.abort(signal);
@@ -78,9 +87,23 @@ export async function runPilot(options: PilotOptions): Promise<number> {
     logger.fatal({ err: error }, 'pilot failed');
     return EXIT.failure;
   } finally {
+    clearTimeout(giveUp);
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   }
 }
 
-/** The package version; package.json sits two levels up from both src/pilot and dist/pilot. */
+
+/** Log lines held while the log cannot be written (a full disk): beyond this, new lines are dropped. */
+const LOG_BACKLOG_BYTES = 1024 * 1024;
+
+/**
+ * The pilot's own log: JSON lines on stderr, written synchronously so nothing is lost at exit. A
+ * pilot never dies of its own logging: when stderr cannot be written (its file's disk is full, its
+ * pipe's reader is gone) lines wait, up to LOG_BACKLOG_BYTES, and go out once it can be again.
+ */
+function logDestination() {
+  const destination = pino.destination({ dest: 2, sync: true, maxLength: LOG_BACKLOG_BYTES });
+  destination.on('error', () => undefined);
+  return destination;
+}

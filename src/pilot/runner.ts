@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobMetrics } from '../core/types.ts';
+import { isDiskFullError } from './disk-space.ts';
 import { GroupSampler, groupAlive } from './metrics.ts';
 import { type Command, payloadEnv, planCommand, usesCopy, usesShell } from './payload-env.ts';
 import { copyPayload, createSandbox } from './sandbox.ts';
@@ -50,7 +51,9 @@ export type RunEnd =
   | { kind: 'signaled'; signal: string }
   | { kind: 'timelimit'; timelimit: number }
   | { kind: 'killed'; reason: KillReason }
-  | { kind: 'nonstarter'; reason: string };
+  | { kind: 'nonstarter'; reason: string }
+  /** The payload could not start for want of space in `path` (the job log or work directory). */
+  | { kind: 'disk_full'; path: string; detail: string };
 
 export type RunResult = RunEnd & {
   /** Null when no process was started. */
@@ -92,19 +95,29 @@ export async function runPayload(spec: RunSpec): Promise<RunResult> {
   try {
     fds = openLogs(spec.joblogDir, spec.label ?? spec.jobId);
   } catch (error) {
-    return early({
-      kind: 'nonstarter',
-      reason: `cannot open the job log files: ${(error as Error).message}`,
-    });
+    const detail = `cannot open the job log files: ${(error as Error).message}`;
+    return early(
+      isDiskFullError(error)
+        ? { kind: 'disk_full', path: spec.joblogDir, detail }
+        : { kind: 'nonstarter', reason: detail },
+    );
   }
   try {
     const result = await prepareAndLaunch(spec, fds, early);
-    // The reason goes to the job's stderr file too, where a user looks first.
-    if (result.kind === 'nonstarter') writeSync(fds[1], `p3s pilot: ${result.reason}\n`);
+    // The reason goes to the job's stderr file too, where a user looks first (if the disk has room).
+    if (result.kind === 'nonstarter') writeQuietly(fds[1], `p3s pilot: ${result.reason}\n`);
     return result;
   } finally {
     closeSync(fds[0]);
     closeSync(fds[1]);
+  }
+}
+
+function writeQuietly(fd: number, text: string): void {
+  try {
+    writeSync(fd, text);
+  } catch {
+    // A full disk: the reason still reaches the server with the outcome.
   }
 }
 
@@ -141,7 +154,12 @@ async function prepareAndLaunch(
       ? await copyPayload(spec.payload, shell, sandbox, cwd)
       : planCommand(spec.payload, shell, cwd);
   } catch (error) {
-    return early({ kind: 'nonstarter', reason: `cannot prepare the payload: ${(error as Error).message}` });
+    const detail = `cannot prepare the payload: ${(error as Error).message}`;
+    return early(
+      isDiskFullError(error)
+        ? { kind: 'disk_full', path: spec.workDir, detail }
+        : { kind: 'nonstarter', reason: detail },
+    );
   }
   return launch(spec, command, env, sandbox, fds);
 }

@@ -338,9 +338,16 @@ export class P3sClient {
   registerPilot(body: RegisterPilotBody): Promise<RegisterPilotReply> {
     return this.request('POST', ROUTES.pilots, { body });
   }
-  claim(uuid: string, wait: number, beat: number, signal?: AbortSignal): Promise<ClaimReply> {
+  /** `hold`: a reason to take no job now (answered at once), or null to take jobs again (see ClaimBody). */
+  claim(
+    uuid: string,
+    wait: number,
+    beat: number,
+    signal?: AbortSignal,
+    hold?: string | null,
+  ): Promise<ClaimReply> {
     return this.request('POST', routePath(ROUTES.pilotClaim, { id: uuid }), {
-      body: { wait, beat },
+      body: hold === undefined ? { wait, beat } : { wait, beat, hold },
       extraTimeoutMs: wait * 1000,
       signal,
     });

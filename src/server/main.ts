@@ -41,11 +41,14 @@ export function serverOptions(partial: Partial<ServerOptions> & { dataDir: strin
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const logger = pino({
-    level: options.logLevel,
-    base: { proc: 'server' },
-    redact: ['req.headers.authorization', 'req.headers.cookie'],
-  });
+  const logger = pino(
+    {
+      level: options.logLevel,
+      base: { proc: 'server' },
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    },
+    logDestination(),
+  );
   const problem = exposureProblem({
     host: options.host,
     tls: options.tls !== undefined,
@@ -185,4 +188,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return closing;
     },
   };
+}
+
+/** Log lines held while stdout cannot be written (a full disk): beyond this, new lines are dropped. */
+const LOG_BACKLOG_BYTES = 4 * 1024 * 1024;
+
+/** The server's log on stdout. A full disk or a closed pipe under it costs log lines, never the server. */
+function logDestination() {
+  const destination = pino.destination({ dest: 1, minLength: 0, maxLength: LOG_BACKLOG_BYTES });
+  destination.on('error', () => undefined);
+  return destination;
 }

@@ -29,7 +29,7 @@ import type { JobsAvailableSignal } from './jobs-available.ts';
 import { expireLeasesIn, graceActiveLeasesIn } from './lease-queries.ts';
 import { appendLogIn, findLogRow } from './log-queries.ts';
 import { migrateStore, readMigrationStatus } from './migrate.ts';
-import { findPilot, requireLivePilot, touchPilotRow, upsertPilot } from './pilot-queries.ts';
+import { findPilot, holdPilotRow, requireLivePilot, touchPilotRow, upsertPilot } from './pilot-queries.ts';
 import {
   claimJobIn,
   deregisterPilotIn,
@@ -253,6 +253,13 @@ export class SqlStore implements Store {
   async touchPilot(uuid: string, now: number): Promise<Pilot> {
     const row = await this.#write(async (tx) =>
       touchPilotRow(tx, await requireLivePilot(tx, this.dialect, uuid), now),
+    );
+    return toPilot(row);
+  }
+
+  async holdPilot(uuid: string, hold: string | null, now: number): Promise<Pilot> {
+    const row = await this.#write(async (tx) =>
+      holdPilotRow(tx, await requireLivePilot(tx, this.dialect, uuid), hold, now),
     );
     return toPilot(row);
   }

@@ -200,6 +200,8 @@ export interface Store {
   listPilots(filter: PilotFilter, limit: number, offset: number): Promise<{ pilots: Pilot[]; total: number }>;
   /** Records that an idle pilot is alive (each claim poll); a lost pilot comes back as idle. */
   touchPilot(uuid: string, now: number): Promise<Pilot>;
+  /** Records why the pilot takes no jobs (its disk is full), or with null that it takes them again; a touch too. */
+  holdPilot(uuid: string, hold: string | null, now: number): Promise<Pilot>;
   /**
    * Atomically takes the best eligible defined job for the pilot (see core/matching.ts):
    * defined → dispatched, attempt unchanged, lease set, pilot → running. Null when none.

@@ -73,6 +73,7 @@ function options(extra: Partial<PilotOptions> = {}): PilotOptions & { uuid: stri
     batchId: null,
     maxOutage: 10,
     killGrace: 0.5,
+    minFreeBytes: 0,
     shell: false,
     logLevel: process.env.PILOT_LOG ?? 'silent',
     ...extra,
@@ -284,6 +285,17 @@ describe('pilot agent against the real server', () => {
     expect(await job(second)).toMatchObject({ state: 'defined', pilotId: null });
     expect(await pilot(opts.uuid)).toMatchObject({ state: 'stopped', jobsRun: 1 });
     expect(process.listenerCount('SIGTERM')).toBe(listeners);
+  });
+
+  it('on SIGTERM with the server gone, gives up its last reports soon and exits', async () => {
+    const id = await submit('/bin/sleep 300');
+    // Ten minutes of outage allowed: only the stop's own bound can end the pilot within the test.
+    const exit = runPilot(options({ cycles: 0, maxOutage: 600 }));
+    const { pid } = await running(id);
+    await server.stop();
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(await within(exit, 30_000, 'the stopped pilot to exit')).toBe(0);
+    expect(alive(pid)).toBe(false);
   });
 
   it('on SIGINT while idle aborts the pending claim at once', async () => {

@@ -74,6 +74,46 @@ describe('pilot protocol', () => {
     expect(pilot).toMatchObject({ state: 'idle', jobsRun: 1, currentJobId: null });
   });
 
+  it('holds a pilot that says why it takes no job, at once, and clears the hold with null', async () => {
+    await register('p-1');
+    const [id] = await submit([{ payload: '/bin/true' }]);
+    const reason = "the pilot's job log dir /data/joblogs is full: 0 B free, 16 MiB needed to take jobs";
+    const held = await call(t.app, 'POST', '/api/v1/pilots/p-1/claim', { wait: 60, beat: 1, hold: reason });
+    expect(held.json).toEqual({ job: null, command: null });
+    expect((await call(t.app, 'GET', '/api/v1/pilots/p-1')).json.pilot).toMatchObject({
+      hold: reason,
+      state: 'idle',
+    });
+    expect((await call(t.app, 'GET', `/api/v1/jobs/${id}`)).json.job.state).toBe('defined');
+    const resumed = await call(t.app, 'POST', '/api/v1/pilots/p-1/claim', { wait: 0, beat: 1, hold: null });
+    expect(resumed.json.job).toMatchObject({ id });
+    expect((await call(t.app, 'GET', '/api/v1/pilots/p-1')).json.pilot).toMatchObject({
+      hold: null,
+      state: 'running',
+    });
+    const long = { wait: 0, beat: 1, hold: 'x'.repeat(2001) };
+    expect((await call(t.app, 'POST', '/api/v1/pilots/p-1/claim', long)).status).toBe(400);
+  });
+
+  it('records a disk_full outcome as failed with the directory in its diagnostic', async () => {
+    await register('p-1');
+    const [id] = await submit([{ payload: '/bin/true' }]);
+    await claim('p-1');
+    const outcome = { kind: 'disk_full', path: '/data/work', detail: 'cannot prepare the payload: ENOSPC' };
+    const res = await call(t.app, 'POST', `/api/v1/jobs/${id}/finish`, {
+      pilot: 'p-1',
+      attempt: 1,
+      outcome,
+      metrics: null,
+    });
+    expect(res.json).toEqual({ state: 'failed' });
+    expect((await call(t.app, 'GET', `/api/v1/jobs/${id}`)).json.job).toMatchObject({
+      errorName: 'disk_full',
+      errorCode: 1404,
+      errorDiag: 'no space left on /data/work: cannot prepare the payload: ENOSPC',
+    });
+  });
+
   it('records a non-zero exit as failed with the exit_code error', async () => {
     await register('p-1');
     const [id] = await submit([{ payload: '/bin/false' }]);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option, type OptionValues } from '@commander-js/extra-typings';
 import { DEFAULTS } from '../../core/defaults.ts';
 import { type PilotOptions, SITE_SETTINGS, type SiteSetting } from '../../pilot/options.ts';
-import { intArg, listArg, secondsArg, uuidArg } from '../args.ts';
+import { bytesArg, intArg, listArg, secondsArg, uuidArg } from '../args.ts';
 import { keepRunningWithoutOutput } from '../closed-output.ts';
 import { Exit } from '../errors.ts';
 import { resolveCaFile, resolveDataDir, resolveServerUrl, resolveToken } from '../settings.ts';
@@ -73,6 +73,14 @@ export function withPilotOptions<A extends unknown[], O extends OptionValues, G 
         .argParser(secondsArg(0))
         .default(DEFAULTS.killGraceSeconds as number),
     )
+    .addOption(
+      new Option(
+        '--min-free <bytes>',
+        'take no jobs while the work or job log dir has less free space, e.g. 16MiB',
+      )
+        .argParser(bytesArg(0))
+        .default(DEFAULTS.pilotMinFreeBytes as number, '16MiB'),
+    )
     .addOption(new Option('-x, --shell', 'run every payload through /bin/sh -c (P3S -x)'))
     .addOption(
       new Option('--log-level <level>', 'pilot log level').choices(LOG_LEVELS).default('info' as const),
@@ -122,6 +130,7 @@ export interface PilotFlags {
   batchId?: string;
   maxOutage: number;
   killGrace: number;
+  minFree: number;
   shell?: true;
   logLevel: string;
   server?: string;
@@ -155,6 +164,7 @@ export function pilotOptionsFrom(
     batchId: flags.batchId ?? null,
     maxOutage: flags.maxOutage,
     killGrace: flags.killGrace,
+    minFreeBytes: flags.minFree,
     shell: flags.shell === true,
     logLevel: flags.logLevel,
   };

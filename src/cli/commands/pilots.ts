@@ -163,7 +163,8 @@ export function addPilotsCommands(program: Command): void {
             p.site ?? '',
             p.pid,
             out.pilotState(p.state) +
-              (p.stopRequested && p.state !== 'stopped' ? out.dim(' (stopping)') : ''),
+              (p.stopRequested && p.state !== 'stopped' ? out.dim(' (stopping)') : '') +
+              (p.hold !== null && p.state !== 'stopped' ? out.dim(' (held)') : ''),
             p.currentJobId ?? '',
             p.jobsRun,
             formatAgo(p.lastSeenAt, now),
@@ -174,6 +175,9 @@ export function addPilotsCommands(program: Command): void {
         out.table(head, rows, { alignRight: [0, 4, 6, 7] });
         if (page.total > page.pilots.length)
           out.line(out.dim(`${page.pilots.length} of ${page.total} (--limit for more)`));
+        // Why a pilot takes no jobs, in its own words (its disk is full).
+        for (const p of page.pilots)
+          if (p.hold !== null && p.state !== 'stopped') out.note(`pilot ${p.id} takes no jobs: ${p.hold}`);
       }
       for (const r of unknown) {
         const what = r.alive
