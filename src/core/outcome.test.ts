@@ -24,9 +24,10 @@ describe('resolveOutcome', () => {
   });
 
   it('names the full directory in a disk_full diagnostic', () => {
-    expect(resolveOutcome({ kind: 'disk_full', path: '/data/joblogs', detail: 'payload exited with status 1' }).diag).toBe(
-      'no space left on /data/joblogs: payload exited with status 1',
-    );
+    expect(
+      resolveOutcome({ kind: 'disk_full', path: '/data/joblogs', detail: 'payload exited with status 1' })
+        .diag,
+    ).toBe('no space left on /data/joblogs: payload exited with status 1');
   });
 
   it('quotes the exit status and time limit in the diagnostic', () => {

@@ -31,6 +31,10 @@ export function resolveOutcome(outcome: JobOutcome): ResolvedOutcome {
     case 'pilot_lifetime':
       return { state: 'failed', errorName: 'pilot_lifetime', diag: 'pilot lifetime ended' };
     case 'disk_full':
-      return { state: 'failed', errorName: 'disk_full', diag: `no space left on ${outcome.path}: ${outcome.detail}` };
+      return {
+        state: 'failed',
+        errorName: 'disk_full',
+        diag: `no space left on ${outcome.path}: ${outcome.detail}`,
+      };
   }
 }

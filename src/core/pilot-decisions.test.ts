@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, type PilotBudget, reportBackoffCapMs, shouldClaim } from './pilot-decisions.ts';
+import {
+  backoffDelay,
+  lostPayloadWarning,
+  type PilotBudget,
+  reportBackoffCapMs,
+  shouldClaim,
+} from './pilot-decisions.ts';
 
 const budget = (over: Partial<PilotBudget>): PilotBudget => ({
   cycles: 0,
@@ -51,5 +57,23 @@ describe('reportBackoffCapMs', () => {
     [0, 100],
   ])('a lease of %s s caps the wait between report tries at %s ms', (lease, cap) => {
     expect(reportBackoffCapMs(lease)).toBe(cap);
+  });
+});
+
+describe('lostPayloadWarning', () => {
+  const pilot = { uuid: 'p', host: 'h', state: 'lost', lastSeenAt: 1000, currentJobId: null };
+  const lost = { errorName: 'lost', endedAt: 2000, pilot, jobId: 7 };
+  it.each([
+    ['a lost attempt whose pilot is silent since', lost, true],
+    ['an attempt that failed otherwise', { ...lost, errorName: 'exit_code' }, false],
+    ['a lost attempt whose pilot stopped', { ...lost, pilot: { ...pilot, state: 'stopped' } }, false],
+    [
+      'a lost attempt whose pilot talked since',
+      { ...lost, pilot: { ...pilot, state: 'idle', lastSeenAt: 3000 } },
+      false,
+    ],
+    ['a lost attempt without a pilot', { ...lost, pilot: null }, false],
+  ])('%s → %s', (_, attempt, warns) => {
+    expect(lostPayloadWarning(attempt) !== null).toBe(warns);
   });
 });

@@ -10,6 +10,7 @@ import type {
   PilotConfig,
   RegisterPilotBody,
 } from '../protocol/schemas/pilots.ts';
+import type { PayloadContainment } from './containment.ts';
 import { type DiskShortage, describeShortage, diskShortage, pilotDirs } from './disk-space.ts';
 import { JobSession } from './job-session.ts';
 import { DEFAULT_CHUNK_BYTES } from './log-shipper.ts';
@@ -41,6 +42,8 @@ export interface AgentDeps {
   stop: AbortSignal;
   /** Aborted to stop retrying reports too (a second signal). */
   hurry: AbortSignal;
+  /** What keeps payloads from outliving the pilot (containment.ts); tests may leave it out. */
+  containment?: PayloadContainment;
 }
 
 /** An idle claim round lasts at least this long, so a server that answers at once cannot make the pilot spin. */
@@ -258,6 +261,7 @@ export class Agent {
         lifetimeEndsAt: options.lifetime > 0 ? this.startedAt + options.lifetime * 1000 : null,
         logChunkBytes: options.logChunkBytes ?? DEFAULT_CHUNK_BYTES,
         mayClaimNext,
+        containment: this.deps.containment,
       },
       job,
       log,

@@ -13,6 +13,7 @@ import type {
   HeartbeatBody,
   PilotConfig,
 } from '../protocol/schemas/pilots.ts';
+import type { PayloadContainment } from './containment.ts';
 import { describeShortage, diskShortage, pilotDirs } from './disk-space.ts';
 import { LogShipper } from './log-shipper.ts';
 import type { PilotOptions } from './options.ts';
@@ -36,6 +37,8 @@ export interface SessionContext {
   logChunkBytes: number;
   /** Asked just before the final report: may the pilot take another job (then the report claims it)? */
   mayClaimNext: () => boolean;
+  /** The pilot's cgroups and guardian, for each payload (containment.ts). */
+  containment?: PayloadContainment;
 }
 
 /**
@@ -107,6 +110,7 @@ export class JobSession {
         joblogDir: ctx.options.joblogDir,
         killGrace: ctx.options.killGrace,
         shell: ctx.options.shell,
+        containment: ctx.containment,
         signal: this.kill.signal,
         onStart: (pid, metrics) => {
           this.log.info({ pid }, 'payload started');
@@ -237,7 +241,10 @@ export class JobSession {
     const shortage = diskShortage(pilotDirs(this.ctx.options), this.ctx.options.minFreeBytes);
     if (!shortage) return outcome;
     const detail = `${resolveOutcome(outcome).diag} while ${describeShortage(shortage)}`;
-    this.log.error({ dir: shortage.path, freeBytes: shortage.freeBytes }, 'the payload failed on a full disk');
+    this.log.error(
+      { dir: shortage.path, freeBytes: shortage.freeBytes },
+      'the payload failed on a full disk',
+    );
     return { kind: 'disk_full', path: shortage.path, detail: detail.slice(0, 4000) };
   }
 

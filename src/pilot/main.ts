@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { P3S_VERSION } from '../core/version.ts';
 import { P3sClient } from '../protocol/client.ts';
 import { Agent, EXIT } from './agent.ts';
+import { Containment } from './containment.ts';
 import type { PilotOptions } from './options.ts';
 import { resolveSite } from './site-settings.ts';
 
@@ -44,11 +45,14 @@ export async function runPilot(options: PilotOptions): Promise<number> {
       logger.warn({ signal }, 'stopping: no more claims, killing any running payload');
       stop.abort(signal);
       // A stopped pilot does not wait out --max-outage for a server that may be gone for good.
-      giveUp = setTimeout(() => {
-        if (hurry.signal.aborted) return;
-        logger.warn({ seconds: STOP_REPORT_SECONDS }, 'stopping: no more retries of the last reports');
-        hurry.abort('timeout');
-      }, (options.killGrace + STOP_REPORT_SECONDS) * 1000);
+      giveUp = setTimeout(
+        () => {
+          if (hurry.signal.aborted) return;
+          logger.warn({ seconds: STOP_REPORT_SECONDS }, 'stopping: no more retries of the last reports');
+          hurry.abort('timeout');
+        },
+        (options.killGrace + STOP_REPORT_SECONDS) * 1000,
+      );
     } else if (!hurry.signal.aborted) {
       logger.warn({ signal }, 'second signal: no more retries of reports');
       hurry.abort(signal);
@@ -56,6 +60,8 @@ export async function runPilot(options: PilotOptions): Promise<number> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // Set up before any payload runs: if this pilot is killed, its guardian kills what they left.
+  const containment = Containment.open(uuid, logger);
   try {
     const client = new P3sClient({ server: options.server, token: options.token, caFile: options.caFile });
     const resolved = await resolveSite(client, options, logger, stop.signal);
@@ -70,6 +76,7 @@ export async function runPilot(options: PilotOptions): Promise<number> {
       version: P3S_VERSION,
       stop: stop.signal,
       hurry: hurry.signal,
+      containment,
     });
     logger.info(
       {
@@ -87,12 +94,12 @@ export async function runPilot(options: PilotOptions): Promise<number> {
     logger.fatal({ err: error }, 'pilot failed');
     return EXIT.failure;
   } finally {
+    await containment.close();
     clearTimeout(giveUp);
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   }
 }
-
 
 /** Log lines held while the log cannot be written (a full disk): beyond this, new lines are dropped. */
 const LOG_BACKLOG_BYTES = 1024 * 1024;

@@ -213,7 +213,8 @@ export class P3sClient {
   killJob(id: number): Promise<{ job: JobWire; immediate: boolean }> {
     return this.request('POST', routePath(ROUTES.jobKill, { id }), { body: {} });
   }
-  retryJob(id: number): Promise<{ job: JobWire }> {
+  /** `warning`: the job's last payload may still be running (its attempt was lost with a silent pilot). */
+  retryJob(id: number): Promise<{ job: JobWire; warning?: string }> {
     return this.request('POST', routePath(ROUTES.jobRetry, { id }), { body: {} });
   }
   adjustJob(id: number, changes: AdjustJobBody): Promise<{ job: JobWire }> {

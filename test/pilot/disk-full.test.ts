@@ -81,7 +81,10 @@ describe.runIf(tmpfsAvailable())('a pilot on a full disk', () => {
     expect(await job(id)).toMatchObject({ state: 'defined', attempt: 1 });
     disk.free();
     await waitFor('the job to finish', async () => (await job(id)).state === 'finished');
-    expect(await pilot(opts.uuid)).toMatchObject({ hold: null, state: expect.stringMatching(/idle|running/) });
+    expect(await pilot(opts.uuid)).toMatchObject({
+      hold: null,
+      state: expect.stringMatching(/idle|running/),
+    });
     await server.client.stopPilot(opts.uuid);
     expect(await exit).toBe(0);
   });
@@ -103,7 +106,9 @@ describe.runIf(tmpfsAvailable())('a pilot on a full disk', () => {
     });
     expect(failed).toMatchObject({ errorName: 'disk_full', errorCode: 1404 });
     expect(failed.errorDiag).toMatch(
-      new RegExp(`^no space left on ${opts.joblogDir}: payload exited with status \\d+ while the pilot's job log dir`),
+      new RegExp(
+        `^no space left on ${opts.joblogDir}: payload exited with status \\d+ while the pilot's job log dir`,
+      ),
     );
     await waitFor('the hold', async () => (await pilot(opts.uuid)).hold !== null);
     await server.client.stopPilot(opts.uuid);

@@ -318,6 +318,30 @@ describe('pilot protocol', () => {
     expect(job.endedAt - job.startedAt).toBe(250);
   });
 
+  it('says on retry that a lost job payload may still run, until its pilot is heard from again', async () => {
+    await register('p-1');
+    const [id] = await submit([{ payload: 'x' }]);
+    const reap = { store: t.store, logger: t.app.log, pilotTimeoutMs: 300_000, leaseMs: 30_000 };
+    const lose = async () => {
+      await claim('p-1');
+      t.advance(31_000);
+      expect(await reapExpiredLeases({ ...reap, now: t.app.p3s.now })).toBe(1);
+      t.advance(1000);
+    };
+    await lose();
+    const warned = await call(t.app, 'POST', `/api/v1/jobs/${id}/retry`, {});
+    expect(warned.json.job).toMatchObject({ state: 'defined', attempt: 2 });
+    expect(warned.json.warning).toMatch(
+      /lost with pilot p-1 on node1, not heard from since: its payload may still be running/,
+    );
+    // Lost again; then the pilot talks (a claim): it has learnt the job is gone and killed the payload.
+    await lose();
+    expect((await claim('p-1')).json.job).toBeNull();
+    const quiet = await call(t.app, 'POST', `/api/v1/jobs/${id}/retry`, {});
+    expect(quiet.json.job).toMatchObject({ state: 'defined', attempt: 3 });
+    expect(quiet.json.warning).toBeUndefined();
+  });
+
   it('fails a job whose lease expired as lost and marks its pilot lost', async () => {
     await register('p-1');
     const [id] = await submit([{ payload: 'x' }]);

@@ -6,6 +6,7 @@ import { type FieldIssue, NotFoundError, PayloadTooLargeError, ValidationError }
 import { applyEnvPatch, parseEnvPatch, parseJobSpecs } from '../../core/job-spec.ts';
 import { isJobState, isTerminalJobState } from '../../core/job-state.ts';
 import { oversizedEnvs, tooManyJobs } from '../../core/limits.ts';
+import { lostPayloadWarning } from '../../core/pilot-decisions.ts';
 import { ROUTES } from '../../protocol/routes.ts';
 import { IdParams, OkBody } from '../../protocol/schemas/common.ts';
 import {
@@ -25,6 +26,8 @@ import { actorOf, ownerFor, requireManage } from '../auth/auth-guard.ts';
 import { parseErrorFilter, parseStateList } from './query-parsing.ts';
 
 const JobReply = Type.Object({ job: JobSchema });
+/** A retry's answer; `warning` when the job's last payload may still be running (core/pilot-decisions.ts). */
+const RetryReply = Type.Object({ job: JobSchema, warning: Type.Optional(Type.String()) });
 const DEFAULT_LOG_SLICE = 256 * 1024;
 
 export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
@@ -161,10 +164,12 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
 
   app.post(
     ROUTES.jobRetry,
-    { schema: { params: IdParams, response: { 200: JobReply } } },
+    { schema: { params: IdParams, response: { 200: RetryReply } } },
     async (request) => {
       const { id } = request.params;
-      await ownJob(request, id);
+      const before = await ownJob(request, id);
+      const pilot = before.pilotId === null ? undefined : await store.getPilot(before.pilotId);
+      const warning = lostPayloadWarning({ ...before, jobId: id, pilot: pilot ?? null });
       const job = await store.retryJob(id, actorOf(request), ctx.now());
       await ctx.audit(request, {
         action: 'job.retry',
@@ -172,7 +177,7 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
         objectId: id,
         detail: `attempt ${job.attempt}`,
       });
-      return { job };
+      return warning === null ? { job } : { job, warning };
     },
   );
 
