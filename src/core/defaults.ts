@@ -21,6 +21,8 @@ export const DEFAULTS = {
   /** How often the retention loop runs when `--purge-after` is set. */
   purgeEverySeconds: 3600,
   maxClaimWaitSeconds: 60,
+  /** How long an Idempotency-Key is remembered: a re-send within it answers with the first result. */
+  idempotencyKeySeconds: 24 * 3600,
   logHeadBytes: 1 << 20,
   logTailBytes: 4 << 20,
   pilotCycles: 1,

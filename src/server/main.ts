@@ -147,6 +147,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     onError: (error) => logger.error({ err: error }, 'lease reaper failed'),
   });
+  // Expired idempotency keys go (a re-send after 24 h creates anew, as documented).
+  const keys = runLoop({
+    name: 'idempotency-keys',
+    intervalMs: IDEMPOTENCY_PRUNE_MS,
+    signal: stop.signal,
+    tick: async () => {
+      await store.pruneIdempotencyKeys(Date.now());
+    },
+    onError: (error) => logger.error({ err: error }, 'pruning idempotency keys failed'),
+  });
   const purgeAfter = options.purgeAfterSeconds;
   const retention =
     purgeAfter === undefined
@@ -178,6 +188,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       closing ??= (async () => {
         stop.abort();
         await reaper;
+        await keys;
         await retention;
         await app.close();
         unwatch();
@@ -189,6 +200,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   };
 }
+
+/** How often expired idempotency keys are deleted. */
+const IDEMPOTENCY_PRUNE_MS = 10 * 60 * 1000;
 
 /** Log lines held while stdout cannot be written (a full disk): beyond this, new lines are dropped. */
 const LOG_BACKLOG_BYTES = 4 * 1024 * 1024;

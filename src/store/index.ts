@@ -2,6 +2,7 @@
 
 export type * from './auth-store.ts';
 export type * from './availability.ts';
+export type * from './idempotency-queries.ts';
 export { type OpenStoreOptions, openStore } from './open-store.ts';
 export type * from './retention-store.ts';
 export type * from './site-store.ts';

@@ -22,9 +22,10 @@ import { finishSoloJobsPostgres, type SoloFinish, type SoloFinished } from './fi
 import { finishSoloJobsSqlite } from './finish-sqlite.ts';
 import { heartbeatPostgres } from './heartbeat-postgres.ts';
 import { heartbeatJobsSqlite } from './heartbeat-sqlite.ts';
+import { type IdempotencyKey, type Once, once, pruneIdempotencyKeys } from './idempotency-queries.ts';
 import { adjustJobIn, deleteJobIn, killJobIn, retryJobIn } from './job-commands.ts';
 import { listJobRows, listPilotRows, summaryCounts } from './job-list-queries.ts';
-import { findJob, insertJobs, jobAttempts, jobEvents } from './job-queries.ts';
+import { findJob, findJobsByIds, insertJobs, jobAttempts, jobEvents } from './job-queries.ts';
 import type { JobsAvailableSignal } from './jobs-available.ts';
 import { expireLeasesIn, graceActiveLeasesIn } from './lease-queries.ts';
 import { appendLogIn, findLogRow } from './log-queries.ts';
@@ -168,13 +169,29 @@ export class SqlStore implements Store {
   }
 
   async submitJobs(specs: JobSpec[], user: string, now: number): Promise<Job[]> {
-    const rows = await this.#write(async (tx) => {
+    return (await this.#submit(specs, user, now)).value;
+  }
+
+  submitJobsOnce(specs: JobSpec[], user: string, now: number, key: IdempotencyKey): Promise<Once<Job[]>> {
+    return this.#submit(specs, user, now, key);
+  }
+
+  async #submit(specs: JobSpec[], user: string, now: number, key?: IdempotencyKey): Promise<Once<Job[]>> {
+    const create = async (tx: Tx) => {
       const inserted = await insertJobs(tx, specs, user, now);
       if (inserted.some((row) => row.state === 'defined')) await this.#signal.publish(tx);
-      return inserted;
-    });
-    if (rows.some((row) => row.state === 'defined')) this.#signal.emitLocal();
-    return rows.map(toJob);
+      return { value: inserted, ids: inserted.map((row) => row.id) };
+    };
+    const write = <R>(fn: (tx: Tx) => Promise<R>) => this.#write(fn);
+    const { value: rows, replayed } = key
+      ? await once(write, key, create, (tx, ids) => findJobsByIds(tx, ids))
+      : { value: (await write(create)).value, replayed: false };
+    if (!replayed && rows.some((row) => row.state === 'defined')) this.#signal.emitLocal();
+    return { value: rows.map(toJob), replayed };
+  }
+
+  pruneIdempotencyKeys(now: number): Promise<number> {
+    return this.#write((tx) => pruneIdempotencyKeys(tx, now));
   }
 
   async getJob(id: number): Promise<Job | undefined> {

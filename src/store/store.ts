@@ -23,6 +23,7 @@ import type {
 } from '../core/index.ts';
 import type { AuthStore } from './auth-store.ts';
 import type { StoreAvailability } from './availability.ts';
+import type { IdempotencyKey, Once } from './idempotency-queries.ts';
 import type { RetentionStore } from './retention-store.ts';
 import type { SiteStore } from './site-store.ts';
 import type { StatsStore } from './stats-store.ts';
@@ -173,6 +174,14 @@ export interface Store {
   // Jobs: submission and management
   /** Stores all specs in one transaction (all or none), returning the jobs in input order. */
   submitJobs(specs: JobSpec[], user: string, now: number): Promise<Job[]>;
+  /**
+   * submitJobs once per idempotency key: a re-send of the same request answers with the jobs the
+   * first created (`replayed`, as they are now; deleted ones left out) and creates nothing. Throws
+   * IdempotencyKeyReusedError when the key was used for another request.
+   */
+  submitJobsOnce(specs: JobSpec[], user: string, now: number, key: IdempotencyKey): Promise<Once<Job[]>>;
+  /** Deletes idempotency keys that expired by `now`; returns how many. */
+  pruneIdempotencyKeys(now: number): Promise<number>;
   getJob(id: number): Promise<Job | undefined>;
   getJobDetail(id: number): Promise<JobDetail | undefined>;
   listJobs(query: JobListQuery): Promise<JobPage>;

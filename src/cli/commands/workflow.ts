@@ -14,7 +14,7 @@ import { CliError } from '../errors.ts';
 import { readFileinfo, readJobinfo } from '../info-input.ts';
 import { formatDuration, formatShortTime, type Output, truncate } from '../output.ts';
 import { countsText } from '../workflow-progress.ts';
-import { connect, output, withClientOptions } from './common.ts';
+import { connect, idempotencyKeyOption, output, replayedNote, withClientOptions } from './common.ts';
 import { addWorkflowShowCommands } from './workflow-show.ts';
 
 export function addWorkflowCommands(program: Command): void {
@@ -45,21 +45,23 @@ export function addWorkflowCommands(program: Command): void {
           'per-vertex changes: JSON {"VERTEX": {payload, env, priority, timelimit, jobtype}}',
         ),
       )
-      .addOption(new Option('-D, --description <text>', 'a description')),
+      .addOption(new Option('-D, --description <text>', 'a description'))
+      .addOption(idempotencyKeyOption()),
   ).action(async (dag, opts) => {
     const out = output(opts);
     const fileinfo = readFileinfo(opts.fileinfo);
     const jobinfo = readJobinfo(opts.jobinfo);
-    let detail: WorkflowDetailWire;
+    let detail: WorkflowDetailWire & { replayed: boolean };
     try {
-      detail = await connect(opts).client.createWorkflow({
+      const body = {
         dag,
         state: opts.state,
         ...(opts.name === undefined ? {} : { name: opts.name }),
         ...(opts.description === undefined ? {} : { description: opts.description }),
         ...(fileinfo === undefined ? {} : { fileinfo }),
         ...(jobinfo === undefined ? {} : { jobinfo }),
-      });
+      };
+      detail = await connect(opts).client.createWorkflow(body, { idempotencyKey: opts.idempotencyKey });
     } catch (error) {
       if (!(error instanceof ApiError) || error.code !== 'validation_failed' || error.details.length === 0)
         throw error;
@@ -71,6 +73,7 @@ export function addWorkflowCommands(program: Command): void {
         },
       );
     }
+    if (detail.replayed) out.note(replayedNote(opts.idempotencyKey));
     if (out.json) return out.data(detail);
     const w = detail.workflow;
     out.line(

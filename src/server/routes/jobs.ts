@@ -23,6 +23,7 @@ import {
 import type { JobFilter } from '../../store/store.ts';
 import type { AppContext, TypedApp } from '../app.ts';
 import { actorOf, ownerFor, requireManage } from '../auth/auth-guard.ts';
+import { idempotencyKeyOf, markReplayed } from '../idempotency.ts';
 import { parseErrorFilter, parseStateList } from './query-parsing.ts';
 
 const JobReply = Type.Object({ job: JobSchema });
@@ -51,7 +52,15 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
         (i) => `/jobs/${i}`,
       );
       if (big.length > 0) throw new PayloadTooLargeError(`${big[0]?.path}: ${big[0]?.message}`, big);
-      const jobs = await store.submitJobs(parsed.specs, user, ctx.now());
+      const key = idempotencyKeyOf(request, 'jobs', ctx.now());
+      const { value: jobs, replayed } = key
+        ? await store.submitJobsOnce(parsed.specs, user, ctx.now(), key)
+        : { value: await store.submitJobs(parsed.specs, user, ctx.now()), replayed: false };
+      // A re-send of a submission with its key: the first answer again, nothing new to audit.
+      if (replayed) {
+        markReplayed(reply);
+        return reply.status(201).send({ jobs });
+      }
       const ids = jobs.map((j) => j.id);
       await ctx.audit(request, {
         action: 'job.submit',
