@@ -10,6 +10,7 @@ import {
   listArg,
   parseEnvAssignment,
   secondsArg,
+  uuidArg,
 } from './args.ts';
 import { adjustBody } from './commands/job-control.ts';
 import { CliError } from './errors.ts';
@@ -102,5 +103,14 @@ describe('sizes in bytes', () => {
     expect(() => bytesArg(1024)('1000')).toThrow(/from 1024/);
     expect(bytesArg(1024)('1k')).toBe(1024);
     expect(() => bytesArg(1, 1024)('2k')).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('uuidArg', () => {
+  it.each(['3f2c-11', 'pilot.node1:7', 'a..b'])('accepts %s', (value) => {
+    expect(uuidArg(value)).toBe(value);
+  });
+  it.each(['.', '..', 'a/b', '', 'x'.repeat(65)])('refuses %j (a path, or not a name)', (value) => {
+    expect(() => uuidArg(value)).toThrow(InvalidArgumentError);
   });
 });

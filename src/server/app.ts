@@ -17,6 +17,7 @@ import { TokenResolver } from './auth/token-resolver.ts';
 import { ClaimWaiter } from './claim-waiter.ts';
 import { registerCrossSiteGuard } from './cross-site-guard.ts';
 import { mapError } from './http-errors.ts';
+import { registerJsonBody } from './json-body.ts';
 import { mountMonitor } from './monitor.ts';
 import { registerAuthRoutes } from './routes/auth.ts';
 import { registerDagRoutes } from './routes/dags.ts';
@@ -167,6 +168,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }),
   );
 
+  registerJsonBody(app, deps.config.bodyLimit);
   registerCrossSiteGuard(app);
   registerAuthGuard(app, { resolver: ctx.tokens, readPolicy: deps.config.readPolicy, now });
   registerHealthRoutes(app, ctx);

@@ -10,7 +10,7 @@ import { defaultReadPolicy, exposureProblem, LIMIT_DEFAULTS } from '../core/inde
 import { P3S_VERSION } from '../core/version.ts';
 import { openStore } from '../store/open-store.ts';
 import { buildApp } from './app.ts';
-import { ensureAdminToken } from './auth/bootstrap.ts';
+import { ensureAdminToken, tokenFileExposure } from './auth/bootstrap.ts';
 import { reapExpiredLeases } from './loops/lease-reaper.ts';
 import { purgeExpired } from './loops/retention.ts';
 import { runLoop } from './loops/run-loop.ts';
@@ -79,6 +79,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const admin = await ensureAdminToken(store.auth, adminTokenFile, Date.now());
     if (admin.created)
       logger.info({ file: adminTokenFile, name: admin.name }, 'wrote a new admin token for local use');
+    const exposed = tokenFileExposure(adminTokenFile);
+    if (exposed)
+      logger.warn(
+        { file: adminTokenFile },
+        `the admin token file is ${exposed}: anyone who reads it acts as admin; chmod 600 ${adminTokenFile}`,
+      );
   } catch (error) {
     await store.close();
     throw error;

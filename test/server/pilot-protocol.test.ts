@@ -114,6 +114,15 @@ describe('pilot protocol', () => {
     });
   });
 
+  it.each(['.', '..'])(
+    'refuses the pilot uuid %j, which a URL or a file name would take for a directory',
+    async (uuid) => {
+      const res = await call(t.app, 'POST', '/api/v1/pilots', registration(uuid));
+      expect(res.status).toBe(400);
+      expect(res.json.error.details[0].path).toBe('/body/uuid');
+    },
+  );
+
   it('records a non-zero exit as failed with the exit_code error', async () => {
     await register('p-1');
     const [id] = await submit([{ payload: '/bin/false' }]);
