@@ -23,6 +23,25 @@ export interface Verdict {
   violations: string[];
 }
 
+/** A verdict that counts only what `fields` give (scenarios without a flow of jobs). */
+export function verdictOf(scenario: string, fields: Partial<Verdict>): Verdict {
+  return {
+    scenario,
+    faults: 0,
+    accepted: 0,
+    finished: 0,
+    lost: 0,
+    failed: 0,
+    ranTwice: 0,
+    refused: 0,
+    resent: 0,
+    serverSamePid: true,
+    notes: [],
+    violations: [],
+    ...fields,
+  };
+}
+
 /** Every job the server holds, through the API, oldest first. */
 export async function allJobs(client: P3sClient): Promise<JobWire[]> {
   const jobs: JobWire[] = [];
@@ -46,6 +65,15 @@ export async function drain(client: P3sClient, deadlineMs: number): Promise<bool
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   return false;
+}
+
+/** Stops the flow, waits until its jobs have ended, and judges them (a drain that never ends is a violation). */
+export async function settle(options: Parameters<typeof judge>[0]): Promise<Verdict> {
+  await options.flow.stop();
+  const violations = [...(options.violations ?? [])];
+  if (!(await drain(options.client, 120_000)))
+    violations.push('jobs were still waiting or running 120 s after the flow stopped');
+  return judge({ ...options, violations });
 }
 
 export async function judge(options: {

@@ -3,7 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import type { P3sClient } from '../../src/protocol/client.ts';
-import type { Verdict } from '../lib/verdict.ts';
+import { type Verdict, verdictOf } from '../lib/verdict.ts';
 
 export async function idempotentResend(store: string, client: P3sClient): Promise<Verdict> {
   const violations: string[] = [];
@@ -16,20 +16,11 @@ export async function idempotentResend(store: string, client: P3sClient): Promis
   if (first.replayed || !again.replayed) violations.push('the re-send was not answered as a replay');
   if (again.jobs[0]?.id !== first.jobs[0]?.id) violations.push('the re-send answered with another job');
   if (after !== before + 1) violations.push(`the two sends created ${after - before} jobs`);
-  return {
-    scenario: `idempotent re-send (${store})`,
-    faults: 0,
-    accepted: 0,
-    finished: 0,
-    lost: 0,
-    failed: 0,
-    ranTwice: 0,
-    refused: 0,
+  return verdictOf(`idempotent re-send (${store})`, {
     resent: 1,
-    serverSamePid: true,
     notes: [
       `sent twice with one key: ${after - before} job created, the second answer a replay of job ${first.jobs[0]?.id}`,
     ],
     violations,
-  };
+  });
 }

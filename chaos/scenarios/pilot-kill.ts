@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alive, killAll, tempDir } from '../../test/helpers/processes.ts';
 import { sleep, startChaosServer, startPilots } from '../lib/installation.ts';
-import type { Verdict } from '../lib/verdict.ts';
+import { type Verdict, verdictOf } from '../lib/verdict.ts';
 
 /** What the issue asks: gone within a second of the kill. */
 const GONE_WITHIN_MS = 1000;
@@ -88,20 +88,12 @@ export async function pilotKillScenario(log: (line: string) => void): Promise<Ve
       }
     }
     return [
-      {
-        scenario: 'pilot kill -9, setsid payload at its time limit',
+      verdictOf('pilot kill -9, setsid payload at its time limit', {
         faults: 2,
-        accepted: 0,
-        finished: 0,
-        lost: 0,
-        failed: 0,
-        ranTwice: 0,
-        refused: 0,
-        resent: 0,
         serverSamePid: await server.samePid(),
         notes,
         violations,
-      },
+      }),
     ];
   } finally {
     await killAll();

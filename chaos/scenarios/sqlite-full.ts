@@ -16,7 +16,7 @@ import {
   stopLocalPilots,
 } from '../lib/installation.ts';
 import { Ledger } from '../lib/ledger.ts';
-import { drain, judge, type Verdict } from '../lib/verdict.ts';
+import { settle, type Verdict } from '../lib/verdict.ts';
 import { idempotentResend } from './idempotent-resend.ts';
 
 const FULL_MS = (LEASE_SECONDS + 4) * 1000;
@@ -55,15 +55,8 @@ export async function sqliteFullScenario(log: (line: string) => void): Promise<V
     );
     if (refusedWhileFull === 0) violations.push('no submission was refused while the disk was full');
     await sleep(4000);
-    await flow.stop();
-    if (!(await drain(server.client, 120_000)))
-      violations.push('jobs were still waiting or running 120 s after the flow stopped');
-    const dead = pilots.filter((pid) => !alive(pid));
-    if (dead.length > 0) violations.push(`local pilots died: ${dead.join(', ')}`);
-    notes.push(
-      `submissions refused with 503 while full: ${refusedWhileFull}; local pilots alive: ${pilots.length - dead.length}/${pilots.length}`,
-    );
-    const verdict = await judge({
+    notes.push(`submissions refused with 503 while full: ${refusedWhileFull}`);
+    const verdict = await settle({
       scenario: 'sqlite: data dir tmpfs filled and freed',
       client: server.client,
       flow,
@@ -73,6 +66,10 @@ export async function sqliteFullScenario(log: (line: string) => void): Promise<V
       notes,
       violations,
     });
+    // Alive throughout: checked once every job has ended, long after the disk was full.
+    const dead = pilots.filter((pid) => !alive(pid));
+    if (dead.length > 0) verdict.violations.push(`local pilots died: ${dead.join(', ')}`);
+    verdict.notes.push(`local pilots alive at the end: ${pilots.length - dead.length}/${pilots.length}`);
     const resend = await idempotentResend('sqlite', server.client);
     return [verdict, resend];
   } finally {

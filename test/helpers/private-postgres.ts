@@ -7,6 +7,8 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
+import { openStore, type Store } from '../../src/store/index.ts';
 import { freePort } from './processes.ts';
 
 export interface PrivatePostgres {
@@ -106,4 +108,24 @@ async function query(url: string, text: string): Promise<unknown[]> {
   } finally {
     await client.end();
   }
+}
+
+export interface PrivatePostgresStore {
+  cluster: PrivatePostgres;
+  store: Store;
+}
+
+/** Call inside a describe block: a private cluster and a migrated store on it, set before the first test. */
+export function usePrivatePostgresStore(): PrivatePostgresStore {
+  const fixture = {} as PrivatePostgresStore;
+  beforeAll(async () => {
+    fixture.cluster = await startPrivatePostgres();
+    fixture.store = await openStore({ databaseUrl: fixture.cluster.url });
+    await fixture.store.migrate();
+  }, 120_000);
+  afterAll(async () => {
+    await fixture.store?.close();
+    fixture.cluster?.destroy();
+  });
+  return fixture;
 }

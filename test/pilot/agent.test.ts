@@ -3,7 +3,6 @@
 // real lease reaper; outcomes are read back from the job and pilot records, the logs route and
 // what the payloads themselves did. (src/pilot may not import the server, hence test/.)
 
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { hostname, tmpdir } from 'node:os';
@@ -16,6 +15,7 @@ import { ROUTES, routePath } from '../../src/protocol/routes.ts';
 import type { JobWire, LogSliceWire } from '../../src/protocol/schemas/jobs.ts';
 import type { PilotWire } from '../../src/protocol/schemas/pilots.ts';
 import type { AppConfig } from '../../src/server/app.ts';
+import { testPilotOptions } from '../helpers/pilot-options.ts';
 import { alive, waitFor } from '../helpers/processes.ts';
 import { type RealServer, startRealServer } from '../helpers/real-server.ts';
 
@@ -57,27 +57,7 @@ async function useServer(config: Partial<AppConfig>): Promise<void> {
 }
 
 function options(extra: Partial<PilotOptions> = {}): PilotOptions & { uuid: string } {
-  return {
-    server: server.url,
-    token: server.adminToken,
-    uuid: randomUUID(),
-    site: null,
-    jobTypes: [],
-    cycles: 1,
-    period: 1,
-    beat: 0.2,
-    workDir: join(root, 'work'),
-    joblogDir: join(root, 'joblogs'),
-    lifetime: 0,
-    timefloor: 0,
-    batchId: null,
-    maxOutage: 10,
-    killGrace: 0.5,
-    minFreeBytes: 0,
-    shell: false,
-    logLevel: process.env.PILOT_LOG ?? 'silent',
-    ...extra,
-  };
+  return testPilotOptions(server, root, extra);
 }
 
 async function submit(payload: string, extra: Record<string, unknown> = {}): Promise<number> {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runPilot } from '../../src/pilot/main.ts';
 import type { PilotOptions } from '../../src/pilot/options.ts';
+import { testPilotOptions } from '../helpers/pilot-options.ts';
 import { alive, BIN, baseEnv, waitFor } from '../helpers/processes.ts';
 import { type RealServer, startRealServer } from '../helpers/real-server.ts';
 import { mountTmpfs, type Tmpfs, tmpfsAvailable } from '../helpers/tmpfs.ts';
@@ -35,29 +36,14 @@ describe.runIf(tmpfsAvailable())('a pilot on a full disk', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  function options(extra: Partial<PilotOptions> = {}): PilotOptions & { uuid: string } {
-    return {
-      server: server.url,
-      token: server.adminToken,
-      uuid: randomUUID(),
-      site: null,
-      jobTypes: [],
+  const options = (extra: Partial<PilotOptions> = {}) =>
+    testPilotOptions(server, root, {
       cycles: 0,
-      period: 1,
-      beat: 0.2,
-      workDir: join(root, 'work'),
       joblogDir: join(disk.dir, 'joblogs'),
-      lifetime: 0,
-      timefloor: 0,
-      batchId: null,
       maxOutage: 30,
-      killGrace: 0.5,
       minFreeBytes: MIN_FREE,
-      shell: false,
-      logLevel: process.env.PILOT_LOG ?? 'silent',
       ...extra,
-    };
-  }
+    });
   const submit = async (payload: string, env: Record<string, string> = {}) =>
     (await server.client.submitJobs([{ name: 'disk', payload, timeout: '60', env }])).jobs[0]!.id;
   const job = async (id: number) => (await server.client.getJob(id)).job;

@@ -13,11 +13,7 @@ import { reapExpiredLeases } from '../../src/server/loops/lease-reaper.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { TEST_APP_CONFIG } from '../helpers/app.ts';
 import { postgresAvailable } from '../helpers/postgres.ts';
-import {
-  type PrivatePostgres,
-  privatePostgresAvailable,
-  startPrivatePostgres,
-} from '../helpers/private-postgres.ts';
+import { privatePostgresAvailable, usePrivatePostgresStore } from '../helpers/private-postgres.ts';
 import { waitFor } from '../helpers/processes.ts';
 import { mountTmpfs, type Tmpfs, tmpfsAvailable } from '../helpers/tmpfs.ts';
 
@@ -59,54 +55,44 @@ const code = (promise: Promise<unknown>) =>
 describe.runIf(postgresAvailable() && privatePostgresAvailable())(
   'PostgreSQL down longer than the lease',
   () => {
-    let cluster: PrivatePostgres;
-    let store: Store;
-    beforeAll(async () => {
-      cluster = await startPrivatePostgres();
-      store = await openStore({ databaseUrl: cluster.url });
-      await store.migrate();
-    }, 120_000);
-    afterAll(async () => {
-      await store?.close();
-      cluster?.destroy();
-    });
+    const db = usePrivatePostgresStore();
 
     it('gives the outage back to active leases: a pilot that reports after it keeps its job', async () => {
-      const { jobId, pilot } = await heldJob(store);
-      store.availability.graced({ since: 0, at: Date.now() });
-      cluster.stop('fast');
+      const { jobId, pilot } = await heldJob(db.store);
+      db.store.availability.graced({ since: 0, at: Date.now() });
+      db.cluster.stop('fast');
       // The reaper runs on while the database is away: it fails, and fails no job.
-      expect(await code(reap(store))).toBe('store_unavailable');
+      expect(await code(reap(db.store))).toBe('store_unavailable');
       await new Promise((resolve) => setTimeout(resolve, 2 * LEASE_MS));
-      expect(await code(reap(store))).toBe('store_unavailable');
-      cluster.start();
+      expect(await code(reap(db.store))).toBe('store_unavailable');
+      db.cluster.start();
       // The first reaper pass once the database answers: the lease expired long ago by the wall clock.
       await waitFor(
         'a reaper pass on the database again',
         () =>
-          reap(store).then(
+          reap(db.store).then(
             () => true,
             () => false,
           ),
         30_000,
         100,
       );
-      expect(await store.getJob(jobId)).toMatchObject({ state: 'dispatched' });
-      expect((await store.getJob(jobId))?.leaseExpiresAt).toBeGreaterThan(Date.now());
+      expect(await db.store.getJob(jobId)).toMatchObject({ state: 'dispatched' });
+      expect((await db.store.getJob(jobId))?.leaseExpiresAt).toBeGreaterThan(Date.now());
       // The pilot reports within its lease and keeps the job; the grace was given once.
-      expect(store.availability.pendingGrace()).toBeNull();
+      expect(db.store.availability.pendingGrace()).toBeNull();
       const beat = { jobId, pilotUuid: pilot, attempt: 1, metrics: null, leaseMs: LEASE_MS, now: Date.now() };
-      await store.heartbeatJob(beat);
+      await db.store.heartbeatJob(beat);
       // A pilot that stays silent past the renewed lease is still lost: the reaper works as before.
       await new Promise((resolve) => setTimeout(resolve, LEASE_MS + 200));
-      expect(await reap(store)).toBe(1);
-      expect(await store.getJob(jobId)).toMatchObject({ state: 'failed', errorName: 'lost' });
+      expect(await reap(db.store)).toBe(1);
+      expect(await db.store.getJob(jobId)).toMatchObject({ state: 'failed', errorName: 'lost' });
     }, 120_000);
 
     it('answers health with 503 store_unavailable saying the database is unreachable', async () => {
-      const app = await buildApp({ store, config: TEST_APP_CONFIG });
+      const app = await buildApp({ store: db.store, config: TEST_APP_CONFIG });
       try {
-        cluster.stop('immediate');
+        db.cluster.stop('immediate');
         const down = await app.inject({ method: 'GET', url: '/api/v1/health' });
         expect(down.statusCode).toBe(503);
         expect(down.json().error).toMatchObject({
@@ -116,7 +102,7 @@ describe.runIf(postgresAvailable() && privatePostgresAvailable())(
         expect(down.json().error.message).toMatch(/^database unreachable: /);
         // A route that needs the database answers 503 as well, never a 500.
         expect((await app.inject({ method: 'GET', url: '/api/v1/summary' })).statusCode).toBe(503);
-        cluster.start();
+        db.cluster.start();
         const health = async () => (await app.inject({ method: 'GET', url: '/api/v1/health' })).statusCode;
         await waitFor('health ok again', async () => (await health()) === 200, 30_000, 100);
       } finally {

@@ -7,31 +7,19 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAppError, type JobSpec } from '../../src/core/index.ts';
+import { isAppError } from '../../src/core/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../helpers/postgres.ts';
-import {
-  type PrivatePostgres,
-  privatePostgresAvailable,
-  startPrivatePostgres,
-} from '../helpers/private-postgres.ts';
+import { privatePostgresAvailable, usePrivatePostgresStore } from '../helpers/private-postgres.ts';
 import { waitFor } from '../helpers/processes.ts';
+import { spec } from './conformance-fixtures.ts';
 
 const LEASE_MS = 60_000;
-const spec: JobSpec = {
-  name: 'fault',
-  jobtype: 'default',
-  payload: '/bin/true',
-  env: {},
-  priority: 0,
-  timelimit: 100,
-  state: 'defined',
-  site: null,
-};
+const job = spec();
 
 /** One pilot's life on the store: claim, start, heartbeat, finish with fetch-next; true when a job went through. */
 async function cycle(store: Store, uuid: string): Promise<boolean> {
-  await store.submitJobs([spec], 'alice', Date.now());
+  await store.submitJobs([job], 'alice', Date.now());
   const { claimed } = await store.touchAndClaimJob(uuid, LEASE_MS, Date.now());
   if (!claimed) return false;
   const ref = { jobId: claimed.job.id, pilotUuid: uuid, attempt: claimed.job.attempt, metrics: null };
@@ -150,7 +138,7 @@ describe.runIf(postgresAvailable())('PostgreSQL backends terminated under load',
     let wakes = 0;
     const unsubscribe = store.onJobsAvailable(() => wakes++);
     try {
-      await other.submitJobs([spec], 'bob', Date.now());
+      await other.submitJobs([job], 'bob', Date.now());
       await waitFor('a wake-up from the other server', () => wakes >= 1, 10_000, 20);
       const listening = await terminate(`query LIKE 'LISTEN %'`);
       expect(listening).toBeGreaterThanOrEqual(1);
@@ -158,7 +146,7 @@ describe.runIf(postgresAvailable())('PostgreSQL backends terminated under load',
       const before = wakes;
       await waitFor('the wake-up after listening again', () => wakes > before, 10_000, 20);
       const after = wakes;
-      await other.submitJobs([spec], 'bob', Date.now());
+      await other.submitJobs([job], 'bob', Date.now());
       await waitFor('a wake-up from the other server again', () => wakes > after, 10_000, 20);
     } finally {
       unsubscribe();
@@ -167,43 +155,33 @@ describe.runIf(postgresAvailable())('PostgreSQL backends terminated under load',
 });
 
 describe.runIf(postgresAvailable() && privatePostgresAvailable())('PostgreSQL stopped and started', () => {
-  let cluster: PrivatePostgres;
-  let store: Store;
-  beforeAll(async () => {
-    cluster = await startPrivatePostgres();
-    store = await openStore({ databaseUrl: cluster.url });
-    await store.migrate();
-  }, 120_000);
-  afterAll(async () => {
-    await store?.close();
-    cluster?.destroy();
-  });
+  const db = usePrivatePostgresStore();
 
   it.each(['fast', 'immediate'] as const)(
     'stopped -m %s: store_unavailable and unhealthy while down, working by itself once it is back',
     async (mode) => {
-      const [uuid] = await freshPilots(store, 1);
-      expect(await cycle(store, uuid as string)).toBe(true);
-      store.availability.graced({ since: 0, at: Date.now() });
-      cluster.stop(mode);
+      const [uuid] = await freshPilots(db.store, 1);
+      expect(await cycle(db.store, uuid as string)).toBe(true);
+      db.store.availability.graced({ since: 0, at: Date.now() });
+      db.cluster.stop(mode);
       const down = Date.now();
-      const failure = await store.submitJobs([spec], 'alice', Date.now()).catch((error: unknown) => error);
+      const failure = await db.store.submitJobs([job], 'alice', Date.now()).catch((error: unknown) => error);
       expect(isAppError(failure) && failure.code).toBe('store_unavailable');
-      expect(store.availability.current()).toMatchObject({ problem: 'database_unreachable' });
-      const problems = await store.checkHealth();
+      expect(db.store.availability.current()).toMatchObject({ problem: 'database_unreachable' });
+      const problems = await db.store.checkHealth();
       expect(problems).toMatchObject([{ problem: 'database_unreachable' }]);
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      cluster.start();
+      db.cluster.start();
       await waitFor(
         'the store working again',
-        () => cycle(store, uuid as string).catch(() => false),
+        () => cycle(db.store, uuid as string).catch(() => false),
         30_000,
         100,
       );
       const up = Date.now();
-      expect(store.availability.current()).toBeNull();
-      expect(await store.checkHealth()).toEqual([]);
-      const pending = store.availability.pendingGrace();
+      expect(db.store.availability.current()).toBeNull();
+      expect(await db.store.checkHealth()).toEqual([]);
+      const pending = db.store.availability.pendingGrace();
       expect(pending?.since).toBeGreaterThanOrEqual(down);
       expect(pending?.since).toBeLessThanOrEqual(down + 1000);
       expect((pending?.at ?? 0) - (pending?.since ?? 0)).toBeGreaterThanOrEqual(1500);
@@ -213,11 +191,16 @@ describe.runIf(postgresAvailable() && privatePostgresAvailable())('PostgreSQL st
   );
 
   it('keeps the pipelined connection and the prepared statements working across a restart', async () => {
-    const [uuid] = await freshPilots(store, 1);
-    cluster.stop('fast');
-    cluster.start();
+    const [uuid] = await freshPilots(db.store, 1);
+    db.cluster.stop('fast');
+    db.cluster.start();
     // The first uses of the old connections fail; later ones prepare their statements anew.
-    await waitFor('a whole cycle again', () => cycle(store, uuid as string).catch(() => false), 30_000, 100);
-    for (let i = 0; i < 3; i++) expect(await cycle(store, uuid as string)).toBe(true);
+    await waitFor(
+      'a whole cycle again',
+      () => cycle(db.store, uuid as string).catch(() => false),
+      30_000,
+      100,
+    );
+    for (let i = 0; i < 3; i++) expect(await cycle(db.store, uuid as string)).toBe(true);
   }, 120_000);
 });
