@@ -23,7 +23,7 @@ export class AttemptProcesses {
   signal(signal: NodeJS.Signals): void {
     signalAll([-this.pgid], signal);
     this.cgroup?.signal(signal);
-    signalAll(markedProcesses(this.marks), signal);
+    signalAll(markedProcesses(this.marks, [], this.pgid), signal);
   }
 
   /**
@@ -32,7 +32,7 @@ export class AttemptProcesses {
    */
   alive(): boolean {
     if (groupAlive(this.pgid)) return true;
-    return this.cgroup ? this.cgroup.populated() : markedProcesses(this.marks).length > 0;
+    return this.cgroup ? this.cgroup.populated() : markedProcesses(this.marks, [], this.pgid).length > 0;
   }
 
   /**

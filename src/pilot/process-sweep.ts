@@ -31,8 +31,16 @@ export function attemptMarks(id: {
   return { P3S_PILOT_UUID: id.pilotUuid, P3S_JOB_UUID: id.jobUuid, P3S_ATTEMPT: String(id.attempt) };
 }
 
-/** Every process (not `exclude`) whose environment carries all `marks`; empty without /proc. */
-export function markedProcesses(marks: Record<string, string>, exclude: readonly number[] = []): number[] {
+/**
+ * Every process (not `exclude`) whose environment carries all `marks`; empty without /proc. With
+ * `bornAfter` (the payload's pid) only processes forked after it are read, when the pid counter
+ * has not wrapped since: its descendants all were, and a scan of a busy host gets much shorter.
+ */
+export function markedProcesses(
+  marks: Record<string, string>,
+  exclude: readonly number[] = [],
+  bornAfter?: number,
+): number[] {
   let entries: string[];
   try {
     entries = readdirSync('/proc');
@@ -40,11 +48,12 @@ export function markedProcesses(marks: Record<string, string>, exclude: readonly
     return [];
   }
   const skip = new Set([process.pid, ...exclude]);
+  const from = bornAfter !== undefined && lastPid() >= bornAfter ? bornAfter : 0;
   const found: number[] = [];
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
-    if (skip.has(pid)) continue;
+    if (pid < from || skip.has(pid)) continue;
     let environ: Buffer;
     try {
       environ = readFileSync(`/proc/${entry}/environ`);
@@ -54,6 +63,15 @@ export function markedProcesses(marks: Record<string, string>, exclude: readonly
     if (hasMarks(environEntries(environ), marks)) found.push(pid);
   }
   return found;
+}
+
+/** The last pid the kernel handed out (-1 when unknown: then every process is read). */
+function lastPid(): number {
+  try {
+    return Number(readFileSync('/proc/sys/kernel/ns_last_pid', 'utf8'));
+  } catch {
+    return -1;
+  }
 }
 
 /** Sends `signal` to each pid; one that is gone already is not an error. */
