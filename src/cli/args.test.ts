@@ -11,6 +11,7 @@ import {
   parseEnvAssignment,
   parseWhen,
   secondsArg,
+  uuidArg,
 } from './args.ts';
 import { adjustBody } from './commands/job-control.ts';
 import { CliError } from './errors.ts';
@@ -124,5 +125,14 @@ describe('--since and --until times', () => {
     const parsed = parseWhen(text, now);
     expect(parsed.ok).toBe(false);
     if (!parsed.ok && text !== '30') expect(parsed.message).toMatch(/30m.*2024-05-01/);
+  });
+});
+
+describe('uuidArg', () => {
+  it.each(['3f2c-11', 'pilot.node1:7', 'a..b'])('accepts %s', (value) => {
+    expect(uuidArg(value)).toBe(value);
+  });
+  it.each(['.', '..', 'a/b', '', 'x'.repeat(65)])('refuses %j (a path, or not a name)', (value) => {
+    expect(() => uuidArg(value)).toThrow(InvalidArgumentError);
   });
 });

@@ -97,8 +97,8 @@ export function collectId(value: string, previous: number[] = []): number[] {
 
 /** A pilot uuid as the server accepts it: 1-64 of letters, digits and `_.:-`. */
 export function uuidArg(value: string): string {
-  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(value)) {
-    throw new InvalidArgumentError('expected 1-64 letters, digits, or the characters _ . : -');
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(value) || value === '.' || value === '..') {
+    throw new InvalidArgumentError('expected 1-64 letters, digits, or the characters _ . : - (not . or ..)');
   }
   return value;
 }

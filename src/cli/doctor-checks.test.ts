@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import {
   checkDirectory,
   checkNode,
   checkToken,
+  checkTokenFile,
   compareVersions,
   freeSpaceStatus,
   MIN_FREE_BYTES,
@@ -130,5 +131,26 @@ describe('checkToken', () => {
     });
     expect(checkToken({ kind: 'server-down' }, 'none', now).status).toBe('skip');
     expect(checkToken({ kind: 'error', message: 'HTTP 500' }, 'none', now).status).toBe('warn');
+  });
+});
+
+describe('checkTokenFile', () => {
+  it('fails a token file others may read, passes one only its owner may, skips a missing one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'p3s-doctor-token-'));
+    try {
+      const file = join(dir, 'admin.token');
+      writeFileSync(file, 'secret\n', { mode: 0o644 });
+      chmodSync(file, 0o644);
+      expect(checkTokenFile('admin token file', file)).toMatchObject({
+        status: 'fail',
+        detail: `${file} is readable by its group and every user on this host (mode 644): anyone who reads it acts with its token`,
+        fix: `chmod 600 ${file}`,
+      });
+      chmodSync(file, 0o600);
+      expect(checkTokenFile('admin token file', file).status).toBe('ok');
+      expect(checkTokenFile('admin token file', join(dir, 'none')).status).toBe('skip');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

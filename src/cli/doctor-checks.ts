@@ -3,6 +3,7 @@
 
 import { mkdtempSync, rmdirSync, statfsSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { secretFileExposure } from '../core/auth.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -120,6 +121,25 @@ function formatGiB(bytes: number): string {
   return bytes >= 1024 ** 3
     ? `${(bytes / 1024 ** 3).toFixed(1)} GiB`
     : `${Math.round(bytes / 1024 ** 2)} MiB`;
+}
+
+/** A token file (the local admin token): only its owner may read it. Skipped when there is none. */
+export function checkTokenFile(name: string, path: string): CheckResult {
+  let mode: number;
+  try {
+    mode = statSync(path).mode;
+  } catch {
+    return { name, status: 'skip', detail: `${path} does not exist (yet)` };
+  }
+  const exposed = secretFileExposure(mode);
+  return exposed
+    ? {
+        name,
+        status: 'fail',
+        detail: `${path} is ${exposed}: anyone who reads it acts with its token`,
+        fix: `chmod 600 ${path}`,
+      }
+    : { name, status: 'ok', detail: `${path} is readable by its owner only` };
 }
 
 /** What asking the server "who am I" gave. */

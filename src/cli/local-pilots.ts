@@ -46,6 +46,7 @@ export function pilotArgv(o: PilotOptions & { uuid: string }): string[] {
     ['--timefloor', o.timefloor],
     ['--max-outage', o.maxOutage],
     ['--kill-grace', o.killGrace],
+    ['--min-free', o.minFreeBytes],
     ['--log-level', o.logLevel],
   ];
   for (const [flag, value] of pairs) argv.push(flag, String(value));

@@ -9,6 +9,7 @@ import {
   mayServeSite,
   type Principal,
   type ReadPolicy,
+  secretFileExposure,
   tokenProblem,
 } from './auth.ts';
 
@@ -117,5 +118,17 @@ describe('tokens', () => {
     ['élodie', false],
   ])('%s is an identity name: %s', (name, ok) => {
     expect(isIdentityName(name)).toBe(ok);
+  });
+});
+
+describe('secretFileExposure', () => {
+  it.each([
+    [0o100600, null],
+    [0o100400, null],
+    [0o100640, 'readable by its group on this host (mode 640)'],
+    [0o100604, 'readable by every user on this host (mode 604)'],
+    [0o100644, 'readable by its group and every user on this host (mode 644)'],
+  ])('mode %o → %s', (mode, expected) => {
+    expect(secretFileExposure(mode)).toBe(expected);
   });
 });

@@ -145,3 +145,15 @@ export function tokenProblem(
   if (token.expiresAt !== null && token.expiresAt <= now) return 'expired';
   return null;
 }
+
+/**
+ * Who else may read a secret file with this mode (`stat().mode`): null when only its owner may.
+ * A token file others can read lets anyone on the host act with the token.
+ */
+export function secretFileExposure(mode: number): string | null {
+  const group = (mode & 0o040) !== 0;
+  const others = (mode & 0o004) !== 0;
+  if (!group && !others) return null;
+  const who = group && others ? 'its group and every user' : group ? 'its group' : 'every user';
+  return `readable by ${who} on this host (mode ${(mode & 0o777).toString(8).padStart(3, '0')})`;
+}

@@ -23,12 +23,16 @@ export const DEFAULTS = {
   /** How often the retention loop runs when `--purge-after` is set. */
   purgeEverySeconds: 3600,
   maxClaimWaitSeconds: 60,
+  /** How long an Idempotency-Key is remembered: a re-send within it answers with the first result. */
+  idempotencyKeySeconds: 24 * 3600,
   logHeadBytes: 1 << 20,
   logTailBytes: 4 << 20,
   pilotCycles: 1,
   pilotPeriodSeconds: 5,
   pilotBeatSeconds: 5,
   killGraceSeconds: 10,
+  /** A pilot takes no jobs while its work or job log directory has less free space than this. */
+  pilotMinFreeBytes: 16 * 1024 * 1024,
   maxOutageSeconds: 600,
   upPilots: 4,
 } as const;

@@ -16,13 +16,16 @@ export const API_ERRORS = {
   unsupported_media_type: 'The request body is not `application/json`.',
   route_not_found: 'No API route has this path.',
   schema_too_new: 'The database was migrated by a newer p3s; this version refuses to use it.',
-  store_unavailable: 'The database could not be reached.',
+  store_unavailable:
+    'The database cannot be used right now (unreachable, restarting, disk full); nothing of the request was stored.',
   unauthorized:
     'The request has no token, or its token is unknown, revoked or expired; send `Authorization: Bearer <token>`.',
   forbidden:
     "The token is valid but its role or owner does not allow this (another user's job, a pilot reading jobs, a user purging).",
   too_many_requests:
     'A limit on concurrent requests was reached (e.g. a second claim long-poll for the same pilot); retry after `Retry-After` seconds.',
+  idempotency_key_reused:
+    'The Idempotency-Key was used before, within its lifetime, for a different request (another body or route); use a new key.',
   cross_site_refused:
     'A browser sent a state-changing request from another site or origin; the server refuses it (CSRF).',
   internal: 'An unexpected server error; the server log has the details.',
@@ -117,6 +120,19 @@ export class TooManyRequestsError extends AppError {
     super('too_many_requests', message);
     this.name = 'TooManyRequestsError';
     this.retryAfter = retryAfter;
+  }
+}
+
+export class IdempotencyKeyReusedError extends AppError {
+  constructor(key: string, before: string, now: string) {
+    super(
+      'idempotency_key_reused',
+      `Idempotency-Key "${key}" was already used for another request (${
+        before === now ? `a different ${now} submission` : `a ${before} submission, this is a ${now} one`
+      }); send the same request to get its answer again, or use a new key`,
+      { details: [{ path: '/headers/idempotency-key', message: 'already used for a different request' }] },
+    );
+    this.name = 'IdempotencyKeyReusedError';
   }
 }
 

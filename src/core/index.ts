@@ -31,6 +31,7 @@ export * from './job-errors.ts';
 export * from './job-query.ts';
 export * from './job-spec.ts';
 export * from './job-state.ts';
+export * from './leases.ts';
 export * from './limits.ts';
 export * from './matching.ts';
 export * from './metrics.ts';

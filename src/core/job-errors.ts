@@ -54,6 +54,12 @@ export const JOB_ERRORS = {
     code: 1403,
     meaning: 'The pilot reached its lifetime limit while the payload ran and killed it.',
   },
+  /** The pilot's disk was full. */
+  disk_full: {
+    code: 1404,
+    meaning:
+      "The pilot's work or job log directory had no space left: the payload could not start, or failed while the disk was full.",
+  },
 } as const satisfies Record<string, JobErrorInfo>;
 
 export type JobErrorName = keyof typeof JOB_ERRORS;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonBytes, oversizedEnvs, tooManyJobs } from './limits.ts';
+import { jsonBytes, jsonTooDeep, oversizedEnvs, tooManyJobs } from './limits.ts';
 
 describe('jsonBytes', () => {
   it.each([
@@ -41,5 +41,21 @@ describe('tooManyJobs', () => {
     [11, 10, { path: '/body/jobs', message: 'holds 11 jobs; at most 10 per submission' }],
   ])('%i jobs with a limit of %i', (count, max, issue) => {
     expect(tooManyJobs(count, max, '/body/jobs')).toEqual(issue);
+  });
+});
+
+describe('jsonTooDeep', () => {
+  it.each([
+    ['a job submission, 4 levels', '{"jobs":[{"env":{"A":"1"}}]}', 4, false],
+    ['a job submission, 3 allowed', '{"jobs":[{"env":{"A":"1"}}]}', 3, true],
+    ['3 nested arrays', '[[[]]]', 3, false],
+    ['4 nested arrays', '[[[[]]]]', 3, true],
+    ['brackets inside a string', '"[[[[[[[["', 1, false],
+    ['an escaped backslash ending a string', '{"a":"\\\\"}', 1, false],
+    ['an escaped quote inside a string', '{"a":"\\"[[[[[[["}', 1, false],
+    ['a million [', '['.repeat(1_000_000), 32, true],
+    ['100,000 flat arrays', '[1],'.repeat(100_000), 1, false],
+  ])('%s', (_name, text, max, expected) => {
+    expect(jsonTooDeep(text, max)).toBe(expected);
   });
 });

@@ -13,6 +13,30 @@ export const LIMIT_DEFAULTS = {
   maxClaimsPerToken: 1_000,
 } as const;
 
+/**
+ * Deepest nesting of arrays and objects a request body may have. A job submission nests 4 levels, a
+ * workflow's jobinfo 5; a body of 16 MiB of `[` would take seconds and gigabytes to parse.
+ */
+export const MAX_JSON_DEPTH = 32;
+
+/** Whether JSON text nests arrays and objects deeper than `max`: a scan, no parse, stopping at the first level too deep. */
+export function jsonTooDeep(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 const encoder = new TextEncoder();
 
 /** Size of a value as UTF-8 JSON, which is how it travels and is stored. */

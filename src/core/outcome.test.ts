@@ -15,11 +15,19 @@ describe('resolveOutcome', () => {
     [{ kind: 'pilot_shutdown', signal: 'SIGTERM' }, 'failed', 'pilot_shutdown'],
     [{ kind: 'server_unreachable', seconds: 600 }, 'failed', 'server_unreachable'],
     [{ kind: 'pilot_lifetime' }, 'failed', 'pilot_lifetime'],
+    [{ kind: 'disk_full', path: '/w', detail: 'payload exited with status 1' }, 'failed', 'disk_full'],
   ])('%j → %s (%s)', (outcome, state, errorName) => {
     const resolved = resolveOutcome(outcome);
     expect(resolved.state).toBe(state);
     expect(resolved.errorName).toBe(errorName);
     if (errorName) expect(resolved.diag).toBeTruthy();
+  });
+
+  it('names the full directory in a disk_full diagnostic', () => {
+    expect(
+      resolveOutcome({ kind: 'disk_full', path: '/data/joblogs', detail: 'payload exited with status 1' })
+        .diag,
+    ).toBe('no space left on /data/joblogs: payload exited with status 1');
   });
 
   it('quotes the exit status and time limit in the diagnostic', () => {

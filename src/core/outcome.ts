@@ -30,5 +30,11 @@ export function resolveOutcome(outcome: JobOutcome): ResolvedOutcome {
       };
     case 'pilot_lifetime':
       return { state: 'failed', errorName: 'pilot_lifetime', diag: 'pilot lifetime ended' };
+    case 'disk_full':
+      return {
+        state: 'failed',
+        errorName: 'disk_full',
+        diag: `no space left on ${outcome.path}: ${outcome.detail}`,
+      };
   }
 }

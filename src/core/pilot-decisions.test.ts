@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, type PilotBudget, shouldClaim } from './pilot-decisions.ts';
+import {
+  backoffDelay,
+  lostPayloadWarning,
+  type PilotBudget,
+  reportBackoffCapMs,
+  shouldClaim,
+} from './pilot-decisions.ts';
 
 const budget = (over: Partial<PilotBudget>): PilotBudget => ({
   cycles: 0,
@@ -39,5 +45,35 @@ describe('backoffDelay', () => {
   });
   it('keeps at least half the step as jitter floor', () => {
     expect(backoffDelay(2, 100, 10_000, () => 0)).toBe(200);
+  });
+});
+
+describe('reportBackoffCapMs', () => {
+  it.each([
+    [30, 10_000],
+    [60, 10_000],
+    [6, 2000],
+    [1, 1000 / 3],
+    [0, 100],
+  ])('a lease of %s s caps the wait between report tries at %s ms', (lease, cap) => {
+    expect(reportBackoffCapMs(lease)).toBe(cap);
+  });
+});
+
+describe('lostPayloadWarning', () => {
+  const pilot = { uuid: 'p', host: 'h', state: 'lost', lastSeenAt: 1000, currentJobId: null };
+  const lost = { errorName: 'lost', endedAt: 2000, pilot, jobId: 7 };
+  it.each([
+    ['a lost attempt whose pilot is silent since', lost, true],
+    ['an attempt that failed otherwise', { ...lost, errorName: 'exit_code' }, false],
+    ['a lost attempt whose pilot stopped', { ...lost, pilot: { ...pilot, state: 'stopped' } }, false],
+    [
+      'a lost attempt whose pilot talked since',
+      { ...lost, pilot: { ...pilot, state: 'idle', lastSeenAt: 3000 } },
+      false,
+    ],
+    ['a lost attempt without a pilot', { ...lost, pilot: null }, false],
+  ])('%s → %s', (_, attempt, warns) => {
+    expect(lostPayloadWarning(attempt) !== null).toBe(warns);
   });
 });

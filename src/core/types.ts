@@ -111,6 +111,8 @@ export interface Pilot extends PilotRegistration {
   tokenId: number | null;
   /** That token's name. */
   owner: string | null;
+  /** Why the pilot takes no jobs, as it reported (e.g. its disk is full); null while it takes them. */
+  hold: string | null;
 }
 
 /** Resource use of a running payload's process group, sampled by the pilot. */
@@ -129,7 +131,9 @@ export type JobOutcome =
   | { kind: 'nonstarter'; reason: string }
   | { kind: 'pilot_shutdown'; signal: string }
   | { kind: 'server_unreachable'; seconds: number }
-  | { kind: 'pilot_lifetime' };
+  | { kind: 'pilot_lifetime' }
+  /** The pilot's work or job log disk was full: the payload could not start, or failed while it was. */
+  | { kind: 'disk_full'; path: string; detail: string };
 
 /** Which end state an outcome leads to, with the recorded error. */
 export interface ResolvedOutcome {

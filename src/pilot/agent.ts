@@ -2,7 +2,7 @@
 // and deregister when cycles, lifetime or a stop (command or signal) end it.
 
 import type { Logger } from 'pino';
-import { shouldClaim } from '../core/pilot-decisions.ts';
+import { reportBackoffCapMs, shouldClaim } from '../core/pilot-decisions.ts';
 import { ApiError, type P3sClient } from '../protocol/client.ts';
 import type {
   ClaimReply,
@@ -10,6 +10,8 @@ import type {
   PilotConfig,
   RegisterPilotBody,
 } from '../protocol/schemas/pilots.ts';
+import type { PayloadContainment } from './containment.ts';
+import { type DiskShortage, describeShortage, diskShortage, pilotDirs } from './disk-space.ts';
 import { JobSession } from './job-session.ts';
 import { DEFAULT_CHUNK_BYTES } from './log-shipper.ts';
 import type { PilotOptions } from './options.ts';
@@ -40,6 +42,8 @@ export interface AgentDeps {
   stop: AbortSignal;
   /** Aborted to stop retrying reports too (a second signal). */
   hurry: AbortSignal;
+  /** What keeps payloads from outliving the pilot (containment.ts); tests may leave it out. */
+  containment?: PayloadContainment;
 }
 
 /** An idle claim round lasts at least this long, so a server that answers at once cannot make the pilot spin. */
@@ -55,6 +59,8 @@ export class Agent {
   private readonly outage: Outage;
   private readonly startedAt = Date.now();
   private config: PilotConfig | null = null;
+  /** The server was told this pilot takes no jobs (its disk is full). */
+  private held = false;
 
   constructor(private readonly deps: AgentDeps) {
     this.outage = new Outage(deps.options.maxOutage);
@@ -89,7 +95,7 @@ export class Agent {
         break;
       }
       if (cycle.kind === 'job') {
-        const ended = await this.runJob(cycle.job, () => this.decide(cyclesUsed).claim);
+        const ended = await this.runJob(cycle.job, () => this.decide(cyclesUsed).claim && !this.diskFull());
         if (ended.end === 'unreachable') {
           exitCode = EXIT.unreachable;
           break;
@@ -101,6 +107,12 @@ export class Agent {
     await this.deregister();
     log.info({ exitCode }, 'pilot done');
     return exitCode;
+  }
+
+  /** Whether the work or job log directory is short of space (then the next claim is a hold). */
+  private diskFull(): boolean {
+    const { options } = this.deps;
+    return diskShortage(pilotDirs(options), options.minFreeBytes) !== null;
   }
 
   /** Whether to claim again after `cyclesUsed` cycles (core/pilot-decisions.ts). */
@@ -138,6 +150,7 @@ export class Agent {
           log.warn({ error: errorText(error), attempt }, 'cannot register; retrying'),
       });
       this.config = reply.config;
+      this.outage.maxDelayMs = reportBackoffCapMs(reply.config.leaseSeconds);
       log.info({ pilotId: reply.pilot.id, config: reply.config }, 'registered');
       return EXIT.ok;
     } catch (error) {
@@ -156,7 +169,9 @@ export class Agent {
 
   /**
    * One P3S cycle: claims until a job or a stop comes, or `period` s have passed. Each claim
-   * long-polls for at most the server's maxClaimWait (and never past the pilot's lifetime).
+   * long-polls for at most the server's maxClaimWait (and never past the pilot's lifetime). While
+   * its work or job log disk is full the pilot takes no job: it tells the server why (a hold) and
+   * waits out the cycle; the first claim once space is back clears the hold.
    */
   private async cycle(): Promise<CycleEnd> {
     const { client, options, uuid, logger: log, stop } = this.deps;
@@ -164,14 +179,16 @@ export class Agent {
     let reregistered = false;
     for (;;) {
       const config = this.config as PilotConfig;
+      const shortage = diskShortage(pilotDirs(options), options.minFreeBytes);
+      const hold = shortage ? describeShortage(shortage) : this.held ? null : undefined;
       let wait = Math.min(config.maxClaimWait, Math.max(0, (cycleEnd - Date.now()) / 1000));
       if (options.lifetime > 0)
         wait = Math.min(wait, options.lifetime - (Date.now() - this.startedAt) / 1000);
-      wait = Math.max(0, Math.round(wait * 1000) / 1000);
+      wait = shortage ? 0 : Math.max(0, Math.round(wait * 1000) / 1000);
       const sentAt = Date.now();
       let reply: ClaimReply;
       try {
-        reply = await withRetry(() => client.claim(uuid, wait, options.beat, stop), {
+        reply = await withRetry(() => client.claim(uuid, wait, options.beat, stop, hold), {
           outage: this.outage,
           interrupt: stop,
           onRetry: (error) =>
@@ -200,12 +217,29 @@ export class Agent {
         }
         throw error;
       }
+      this.noteHold(shortage);
       if (reply.job) return { kind: 'job', job: reply.job };
       if (reply.command === 'stop') return { kind: 'stop' };
+      if (shortage) {
+        await sleep(cycleEnd - Date.now(), stop);
+        return { kind: 'idle' };
+      }
       const took = Date.now() - sentAt;
       if (took < MIN_IDLE_CLAIM_MS) await sleep(MIN_IDLE_CLAIM_MS - took, stop);
       if (stop.aborted || Date.now() >= cycleEnd) return { kind: 'idle' };
     }
+  }
+
+  /** Logs when the pilot starts and stops holding back for a full disk (once each, not every cycle). */
+  private noteHold(shortage: DiskShortage | null): void {
+    const log = this.deps.logger;
+    if (shortage && !this.held)
+      log.error(
+        { dir: shortage.path, freeBytes: shortage.freeBytes, minFreeBytes: shortage.minFreeBytes },
+        `disk full: taking no jobs until space returns (${describeShortage(shortage)})`,
+      );
+    if (!shortage && this.held) log.warn('disk space is back: taking jobs again');
+    this.held = shortage !== null;
   }
 
   private runJob(job: DispatchedJob, mayClaimNext: () => boolean) {
@@ -227,6 +261,7 @@ export class Agent {
         lifetimeEndsAt: options.lifetime > 0 ? this.startedAt + options.lifetime * 1000 : null,
         logChunkBytes: options.logChunkBytes ?? DEFAULT_CHUNK_BYTES,
         mayClaimNext,
+        containment: this.deps.containment,
       },
       job,
       log,

@@ -2,6 +2,7 @@
 // metrics and log bytes, obey `kill`, and deliver the final report through server outages.
 
 import type { Logger } from 'pino';
+import { resolveOutcome } from '../core/outcome.ts';
 import { backoffDelay } from '../core/pilot-decisions.ts';
 import type { JobMetrics, JobOutcome } from '../core/types.ts';
 import { ApiError, type P3sClient } from '../protocol/client.ts';
@@ -12,6 +13,8 @@ import type {
   HeartbeatBody,
   PilotConfig,
 } from '../protocol/schemas/pilots.ts';
+import type { PayloadContainment } from './containment.ts';
+import { describeShortage, diskShortage, pilotDirs } from './disk-space.ts';
 import { LogShipper } from './log-shipper.ts';
 import type { PilotOptions } from './options.ts';
 import { errorText, isTransient, type Outage, OutageError, sleep, withRetry } from './retry.ts';
@@ -34,6 +37,8 @@ export interface SessionContext {
   logChunkBytes: number;
   /** Asked just before the final report: may the pilot take another job (then the report claims it)? */
   mayClaimNext: () => boolean;
+  /** The pilot's cgroups and guardian, for each payload (containment.ts). */
+  containment?: PayloadContainment;
 }
 
 /**
@@ -107,6 +112,7 @@ export class JobSession {
         shell: ctx.options.shell,
         server: ctx.options.server,
         runAs: ctx.options.runAs,
+        containment: ctx.containment,
         signal: this.kill.signal,
         onStart: (pid, metrics) => {
           this.log.info({ pid }, 'payload started');
@@ -136,7 +142,7 @@ export class JobSession {
       this.log.warn('the server no longer assigns this job to this pilot: not reporting it');
       return { end: 'continue', next: null };
     }
-    const outcome = this.outcome(result);
+    const outcome = this.blameFullDisk(this.outcome(result));
     this.log.info(
       { outcome, metrics: result.metrics, seconds: (result.endedAt - result.startedAt) / 1000 },
       'payload ended',
@@ -194,7 +200,8 @@ export class JobSession {
     const beatMs = this.ctx.options.beat * 1000;
     let failures = 0;
     while (!signal.aborted) {
-      await sleep(failures === 0 ? beatMs : Math.min(beatMs, backoffDelay(failures - 1)), signal);
+      const retryMs = backoffDelay(failures - 1, undefined, this.ctx.outage.maxDelayMs);
+      await sleep(failures === 0 ? beatMs : Math.min(beatMs, retryMs), signal);
       if (signal.aborted) return;
       const collected = await this.shipper.collect();
       try {
@@ -236,6 +243,23 @@ export class JobSession {
     return true;
   }
 
+  /**
+   * A payload that failed while the pilot's disk was full most likely failed for it (its output
+   * could not be written): say so, naming the directory, rather than blame the payload.
+   */
+  private blameFullDisk(outcome: JobOutcome): JobOutcome {
+    const failed = (outcome.kind === 'exited' && outcome.exitCode !== 0) || outcome.kind === 'signaled';
+    if (!failed) return outcome;
+    const shortage = diskShortage(pilotDirs(this.ctx.options), this.ctx.options.minFreeBytes);
+    if (!shortage) return outcome;
+    const detail = `${resolveOutcome(outcome).diag} while ${describeShortage(shortage)}`;
+    this.log.error(
+      { dir: shortage.path, freeBytes: shortage.freeBytes },
+      'the payload failed on a full disk',
+    );
+    return { kind: 'disk_full', path: shortage.path, detail: detail.slice(0, 4000) };
+  }
+
   private outcome(result: RunResult): JobOutcome {
     switch (result.kind) {
       case 'exited':
@@ -246,6 +270,8 @@ export class JobSession {
         return { kind: 'timelimit', timelimit: result.timelimit };
       case 'nonstarter':
         return { kind: 'nonstarter', reason: result.reason.slice(0, 4000) };
+      case 'disk_full':
+        return { kind: 'disk_full', path: result.path, detail: result.detail.slice(0, 4000) };
       case 'killed':
         switch (result.reason) {
           case 'killed':

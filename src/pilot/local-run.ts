@@ -12,7 +12,7 @@ import { sandboxPath } from './sandbox.ts';
 export const LOCAL_EXIT = {
   /** Killed at its time limit (as timeout(1) reports it). */
   timelimit: 124,
-  /** The payload could not be started (missing, not executable, COPY failed). */
+  /** The payload could not be started (missing, not executable, COPY failed, no disk space). */
   nonstarter: 127,
   /** Interrupted (Ctrl-C / SIGTERM to `p3s run`): the payload's group was killed. */
   interrupted: 130,
@@ -96,6 +96,7 @@ export function localExitCode(end: RunEnd): number {
     case 'timelimit':
       return LOCAL_EXIT.timelimit;
     case 'nonstarter':
+    case 'disk_full':
       return LOCAL_EXIT.nonstarter;
     case 'killed':
       return LOCAL_EXIT.interrupted;

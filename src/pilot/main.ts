@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { P3S_VERSION } from '../core/version.ts';
 import { P3sClient } from '../protocol/client.ts';
 import { Agent, EXIT } from './agent.ts';
+import { Containment } from './containment.ts';
 import type { PilotOptions } from './options.ts';
 import { PayloadUserError, preparePayloadUser } from './payload-user.ts';
 import { resolveSite } from './site-settings.ts';
@@ -18,17 +19,19 @@ export { type PilotOptions, SITE_SETTINGS, type SiteSetting } from './options.ts
 export { PayloadUserError, preparePayloadUser, type RunAs } from './payload-user.ts';
 
 /**
+ * After a stop signal, the payload's end and the pilot's deregistration are reported for at most
+ * this long past the kill grace; then one try each, and the pilot exits.
+ */
+export const STOP_REPORT_SECONDS = 10;
+
+/**
  * Runs one pilot until its cycles or lifetime are used up, the server tells it to stop, or it
- * gets SIGTERM/SIGINT (the payload is killed and reported; a second signal stops retrying
- * reports). Resolves to the process exit code (see EXIT); never calls process.exit itself.
+ * gets SIGTERM/SIGINT (the payload is killed and reported; a second signal, or STOP_REPORT_SECONDS
+ * after the kill grace, stops retrying reports). Resolves to the process exit code (see EXIT); never calls process.exit itself.
  */
 export async function runPilot(options: PilotOptions): Promise<number> {
   const uuid = options.uuid ?? randomUUID();
-  // The pilot's own log: JSON lines on stderr, written synchronously so nothing is lost at exit.
-  const logger = pino(
-    { level: options.logLevel, base: { pilot: uuid } },
-    pino.destination({ dest: 2, sync: true }),
-  );
+  const logger = pino({ level: options.logLevel, base: { pilot: uuid } }, logDestination());
   let runAs = options.runAs;
   try {
     const { payloadUser } = options;
@@ -43,10 +46,20 @@ export async function runPilot(options: PilotOptions): Promise<number> {
   }
   const stop = new AbortController();
   const hurry = new AbortController();
+  let giveUp: NodeJS.Timeout | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (!stop.signal.aborted) {
       logger.warn({ signal }, 'stopping: no more claims, killing any running payload');
       stop.abort(signal);
+      // A stopped pilot does not wait out --max-outage for a server that may be gone for good.
+      giveUp = setTimeout(
+        () => {
+          if (hurry.signal.aborted) return;
+          logger.warn({ seconds: STOP_REPORT_SECONDS }, 'stopping: no more retries of the last reports');
+          hurry.abort('timeout');
+        },
+        (options.killGrace + STOP_REPORT_SECONDS) * 1000,
+      );
     } else if (!hurry.signal.aborted) {
       logger.warn({ signal }, 'second signal: no more retries of reports');
       hurry.abort(signal);
@@ -54,6 +67,8 @@ export async function runPilot(options: PilotOptions): Promise<number> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // Set up before any payload runs: if this pilot is killed, its guardian kills what they left.
+  const containment = Containment.open(uuid, logger);
   try {
     const client = new P3sClient({ server: options.server, token: options.token, caFile: options.caFile });
     const resolved = await resolveSite(client, { ...options, runAs }, logger, stop.signal);
@@ -68,6 +83,7 @@ export async function runPilot(options: PilotOptions): Promise<number> {
       version: P3S_VERSION,
       stop: stop.signal,
       hurry: hurry.signal,
+      containment,
     });
     logger.info(
       {
@@ -86,9 +102,23 @@ export async function runPilot(options: PilotOptions): Promise<number> {
     logger.fatal({ err: error }, 'pilot failed');
     return EXIT.failure;
   } finally {
+    await containment.close();
+    clearTimeout(giveUp);
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
   }
 }
 
-/** The package version; package.json sits two levels up from both src/pilot and dist/pilot. */
+/** Log lines held while the log cannot be written (a full disk): beyond this, new lines are dropped. */
+const LOG_BACKLOG_BYTES = 1024 * 1024;
+
+/**
+ * The pilot's own log: JSON lines on stderr, written synchronously so nothing is lost at exit. A
+ * pilot never dies of its own logging: when stderr cannot be written (its file's disk is full, its
+ * pipe's reader is gone) lines wait, up to LOG_BACKLOG_BYTES, and go out once it can be again.
+ */
+function logDestination() {
+  const destination = pino.destination({ dest: 2, sync: true, maxLength: LOG_BACKLOG_BYTES });
+  destination.on('error', () => undefined);
+  return destination;
+}

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,9 +42,9 @@ describe.runIf(onLinux)('process group sampling', () => {
       let midRun: JobMetrics | undefined;
       const result = await runPayload({
         jobId: 1,
-        jobUuid: 'u',
+        jobUuid: randomUUID(),
         attempt: 1,
-        pilotUuid: 'p',
+        pilotUuid: randomUUID(),
         // A busy loop in a child of the shell: the group, not just its leader, is measured.
         payload: 'i=0; while [ $i -lt 10000000 ]; do i=$((i+1)); done & wait',
         env: {},

@@ -37,6 +37,8 @@ export interface PilotOptions {
   maxOutage: number;
   /** Seconds between SIGTERM and SIGKILL when killing a payload's process group. */
   killGrace: number;
+  /** Take no jobs while the work or job log directory has less free space than this, in bytes. */
+  minFreeBytes: number;
   /** Run every payload through /bin/sh -c (P3S -x), as if the job env had P3S_EXECMODE. */
   shell: boolean;
   /** Run payloads as this user (name or uid); the pilot must run as root. */

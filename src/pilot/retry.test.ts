@@ -37,6 +37,22 @@ describe('Outage', () => {
 });
 
 describe('withRetry', () => {
+  it('never waits longer than the outage allows between tries', async () => {
+    const outage = new Outage(10);
+    outage.maxDelayMs = 30;
+    const delays: number[] = [];
+    let calls = 0;
+    await withRetry(
+      async () => {
+        if (++calls < 8) throw network();
+        return 'ok';
+      },
+      { outage, onRetry: (_error, _attempt, delay) => delays.push(delay) },
+    );
+    expect(delays).toHaveLength(7);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(30);
+  });
+
   it('retries transient failures until the server answers', async () => {
     let calls = 0;
     const outage = new Outage(10);

@@ -1,7 +1,7 @@
 // Riding out server outages: which errors are worth retrying, how long the server has been
 // unreachable, and a retry loop with backoff that gives up once the outage limit has passed.
 
-import { backoffDelay } from '../core/pilot-decisions.ts';
+import { backoffDelay, MAX_BACKOFF_MS } from '../core/pilot-decisions.ts';
 import { ApiError, NetworkError } from '../protocol/client.ts';
 
 /** No answer, an answer from a server that is failing or restarting (5xx), or "too many" (429): try again later. */
@@ -32,6 +32,8 @@ export class OutageError extends Error {
 /** How long the server has been unreachable: the clock starts at the first failure since the last success. */
 export class Outage {
   private since: number | null = null;
+  /** The longest wait between two tries of a report (set from the server's lease once registered). */
+  maxDelayMs: number = MAX_BACKOFF_MS;
 
   constructor(
     /** Limit in seconds. */
@@ -77,7 +79,7 @@ export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions):
       options.outage.failed();
       if (options.outage.exceeded()) throw new OutageError(options.outage.seconds(), { cause: error });
       if (options.interrupt?.aborted) throw error;
-      const delay = backoffDelay(attempt);
+      const delay = backoffDelay(attempt, undefined, options.outage.maxDelayMs);
       options.onRetry?.(error, attempt, delay);
       await sleep(delay, options.interrupt);
     }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,9 +18,10 @@ afterEach(() => {
 function spec(payload: string, extra: Partial<RunSpec> = {}): RunSpec {
   return {
     jobId: nextJob++,
-    jobUuid: '11111111-2222-3333-4444-555555555555',
+    // Unique marks: the runner ends every process carrying them, and other runs share this host.
+    jobUuid: randomUUID(),
     attempt: 1,
-    pilotUuid: '99999999-8888-7777-6666-555555555555',
+    pilotUuid: randomUUID(),
     payload,
     env: {},
     timelimit: 30,

@@ -1,12 +1,16 @@
-// Runs one payload attempt: sandbox, env, spawn in its own process group with stdout/stderr
-// going straight to files, time limit and kill (SIGTERM to the group, SIGKILL after a grace),
-// and no leftovers. Every way it can end is a value of RunResult, never a rejection.
+// Runs one payload attempt: sandbox, env, spawn in its own process group (and cgroup, where the
+// pilot has them) with stdout/stderr going straight to files, time limit and kill (SIGTERM to every
+// process of the attempt, SIGKILL after a grace), and no leftovers, setsid descendants included
+// (attempt-processes.ts). Every way it can end is a value of RunResult, never a rejection.
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobMetrics } from '../core/types.ts';
-import { GroupSampler, groupAlive } from './metrics.ts';
+import { AttemptProcesses } from './attempt-processes.ts';
+import type { PayloadContainment } from './containment.ts';
+import { isDiskFullError } from './disk-space.ts';
+import { GroupSampler } from './metrics.ts';
 import { type Command, payloadEnv, planCommand, usesCopy, usesShell } from './payload-env.ts';
 import { accountEnv, handOverSandbox, lockSandbox, type RunAs } from './payload-user.ts';
 import { copyPayload, createSandbox } from './sandbox.ts';
@@ -43,6 +47,8 @@ export interface RunSpec {
   runAs?: RunAs;
   /** Called once the process exists, with its pid (= its process group) and a metrics reader. */
   onStart?: (pid: number, metrics: () => JobMetrics) => void;
+  /** The pilot's cgroups and guardian (containment.ts); without, the group and the marks only. */
+  containment?: PayloadContainment;
   /** Defaults: process.env, process.cwd(), one sample a second. */
   pilotEnv?: NodeJS.ProcessEnv;
   pilotCwd?: string;
@@ -55,7 +61,9 @@ export type RunEnd =
   | { kind: 'signaled'; signal: string }
   | { kind: 'timelimit'; timelimit: number }
   | { kind: 'killed'; reason: KillReason }
-  | { kind: 'nonstarter'; reason: string };
+  | { kind: 'nonstarter'; reason: string }
+  /** The payload could not start for want of space in `path` (the job log or work directory). */
+  | { kind: 'disk_full'; path: string; detail: string };
 
 export type RunResult = RunEnd & {
   /** Null when no process was started. */
@@ -97,19 +105,29 @@ export async function runPayload(spec: RunSpec): Promise<RunResult> {
   try {
     fds = openLogs(spec.joblogDir, spec.label ?? spec.jobId);
   } catch (error) {
-    return early({
-      kind: 'nonstarter',
-      reason: `cannot open the job log files: ${(error as Error).message}`,
-    });
+    const detail = `cannot open the job log files: ${(error as Error).message}`;
+    return early(
+      isDiskFullError(error)
+        ? { kind: 'disk_full', path: spec.joblogDir, detail }
+        : { kind: 'nonstarter', reason: detail },
+    );
   }
   try {
     const result = await prepareAndLaunch(spec, fds, early);
-    // The reason goes to the job's stderr file too, where a user looks first.
-    if (result.kind === 'nonstarter') writeSync(fds[1], `p3s pilot: ${result.reason}\n`);
+    // The reason goes to the job's stderr file too, where a user looks first (if the disk has room).
+    if (result.kind === 'nonstarter') writeQuietly(fds[1], `p3s pilot: ${result.reason}\n`);
     return result;
   } finally {
     closeSync(fds[0]);
     closeSync(fds[1]);
+  }
+}
+
+function writeQuietly(fd: number, text: string): void {
+  try {
+    writeSync(fd, text);
+  } catch {
+    // A full disk: the reason still reaches the server with the outcome.
   }
 }
 
@@ -148,7 +166,12 @@ async function prepareAndLaunch(
       : planCommand(spec.payload, shell, cwd);
     if (spec.runAs) await handOverSandbox(sandbox, spec.runAs);
   } catch (error) {
-    return early({ kind: 'nonstarter', reason: `cannot prepare the payload: ${(error as Error).message}` });
+    const detail = `cannot prepare the payload: ${(error as Error).message}`;
+    return early(
+      isDiskFullError(error)
+        ? { kind: 'disk_full', path: spec.workDir, detail }
+        : { kind: 'nonstarter', reason: detail },
+    );
   }
   const result = await launch(spec, command, env, sandbox, fds);
   if (spec.runAs) await lockSandbox(sandbox).catch((error: Error) => writeSync(fds[1], lockFailed(error)));
@@ -166,24 +189,28 @@ function launch(
   [outFd, errFd]: [number, number],
 ): Promise<RunResult> {
   const graceMs = spec.killGrace * 1000;
+  const cgroup = spec.containment?.jobCgroup(`${spec.label ?? spec.jobId}-${spec.attempt}`) ?? null;
   return new Promise((resolveRun) => {
     const spawnedAt = Date.now();
     let child: ChildProcess;
     try {
-      child = spawn(command.file, command.args, {
-        detached: true,
-        cwd: sandbox,
-        env,
-        stdio: ['ignore', outFd, errFd],
-        // Node clears the supplementary groups when it switches uid/gid: the payload has only its own.
-        ...(spec.runAs && { uid: spec.runAs.uid, gid: spec.runAs.gid }),
-      });
+      const start = () =>
+        spawn(command.file, command.args, {
+          detached: true,
+          cwd: sandbox,
+          env,
+          stdio: ['ignore', outFd, errFd],
+          // Node clears the supplementary groups when it switches uid/gid: the payload has only its own.
+          ...(spec.runAs && { uid: spec.runAs.uid, gid: spec.runAs.gid }),
+        });
+      child = cgroup ? cgroup.spawnInside(start) : start();
     } catch (error) {
       // Synchronous refusals: NUL bytes in argv or env, invalid options.
+      cgroup?.remove();
       resolveRun(failedStart(command.file, error, spawnedAt));
       return;
     }
-    let pid: number | null = null;
+    let procs: AttemptProcesses | null = null;
     let sampler: GroupSampler | null = null;
     let ending: RunEnd | null = null;
     let termSentAt: number | null = null;
@@ -191,20 +218,25 @@ function launch(
     const cancels: (() => void)[] = [];
 
     const kill = (end: RunEnd) => {
-      if (ending !== null || pid === null) return;
+      const attempt = procs;
+      if (ending !== null || attempt === null) return;
       ending = end;
       termSentAt = Date.now();
-      signalGroup(pid, 'SIGTERM');
-      const group = pid;
-      timers.push(setTimeout(() => signalGroup(group, 'SIGKILL'), graceMs));
+      attempt.signal('SIGTERM');
+      timers.push(setTimeout(() => attempt.signal('SIGKILL'), graceMs));
     };
     const onAbort = () => kill({ kind: 'killed', reason: killReason(spec.signal?.reason) });
 
     child.on('error', (error) => {
-      if (pid === null) resolveRun(failedStart(command.file, error, spawnedAt));
+      if (procs === null) {
+        cgroup?.remove();
+        resolveRun(failedStart(command.file, error, spawnedAt));
+      }
     });
     child.once('spawn', () => {
-      pid = child.pid as number;
+      const pid = child.pid as number;
+      procs = new AttemptProcesses(pid, cgroup, spec);
+      spec.containment?.started(pid);
       const group = new GroupSampler(pid);
       sampler = group;
       group.sample(true);
@@ -223,14 +255,17 @@ function launch(
       for (const timer of timers) clearTimeout(timer);
       for (const cancel of cancels) cancel();
       spec.signal?.removeEventListener('abort', onAbort);
-      const group = pid as number;
+      const attempt = procs as AttemptProcesses | null;
+      if (attempt === null) return; // never started: 'error' answered
       const metrics = sampler?.current() ?? NO_METRICS;
       const end: RunEnd =
         ending ?? (signal !== null ? { kind: 'signaled', signal } : { kind: 'exited', exitCode: code ?? 0 });
       const endedAt = Date.now();
-      void drainGroup(group, (termSentAt ?? endedAt) + graceMs).then(() =>
-        resolveRun({ ...end, pid: group, startedAt: spawnedAt, endedAt, metrics }),
-      );
+      void attempt.drain((termSentAt ?? endedAt) + graceMs).then(() => {
+        attempt.release();
+        spec.containment?.drained(attempt.pgid);
+        resolveRun({ ...end, pid: attempt.pgid, startedAt: spawnedAt, endedAt, metrics });
+      });
     });
   });
 }
@@ -259,32 +294,4 @@ export function describeSpawnError(file: string, error: unknown): string {
     default:
       return `cannot start ${file}: ${(error as Error).message}`;
   }
-}
-
-/** Signals a whole process group; a group that is already gone is not an error. */
-function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal);
-  } catch {
-    // ESRCH: nothing left in the group
-  }
-}
-
-/**
- * After the main process exited, ends whatever it left in its group: SIGTERM, then SIGKILL
- * at `killAt` (the grace of an earlier SIGTERM counts), so no payload process outlives its job.
- */
-async function drainGroup(pgid: number, killAt: number): Promise<void> {
-  if (!groupAlive(pgid)) return;
-  signalGroup(pgid, 'SIGTERM');
-  while (Date.now() < killAt) {
-    await sleep(50);
-    if (!groupAlive(pgid)) return;
-  }
-  signalGroup(pgid, 'SIGKILL');
-  for (let i = 0; i < 40 && groupAlive(pgid); i++) await sleep(50);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 }

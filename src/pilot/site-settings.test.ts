@@ -16,6 +16,7 @@ const OPTIONS: PilotOptions = {
   batchId: null,
   maxOutage: 600,
   killGrace: 10,
+  minFreeBytes: 0,
   shell: false,
   logLevel: 'info',
 };

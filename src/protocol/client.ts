@@ -195,9 +195,21 @@ export class P3sClient {
   }
 
   // Jobs
-  /** `user` submits on behalf of someone (admins only). */
-  submitJobs(jobs: unknown[], user?: string): Promise<{ jobs: JobWire[] }> {
-    return this.request('POST', ROUTES.jobs, { body: user === undefined ? { jobs } : { jobs, user } });
+  /**
+   * `user` submits on behalf of someone (admins only). With an `idempotencyKey` a re-send creates
+   * nothing and answers with the first submission's jobs (`replayed`).
+   */
+  async submitJobs(
+    jobs: unknown[],
+    user?: string,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<{ jobs: JobWire[]; replayed: boolean }> {
+    const { body, replayed } = await this.submit<{ jobs: JobWire[] }>(
+      ROUTES.jobs,
+      user === undefined ? { jobs } : { jobs, user },
+      options.idempotencyKey,
+    );
+    return { ...body, replayed };
   }
   listJobs(query: JobListQuery = {}): Promise<JobList> {
     return this.request('GET', ROUTES.jobs, { query });
@@ -214,7 +226,8 @@ export class P3sClient {
   killJob(id: number): Promise<{ job: JobWire; immediate: boolean }> {
     return this.request('POST', routePath(ROUTES.jobKill, { id }), { body: {} });
   }
-  retryJob(id: number): Promise<{ job: JobWire }> {
+  /** `warning`: the job's last payload may still be running (its attempt was lost with a silent pilot). */
+  retryJob(id: number): Promise<{ job: JobWire; warning?: string }> {
     return this.request('POST', routePath(ROUTES.jobRetry, { id }), { body: {} });
   }
   adjustJob(id: number, changes: AdjustJobBody): Promise<{ job: JobWire }> {
@@ -313,8 +326,13 @@ export class P3sClient {
   }
 
   // Workflows
-  createWorkflow(body: CreateWorkflowBody): Promise<WorkflowDetailWire> {
-    return this.request('POST', ROUTES.workflows, { body });
+  /** With an `idempotencyKey` a re-send creates nothing and answers with the first workflow (`replayed`). */
+  async createWorkflow(
+    body: CreateWorkflowBody,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<WorkflowDetailWire & { replayed: boolean }> {
+    const answer = await this.submit<WorkflowDetailWire>(ROUTES.workflows, body, options.idempotencyKey);
+    return { ...answer.body, replayed: answer.replayed };
   }
   listWorkflows(query: WorkflowListQuery = {}): Promise<WorkflowList> {
     return this.request('GET', ROUTES.workflows, { query });
@@ -339,9 +357,16 @@ export class P3sClient {
   registerPilot(body: RegisterPilotBody): Promise<RegisterPilotReply> {
     return this.request('POST', ROUTES.pilots, { body });
   }
-  claim(uuid: string, wait: number, beat: number, signal?: AbortSignal): Promise<ClaimReply> {
+  /** `hold`: a reason to take no job now (answered at once), or null to take jobs again (see ClaimBody). */
+  claim(
+    uuid: string,
+    wait: number,
+    beat: number,
+    signal?: AbortSignal,
+    hold?: string | null,
+  ): Promise<ClaimReply> {
     return this.request('POST', routePath(ROUTES.pilotClaim, { id: uuid }), {
-      body: { wait, beat },
+      body: hold === undefined ? { wait, beat } : { wait, beat, hold },
       extraTimeoutMs: wait * 1000,
       signal,
     });
@@ -359,17 +384,38 @@ export class P3sClient {
     return this.request('POST', routePath(ROUTES.pilotDeregister, { id: uuid }), { body: {} });
   }
 
+  /** A POST that creates, with its Idempotency-Key if any; `replayed` when the server repeated the first answer. */
+  private async submit<T>(path: string, body: unknown, key: string | undefined) {
+    const headers = key === undefined ? undefined : { 'idempotency-key': key };
+    const { body: answer, response } = await this.exchange<T>('POST', path, { body, headers });
+    return { body: answer, replayed: response.headers['idempotent-replayed'] === 'true' };
+  }
+
   /** Sends one request; exported for tests that probe raw routes. */
   async request<T>(
     method: string,
     path: string,
     options: { body?: unknown; query?: Query; extraTimeoutMs?: number; signal?: AbortSignal } = {},
   ): Promise<T> {
+    return (await this.exchange<T>(method, path, options)).body;
+  }
+
+  private async exchange<T>(
+    method: string,
+    path: string,
+    options: {
+      body?: unknown;
+      query?: Query;
+      extraTimeoutMs?: number;
+      signal?: AbortSignal;
+      headers?: Record<string, string>;
+    } = {},
+  ): Promise<{ body: T; response: RawResponse }> {
     const url = new URL(this.server + path);
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
     }
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     const timeout = AbortSignal.timeout(this.timeoutMs + (options.extraTimeoutMs ?? 0));
@@ -397,7 +443,7 @@ export class P3sClient {
           : { code: 'http_error', message: `HTTP ${response.status} from ${url.pathname}`, details: [] },
       );
     }
-    return parsed as T;
+    return { body: parsed as T, response };
   }
 
   /** Closes the client's idle keep-alive connections. */

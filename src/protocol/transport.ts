@@ -9,6 +9,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 export interface RawResponse {
   status: number;
   text: string;
+  headers: IncomingMessage['headers'];
 }
 
 export interface Exchange {
@@ -53,7 +54,7 @@ function readAll(res: IncomingMessage): Promise<RawResponse> {
     res.on('data', (chunk: string) => {
       text += chunk;
     });
-    res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
     res.on('error', reject);
     res.on('close', () => {
       if (!res.complete) reject(Object.assign(new Error('the reply was cut off'), { code: 'ECONNRESET' }));

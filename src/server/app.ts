@@ -17,6 +17,7 @@ import { TokenResolver } from './auth/token-resolver.ts';
 import { ClaimWaiter } from './claim-waiter.ts';
 import { registerCrossSiteGuard } from './cross-site-guard.ts';
 import { mapError } from './http-errors.ts';
+import { registerJsonBody } from './json-body.ts';
 import { AppMetrics, registerHttpMetrics } from './metrics/app-metrics.ts';
 import { registerStoreGauges } from './metrics/store-gauges.ts';
 import { mountMonitor } from './monitor.ts';
@@ -177,6 +178,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     }),
   );
 
+  registerJsonBody(app, deps.config.bodyLimit);
   registerCrossSiteGuard(app);
   registerAuthGuard(app, { resolver: ctx.tokens, readPolicy: deps.config.readPolicy, now });
   registerHttpMetrics(app, ctx.metrics);

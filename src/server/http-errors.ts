@@ -22,6 +22,7 @@ export const HTTP_STATUS: Record<ApiErrorCode, number> = {
   forbidden: 403,
   too_many_requests: 429,
   cross_site_refused: 403,
+  idempotency_key_reused: 422,
   internal: 500,
 };
 

@@ -10,7 +10,7 @@ import { defaultReadPolicy, exposureProblem, LIMIT_DEFAULTS } from '../core/inde
 import { P3S_VERSION } from '../core/version.ts';
 import { openStore } from '../store/open-store.ts';
 import { buildApp } from './app.ts';
-import { ensureAdminToken } from './auth/bootstrap.ts';
+import { ensureAdminToken, tokenFileExposure } from './auth/bootstrap.ts';
 import { reapExpiredLeases } from './loops/lease-reaper.ts';
 import { purgeExpired } from './loops/retention.ts';
 import { runLoop } from './loops/run-loop.ts';
@@ -41,11 +41,14 @@ export function serverOptions(partial: Partial<ServerOptions> & { dataDir: strin
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const logger = pino({
-    level: options.logLevel,
-    base: { proc: 'server' },
-    redact: ['req.headers.authorization', 'req.headers.cookie'],
-  });
+  const logger = pino(
+    {
+      level: options.logLevel,
+      base: { proc: 'server' },
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    },
+    logDestination(),
+  );
   const problem = exposureProblem({
     host: options.host,
     tls: options.tls !== undefined,
@@ -69,12 +72,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   try {
     await store.migrate();
-    // Pilots could not report while we were down: give them one lease to check back in.
+    // Pilots could not report while we were down: give them one lease to check back in (the same
+    // rule as after a database outage, lease-reaper.ts, with the downtime unknown).
     const graced = await store.graceActiveLeases(Date.now() + options.leaseSeconds * 1000);
     if (graced > 0) logger.info({ jobs: graced }, 'extended leases of jobs that were active at startup');
     const admin = await ensureAdminToken(store.auth, adminTokenFile, Date.now());
     if (admin.created)
       logger.info({ file: adminTokenFile, name: admin.name }, 'wrote a new admin token for local use');
+    const exposed = tokenFileExposure(adminTokenFile);
+    if (exposed)
+      logger.warn(
+        { file: adminTokenFile },
+        `the admin token file is ${exposed}: anyone who reads it acts as admin; chmod 600 ${adminTokenFile}`,
+      );
   } catch (error) {
     await store.close();
     throw error;
@@ -117,6 +127,16 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const shownHost = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
   const url = `${https ? 'https' : 'http'}://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
 
+  // The operator's record of database outages: when the store's queries started failing, and for how long.
+  const unwatch = store.availability.onChange(({ outage, until }) => {
+    if (until === null)
+      logger.error({ problem: outage.problem, error: outage.message }, 'database unavailable');
+    else
+      logger.warn(
+        { problem: outage.problem, seconds: (until - outage.since) / 1000 },
+        'database available again',
+      );
+  });
   const stop = new AbortController();
   const reaper = runLoop({
     name: 'lease-reaper',
@@ -128,9 +148,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         logger,
         now: Date.now,
         pilotTimeoutMs: options.pilotTimeoutSeconds * 1000,
+        leaseMs: options.leaseSeconds * 1000,
       });
     },
     onError: (error) => logger.error({ err: error }, 'lease reaper failed'),
+  });
+  // Expired idempotency keys go (a re-send after 24 h creates anew, as documented).
+  const keys = runLoop({
+    name: 'idempotency-keys',
+    intervalMs: IDEMPOTENCY_PRUNE_MS,
+    signal: stop.signal,
+    tick: async () => {
+      await store.pruneIdempotencyKeys(Date.now());
+    },
+    onError: (error) => logger.error({ err: error }, 'pruning idempotency keys failed'),
   });
   const purgeAfter = options.purgeAfterSeconds;
   const retention =
@@ -163,8 +194,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       closing ??= (async () => {
         stop.abort();
         await reaper;
+        await keys;
         await retention;
         await app.close();
+        unwatch();
         await store.close();
         if (options.writeServerInfo) rmSync(infoFile, { force: true });
         logger.info('p3s server stopped');
@@ -172,4 +205,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return closing;
     },
   };
+}
+
+/** How often expired idempotency keys are deleted. */
+const IDEMPOTENCY_PRUNE_MS = 10 * 60 * 1000;
+
+/** Log lines held while stdout cannot be written (a full disk): beyond this, new lines are dropped. */
+const LOG_BACKLOG_BYTES = 4 * 1024 * 1024;
+
+/** The server's log on stdout. A full disk or a closed pipe under it costs log lines, never the server. */
+function logDestination() {
+  const destination = pino.destination({ dest: 1, minLength: 0, maxLength: LOG_BACKLOG_BYTES });
+  destination.on('error', () => undefined);
+  return destination;
 }

@@ -84,6 +84,18 @@ export function findJob(db: Kysely<Database>, id: number): Promise<JobRow | unde
   return jobById.first(db, { id });
 }
 
+/** The jobs with these ids, in the order of `ids` (ids that do not exist are left out). */
+export async function findJobsByIds(db: Kysely<Database>, ids: readonly number[]): Promise<JobRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .execute();
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
 /** Reads a job for a change in this transaction, locking its row on PostgreSQL (SQLite holds the db lock). */
 export function lockJob(tx: Tx, dialect: Dialect, id: number): Promise<JobRow | undefined> {
   return (dialect === 'postgres' ? jobByIdForUpdate : jobById).first(tx, { id });

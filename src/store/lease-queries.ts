@@ -3,7 +3,7 @@
 // grace after a restart.
 
 import { sql } from 'kysely';
-import { ACTIVE_JOB_STATES, JOB_ERRORS } from '../core/index.ts';
+import { ACTIVE_JOB_STATES, JOB_ERRORS, type LeaseGrace } from '../core/index.ts';
 import { transitionJob } from './job-queries.ts';
 import type { JobRow, PilotRow } from './schema.ts';
 import type { WorkflowRow } from './schema-workflows.ts';
@@ -93,12 +93,15 @@ export async function expireLeasesIn(
   return { lostJobs, lostPilots: [...lostPilots, ...silent] };
 }
 
-/** Pushes every active lease to at least `until`; returns how many active jobs there are. */
-export async function graceActiveLeasesIn(tx: Tx, dialect: Dialect, until: number): Promise<number> {
+/** Applies core's gracedLease to every active lease; returns how many active jobs there are. */
+export async function graceActiveLeasesIn(tx: Tx, dialect: Dialect, grace: LeaseGrace): Promise<number> {
+  const { until, extendByMs } = grace;
+  // gracedLease in SQL: max(expiry + extendByMs, until); a missing lease gets `until`.
+  const extended = sql`lease_expires_at + ${extendByMs}`;
   const result = await tx
     .updateTable('jobs')
     .set({
-      lease_expires_at: sql<number>`CASE WHEN lease_expires_at IS NULL OR lease_expires_at < ${until} THEN ${until} ELSE lease_expires_at END`,
+      lease_expires_at: sql<number>`CASE WHEN lease_expires_at IS NULL OR ${extended} < ${until} THEN ${until} ELSE ${extended} END`,
     })
     .where('state', 'in', ACTIVE_JOB_STATES)
     // Locks the rows in id order, as the reaper does, so two servers' graces cannot deadlock.

@@ -8,6 +8,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pLimit from 'p-limit';
 import pg from 'pg';
 import { AppError } from '../core/index.ts';
+import { StoreAvailability, watchedDialect } from './availability.ts';
 import { JobsAvailableSignal } from './jobs-available.ts';
 import { pipelinedDb } from './pg-pipeline.ts';
 import { prepareMarkedQueries } from './pg-prepared.ts';
@@ -70,14 +71,19 @@ function openSqlite(path: string): Store {
     );
   }
   cachePreparedStatements(database);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const availability = new StoreAvailability();
+  const db = new Kysely<Database>({ dialect: watchedDialect(new SqliteDialect({ database }), availability) });
   const checkpointer = path === ':memory:' ? undefined : startCheckpointer(path);
   return new SqlStore(
     db,
     'sqlite',
     sqliteTransact(db, path, () => database.inTransaction),
     new JobsAvailableSignal(),
-    { onClose: async () => checkpointer?.stop() },
+    {
+      availability,
+      onClose: async () => checkpointer?.stop(),
+      sqliteFile: path === ':memory:' ? undefined : path,
+    },
   );
 }
 
@@ -94,7 +100,10 @@ async function openPostgres(url: string): Promise<Store> {
   const pool = new pg.Pool({ ...config, max: POOL_SIZE });
   // A pooled connection that dies while idle is dropped by the pool; the next query reports the outage.
   pool.on('error', () => undefined);
-  pool.on('connect', prepareMarkedQueries);
+  pool.on('connect', (client) => {
+    ignoreConnectionErrors(client);
+    prepareMarkedQueries(client);
+  });
   try {
     await pool.query('select 1');
   } catch (error) {
@@ -105,11 +114,22 @@ async function openPostgres(url: string): Promise<Store> {
       { cause: error },
     );
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const availability = new StoreAvailability();
+  const db = new Kysely<Database>({ dialect: watchedDialect(new PostgresDialect({ pool }), availability) });
   return new SqlStore(db, 'postgres', postgresTransact(db), new JobsAvailableSignal(config), {
+    availability,
     heartbeatLane: pLimit(HEARTBEAT_CONNECTIONS),
-    finishDb: pipelinedDb(config),
+    finishDb: pipelinedDb(config, availability),
   });
+}
+
+/**
+ * A checked-out connection whose backend goes away (terminated, the server restarting) emits
+ * 'error' outside any query, and an 'error' nobody listens to ends the process. Its queries fail
+ * on their own (store_unavailable), and pg-pool drops a connection that broke when it comes back.
+ */
+export function ignoreConnectionErrors(client: pg.ClientBase): void {
+  client.on('error', () => undefined);
 }
 
 /** host:port/database of a URL, never its credentials. */

@@ -7,6 +7,7 @@
 
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
+import { type StoreAvailability, watchedDialect } from './availability.ts';
 import { prepareMarkedQueries } from './pg-prepared.ts';
 import type { Database } from './schema.ts';
 
@@ -15,8 +16,9 @@ import type { Database } from './schema.ts';
  * breaks (the queries in flight then fail, and the next one reconnects). Not for transactions:
  * every query that shares the connection would land in them.
  */
-export function pipelinedDb(config: pg.ClientConfig): Kysely<Database> {
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool: new PipelinedConnection(config) }) });
+export function pipelinedDb(config: pg.ClientConfig, availability?: StoreAvailability): Kysely<Database> {
+  const dialect = new PostgresDialect({ pool: new PipelinedConnection(config) });
+  return new Kysely<Database>({ dialect: availability ? watchedDialect(dialect, availability) : dialect });
 }
 
 /** The pool Kysely asks for connections: always the same client, never checked out exclusively. */

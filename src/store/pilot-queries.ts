@@ -97,6 +97,16 @@ export async function touchPilotRow(tx: Tx, pilot: PilotRow, now: number): Promi
   return row;
 }
 
+/** Records why the pilot takes no jobs (null: it takes them again), with its sign of life. */
+export function holdPilotRow(tx: Tx, pilot: PilotRow, hold: string | null, now: number): Promise<PilotRow> {
+  return tx
+    .updateTable('pilots')
+    .set({ hold, last_seen_at: now, state: pilot.state === 'lost' ? 'idle' : pilot.state })
+    .where('id', '=', pilot.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
 const busy = precompiled((db, arg: Arg<{ id: number; jobId: number; jobsRun: number; now: number }>) =>
   db
     .updateTable('pilots')

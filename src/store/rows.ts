@@ -179,6 +179,7 @@ export function toPilot(row: PilotRow): Pilot {
     endedAt: row.ended_at,
     tokenId: row.token_id,
     owner: row.owner,
+    hold: row.hold ?? null,
   };
 }
 

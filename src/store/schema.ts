@@ -109,6 +109,18 @@ export interface PilotsTable {
   token_id: number | null;
   /** That token's identity name. */
   owner: string | null;
+  /** Why the pilot takes no jobs, as it reported (e.g. its disk is full); null while it takes them. */
+  hold: string | null;
+}
+
+export interface IdempotencyKeysTable {
+  owner: string;
+  key: string;
+  request: string;
+  fingerprint: string;
+  result: string;
+  created_at: number;
+  expires_at: number;
 }
 
 export interface Database extends WorkflowTables, SiteTables, AuthTables {
@@ -117,6 +129,7 @@ export interface Database extends WorkflowTables, SiteTables, AuthTables {
   job_attempts: JobAttemptsTable;
   job_logs: JobLogsTable;
   pilots: PilotsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 export type JobRow = Selectable<JobsTable>;

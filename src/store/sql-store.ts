@@ -15,20 +15,22 @@ import {
   type Summary,
 } from '../core/index.ts';
 import { aggregateRead } from './aggregate-read.ts';
+import { StoreAvailability } from './availability.ts';
 import { touchAndClaimPostgres } from './claim-postgres.ts';
 import { finishBatcher, keysOf, turnBatcher } from './finish-batcher.ts';
 import { finishSoloJobsPostgres, type SoloFinish, type SoloFinished } from './finish-postgres.ts';
 import { finishSoloJobsSqlite } from './finish-sqlite.ts';
 import { heartbeatPostgres } from './heartbeat-postgres.ts';
 import { heartbeatJobsSqlite } from './heartbeat-sqlite.ts';
+import { type IdempotencyKey, type Once, once, pruneIdempotencyKeys } from './idempotency-queries.ts';
 import { adjustJobIn, deleteJobIn, killJobIn, retryJobIn } from './job-commands.ts';
 import { listJobRows, listPilotRows, summaryCounts } from './job-list-queries.ts';
-import { findJob, insertJobs, jobAttempts, jobEvents } from './job-queries.ts';
+import { findJob, findJobsByIds, insertJobs, jobAttempts, jobEvents } from './job-queries.ts';
 import type { JobsAvailableSignal } from './jobs-available.ts';
 import { expireLeasesIn, graceActiveLeasesIn } from './lease-queries.ts';
 import { appendLogIn, findLogRow } from './log-queries.ts';
 import { migrateStore, readMigrationStatus } from './migrate.ts';
-import { findPilot, requireLivePilot, touchPilotRow, upsertPilot } from './pilot-queries.ts';
+import { findPilot, holdPilotRow, requireLivePilot, touchPilotRow, upsertPilot } from './pilot-queries.ts';
 import {
   claimJobIn,
   deregisterPilotIn,
@@ -65,6 +67,7 @@ import type {
   StoredLog,
 } from './store.ts';
 import { guardStore } from './store-errors.ts';
+import { probeStoreHealth, type StoreHealthProblem } from './store-health.ts';
 import type { Transact, Tx } from './transaction.ts';
 
 export class SqlStore implements Store {
@@ -74,7 +77,9 @@ export class SqlStore implements Store {
   readonly retention: SqlRetentionStore;
   readonly workflows: SqlWorkflowStore;
   readonly stats: SqlStatsStore;
+  readonly availability: StoreAvailability;
   readonly #db: Kysely<Database>;
+  readonly #sqliteFile: string | undefined;
   readonly #transact: Transact;
   readonly #signal: JobsAvailableSignal;
   #closed = false;
@@ -102,9 +107,15 @@ export class SqlStore implements Store {
       heartbeatLane?: <T>(run: () => Promise<T>) => Promise<T>;
       /** PostgreSQL: the connection the grouped solo finishes run on (pg-pipeline.ts); else `db`. */
       finishDb?: Kysely<Database>;
+      /** What `db`'s watched driver reports to (availability.ts). */
+      availability?: StoreAvailability;
+      /** SQLite: the database file, whose disk health checks. */
+      sqliteFile?: string;
     } = {},
   ) {
     this.#db = db;
+    this.availability = options.availability ?? new StoreAvailability();
+    this.#sqliteFile = options.sqliteFile;
     this.#onClose = options.onClose ?? (async () => {});
     this.#heartbeatLane = options.heartbeatLane ?? ((run) => run());
     this.#finishDb = options.finishDb;
@@ -145,6 +156,10 @@ export class SqlStore implements Store {
     return this.#read((db) => readMigrationStatus(db, this.dialect));
   }
 
+  checkHealth(): Promise<StoreHealthProblem[]> {
+    return probeStoreHealth(this.#db, this.#sqliteFile);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -155,13 +170,29 @@ export class SqlStore implements Store {
   }
 
   async submitJobs(specs: JobSpec[], user: string, now: number): Promise<Job[]> {
-    const rows = await this.#write(async (tx) => {
+    return (await this.#submit(specs, user, now)).value;
+  }
+
+  submitJobsOnce(specs: JobSpec[], user: string, now: number, key: IdempotencyKey): Promise<Once<Job[]>> {
+    return this.#submit(specs, user, now, key);
+  }
+
+  async #submit(specs: JobSpec[], user: string, now: number, key?: IdempotencyKey): Promise<Once<Job[]>> {
+    const create = async (tx: Tx) => {
       const inserted = await insertJobs(tx, specs, user, now);
       if (inserted.some((row) => row.state === 'defined')) await this.#signal.publish(tx);
-      return inserted;
-    });
-    if (rows.some((row) => row.state === 'defined')) this.#signal.emitLocal();
-    return rows.map(toJob);
+      return { value: inserted, ids: inserted.map((row) => row.id) };
+    };
+    const write = <R>(fn: (tx: Tx) => Promise<R>) => this.#write(fn);
+    const { value: rows, replayed } = key
+      ? await once(write, key, create, (tx, ids) => findJobsByIds(tx, ids))
+      : { value: (await write(create)).value, replayed: false };
+    if (!replayed && rows.some((row) => row.state === 'defined')) this.#signal.emitLocal();
+    return { value: rows.map(toJob), replayed };
+  }
+
+  pruneIdempotencyKeys(now: number): Promise<number> {
+    return this.#write((tx) => pruneIdempotencyKeys(tx, now));
   }
 
   async getJob(id: number): Promise<Job | undefined> {
@@ -240,6 +271,13 @@ export class SqlStore implements Store {
   async touchPilot(uuid: string, now: number): Promise<Pilot> {
     const row = await this.#write(async (tx) =>
       touchPilotRow(tx, await requireLivePilot(tx, this.dialect, uuid), now),
+    );
+    return toPilot(row);
+  }
+
+  async holdPilot(uuid: string, hold: string | null, now: number): Promise<Pilot> {
+    const row = await this.#write(async (tx) =>
+      holdPilotRow(tx, await requireLivePilot(tx, this.dialect, uuid), hold, now),
     );
     return toPilot(row);
   }
@@ -370,8 +408,8 @@ export class SqlStore implements Store {
     return { lostJobs: lostJobs.map(toJob), lostPilots: lostPilots.map(toPilot) };
   }
 
-  graceActiveLeases(until: number): Promise<number> {
-    return this.#write((tx) => graceActiveLeasesIn(tx, this.dialect, until));
+  graceActiveLeases(until: number, extendByMs = 0): Promise<number> {
+    return this.#write((tx) => graceActiveLeasesIn(tx, this.dialect, { until, extendByMs }));
   }
 
   onJobsAvailable(listener: JobsAvailableListener): () => void {

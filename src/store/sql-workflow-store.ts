@@ -2,7 +2,14 @@
 // dag, dataset and workflow queries; jobs that become claimable are signalled after the commit.
 
 import type { Kysely } from 'kysely';
-import type { DagInfo, Dataset, Datatype, StoredDag, Workflow } from '../core/index.ts';
+import {
+  type DagInfo,
+  type Dataset,
+  type Datatype,
+  NotFoundError,
+  type StoredDag,
+  type Workflow,
+} from '../core/index.ts';
 import {
   addDagIn,
   deleteDagIn,
@@ -14,6 +21,7 @@ import {
   workflowsPerDag,
 } from './dag-queries.ts';
 import { findDatasetRow, listDatasetRows, registerDatasetIn, workflowFileRows } from './dataset-queries.ts';
+import { type IdempotencyKey, type Once, once } from './idempotency-queries.ts';
 import type { JobsAvailableSignal } from './jobs-available.ts';
 import { toJob } from './rows.ts';
 import type { Database } from './schema.ts';
@@ -134,6 +142,30 @@ export class SqlWorkflowStore implements WorkflowStore {
       return { value: workflow, released };
     });
     return this.#detail(row);
+  }
+
+  async createWorkflowOnce(
+    input: NewWorkflow,
+    now: number,
+    key: IdempotencyKey,
+  ): Promise<Once<WorkflowDetail>> {
+    const write = <R>(fn: (tx: Tx) => Promise<R>) => this.#write(fn);
+    const { value, replayed } = await once(
+      write,
+      key,
+      async (tx) => {
+        const { workflow, released } = await createWorkflowIn(tx, this.#dialect, input, now);
+        if (released) await this.#signal.publish(tx);
+        return { value: { workflow, released }, ids: [workflow.id] };
+      },
+      async (tx, [id]) => {
+        const workflow = await findWorkflowRow(tx, id as number);
+        if (!workflow) throw new NotFoundError('workflow created with this Idempotency-Key', id as number);
+        return { workflow, released: false };
+      },
+    );
+    if (value.released) this.#signal.emitLocal();
+    return { value: await this.#detail(value.workflow), replayed };
   }
 
   async startWorkflow(id: number, actor: string, now: number): Promise<Workflow> {

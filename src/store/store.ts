@@ -22,9 +22,12 @@ import type {
   Summary,
 } from '../core/index.ts';
 import type { AuthStore } from './auth-store.ts';
+import type { StoreAvailability } from './availability.ts';
+import type { IdempotencyKey, Once } from './idempotency-queries.ts';
 import type { RetentionStore } from './retention-store.ts';
 import type { SiteStore } from './site-store.ts';
 import type { StatsStore } from './stats-store.ts';
+import type { StoreHealthProblem } from './store-health.ts';
 import type { WorkflowStore } from './workflow-store.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -163,16 +166,28 @@ export interface Store {
   readonly workflows: WorkflowStore;
   /** Aggregates for the monitor: time series, failure groups, queue depth. */
   readonly stats: StatsStore;
+  /** The database's availability as the store's own queries saw it: outages and their grace. */
+  readonly availability: StoreAvailability;
 
   /** Applies pending migrations under a lock; throws SchemaTooNewError when the database is ahead of the code. */
   migrate(): Promise<void>;
   /** Names of applied and known migrations (for `p3s doctor`/status). */
   migrationStatus(): Promise<{ applied: string[]; pending: string[] }>;
+  /** What keeps the database from being used now (unreachable, disk full); empty when healthy. Never throws. */
+  checkHealth(): Promise<StoreHealthProblem[]>;
   close(): Promise<void>;
 
   // Jobs: submission and management
   /** Stores all specs in one transaction (all or none), returning the jobs in input order. */
   submitJobs(specs: JobSpec[], user: string, now: number): Promise<Job[]>;
+  /**
+   * submitJobs once per idempotency key: a re-send of the same request answers with the jobs the
+   * first created (`replayed`, as they are now; deleted ones left out) and creates nothing. Throws
+   * IdempotencyKeyReusedError when the key was used for another request.
+   */
+  submitJobsOnce(specs: JobSpec[], user: string, now: number, key: IdempotencyKey): Promise<Once<Job[]>>;
+  /** Deletes idempotency keys that expired by `now`; returns how many. */
+  pruneIdempotencyKeys(now: number): Promise<number>;
   getJob(id: number): Promise<Job | undefined>;
   getJobDetail(id: number): Promise<JobDetail | undefined>;
   listJobs(query: JobListQuery): Promise<JobPage>;
@@ -200,6 +215,8 @@ export interface Store {
   listPilots(filter: PilotFilter, limit: number, offset: number): Promise<{ pilots: Pilot[]; total: number }>;
   /** Records that an idle pilot is alive (each claim poll); a lost pilot comes back as idle. */
   touchPilot(uuid: string, now: number): Promise<Pilot>;
+  /** Records why the pilot takes no jobs (its disk is full), or with null that it takes them again; a touch too. */
+  holdPilot(uuid: string, hold: string | null, now: number): Promise<Pilot>;
   /**
    * Atomically takes the best eligible defined job for the pilot (see core/matching.ts):
    * defined → dispatched, attempt unchanged, lease set, pilot → running. Null when none.
@@ -257,8 +274,12 @@ export interface Store {
    * pilots lost; also marks idle pilots silent since `pilotSilentBefore` as lost.
    */
   expireLeases(now: number, pilotSilentBefore: number): Promise<ExpiredLeases>;
-  /** After a server restart: pushes every active lease to at least `until`, so pilots can report back. */
-  graceActiveLeases(until: number): Promise<number>;
+  /**
+   * After the server or its database was unavailable: extends every active lease by `extendByMs`
+   * (the outage's length) and to at least `until` (core/leases.ts `gracedLease`), so pilots that
+   * could not report get time to check back in. Returns how many jobs are active.
+   */
+  graceActiveLeases(until: number, extendByMs?: number): Promise<number>;
 
   /** Subscribes to "jobs may be claimable" signals (other servers too, on PostgreSQL). */
   onJobsAvailable(listener: JobsAvailableListener): () => void;

@@ -12,6 +12,7 @@ import type {
   Workflow,
   WorkflowState,
 } from '../core/index.ts';
+import type { IdempotencyKey, Once } from './idempotency-queries.ts';
 
 export interface NewDag {
   name: string;
@@ -119,6 +120,8 @@ export interface WorkflowStore {
   // Workflows
   /** Stores the workflow, its jobs (template) and files in one transaction; `defined` also starts it. */
   createWorkflow(workflow: NewWorkflow, now: number): Promise<WorkflowDetail>;
+  /** createWorkflow once per idempotency key (see Store.submitJobsOnce). */
+  createWorkflowOnce(workflow: NewWorkflow, now: number, key: IdempotencyKey): Promise<Once<WorkflowDetail>>;
   /** template → defined: every source is released (a noop source completes and releases its children). */
   startWorkflow(id: number, actor: string, now: number): Promise<Workflow>;
   getWorkflow(id: number): Promise<WorkflowDetail | undefined>;

@@ -3,11 +3,12 @@
 // file, which root cannot bypass) are failures with a fix line and exit 1, the token check is then
 // skipped; --json carries the same checks. A refused token: test/e2e/access.test.ts.
 
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Cluster, makeCluster } from '../helpers/cluster.ts';
 import { postgresAvailable } from '../helpers/postgres.ts';
+import { startServerProcess } from '../helpers/processes.ts';
 
 let c: Cluster | undefined;
 afterEach(async () => {
@@ -41,6 +42,7 @@ describe('p3s doctor', () => {
       'sqlite',
       'database',
       'data dir',
+      'admin token file',
       'server',
       'token',
       'work dir',
@@ -85,5 +87,22 @@ describe('p3s doctor', () => {
     });
     // The stopped server's SQLite file is still read (read-only) and up to date.
     expect(checks.database?.status).toBe('ok');
+  });
+
+  it('flags an admin token file others may read, as the server does at start', async () => {
+    c = await makeCluster();
+    const file = join(c.dataDir, 'admin.token');
+    chmodSync(file, 0o644);
+    const report = JSON.parse((await c.cli(['doctor', '--json'])).stdout);
+    expect(byName(report.checks)['admin token file']).toMatchObject({
+      status: 'fail',
+      fix: `chmod 600 ${file}`,
+    });
+    c.server.signal('SIGTERM');
+    await c.server.exited;
+    c.server = await startServerProcess({ dataDir: c.dataDir, port: c.server.port });
+    await expect
+      .poll(() => c?.server.output(), { timeout: 10_000 })
+      .toMatch(/the admin token file is readable by its group and every user on this host \(mode 644\)/);
   });
 });

@@ -109,7 +109,13 @@ export async function startRealServer(options: {
     start,
     reap: (aheadMs, pilotTimeoutMs = 5 * 60_000) => {
       const { app, store } = need();
-      return reapExpiredLeases({ store, logger: app.log, now: () => Date.now() + aheadMs, pilotTimeoutMs });
+      return reapExpiredLeases({
+        store,
+        logger: app.log,
+        now: () => Date.now() + aheadMs,
+        pilotTimeoutMs,
+        leaseMs: config.leaseSeconds * 1000,
+      });
     },
     close: stop,
   };

@@ -3,7 +3,6 @@
 // real lease reaper; outcomes are read back from the job and pilot records, the logs route and
 // what the payloads themselves did. (src/pilot may not import the server, hence test/.)
 
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { hostname, tmpdir } from 'node:os';
@@ -16,6 +15,7 @@ import { ROUTES, routePath } from '../../src/protocol/routes.ts';
 import type { JobWire, LogSliceWire } from '../../src/protocol/schemas/jobs.ts';
 import type { PilotWire } from '../../src/protocol/schemas/pilots.ts';
 import type { AppConfig } from '../../src/server/app.ts';
+import { testPilotOptions } from '../helpers/pilot-options.ts';
 import { alive, waitFor } from '../helpers/processes.ts';
 import { type RealServer, startRealServer } from '../helpers/real-server.ts';
 
@@ -57,26 +57,7 @@ async function useServer(config: Partial<AppConfig>): Promise<void> {
 }
 
 function options(extra: Partial<PilotOptions> = {}): PilotOptions & { uuid: string } {
-  return {
-    server: server.url,
-    token: server.adminToken,
-    uuid: randomUUID(),
-    site: null,
-    jobTypes: [],
-    cycles: 1,
-    period: 1,
-    beat: 0.2,
-    workDir: join(root, 'work'),
-    joblogDir: join(root, 'joblogs'),
-    lifetime: 0,
-    timefloor: 0,
-    batchId: null,
-    maxOutage: 10,
-    killGrace: 0.5,
-    shell: false,
-    logLevel: process.env.PILOT_LOG ?? 'silent',
-    ...extra,
-  };
+  return testPilotOptions(server, root, extra);
 }
 
 async function submit(payload: string, extra: Record<string, unknown> = {}): Promise<number> {
@@ -284,6 +265,17 @@ describe('pilot agent against the real server', () => {
     expect(await job(second)).toMatchObject({ state: 'defined', pilotId: null });
     expect(await pilot(opts.uuid)).toMatchObject({ state: 'stopped', jobsRun: 1 });
     expect(process.listenerCount('SIGTERM')).toBe(listeners);
+  });
+
+  it('on SIGTERM with the server gone, gives up its last reports soon and exits', async () => {
+    const id = await submit('/bin/sleep 300');
+    // Ten minutes of outage allowed: only the stop's own bound can end the pilot within the test.
+    const exit = runPilot(options({ cycles: 0, maxOutage: 600 }));
+    const { pid } = await running(id);
+    await server.stop();
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(await within(exit, 30_000, 'the stopped pilot to exit')).toBe(0);
+    expect(alive(pid)).toBe(false);
   });
 
   it('on SIGINT while idle aborts the pending claim at once', async () => {

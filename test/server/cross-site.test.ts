@@ -12,6 +12,7 @@ afterEach(async () => {
   await t.close();
 });
 
+/** A kill; by default as a browser's "simple" POST (text/plain), which needs no preflight. */
 async function kill(id: number, headers: Record<string, string>) {
   const res = await t.app.inject({
     method: 'POST',
@@ -52,10 +53,12 @@ describe('cross-site requests to the JSON API', () => {
         ],
       })
     ).json.jobs;
+    const json = { 'content-type': 'application/json' };
     expect(
-      (await kill(a.id, { 'sec-fetch-site': 'same-origin', origin: 'http://127.0.0.1:7878' })).status,
+      (await kill(a.id, { ...json, 'sec-fetch-site': 'same-origin', origin: 'http://127.0.0.1:7878' }))
+        .status,
     ).toBe(200);
-    expect((await kill(b.id, {})).status).toBe(200);
+    expect((await kill(b.id, json)).status).toBe(200);
     const read = await t.app.inject({
       method: 'GET',
       url: '/api/v1/jobs',

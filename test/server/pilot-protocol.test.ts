@@ -74,6 +74,55 @@ describe('pilot protocol', () => {
     expect(pilot).toMatchObject({ state: 'idle', jobsRun: 1, currentJobId: null });
   });
 
+  it('holds a pilot that says why it takes no job, at once, and clears the hold with null', async () => {
+    await register('p-1');
+    const [id] = await submit([{ payload: '/bin/true' }]);
+    const reason = "the pilot's job log dir /data/joblogs is full: 0 B free, 16 MiB needed to take jobs";
+    const held = await call(t.app, 'POST', '/api/v1/pilots/p-1/claim', { wait: 60, beat: 1, hold: reason });
+    expect(held.json).toEqual({ job: null, command: null });
+    expect((await call(t.app, 'GET', '/api/v1/pilots/p-1')).json.pilot).toMatchObject({
+      hold: reason,
+      state: 'idle',
+    });
+    expect((await call(t.app, 'GET', `/api/v1/jobs/${id}`)).json.job.state).toBe('defined');
+    const resumed = await call(t.app, 'POST', '/api/v1/pilots/p-1/claim', { wait: 0, beat: 1, hold: null });
+    expect(resumed.json.job).toMatchObject({ id });
+    expect((await call(t.app, 'GET', '/api/v1/pilots/p-1')).json.pilot).toMatchObject({
+      hold: null,
+      state: 'running',
+    });
+    const long = { wait: 0, beat: 1, hold: 'x'.repeat(2001) };
+    expect((await call(t.app, 'POST', '/api/v1/pilots/p-1/claim', long)).status).toBe(400);
+  });
+
+  it('records a disk_full outcome as failed with the directory in its diagnostic', async () => {
+    await register('p-1');
+    const [id] = await submit([{ payload: '/bin/true' }]);
+    await claim('p-1');
+    const outcome = { kind: 'disk_full', path: '/data/work', detail: 'cannot prepare the payload: ENOSPC' };
+    const res = await call(t.app, 'POST', `/api/v1/jobs/${id}/finish`, {
+      pilot: 'p-1',
+      attempt: 1,
+      outcome,
+      metrics: null,
+    });
+    expect(res.json).toEqual({ state: 'failed' });
+    expect((await call(t.app, 'GET', `/api/v1/jobs/${id}`)).json.job).toMatchObject({
+      errorName: 'disk_full',
+      errorCode: 1404,
+      errorDiag: 'no space left on /data/work: cannot prepare the payload: ENOSPC',
+    });
+  });
+
+  it.each(['.', '..'])(
+    'refuses the pilot uuid %j, which a URL or a file name would take for a directory',
+    async (uuid) => {
+      const res = await call(t.app, 'POST', '/api/v1/pilots', registration(uuid));
+      expect(res.status).toBe(400);
+      expect(res.json.error.details[0].path).toBe('/body/uuid');
+    },
+  );
+
   it('records a non-zero exit as failed with the exit_code error', async () => {
     await register('p-1');
     const [id] = await submit([{ payload: '/bin/false' }]);
@@ -278,6 +327,30 @@ describe('pilot protocol', () => {
     expect(job.endedAt - job.startedAt).toBe(250);
   });
 
+  it('says on retry that a lost job payload may still run, until its pilot is heard from again', async () => {
+    await register('p-1');
+    const [id] = await submit([{ payload: 'x' }]);
+    const reap = { store: t.store, logger: t.app.log, pilotTimeoutMs: 300_000, leaseMs: 30_000 };
+    const lose = async () => {
+      await claim('p-1');
+      t.advance(31_000);
+      expect(await reapExpiredLeases({ ...reap, now: t.app.p3s.now })).toBe(1);
+      t.advance(1000);
+    };
+    await lose();
+    const warned = await call(t.app, 'POST', `/api/v1/jobs/${id}/retry`, {});
+    expect(warned.json.job).toMatchObject({ state: 'defined', attempt: 2 });
+    expect(warned.json.warning).toMatch(
+      /lost with pilot p-1 on node1, not heard from since: its payload may still be running/,
+    );
+    // Lost again; then the pilot talks (a claim): it has learnt the job is gone and killed the payload.
+    await lose();
+    expect((await claim('p-1')).json.job).toBeNull();
+    const quiet = await call(t.app, 'POST', `/api/v1/jobs/${id}/retry`, {});
+    expect(quiet.json.job).toMatchObject({ state: 'defined', attempt: 3 });
+    expect(quiet.json.warning).toBeUndefined();
+  });
+
   it('fails a job whose lease expired as lost and marks its pilot lost', async () => {
     await register('p-1');
     const [id] = await submit([{ payload: 'x' }]);
@@ -288,6 +361,7 @@ describe('pilot protocol', () => {
       logger: t.app.log,
       now: () => Date.now() + 31_000,
       pilotTimeoutMs: 300_000,
+      leaseMs: 30_000,
     });
     expect(lost).toBe(1);
     const job = (await call(t.app, 'GET', `/api/v1/jobs/${id}`)).json.job;

@@ -99,6 +99,34 @@ describe('robustness', () => {
     expect(failures).toEqual([]);
   });
 
+  it('answers a text/plain body with 415, as the API reference says, storing nothing', async () => {
+    const before = (await t.app.inject({ method: 'GET', url: '/api/v1/jobs' })).json().total;
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/jobs',
+      payload: '{"jobs": [{"payload": "/bin/true"}]}',
+      headers: { 'content-type': 'text/plain', authorization: `Bearer ${t.adminToken}` },
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json().error.code).toBe('unsupported_media_type');
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/jobs' })).json().total).toBe(before);
+  });
+
+  it('refuses a body nested deeper than 32 levels before parsing it', async () => {
+    const deep = `{"jobs":${'['.repeat(400_000)}${']'.repeat(400_000)}}`;
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/jobs',
+      payload: deep,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${t.adminToken}` },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({
+      code: 'validation_failed',
+      details: [{ path: '/body', message: 'nests arrays and objects deeper than 32 levels' }],
+    });
+  });
+
   it('answers odd content types and headers with 4xx', async () => {
     for (const headers of [
       { 'content-type': 'text/plain' },

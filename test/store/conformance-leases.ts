@@ -2,7 +2,7 @@
 // loses idle pilots that fell silent, and a restart grace pushes active leases out.
 
 import { describe, expect, it } from 'vitest';
-import { LeaseLostError } from '../../src/core/index.ts';
+import { gracedLease, LeaseLostError } from '../../src/core/index.ts';
 import {
   type ConformanceContext,
   claimedJob,
@@ -101,6 +101,25 @@ export function describeLeases(ctx: ConformanceContext): void {
       expect((await store.getJob(a.id))?.leaseExpiresAt).toBe(until);
       expect((await store.getJob(b.id))?.leaseExpiresAt).toBe(T0 + 500_000);
       expect((await store.expireLeases(until - 1, 0)).lostJobs).toEqual([]);
+    });
+
+    it('extends every active lease by an outage as core gracedLease says, and to at least the given time', async () => {
+      const store = await ctx.fresh();
+      const jobs = [];
+      for (const leaseMs of [0, 80_000, 300_000]) {
+        const { job, pilot } = await claimedJob(store);
+        const ref = { jobId: job.id, pilotUuid: pilot.uuid, attempt: 1, metrics: null };
+        if (leaseMs > 0) await store.heartbeatJob({ ...ref, leaseMs, now: T0 });
+        jobs.push(job);
+      }
+      const before = await Promise.all(jobs.map(async (job) => (await store.getJob(job.id))?.leaseExpiresAt));
+      expect(before).toEqual([T0 + LEASE_MS, T0 + 80_000, T0 + 300_000]);
+      const grace = { until: T0 + 90_000, extendByMs: 40_000 };
+      expect(await store.graceActiveLeases(grace.until, grace.extendByMs)).toBe(3);
+      const after = await Promise.all(jobs.map(async (job) => (await store.getJob(job.id))?.leaseExpiresAt));
+      expect(after).toEqual(before.map((expiry) => gracedLease(expiry ?? null, grace)));
+      // 30 s + 40 s is short of a full period from now; 80 s + 40 s and 300 s + 40 s get the outage back.
+      expect(after).toEqual([T0 + 90_000, T0 + 120_000, T0 + 340_000]);
     });
   });
 }

@@ -33,12 +33,34 @@ export function describePilots(ctx: ConformanceContext): void {
         endedAt: null,
         tokenId: 7,
         owner: 'site-cern',
+        hold: null,
       });
       expect(await store.getPilot(pilot.id)).toEqual(pilot);
       expect(await store.getPilot(pilot.uuid)).toEqual(pilot);
       expect(await store.getPilot(String(pilot.id))).toEqual(pilot);
       expect(await store.getPilot(999_999)).toBeUndefined();
       expect(await store.getPilot('no-such-uuid')).toBeUndefined();
+    });
+
+    it('records why a pilot holds back, as a sign of life, and clears it', async () => {
+      const store = await ctx.fresh();
+      const pilot = await store.registerPilot(registration(), T0);
+      const reason = "the pilot's work dir /w is full: 0 B free, 16 MiB needed to take jobs";
+      expect(await store.holdPilot(pilot.uuid, reason, T0 + 1000)).toMatchObject({
+        hold: reason,
+        lastSeenAt: T0 + 1000,
+        state: 'idle',
+      });
+      // A pilot marked lost meanwhile is idle again: it talks.
+      await store.expireLeases(T0 + 10_000, T0 + 5000);
+      expect((await store.getPilot(pilot.id))?.state).toBe('lost');
+      expect(await store.holdPilot(pilot.uuid, null, T0 + 11_000)).toMatchObject({
+        hold: null,
+        state: 'idle',
+      });
+      await expect(store.holdPilot('no-such-pilot', reason, T0)).rejects.toMatchObject({
+        code: 'pilot_unknown',
+      });
     });
 
     it('keeps the registering token when the pilot registers again', async () => {

@@ -6,6 +6,7 @@ import type { Store } from '../../src/store/index.ts';
 import { describeAuth } from './conformance-auth.ts';
 import { describeClaims } from './conformance-claim.ts';
 import type { ConformanceContext, StoreTarget } from './conformance-fixtures.ts';
+import { describeIdempotency } from './conformance-idempotency.ts';
 import { describeJobCommands } from './conformance-job-commands.ts';
 import { describeLeases } from './conformance-leases.ts';
 import { describeListing } from './conformance-listing.ts';
@@ -45,6 +46,7 @@ export function describeStoreConformance(name: string, factory: () => StoreTarge
 
     describeSchema(ctx);
     describeSubmit(ctx);
+    describeIdempotency(ctx);
     describeClaims(ctx);
     describePilotReports(ctx);
     describeJobCommands(ctx);

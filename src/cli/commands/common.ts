@@ -30,6 +30,18 @@ export const caFileOption = () =>
     'PEM file of the CA to trust for an https:// server, e.g. its self-signed certificate (default: $P3S_CA_FILE)',
   );
 
+/** A key that makes a submission safe to send again (e.g. after a lost answer): see docs/reference/api.md. */
+export const idempotencyKeyOption = () =>
+  new Option(
+    '--idempotency-key <key>',
+    'send the same command with the same key again and nothing is created twice (keys live 24 h)',
+  );
+
+/** Said when the server answered a re-sent submission with its first answer. */
+export function replayedNote(key: string | undefined): string {
+  return `p3s: sent before with idempotency key ${JSON.stringify(key)}: nothing new was created, this is the first answer`;
+}
+
 /** Adds --server, --token and --ca-file (the flags that say which server and how to reach it). */
 export function withServerOptions<A extends unknown[], O extends OptionValues, G extends OptionValues>(
   cmd: Command<A, O, G>,

@@ -12,6 +12,7 @@ import {
   checkDirectory,
   checkNode,
   checkToken,
+  checkTokenFile,
   type WhoamiOutcome,
 } from '../doctor-checks.ts';
 import { Exit } from '../errors.ts';
@@ -43,6 +44,7 @@ export function addDoctorCommand(program: Command): void {
     const checks: CheckResult[] = [checkNode()];
     checks.push(...(await storeChecks(dataDir, databaseUrl)));
     checks.push(checkDirectory('data dir', dataDir, choose('--data-dir or P3S_HOME')));
+    checks.push(checkTokenFile('admin token file', join(dataDir, DEFAULTS.adminTokenFile)));
     // Health without the token: a token the server refuses is the token check's finding, not the server's.
     const anonymous = new P3sClient({ server: conn.url, caFile: conn.caFile, timeoutMs: 5000 });
     const serverResult = await serverCheck(anonymous, server.url);
@@ -167,6 +169,13 @@ async function serverCheck(client: P3sClient, url: string): Promise<CheckResult>
       };
     return { name, status: 'ok', detail: `${url} answers: p3s ${health.version}, ${health.store}` };
   } catch (error) {
+    if (error instanceof ApiError && error.code === 'store_unavailable')
+      return {
+        name,
+        status: 'fail',
+        detail: `${url} answers, but its database cannot be used: ${error.message}`,
+        fix: 'bring the database back (start PostgreSQL, free disk space); the server recovers by itself',
+      };
     const reason = error instanceof NetworkError ? error.message : `${url}: ${(error as Error).message}`;
     const fix =
       error instanceof NetworkError && error.certificate

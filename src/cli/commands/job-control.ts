@@ -13,6 +13,7 @@ interface Done {
   text: string;
   job?: JobWire;
   immediate?: boolean;
+  warning?: string;
 }
 
 /** Runs `fn` for every id; an API error fails that id only, a network error stops everything. */
@@ -27,6 +28,7 @@ async function forEachId(out: Output, ids: number[], fn: (id: number) => Promise
         ok: true,
         ...(done.job ? { job: done.job } : {}),
         ...(done.immediate === undefined ? {} : { immediate: done.immediate }),
+        ...(done.warning === undefined ? {} : { warning: done.warning }),
       });
       if (!out.json) out.line(`job ${id}: ${done.text}`);
     } catch (error) {
@@ -72,8 +74,9 @@ export function addControlCommands(job: Command): void {
       const out = output(opts);
       const { client } = connect(opts);
       await forEachId(out, ids, async (id) => {
-        const { job: j } = await client.retryJob(id);
-        return { text: `retried, now ${out.jobState(j.state)}`, job: j };
+        const { job: j, warning } = await client.retryJob(id);
+        if (warning) out.note(`p3s: warning: job ${id}: ${warning}`);
+        return { text: `retried, now ${out.jobState(j.state)}`, job: j, warning };
       });
     },
   );

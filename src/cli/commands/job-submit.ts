@@ -15,8 +15,10 @@ import {
   connect,
   dataDirOption,
   formatIds,
+  idempotencyKeyOption,
   jsonOption,
   output,
+  replayedNote,
   serverOption,
   sleep,
   tokenOption,
@@ -47,6 +49,7 @@ export function addSubmitCommand(job: Command): void {
     .addOption(
       new Option('--user <name>', "submit on behalf of this user (admins only; default: the token's name)"),
     )
+    .addOption(idempotencyKeyOption())
     .addOption(new Option('--wait', 'wait until every job has ended; exit 1 if any failed or was cancelled'))
     .addOption(
       new Option('--dry-run', 'print the job list that would be sent, send nothing').conflicts('wait'),
@@ -72,10 +75,14 @@ export function addSubmitCommand(job: Command): void {
       if (opts.dryRun) return out.data(jobs);
       const { client } = connect(opts);
       let submitted: JobWire[];
+      let replayed = false;
       try {
-        submitted = (await client.submitJobs(jobs as unknown[], opts.user)).jobs;
+        const key = { idempotencyKey: opts.idempotencyKey };
+        ({ jobs: submitted, replayed } = await client.submitJobs(jobs as unknown[], opts.user, key));
       } catch (error) {
-        if (!(error instanceof ApiError) || error.details.length === 0) throw error;
+        // Problems of the jobs are listed by job; a reused key is said as the server said it.
+        const perJob = error instanceof ApiError && error.details.length > 0;
+        if (!perJob || error.code === 'idempotency_key_reused') throw error;
         const n = error.details.length;
         throw new CliError(`${input.source}: ${n} problem${n === 1 ? '' : 's'}, nothing was submitted`, {
           details: error.details.map((d) => ({
@@ -84,9 +91,10 @@ export function addSubmitCommand(job: Command): void {
           })),
         });
       }
+      if (replayed) out.note(replayedNote(opts.idempotencyKey));
       const ids = submitted.map((j) => j.id);
       if (!opts.wait) {
-        if (out.json) out.data({ jobs: submitted });
+        if (out.json) out.data({ jobs: submitted, replayed });
         else printSubmitted(out, submitted);
         return;
       }

@@ -6,7 +6,7 @@ import { type Command, InvalidArgumentError, Option, type OptionValues } from '@
 import { DEFAULTS } from '../../core/defaults.ts';
 import type { RunAs } from '../../pilot/main.ts';
 import { type PilotOptions, SITE_SETTINGS, type SiteSetting } from '../../pilot/options.ts';
-import { intArg, listArg, secondsArg, uuidArg } from '../args.ts';
+import { bytesArg, intArg, listArg, secondsArg, uuidArg } from '../args.ts';
 import { keepRunningWithoutOutput } from '../closed-output.ts';
 import { CliError, Exit } from '../errors.ts';
 import { ensureLocalPilotsToken } from '../local-pilot-token.ts';
@@ -82,6 +82,14 @@ export function withPilotOptions<A extends unknown[], O extends OptionValues, G 
         .argParser(secondsArg(0))
         .default(DEFAULTS.killGraceSeconds as number),
     )
+    .addOption(
+      new Option(
+        '--min-free <bytes>',
+        'take no jobs while the work or job log dir has less free space, e.g. 16MiB',
+      )
+        .argParser(bytesArg(0))
+        .default(DEFAULTS.pilotMinFreeBytes as number, '16MiB'),
+    )
     .addOption(new Option('-x, --shell', 'run every payload through /bin/sh -c (P3S -x)'))
     .addOption(
       new Option(
@@ -137,6 +145,7 @@ export interface PilotFlags {
   batchId?: string;
   maxOutage: number;
   killGrace: number;
+  minFree: number;
   shell?: true;
   payloadUser?: string;
   logLevel: string;
@@ -180,6 +189,7 @@ export function pilotOptionsFrom(
     batchId: flags.batchId ?? null,
     maxOutage: flags.maxOutage,
     killGrace: flags.killGrace,
+    minFreeBytes: flags.minFree,
     shell: flags.shell === true,
     ...(flags.payloadUser !== undefined && { payloadUser: flags.payloadUser }),
     logLevel: flags.logLevel,

@@ -3,7 +3,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { type Command, Option } from '@commander-js/extra-typings';
-import { NetworkError, P3sClient } from '../../protocol/client.ts';
+import { ApiError, NetworkError, P3sClient } from '../../protocol/client.ts';
 import type { PilotWire } from '../../protocol/schemas/pilots.ts';
 import { intArg, secondsArg } from '../args.ts';
 import { CliError, Exit } from '../errors.ts';
@@ -79,7 +79,9 @@ export function addPilotsCommands(program: Command): void {
         try {
           await client.health();
         } catch (error) {
-          if (!(error instanceof NetworkError)) throw error;
+          // A server whose database is away answers 503: its pilots wait for it like for a server that is down.
+          const down = error instanceof NetworkError || (error instanceof ApiError && error.status === 503);
+          if (!down) throw error;
           out.note(`warning: ${error.message}; the pilots will keep trying for up to ${base.maxOutage}s`);
         }
       }
@@ -171,7 +173,8 @@ export function addPilotsCommands(program: Command): void {
             p.site ?? '',
             p.pid,
             out.pilotState(p.state) +
-              (p.stopRequested && p.state !== 'stopped' ? out.dim(' (stopping)') : ''),
+              (p.stopRequested && p.state !== 'stopped' ? out.dim(' (stopping)') : '') +
+              (p.hold !== null && p.state !== 'stopped' ? out.dim(' (held)') : ''),
             p.currentJobId ?? '',
             p.jobsRun,
             formatAgo(p.lastSeenAt, now),
@@ -182,6 +185,9 @@ export function addPilotsCommands(program: Command): void {
         out.table(head, rows, { alignRight: [0, 4, 6, 7] });
         if (page.total > page.pilots.length)
           out.line(out.dim(`${page.pilots.length} of ${page.total} (--limit for more)`));
+        // Why a pilot takes no jobs, in its own words (its disk is full).
+        for (const p of page.pilots)
+          if (p.hold !== null && p.state !== 'stopped') out.note(`pilot ${p.id} takes no jobs: ${p.hold}`);
       }
       for (const r of unknown) {
         const what = r.alive

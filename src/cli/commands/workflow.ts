@@ -15,7 +15,7 @@ import { CliError } from '../errors.ts';
 import { readFileinfo, readJobinfo } from '../info-input.ts';
 import { formatDuration, formatShortTime, type Output, truncate } from '../output.ts';
 import { countsText } from '../workflow-progress.ts';
-import { connect, output, withClientOptions } from './common.ts';
+import { connect, idempotencyKeyOption, output, replayedNote, withClientOptions } from './common.ts';
 import { addWorkflowShowCommands } from './workflow-show.ts';
 
 export function addWorkflowCommands(program: Command): void {
@@ -52,14 +52,15 @@ export function addWorkflowCommands(program: Command): void {
           "directory of every file fileinfo gives none (default: each edge's dirpath in the DAG)",
         ),
       )
-      .addOption(new Option('-D, --description <text>', 'a description')),
+      .addOption(new Option('-D, --description <text>', 'a description'))
+      .addOption(idempotencyKeyOption()),
   ).action(async (dag, opts) => {
     const out = output(opts);
     const fileinfo = readFileinfo(opts.fileinfo);
     const jobinfo = readJobinfo(opts.jobinfo);
-    let detail: WorkflowDetailWire;
+    let detail: WorkflowDetailWire & { replayed: boolean };
     try {
-      detail = await connect(opts).client.createWorkflow({
+      const body = {
         dag,
         state: opts.state,
         ...(opts.name === undefined ? {} : { name: opts.name }),
@@ -67,7 +68,8 @@ export function addWorkflowCommands(program: Command): void {
         ...(fileinfo === undefined ? {} : { fileinfo }),
         ...(jobinfo === undefined ? {} : { jobinfo }),
         ...(opts.outputDir === undefined ? {} : { dirpath: resolve(opts.outputDir) }),
-      });
+      };
+      detail = await connect(opts).client.createWorkflow(body, { idempotencyKey: opts.idempotencyKey });
     } catch (error) {
       if (!(error instanceof ApiError) || error.code !== 'validation_failed' || error.details.length === 0)
         throw error;
@@ -79,6 +81,7 @@ export function addWorkflowCommands(program: Command): void {
         },
       );
     }
+    if (detail.replayed) out.note(replayedNote(opts.idempotencyKey));
     if (out.json) return out.data(detail);
     const w = detail.workflow;
     out.line(

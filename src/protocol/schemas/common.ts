@@ -28,7 +28,12 @@ export const Id = Type.Integer({ minimum: 1, maximum: 9_007_199_254_740_991 });
 /** A list offset: bounded so it always fits the databases' integers. */
 export const Offset = Type.Integer({ minimum: 0, maximum: 2_147_483_647 });
 export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
-export const Uuid = PatternString('^[A-Za-z0-9_.:-]+$', 'letters, digits, _, ., : and - (1-64)');
+/**
+ * A pilot uuid: letters, digits and `_.:-`, but not `.` or `..`, which a URL path or a file name
+ * (its log, its cgroup) would take for a directory.
+ */
+export const UUID_PATTERN = '^(?!\\.{1,2}$)[A-Za-z0-9_.:-]+$';
+export const Uuid = PatternString(UUID_PATTERN, 'letters, digits, _, ., : and - (1-64), not . or ..');
 export const UuidParams = Type.Object({ uuid: Uuid }, { additionalProperties: false });
 export const IdOrUuidParams = Type.Object({ id: Uuid }, { additionalProperties: false });
 /** Site names (and a pilot token's site). */

@@ -42,6 +42,8 @@ export const PilotSchema = Type.Object({
   endedAt: NullableMillis,
   /** The name of the token that registered the pilot. */
   owner: NullableString,
+  /** Why the pilot takes no jobs now, as it reported (e.g. its work disk is full); null while it takes them. */
+  hold: NullableString,
 });
 export type PilotWire = Static<typeof PilotSchema>;
 
@@ -66,6 +68,12 @@ export const ClaimBody = Type.Object(
     wait: Type.Number({ minimum: 0, maximum: 3600 }),
     /** The pilot's heartbeat interval in seconds; the lease covers several of them. */
     beat: Type.Number({ minimum: 0.05, maximum: 86_400 }),
+    /**
+     * A reason (e.g. its disk is full): the pilot takes no job now; the answer comes at once, with
+     * no job, and the reason shows as the pilot's `hold`. Null: it takes jobs again (the hold is
+     * cleared) and the claim goes on as usual. Absent: no change.
+     */
+    hold: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 2000 }), Type.Null()])),
   },
   { additionalProperties: false },
 );
@@ -163,6 +171,14 @@ export const Outcome = Type.Union([
     { additionalProperties: false },
   ),
   Type.Object({ kind: Type.Literal('pilot_lifetime') }, { additionalProperties: false }),
+  Type.Object(
+    {
+      kind: Type.Literal('disk_full'),
+      path: Type.String({ minLength: 1, maxLength: 4096 }),
+      detail: Type.String({ maxLength: 4000 }),
+    },
+    { additionalProperties: false },
+  ),
 ]);
 
 export const FinishJobBody = Type.Object(

@@ -2,10 +2,10 @@
 // <dataDir>/admin.token (mode 0600) is a live admin token of this database, creating both when
 // needed, so local CLI commands and pilots authenticate without the user doing anything.
 
-import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { AlreadyExistsError } from '../../core/errors.ts';
-import { isIdentityName, tokenProblem } from '../../core/index.ts';
+import { isIdentityName, secretFileExposure, tokenProblem } from '../../core/index.ts';
 import type { AuthStore } from '../../store/auth-store.ts';
 import { hashSecret, newSecret } from './secrets.ts';
 
@@ -54,6 +54,15 @@ export async function ensureAdminToken(
   }
   writeSecret(file, secret);
   return { created: true, name: token.name };
+}
+
+/** Who besides its owner may read the token file, or null (also when it cannot be looked at). */
+export function tokenFileExposure(file: string): string | null {
+  try {
+    return secretFileExposure(statSync(file).mode);
+  } catch {
+    return null;
+  }
 }
 
 function readSecret(file: string): string | undefined {

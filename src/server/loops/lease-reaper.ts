@@ -1,5 +1,7 @@
 // Ends jobs whose pilot stopped heartbeating (lease expired) as failed/lost, and marks
-// silent pilots lost, so no job is ever left hanging in dispatched/running.
+// silent pilots lost, so no job is ever left hanging in dispatched/running. A pilot that could
+// not report because the database was unavailable is not silent: the outage is given back to
+// every active lease before any lease is judged.
 
 import type { FastifyBaseLogger } from 'fastify';
 import type { Store } from '../../store/store.ts';
@@ -10,11 +12,14 @@ export interface LeaseReaperDeps {
   now: () => number;
   /** Idle pilots silent for this long are marked lost. */
   pilotTimeoutMs: number;
+  /** The server's lease period: after an outage every active lease lasts at least this long again. */
+  leaseMs: number;
 }
 
 /** One pass of the reaper; returns how many jobs were declared lost. */
 export async function reapExpiredLeases(deps: LeaseReaperDeps): Promise<number> {
   const now = deps.now();
+  await graceAfterOutage(deps, now);
   const { lostJobs, lostPilots } = await deps.store.expireLeases(now, now - deps.pilotTimeoutMs);
   for (const job of lostJobs) {
     deps.logger.warn(
@@ -26,4 +31,23 @@ export async function reapExpiredLeases(deps: LeaseReaperDeps): Promise<number> 
     deps.logger.warn({ pilotId: pilot.id, uuid: pilot.uuid, host: pilot.host }, 'pilot lost');
   }
   return lostJobs.length;
+}
+
+/**
+ * When store queries failed since the last pass (the database was away or full), extends every
+ * active lease by the outage — from the store's first failed query to now — with the same rule as
+ * a server restart (core/leases.ts). Runs before expiring, so a lease that ran out while nobody
+ * could report is never judged on a clock that did not stop for the outage.
+ */
+async function graceAfterOutage(deps: LeaseReaperDeps, now: number): Promise<void> {
+  const { availability } = deps.store;
+  const pending = availability.pendingGrace();
+  if (pending === null) return;
+  const outageMs = Math.max(0, pending.at - pending.since);
+  const jobs = await deps.store.graceActiveLeases(now + deps.leaseMs, outageMs);
+  availability.graced(pending);
+  deps.logger.warn(
+    { outageSeconds: Math.round(outageMs / 100) / 10, jobs },
+    'the database was unavailable: extended the leases of active jobs by the outage',
+  );
 }

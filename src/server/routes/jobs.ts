@@ -6,6 +6,7 @@ import { type FieldIssue, NotFoundError, PayloadTooLargeError, ValidationError }
 import { applyEnvPatch, parseEnvPatch, parseJobSpecs } from '../../core/job-spec.ts';
 import { isJobState, isTerminalJobState } from '../../core/job-state.ts';
 import { oversizedEnvs, tooManyJobs } from '../../core/limits.ts';
+import { lostPayloadWarning } from '../../core/pilot-decisions.ts';
 import { ROUTES } from '../../protocol/routes.ts';
 import { IdParams, OkBody } from '../../protocol/schemas/common.ts';
 import {
@@ -23,9 +24,12 @@ import type { JobFilter } from '../../store/store.ts';
 import type { AppContext, TypedApp } from '../app.ts';
 import { actorOf, ownerFor, requireManage } from '../auth/auth-guard.ts';
 import { jobAsSeen, jobsAsSeen } from '../auth/redaction.ts';
+import { idempotencyKeyOf, markReplayed } from '../idempotency.ts';
 import { parseErrorFilter, parseStateList } from './query-parsing.ts';
 
 const JobReply = Type.Object({ job: JobSchema });
+/** A retry's answer; `warning` when the job's last payload may still be running (core/pilot-decisions.ts). */
+const RetryReply = Type.Object({ job: JobSchema, warning: Type.Optional(Type.String()) });
 const DEFAULT_LOG_SLICE = 256 * 1024;
 
 export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
@@ -49,7 +53,15 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
         (i) => `/jobs/${i}`,
       );
       if (big.length > 0) throw new PayloadTooLargeError(`${big[0]?.path}: ${big[0]?.message}`, big);
-      const jobs = await store.submitJobs(parsed.specs, user, ctx.now());
+      const key = idempotencyKeyOf(request, 'jobs', ctx.now());
+      const { value: jobs, replayed } = key
+        ? await store.submitJobsOnce(parsed.specs, user, ctx.now(), key)
+        : { value: await store.submitJobs(parsed.specs, user, ctx.now()), replayed: false };
+      // A re-send of a submission with its key: the first answer again, nothing new to audit.
+      if (replayed) {
+        markReplayed(reply);
+        return reply.status(201).send({ jobs });
+      }
       const ids = jobs.map((j) => j.id);
       await ctx.audit(request, {
         action: 'job.submit',
@@ -163,10 +175,12 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
 
   app.post(
     ROUTES.jobRetry,
-    { schema: { params: IdParams, response: { 200: JobReply } } },
+    { schema: { params: IdParams, response: { 200: RetryReply } } },
     async (request) => {
       const { id } = request.params;
-      await ownJob(request, id);
+      const before = await ownJob(request, id);
+      const pilot = before.pilotId === null ? undefined : await store.getPilot(before.pilotId);
+      const warning = lostPayloadWarning({ ...before, jobId: id, pilot: pilot ?? null });
       const job = await store.retryJob(id, actorOf(request), ctx.now());
       await ctx.audit(request, {
         action: 'job.retry',
@@ -174,7 +188,8 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
         objectId: id,
         detail: `attempt ${job.attempt}`,
       });
-      return { job: jobAsSeen(request, job) };
+      const seen = jobAsSeen(request, job);
+      return warning === null ? { job: seen } : { job: seen, warning };
     },
   );
 

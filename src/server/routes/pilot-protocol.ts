@@ -58,6 +58,11 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
 
   /** One claim long-poll: the best job as soon as there is one, or none once `wait` has passed. */
   const claim = async (uuid: string, body: ClaimBody, reply: FastifyReply) => {
+    // A pilot that takes no job now says why, and is answered at once; null: it takes jobs again.
+    if (body.hold !== undefined) {
+      const held = await store.holdPilot(uuid, body.hold, ctx.now());
+      if (body.hold !== null) return { job: null, command: held.stopRequested ? ('stop' as const) : null };
+    }
     const deadline = ctx.now() + Math.min(body.wait, config.maxClaimWaitSeconds) * 1000;
     // The first poll touches the pilot and claims in one transaction.
     const touched = await meter.timeStore('claim', () =>

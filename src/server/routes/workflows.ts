@@ -17,6 +17,7 @@ import { instantiateWorkflow } from '../../workflow/index.ts';
 import type { AppContext, TypedApp } from '../app.ts';
 import { actorOf, ownerFor, requireManage } from '../auth/auth-guard.ts';
 import { jobsAsSeen } from '../auth/redaction.ts';
+import { idempotencyKeyOf, markReplayed } from '../idempotency.ts';
 import { parseStateList } from './query-parsing.ts';
 
 export function registerWorkflowRoutes(app: TypedApp, ctx: AppContext): void {
@@ -37,17 +38,22 @@ export function registerWorkflowRoutes(app: TypedApp, ctx: AppContext): void {
         dagName: dag.name,
         ...(body.dirpath === undefined ? {} : { dirpath: body.dirpath }),
       });
-      const detail = await store.createWorkflow(
-        {
-          dag: dag.name,
-          name: body.name ?? dag.name,
-          description: body.description ?? '',
-          user: ownerFor(request, body.user),
-          state: body.state ?? 'template',
-          ...instance,
-        },
-        ctx.now(),
-      );
+      const input = {
+        dag: dag.name,
+        name: body.name ?? dag.name,
+        description: body.description ?? '',
+        user: ownerFor(request, body.user),
+        state: body.state ?? 'template',
+        ...instance,
+      };
+      const key = idempotencyKeyOf(request, 'workflow', ctx.now());
+      const { value: detail, replayed } = key
+        ? await store.createWorkflowOnce(input, ctx.now(), key)
+        : { value: await store.createWorkflow(input, ctx.now()), replayed: false };
+      if (replayed) {
+        markReplayed(reply);
+        return reply.status(201).send(detail);
+      }
       await ctx.audit(request, {
         action: 'workflow.create',
         objectType: 'workflow',
