@@ -15,6 +15,8 @@
 //   dataset   — a data file: one per workflow edge, or registered on its own.
 //   token     — a bearer secret with a name (the identity), one role, optional expiry and site.
 //   principal — who a request is: the token's id, name, role and site.
+//   worker    — one batch job the factory submitted to run a pilot; linked to the pilot it became.
+//   factory   — the loop that submits pilots through a site's batch system where jobs wait for them.
 
 export * from './auth.ts';
 export * from './capped-log.ts';
@@ -33,9 +35,14 @@ export * from './matching.ts';
 export * from './outcome.ts';
 export * from './pilot-decisions.ts';
 export * from './pilot-state.ts';
+export * from './provisioning.ts';
+export * from './provisioning-decisions.ts';
 export * from './retention.ts';
 export * from './site-spec.ts';
 export * from './stats.ts';
 export * from './types.ts';
 export * from './version.ts';
+export * from './worker-reconcile.ts';
+export * from './worker-state.ts';
+export * from './worker-types.ts';
 export * from './workflow-types.ts';
