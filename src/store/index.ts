@@ -6,4 +6,5 @@ export type * from './retention-store.ts';
 export type * from './site-store.ts';
 export type * from './stats-store.ts';
 export type * from './store.ts';
+export type * from './worker-store.ts';
 export type * from './workflow-store.ts';

@@ -45,6 +45,7 @@ import { SqlAuthStore } from './sql-auth-store.ts';
 import { SqlRetentionStore } from './sql-retention-store.ts';
 import { SqlSiteStore } from './sql-site-store.ts';
 import { SqlStatsStore } from './sql-stats-store.ts';
+import { SqlWorkerStore } from './sql-worker-store.ts';
 import { SqlWorkflowStore } from './sql-workflow-store.ts';
 import type {
   ClaimedJob,
@@ -73,6 +74,7 @@ export class SqlStore implements Store {
   readonly retention: SqlRetentionStore;
   readonly workflows: SqlWorkflowStore;
   readonly stats: SqlStatsStore;
+  readonly workers: SqlWorkerStore;
   readonly #db: Kysely<Database>;
   readonly #transact: Transact;
   readonly #signal: JobsAvailableSignal;
@@ -124,6 +126,7 @@ export class SqlStore implements Store {
     this.retention = new SqlRetentionStore(db, dialect, transact);
     this.workflows = new SqlWorkflowStore(db, dialect, transact, signal);
     this.stats = new SqlStatsStore(db, dialect);
+    this.workers = new SqlWorkerStore(db, transact);
   }
 
   /** One write transaction; a database outage surfaces as store_unavailable. */

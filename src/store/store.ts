@@ -25,6 +25,7 @@ import type { AuthStore } from './auth-store.ts';
 import type { RetentionStore } from './retention-store.ts';
 import type { SiteStore } from './site-store.ts';
 import type { StatsStore } from './stats-store.ts';
+import type { WorkerStore } from './worker-store.ts';
 import type { WorkflowStore } from './workflow-store.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -157,6 +158,8 @@ export interface Store {
   readonly workflows: WorkflowStore;
   /** Aggregates for the monitor: time series, failure groups, queue depth. */
   readonly stats: StatsStore;
+  /** Batch workers the factory submitted, site drains (`p3s workers …`, `p3s site drain`). */
+  readonly workers: WorkerStore;
 
   /** Applies pending migrations under a lock; throws SchemaTooNewError when the database is ahead of the code. */
   migrate(): Promise<void>;

@@ -10,6 +10,7 @@ import { auth } from './0005-auth.ts';
 import { claimPlan } from './0006-claim-plan.ts';
 import { claimBatch } from './0007-claim-batch.ts';
 import { pilotRowUpdates } from './0008-pilot-row-updates.ts';
+import { workers } from './0011-workers.ts';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
@@ -21,5 +22,6 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0006_claim_plan': claimPlan(dialect),
     '0007_claim_batch': claimBatch(dialect),
     '0008_pilot_row_updates': pilotRowUpdates(dialect),
+    '0011_workers': workers(dialect),
   };
 }
