@@ -62,6 +62,11 @@ export function withPilotOptions<A extends unknown[], O extends OptionValues, G 
         .argParser(intArg(0))
         .default(0),
     )
+    .addOption(
+      new Option('--idle-exit <s>', 'exit after this many seconds without a job; 0 = never')
+        .argParser(intArg(0))
+        .default(0),
+    )
     .addOption(new Option('-e, --batch-id <text>', 'free text stored with the pilot, e.g. the batch job id'))
     .addOption(
       new Option('--max-outage <s>', 'give up after the server has been unreachable this long')
@@ -119,6 +124,7 @@ export interface PilotFlags {
   joblogDir?: string;
   lifetime: number;
   timefloor: number;
+  idleExit: number;
   batchId?: string;
   maxOutage: number;
   killGrace: number;
@@ -152,6 +158,7 @@ export function pilotOptionsFrom(
     joblogDir: flags.joblogDir ?? (env.P3S_JOBLOG?.trim() || join(dataDir, DEFAULTS.joblogDir)),
     lifetime: flags.lifetime,
     timefloor: flags.timefloor,
+    idleExit: flags.idleExit,
     batchId: flags.batchId ?? null,
     maxOutage: flags.maxOutage,
     killGrace: flags.killGrace,
