@@ -63,6 +63,9 @@ export function pilotScript(launch: PilotLaunch, parts: ScriptParts): string {
     `# A p3s pilot for site ${launch.site}, written by the p3s factory; its log is this batch job's output.`,
     // Only the site-bound token of the file below: never a token the environment brought along.
     'unset P3S_TOKEN',
+    // HTCondor starts jobs without PATH; the pilot's payloads need one.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text
+    'export PATH="${PATH:-/usr/local/bin:/usr/bin:/bin}"',
     `export P3S_SERVER=${shellQuote(launch.server)}`,
     `export P3S_TOKEN_FILE=${parts.tokenFile}`,
     `export P3S_HOME=${parts.home}`,

@@ -76,6 +76,12 @@ export function describeBatchScenario(title: string, target: () => BatchUnderTes
         ],
         { P3S_TOKEN: adminToken, TMPDIR: batch.sharedDir() },
       );
+      const running = factory;
+      await waitFor('the factory to start', () => {
+        if (running.child.exitCode !== null || running.child.signalCode !== null)
+          throw new Error(`the factory exited: ${running.output()}`);
+        return running.output().includes('factory starting');
+      });
     });
 
     afterAll(async () => {

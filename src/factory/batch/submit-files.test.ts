@@ -81,6 +81,7 @@ describe('slurmScript', () => {
 #SBATCH --qos=high
 # A p3s pilot for site hpc, written by the p3s factory; its log is this batch job's output.
 unset P3S_TOKEN
+export PATH="\${PATH:-/usr/local/bin:/usr/bin:/bin}"
 export P3S_SERVER=https://p3s.example.org
 export P3S_TOKEN_FILE=/shared/p3s/tokens/hpc.token
 export P3S_HOME="\${TMPDIR:-/tmp}/p3s-pilot-$SLURM_JOB_ID"
