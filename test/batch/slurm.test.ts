@@ -32,6 +32,10 @@ describe.runIf(up)('the factory on Slurm', () => {
   describeBatchScenario('slurm', () => ({
     system: 'slurm',
     notFoundStatus: 127,
+    refused: {
+      provisioning: { resources: { queue: 'nosuchpartition' } },
+      says: /^sbatch exited 1: sbatch: error: invalid partition specified: nosuchpartition/,
+    },
     async active(site) {
       const out = execFileSync('squeue', ['-h', '-n', `p3s-${site}`, '-t', 'PD,R,CG,S', '-o', '%i'], {
         encoding: 'utf8',

@@ -47,18 +47,22 @@ beforeAll(async () => {
 afterAll(async () => {
   factory?.signal('SIGTERM');
   await factory?.exited;
-  // Local pilots are detached from the factory: end any still alive, by the pid each one recorded.
-  const state = join(c.dataDir, 'factory', 'local');
-  if (existsSync(state))
-    for (const f of readdirSync(state).filter((n) => n.endsWith('.pid'))) {
-      try {
-        process.kill(Number(readFileSync(join(state, f), 'utf8')), 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+  if (c) endLocalPilots(c.dataDir);
   await c?.close();
 });
+
+/** Local pilots are detached from the factory: end any still alive, by the pid each one recorded. */
+function endLocalPilots(dataDir: string): void {
+  const state = join(dataDir, 'factory', 'local');
+  if (!existsSync(state)) return;
+  for (const f of readdirSync(state).filter((n) => n.endsWith('.pid'))) {
+    try {
+      process.kill(Number(readFileSync(join(state, f), 'utf8')), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
 
 async function define(site: Record<string, unknown>): Promise<void> {
   const file = join(c.dataDir, `${site.name}.json`);
@@ -213,5 +217,36 @@ describe('the pilot factory, local batch system', () => {
     expect(provisioning.decision).toMatchObject({ submit: 0, limit: 'drained' });
     expect((await c.cli(['site', 'resume', 'here'])).code).toBe(0);
     expect((await allEnded([later as number]))[0]?.state).toBe('finished');
+  });
+});
+
+describe('p3s server --factory', () => {
+  it('feeds a local site from inside the server process, through its own API', async () => {
+    const inner = await makeCluster({ serverArgs: ['--factory'] });
+    try {
+      const file = join(inner.dataDir, 'inner.json');
+      writeFileSync(
+        file,
+        JSON.stringify({ name: 'inner', provisioning: { batch: 'local', maxWorkers: 1, pilotIdle: 1 } }),
+      );
+      expect((await inner.cli(['site', 'define', file])).code).toBe(0);
+      const jobFile = join(inner.dataDir, 'job.json');
+      writeFileSync(jobFile, JSON.stringify([{ name: 'inside', payload: '/bin/true', site: 'inner' }]));
+      const submitted = await inner.json(['job', 'submit', jobFile]);
+      const id = submitted.jobs[0].id;
+      await waitFor(
+        'the job to finish',
+        async () => (await inner.json(['job', 'show', String(id)])).job.state === 'finished',
+        60_000,
+        250,
+      );
+      const listed = await inner.json(['workers', 'list', '--all']);
+      expect(listed.workers).toHaveLength(1);
+      expect(listed.workers[0]).toMatchObject({ site: 'inner', batchSystem: 'local' });
+      expect(listed.workers[0].pilot).not.toBeNull();
+    } finally {
+      endLocalPilots(inner.dataDir);
+      await inner.close();
+    }
   });
 });

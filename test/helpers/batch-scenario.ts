@@ -25,6 +25,8 @@ export interface BatchUnderTest {
   startFactory(args: string[], env: Record<string, string>): Proc;
   /** The exit status a pilot script that cannot find p3s ends with, as the batch system reports it. */
   notFoundStatus: number;
+  /** Provisioning fields the batch system refuses at submission, and the words it refuses them with. */
+  refused: { provisioning: Record<string, unknown>; says: RegExp };
 }
 
 const EVERY = '1';
@@ -38,6 +40,7 @@ export function describeBatchScenario(title: string, target: () => BatchUnderTes
     let adminName: string;
     const site = () => `${batch.system}-a`;
     const broken = () => `${batch.system}-b`;
+    const refusing = () => `${batch.system}-r`;
     const api = () => workersApi(client);
 
     beforeAll(async () => {
@@ -61,6 +64,10 @@ export function describeBatchScenario(title: string, target: () => BatchUnderTes
           failureLimit: 2,
           failureCooldown: 0,
         },
+      });
+      await define({
+        name: refusing(),
+        provisioning: { batch: batch.system, maxWorkers: 2, ...batch.refused.provisioning },
       });
       factory = batch.startFactory(
         [
@@ -235,6 +242,26 @@ export function describeBatchScenario(title: string, target: () => BatchUnderTes
         500,
       );
       expect(after.map((w) => w.cancelledBy)).toEqual(['batch system', adminName]);
+    });
+
+    it('backs off when the batch system refuses a submission, and records why', async () => {
+      await submit(refusing(), '/bin/true', 2);
+      const [refusal] = await waitFor(
+        'a refused submission',
+        async () => {
+          const ws = await workersOf(refusing());
+          return ws.length > 0 && ws;
+        },
+        60_000,
+        250,
+      );
+      expect(refusal).toMatchObject({ state: 'failed', failure: 'submit_refused', batchId: null });
+      expect(refusal?.reason).toMatch(batch.refused.says);
+      const { provisioning } = await api().siteProvisioning(refusing());
+      expect(provisioning.decision).toMatchObject({ submit: 0, limit: 'backoff' });
+      // The first wait is 15 s: no second attempt within a few cycles.
+      await cycles(4);
+      expect(await workersOf(refusing())).toHaveLength(1);
     });
 
     it('stops feeding a site whose pilot script fails at once, and shows why', async () => {

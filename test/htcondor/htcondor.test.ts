@@ -59,6 +59,11 @@ describe('the factory on HTCondor', () => {
   describeBatchScenario('htcondor', () => ({
     system: 'htcondor',
     notFoundStatus: 127,
+    refused: {
+      // A later line wins: the submit description now asks for a universe HTCondor does not know.
+      provisioning: { submitLines: ['universe = nosuchuniverse'] },
+      says: /^condor_submit exited 1: .*nosuchuniverse/i,
+    },
     async active(site) {
       const out = inChroot([
         'condor_q',
