@@ -2,6 +2,7 @@
 // one site at a time; a site whose cycle fails is logged and retried next cycle, the others go on.
 
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { BatchSystem, Provisioning } from '../core/index.ts';
 import type { P3sClient } from '../protocol/client.ts';
@@ -75,7 +76,8 @@ export class Factory {
           'factory cycle failed',
         );
       }
-      await sleep(options.intervalSeconds * 1000, stop);
+      // Aborting the wait rejects it: that is the stop.
+      await sleep(options.intervalSeconds * 1000, undefined, { signal: stop }).catch(() => undefined);
     }
   }
 
@@ -111,17 +113,4 @@ export class Factory {
       logger.info({ site: done.site, decision: done.decision.detail }, 'site decision');
     this.said.set(done.site, done.decision.limit);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -91,7 +91,12 @@ export interface Proc {
 
 /** Starts a long-running `p3s …` process, capturing its output. */
 export function startP3s(args: string[], env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return startProcess(process.execPath, [BIN, ...args], env);
+}
+
+/** Starts any long-running process (e.g. p3s through chroot), capturing its output; killAll ends it. */
+export function startProcess(file: string, args: string[], env: NodeJS.ProcessEnv): Proc {
+  const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (d) => {
     out += d;

@@ -3,12 +3,12 @@
 // at their own paths, starts the pool and stops it afterwards). The server runs here; the factory
 // runs inside the chroot as its user `p3s`, as it would on a submit host (condor_submit refuses root).
 
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe } from 'vitest';
 import { describeBatchScenario } from '../helpers/batch-scenario.ts';
-import { BIN, type Proc } from '../helpers/processes.ts';
+import { BIN, type Proc, startProcess } from '../helpers/processes.ts';
 
 const root = process.env.P3S_HTCONDOR_ROOT;
 const share = process.env.P3S_HTCONDOR_SHARE;
@@ -25,33 +25,13 @@ function inChroot(args: string[]): string {
   });
 }
 
+/** p3s inside the chroot as its user p3s, with node and this project mounted at their own paths. */
 function startInChroot(args: string[], env: Record<string, string>): Proc {
-  const child: ChildProcess = spawn(
+  return startProcess(
     '/usr/sbin/chroot',
     ['--userspec=p3s:p3s', root as string, '/usr/local/bin/node', BIN, ...args],
-    {
-      env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/home/p3s', NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/home/p3s', NO_COLOR: '1', ...env },
   );
-  let out = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out += d;
-  });
-  const exited = new Promise<number | string>((resolve) =>
-    child.once('exit', (code, sig) => resolve(code ?? sig ?? -1)),
-  );
-  return {
-    child,
-    output: () => out,
-    exited,
-    signal: (sig) => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(sig);
-    },
-  };
 }
 
 describe('the factory on HTCondor', () => {

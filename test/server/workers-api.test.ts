@@ -5,6 +5,7 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { call, createToken, makeTestApp, registration, type TestApp } from '../helpers/app.ts';
+import { newWorker } from '../helpers/workers.ts';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -19,19 +20,9 @@ afterEach(async () => {
   await t.close();
 });
 
-const worker = (n: number, over: Record<string, unknown> = {}) => ({
-  site: 'hpc',
-  batchSystem: 'slurm',
-  batchId: `slurm:${n}`,
-  state: 'submitted',
-  reason: null,
-  failure: null,
-  logPath: `/f/logs/hpc/slurm-${n}.out`,
-  factory: 'submit1',
-  ...over,
-});
+const worker = (n: number, over: Record<string, unknown> = {}) => newWorker(n, over);
 
-async function record(...workers: Record<string, unknown>[]) {
+async function record(...workers: object[]) {
   const res = await call(t.app, 'POST', '/api/v1/workers', { workers });
   expect(res.status, JSON.stringify(res.json)).toBe(201);
   return res.json.workers as { id: number }[];

@@ -3,14 +3,9 @@
 // decision, removed on request; sites drained and resumed.
 
 import { describe, expect, it } from 'vitest';
-import {
-  InvalidTransitionError,
-  type NewWorker,
-  NotFoundError,
-  parseSiteSpec,
-  type SiteSpec,
-} from '../../src/core/index.ts';
+import { InvalidTransitionError, NotFoundError, parseSiteSpec, type SiteSpec } from '../../src/core/index.ts';
 import type { Store } from '../../src/store/index.ts';
+import { newWorker } from '../helpers/workers.ts';
 import { type ConformanceContext, LEASE_MS, registerPilot, spec, T0 } from './conformance-fixtures.ts';
 
 const provisioned = (): SiteSpec => {
@@ -19,17 +14,7 @@ const provisioned = (): SiteSpec => {
   return parsed.site;
 };
 
-const accepted = (n: number, over: Partial<NewWorker> = {}): NewWorker => ({
-  site: 'hpc',
-  batchSystem: 'slurm',
-  batchId: `slurm:${n}`,
-  state: 'submitted',
-  reason: null,
-  failure: null,
-  logPath: `/var/p3s/logs/${n}.out`,
-  factory: 'submit1',
-  ...over,
-});
+const accepted = newWorker;
 
 async function withSite(ctx: ConformanceContext): Promise<Store> {
   const store = await ctx.fresh();
@@ -61,7 +46,7 @@ export function describeWorkers(ctx: ConformanceContext): void {
         pilot: null,
         submittedAt: T0,
         endedAt: null,
-        logPath: '/var/p3s/logs/11.out',
+        logPath: '/f/logs/hpc/slurm-11.out',
         factory: 'submit1',
         killRequested: null,
       });

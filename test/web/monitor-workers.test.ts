@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { call, createToken, makeTestApp, registration, type TestApp } from '../helpers/app.ts';
 import { page, submit } from '../helpers/monitor-data.ts';
+import { newWorker } from '../helpers/workers.ts';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -14,17 +15,7 @@ afterEach(async () => {
   await t.close();
 });
 
-const worker = (n: number, over: Record<string, unknown> = {}) => ({
-  site: 'hpc',
-  batchSystem: 'slurm',
-  batchId: `slurm:${n}`,
-  state: 'submitted',
-  reason: null,
-  failure: null,
-  logPath: `/f/logs/hpc/slurm-${n}.out`,
-  factory: 'submit1',
-  ...over,
-});
+const worker = (n: number, over: Record<string, unknown> = {}) => newWorker(n, over);
 
 describe('the workers pages', () => {
   it('explain how workers come about when there are none', async () => {
