@@ -102,9 +102,16 @@ export class SqlWorkerStore implements WorkerStore {
         tx
           .updateTable('workers')
           .set({ pilot_id: pilotId, updated_at: now })
-          .where('batch_id', '=', batchId)
-          .where('site', '=', site)
-          .where('pilot_id', 'is', null)
+          .where('id', '=', (eb) =>
+            eb
+              .selectFrom('workers')
+              .select('id')
+              .where('batch_id', '=', batchId)
+              .where('site', '=', site)
+              .where('pilot_id', 'is', null)
+              .orderBy('id', 'desc')
+              .limit(1),
+          )
           .execute(),
       ),
     );

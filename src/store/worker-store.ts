@@ -28,7 +28,10 @@ export interface WorkerStore {
     changes: WorkerChange[],
     now: number,
   ): Promise<{ applied: Worker[]; skipped: number[] }>;
-  /** Links the worker with this batch id at this site to the pilot that registered with it. */
+  /**
+   * Links the newest unlinked worker with this batch id at this site to the pilot that registered
+   * with it (batch systems reuse ids after a restart; the older workers with it have ended).
+   */
   linkPilot(batchId: string, site: string | null, pilotId: number, now: number): Promise<void>;
   /** Asks the factory to remove an active worker; throws NotFoundError / InvalidTransitionError. */
   requestWorkerKill(id: number, by: string, now: number): Promise<Worker>;

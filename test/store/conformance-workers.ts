@@ -78,6 +78,20 @@ export function describeWorkers(ctx: ConformanceContext): void {
       });
     });
 
+    it('links the newest worker when a batch system reuses an id (a Slurm started afresh)', async () => {
+      const store = await withSite(ctx);
+      const [old] = await store.workers.submitWorkers([accepted(1)], T0);
+      await store.workers.recordWorkerChanges(
+        [{ id: old?.id as number, from: 'submitted', to: 'lost', at: T0 }],
+        T0,
+      );
+      const [again] = await store.workers.submitWorkers([accepted(1)], T0 + 10);
+      const pilot = await registerPilot(store, { site: 'hpc', batchId: 'slurm:1' });
+      await store.workers.linkPilot('slurm:1', 'hpc', pilot.id, T0 + 20);
+      expect((await store.workers.getWorker(again?.id as number))?.pilot?.id).toBe(pilot.id);
+      expect((await store.workers.getWorker(old?.id as number))?.pilot).toBeNull();
+    });
+
     it('moves workers by compare-and-set, skipping those that moved on, refusing moves the table forbids', async () => {
       const store = await withSite(ctx);
       const [a, b] = await store.workers.submitWorkers([accepted(1), accepted(2)], T0);

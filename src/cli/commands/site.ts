@@ -53,7 +53,7 @@ export function addSiteCommands(program: Command): void {
     if (sites.length === 0) return out.line('no sites (define one with: p3s site define FILE.json)');
     const unset = (v: number | null) => (v === null ? '-' : v);
     out.table(
-      ['NAME', 'PILOTS', 'CYCLES', 'PERIOD', 'BEAT', 'LIFE', 'ENV', 'SERVER'],
+      ['NAME', 'PILOTS', 'CYCLES', 'PERIOD', 'BEAT', 'LIFE', 'ENV', 'SERVER', 'FED BY'],
       sites.map((s) => [
         s.name,
         unset(s.pilots),
@@ -63,6 +63,7 @@ export function addSiteCommands(program: Command): void {
         unset(s.pilotlife),
         Object.keys(s.env).length,
         s.server ?? '',
+        s.provisioning ? `${s.provisioning.batch}${s.drained ? ' (drained)' : ''}` : '',
       ]),
       { alignRight: [1, 2, 3, 4, 5, 6] },
     );

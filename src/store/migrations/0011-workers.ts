@@ -32,8 +32,9 @@ export function workers(dialect: Dialect): Migration {
         .addColumn('log_path', 'text')
         .addColumn('factory', 'text')
         .execute();
-      // A batch id names one worker; a pilot registering with it finds that worker.
-      await sql`CREATE UNIQUE INDEX workers_by_batch_id_index ON workers (batch_id)`.execute(db);
+      // A pilot registering with a batch id finds its worker. Not unique: batch systems reuse ids
+      // (a Slurm cluster started afresh counts from 1 again); the newest unlinked worker is the one.
+      await sql`CREATE INDEX workers_by_batch_id_index ON workers (batch_id, site)`.execute(db);
       // The factory's and the views' reads: a site's workers by state, its latest endings.
       await sql`CREATE INDEX workers_by_site_state_index ON workers (site, state, id)`.execute(db);
       await sql`CREATE INDEX workers_by_site_ended_index ON workers (site, ended_at)`.execute(db);
