@@ -75,3 +75,15 @@ export interface WorkerCounts {
   /** Running workers whose pilot holds no job (not registered yet, or idle): they will take waiting jobs. */
   unclaimed: number;
 }
+
+/** How a site's workers ended over a window: the worker states, and the start failures among them. */
+export interface WorkerEndings {
+  finished: number;
+  failed: number;
+  cancelled: number;
+  lost: number;
+  /** Failed or lost without their pilot ever registering. */
+  neverRegistered: number;
+  /** Refused by the batch system at submission. */
+  submitRefused: number;
+}

@@ -16,6 +16,7 @@ import {
   type Worker,
   type WorkerChange,
   type WorkerCounts,
+  type WorkerEndings,
 } from '../core/index.ts';
 import type { Database } from './schema.ts';
 import { toSite } from './sql-site-store.ts';
@@ -198,6 +199,39 @@ export class SqlWorkerStore implements WorkerStore {
         if (row.state === 'running') counts.unclaimed = Number(row.unclaimed ?? 0);
       }
       return counts;
+    });
+  }
+
+  countEndings(site: string, since: number): Promise<WorkerEndings> {
+    return guardStore(async () => {
+      const rows = await this.db
+        .selectFrom('workers')
+        .select((eb) => ['state', 'failure', eb.fn.countAll<number>().as('n')])
+        .where('site', '=', site)
+        .where('ended_at', '>=', since)
+        .groupBy(['state', 'failure'])
+        .execute();
+      const endings: WorkerEndings = {
+        finished: 0,
+        failed: 0,
+        cancelled: 0,
+        lost: 0,
+        neverRegistered: 0,
+        submitRefused: 0,
+      };
+      for (const row of rows) {
+        const n = Number(row.n);
+        if (
+          row.state === 'finished' ||
+          row.state === 'failed' ||
+          row.state === 'cancelled' ||
+          row.state === 'lost'
+        )
+          endings[row.state] += n;
+        if (row.failure === 'never_registered') endings.neverRegistered += n;
+        if (row.failure === 'submit_refused') endings.submitRefused += n;
+      }
+      return endings;
     });
   }
 

@@ -9,6 +9,7 @@ import type {
   Worker,
   WorkerChange,
   WorkerCounts,
+  WorkerEndings,
   WorkerState,
 } from '../core/index.ts';
 
@@ -43,6 +44,8 @@ export interface WorkerStore {
   ): Promise<{ workers: Worker[]; total: number }>;
   /** The site's workers by state, and how many running ones hold no job. */
   countWorkers(site: string): Promise<WorkerCounts>;
+  /** How the site's workers that ended at or after `since` ended. */
+  countEndings(site: string, since: number): Promise<WorkerEndings>;
   /** The site's latest endings, newest first (for the factory's start-failure and backoff rules). */
   recentEndings(site: string, limit: number): Promise<EndedWorker[]>;
   /**

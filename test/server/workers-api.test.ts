@@ -161,11 +161,12 @@ describe('GET /api/v1/sites/:name/provisioning', () => {
         id: w.id,
         from: 'submitted',
         to: 'failed',
-        at: 5000,
+        at: Date.now(),
         failure: 'never_registered',
         exitCode: 127,
       })),
     });
+    expect((await provisioning()).lastDay).toMatchObject({ failed: 2, neverRegistered: 2, lost: 0 });
     expect((await provisioning()).decision).toMatchObject({
       submit: 0,
       limit: 'start_failures',

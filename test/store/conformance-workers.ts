@@ -203,6 +203,15 @@ export function describeWorkers(ctx: ConformanceContext): void {
       expect(ended.total).toBe(2);
       const queued = await store.workers.listWorkers({ states: ['submitted'] }, { limit: 10, offset: 0 });
       expect(queued.workers.map((w) => w.id)).toEqual([id(2)]);
+      expect(await store.workers.countEndings('hpc', T0)).toEqual({
+        finished: 1,
+        failed: 1,
+        cancelled: 0,
+        lost: 0,
+        neverRegistered: 1,
+        submitRefused: 0,
+      });
+      expect((await store.workers.countEndings('hpc', T0 + 200)).finished).toBe(0);
       expect(await store.workers.recentEndings('hpc', 5)).toEqual([
         {
           state: 'failed',

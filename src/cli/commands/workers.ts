@@ -58,6 +58,12 @@ export function addWorkersCommands(program: Command): void {
       out.line(
         `site ${f.site} (${f.batch}): ${f.waitingJobs} waiting, ${w.submitted} queued, ${w.held} held, ${w.running} running — ${f.decision.detail}`,
       );
+      const d = f.lastDay;
+      out.line(
+        out.dim(
+          `  last 24 h: ${d.finished} finished, ${d.failed} failed (${d.neverRegistered} never registered, ${d.submitRefused} refused), ${d.cancelled} cancelled, ${d.lost} lost`,
+        ),
+      );
     }
     if (feeding.length > 0) out.line();
     if (page.workers.length === 0) {

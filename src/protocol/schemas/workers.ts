@@ -135,6 +135,15 @@ export const ProvisioningStateSchema = Type.Object({
     running: Type.Integer(),
     unclaimed: Type.Integer(),
   }),
+  /** How the site's workers ended over the last day. */
+  lastDay: Type.Object({
+    finished: Type.Integer(),
+    failed: Type.Integer(),
+    cancelled: Type.Integer(),
+    lost: Type.Integer(),
+    neverRegistered: Type.Integer(),
+    submitRefused: Type.Integer(),
+  }),
   decision: Type.Object({
     submit: Type.Integer(),
     limit: Type.Enum(FEED_LIMITS),

@@ -31,6 +31,7 @@ import { parseStateList } from './query-parsing.ts';
 
 /** Endings read for the start-failure streak beyond the site's failure limit (refusals and cancellations are skipped). */
 const EXTRA_ENDINGS = 20;
+const DAY_MS = 86_400_000;
 
 export function registerWorkerRoutes(app: TypedApp, ctx: AppContext): void {
   const { store } = ctx;
@@ -147,10 +148,11 @@ export async function provisioningState(ctx: AppContext, site: Site): Promise<Pr
     throw new ValidationError(`site ${site.name} has no provisioning record`, [
       { path: '/params/name', message: `site ${site.name} is not provisioned by the factory` },
     ]);
-  const [queue, workers, recent] = await Promise.all([
+  const [queue, workers, recent, lastDay] = await Promise.all([
     ctx.store.stats.queueDepth(),
     ctx.store.workers.countWorkers(site.name),
     ctx.store.workers.recentEndings(site.name, p.failureLimit + EXTRA_ENDINGS),
+    ctx.store.workers.countEndings(site.name, ctx.now() - DAY_MS),
   ]);
   const waitingJobs = waitingJobsFor(queue, site.name, p);
   const decision = decideFeed({
@@ -162,7 +164,15 @@ export async function provisioningState(ctx: AppContext, site: Site): Promise<Pr
     recent,
     resetAt: site.feedResetAt,
   });
-  return { site: site.name, batch: p.batch, drained: site.drained !== null, waitingJobs, workers, decision };
+  return {
+    site: site.name,
+    batch: p.batch,
+    drained: site.drained !== null,
+    waitingJobs,
+    workers,
+    lastDay,
+    decision,
+  };
 }
 
 /**

@@ -108,6 +108,7 @@ function Feeding({ sites }: { sites: ProvisioningStateWire[] }) {
         ['Queued', 'num'],
         ['Held', 'num'],
         ['Running', 'num'],
+        'Last 24 h',
         'Decision',
       ]}
     >
@@ -123,6 +124,9 @@ function Feeding({ sites }: { sites: ProvisioningStateWire[] }) {
           <td class="num">{s.workers.submitted}</td>
           <td class="num">{s.workers.held}</td>
           <td class="num">{s.workers.running}</td>
+          <td>
+            {s.lastDay.finished} finished, {s.lastDay.neverRegistered} never registered, {s.lastDay.lost} lost
+          </td>
           <td class={s.decision.submit === 0 && s.decision.limit !== 'no_demand' ? 'warn' : undefined}>
             {s.decision.detail}
           </td>
