@@ -125,6 +125,7 @@ describe('the pilot factory, local batch system', () => {
       expect(w.exitCode).toBe(0);
       const pilot = pilots.find((p) => p.id === w.pilot?.id);
       expect(pilot?.batchId).toBe(w.batchId);
+      expect(pilot?.owner).toBe('factory-here');
     }
     // Every job ran on one of these pilots, which the worker shows.
     const ran = (await Promise.all(ids.map(jobState))).map((j) => j.pilotId);

@@ -174,8 +174,13 @@ export function describeBatchScenario(title: string, target: () => BatchUnderTes
       const pilots = (await client.listPilots({ site: site(), state: 'stopped' })).pilots;
       for (const w of workers) {
         expect(seen).toContain(w.batchId);
-        expect(pilots.find((p) => p.id === w.pilot?.id)?.batchId).toBe(w.batchId);
+        const pilot = pilots.find((p) => p.id === w.pilot?.id);
+        expect(pilot?.batchId).toBe(w.batchId);
+        // Registered with the site's own pilot token, never the factory's admin token.
+        expect(pilot?.owner).toBe(`factory-${site()}`);
       }
+      const { tokens } = await client.listTokens({ name: `factory-${site()}` });
+      expect(tokens.map((t) => [t.role, t.site])).toEqual([['pilot', site()]]);
       expect(new Set(jobs.map((j) => j.pilotId))).toEqual(new Set(workers.map((w) => w.pilot?.id)));
       // No new submission once the queue is empty.
       await cycles(4);
