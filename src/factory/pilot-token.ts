@@ -1,6 +1,7 @@
 // The site-bound pilot token a factory's pilots hold: created through the API (a pilot token named
 // `factory-<site>`, restricted to the site, expiring), kept in a 0600 file that the batch jobs
-// read, and renewed well before it expires. Running pilots keep the token they started with.
+// read, and replaced well before it expires or as soon as it is revoked. Running pilots keep the
+// token they started with.
 
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,11 +31,15 @@ export async function ensurePilotToken(
   const file = join(options.dir, `${options.site}.token`);
   const metaFile = join(options.dir, `${options.site}.json`);
   const lifetime = tokenLifetimeSeconds(options.pilotLifetime);
+  const name = `factory-${options.site}`;
   const known = readMeta(metaFile);
-  if (known && existsSync(file) && !needsRenewal(known.expiresAt, lifetime, options.now))
-    return { file, expiresAt: known.expiresAt };
+  if (known && existsSync(file) && !needsRenewal(known.expiresAt, lifetime, options.now)) {
+    // Revoked (a compromised node, an operator's rotation)? Then a new one, or every pilot would fail.
+    const { tokens } = await client.listTokens({ name });
+    if (tokens.some((t) => t.id === known.id)) return { file, expiresAt: known.expiresAt };
+  }
   const { token, secret } = await client.createToken({
-    name: `factory-${options.site}`,
+    name,
     role: 'pilot',
     site: options.site,
     expiresIn: lifetime,
@@ -47,10 +52,12 @@ export async function ensurePilotToken(
   return { file, expiresAt };
 }
 
-function readMeta(file: string): { expiresAt: number } | undefined {
+function readMeta(file: string): { id: number; expiresAt: number } | undefined {
   try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { expiresAt?: unknown };
-    return typeof parsed.expiresAt === 'number' ? { expiresAt: parsed.expiresAt } : undefined;
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { id?: unknown; expiresAt?: unknown };
+    return typeof parsed.expiresAt === 'number' && typeof parsed.id === 'number'
+      ? { id: parsed.id, expiresAt: parsed.expiresAt }
+      : undefined;
   } catch {
     return undefined;
   }
