@@ -47,12 +47,15 @@ beforeAll(async () => {
 afterAll(async () => {
   factory?.signal('SIGTERM');
   await factory?.exited;
-  if (c) endLocalPilots(c.dataDir);
+  if (c) await endLocalPilots(c.dataDir);
   await c?.close();
 });
 
-/** Local pilots are detached from the factory: end any still alive, by the pid each one recorded. */
-function endLocalPilots(dataDir: string): void {
+/**
+ * Local pilots are detached from the factory: end any still alive, by the pid each one recorded,
+ * and wait for its wrapper to write the exit status (else it writes into a folder being removed).
+ */
+async function endLocalPilots(dataDir: string): Promise<void> {
   const state = join(dataDir, 'factory', 'local');
   if (!existsSync(state)) return;
   for (const f of readdirSync(state).filter((n) => n.endsWith('.pid'))) {
@@ -61,6 +64,8 @@ function endLocalPilots(dataDir: string): void {
     } catch {
       // already gone
     }
+    const exit = join(state, f.replace(/\.pid$/, '.exit'));
+    await waitFor(`${exit} to be written`, () => existsSync(exit), 10_000, 50);
   }
 }
 
@@ -246,7 +251,7 @@ describe('p3s server --factory', () => {
       expect(listed.workers[0]).toMatchObject({ site: 'inner', batchSystem: 'local' });
       expect(listed.workers[0].pilot).not.toBeNull();
     } finally {
-      endLocalPilots(inner.dataDir);
+      await endLocalPilots(inner.dataDir);
       await inner.close();
     }
   });
