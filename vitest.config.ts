@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts'],
+    // The HTCondor tests need their chroot: `npm run test:htcondor` (vitest.htcondor.config.ts).
+    exclude: ['**/node_modules/**', 'test/htcondor/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

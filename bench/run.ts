@@ -1,4 +1,5 @@
 // `npm run bench [-- --quick] [--store sqlite|postgres|both] [--only a,b] [--reps N]`
+// (`--only slurm`: the factory's pilots against sbatch, where a Slurm answers)
 // Runs the benchmark scenarios, prints each figure next to its baseline or peer measured in
 // the same run (as a ratio, medians of repetitions), checks the targets, and writes
 // bench/results/latest.json with the machine, store, versions and parameters.
@@ -15,6 +16,7 @@ import { growth } from './scenarios/growth.ts';
 import { heartbeatLoad } from './scenarios/heartbeats.ts';
 import { pilotMemory } from './scenarios/memory.ts';
 import { monitorPages } from './scenarios/monitor.ts';
+import { slurmAnswers, slurmPilots } from './scenarios/slurm-pilots.ts';
 import { throughput } from './scenarios/throughput.ts';
 import { type Check, checkTargets } from './targets.ts';
 
@@ -43,6 +45,7 @@ const params = quick
       floodBytes: 10_000_000,
       monitorJobs: 100_000,
       monitorReps: 5,
+      slurmJobs: 50,
       reps: 1,
     }
   : {
@@ -59,6 +62,7 @@ const params = quick
       floodBytes: 100_000_000,
       monitorJobs: 1_000_000,
       monitorReps: 15,
+      slurmJobs: 200,
       reps: 3,
     };
 if (values.reps) params.reps = Number(values.reps);
@@ -161,6 +165,15 @@ for (const store of stores) {
     log('heartbeats', await heartbeatLoad(store, params.running, params.beatSeconds, params.senders));
   if (wanted('memory')) log('memory', await pilotMemory(store, params.floodBytes));
   if (wanted('monitor')) log('monitor', await monitorPages(store, params.monitorJobs, params.monitorReps));
+}
+
+// Not per store: the factory's pilots against sbatch on the same Slurm node (SQLite server).
+if (wanted('slurm')) {
+  if (slurmAnswers()) log('slurm', await slurmPilots(params.slurmJobs, params.reps));
+  else
+    console.log(
+      'slurm              skipped: no Slurm answers sinfo (.ci/slurm.sh start, then export SLURM_CONF)',
+    );
 }
 
 const checks: Check[] = checkTargets(results);

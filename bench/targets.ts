@@ -26,6 +26,13 @@ export function checkTargets(results: Record<string, unknown[]>): Check[] {
       actual: fmt(num(r.p99Ms), ' ms'),
     });
   }
+  for (const r of rows('slurm')) {
+    checks.push({
+      target: `${r.jobs} jobs on an empty Slurm site: pilots vs sbatch each (${r.slots} slots)`,
+      ok: null,
+      actual: `${fmt(num(r.speedupOverDirect))}× faster (${fmt(num(r.pilotSeconds), ' s')} vs ${fmt(num(r.directSeconds), ' s')})`,
+    });
+  }
   for (const r of rows('throughput')) {
     checks.push({
       target: `end-to-end ≥ 0.5 × direct spawn (${r.store})`,

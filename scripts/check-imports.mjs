@@ -13,6 +13,8 @@ export const ALLOWED = {
   store: ['core'],
   workflow: ['core'],
   pilot: ['core', 'protocol'],
+  // The pilot factory is a client of the API, like pilots: it runs on a batch system's submit host.
+  factory: ['core', 'protocol'],
   web: ['core', 'protocol'],
   server: ['core', 'protocol', 'store', 'workflow', 'web'],
   cli: ['core', 'protocol'],
@@ -20,7 +22,14 @@ export const ALLOWED = {
 
 /** Single files outside the allowed folders that a folder may still import (composition roots). */
 export const ALLOWED_FILES = {
-  cli: ['server/main.ts', 'server/options.ts', 'pilot/main.ts', 'pilot/options.ts'],
+  cli: [
+    'server/main.ts',
+    'server/options.ts',
+    'pilot/main.ts',
+    'pilot/options.ts',
+    'factory/main.ts',
+    'factory/options.ts',
+  ],
 };
 
 /** Folders that must stay pure: no node: built-ins, no npm packages. */

@@ -44,6 +44,7 @@ export function pilotArgv(o: PilotOptions & { uuid: string }): string[] {
     ['--joblog-dir', o.joblogDir],
     ['--lifetime', o.lifetime],
     ['--timefloor', o.timefloor],
+    ['--idle-exit', o.idleExit ?? 0],
     ['--max-outage', o.maxOutage],
     ['--kill-grace', o.killGrace],
     ['--min-free', o.minFreeBytes],

@@ -7,6 +7,7 @@ import { addDagCommands } from './commands/dag.ts';
 import { addDatasetCommands } from './commands/dataset.ts';
 import { addDatatypeCommands } from './commands/datatype.ts';
 import { addDoctorCommand } from './commands/doctor.ts';
+import { addFactoryCommand } from './commands/factory.ts';
 import { addInjectCommand } from './commands/inject.ts';
 import { addJobCommands } from './commands/job.ts';
 import { addPilotCommand } from './commands/pilot.ts';
@@ -18,6 +19,7 @@ import { addSiteCommands } from './commands/site.ts';
 import { addSummaryCommand } from './commands/summary.ts';
 import { addTokenCommands, addWhoamiCommand } from './commands/token.ts';
 import { addUpCommand } from './commands/up.ts';
+import { addWorkersCommands } from './commands/workers.ts';
 import { addWorkflowCommands } from './commands/workflow.ts';
 import { reportError } from './errors.ts';
 
@@ -41,6 +43,8 @@ export function buildProgram(): Command {
   addDatasetCommands(program);
   addInjectCommand(program);
   addSiteCommands(program);
+  addFactoryCommand(program);
+  addWorkersCommands(program);
   addRunCommand(program);
   addPurgeCommand(program);
   addTokenCommands(program);

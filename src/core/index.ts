@@ -17,6 +17,8 @@
 //   principal — who a request is: the token's id, name, role and site.
 //   payload user — the account a root pilot runs payloads as (--payload-user), apart from its own.
 //   redacted  — a secret-named env value shown as <redacted> to all but its owner and admins.
+//   worker    — one batch job the factory submitted to run a pilot; linked to the pilot it became.
+//   factory   — the loop that submits pilots through a site's batch system where jobs wait for them.
 
 export * from './auth.ts';
 export * from './capped-log.ts';
@@ -38,9 +40,14 @@ export * from './metrics.ts';
 export * from './outcome.ts';
 export * from './pilot-decisions.ts';
 export * from './pilot-state.ts';
+export * from './provisioning.ts';
+export * from './provisioning-decisions.ts';
 export * from './retention.ts';
 export * from './site-spec.ts';
 export * from './stats.ts';
 export * from './types.ts';
 export * from './version.ts';
+export * from './worker-reconcile.ts';
+export * from './worker-state.ts';
+export * from './worker-types.ts';
 export * from './workflow-types.ts';

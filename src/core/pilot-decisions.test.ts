@@ -15,6 +15,8 @@ const budget = (over: Partial<PilotBudget>): PilotBudget => ({
   startedAt: 0,
   now: 0,
   stopping: false,
+  idleExit: 0,
+  idleSince: 0,
   ...over,
 });
 
@@ -29,6 +31,9 @@ describe('shouldClaim', () => {
     ['remaining lifetime below timefloor', { lifetime: 100, timefloor: 30, now: 80_000 }, 'timefloor'],
     ['lifetime over', { lifetime: 100, now: 100_000 }, 'lifetime'],
     ['timefloor ignored without lifetime', { timefloor: 1e9, now: 1e9 }, true],
+    ['idle less than idleExit', { idleExit: 60, idleSince: 1000, now: 60_999 }, true],
+    ['idle for idleExit: exits', { idleExit: 60, idleSince: 1000, now: 61_000 }, 'idle'],
+    ['idleExit 0 = never', { idleExit: 0, idleSince: 0, now: 1e12 }, true],
   ])('%s', (_name, over, expected) => {
     const decision = shouldClaim(budget(over));
     if (expected === true) expect(decision).toEqual({ claim: true });

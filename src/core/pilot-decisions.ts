@@ -11,11 +11,15 @@ export interface PilotBudget {
   startedAt: number;
   now: number;
   stopping: boolean;
+  /** Exit after this many seconds without a job, 0 = never (pilots of a batch system free their slot). */
+  idleExit: number;
+  /** Since when the pilot has had no job (its start, or its last job's end). */
+  idleSince: number;
 }
 
 export type ClaimDecision =
   | { claim: true }
-  | { claim: false; reason: 'stopping' | 'cycles' | 'lifetime' | 'timefloor' };
+  | { claim: false; reason: 'stopping' | 'cycles' | 'lifetime' | 'timefloor' | 'idle' };
 
 export function shouldClaim(b: PilotBudget): ClaimDecision {
   if (b.stopping) return { claim: false, reason: 'stopping' };
@@ -25,6 +29,7 @@ export function shouldClaim(b: PilotBudget): ClaimDecision {
     if (remaining <= 0) return { claim: false, reason: 'lifetime' };
     if (remaining < b.timefloor) return { claim: false, reason: 'timefloor' };
   }
+  if (b.idleExit > 0 && b.now - b.idleSince >= b.idleExit * 1000) return { claim: false, reason: 'idle' };
   return { claim: true };
 }
 

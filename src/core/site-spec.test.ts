@@ -28,6 +28,7 @@ describe('parseSiteSpec on P3S site files', () => {
           P3S_SERVER: 'p3s-web:80',
           P3S_DIRPATH: '/eos/experiment/neutplatform/protodune/np04tier0/p3s',
         },
+        provisioning: null,
       },
     });
   });
@@ -45,6 +46,7 @@ describe('parseSiteSpec on P3S site files', () => {
         pilotbeat: null,
         pilotlife: null,
         env: {},
+        provisioning: null,
       },
     });
   });

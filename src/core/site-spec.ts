@@ -4,6 +4,7 @@
 
 import type { FieldIssue } from './errors.ts';
 import { describe, integer, parseEnv } from './job-spec.ts';
+import { type Provisioning, parseProvisioning } from './provisioning.ts';
 
 /** A site as stored: pilot defaults for the pilots started with `-s NAME`, and env for their payloads. */
 export interface SiteSpec {
@@ -22,12 +23,18 @@ export interface SiteSpec {
   pilotlife: number | null;
   /** Variables every payload of the site's pilots gets (over the pilot's env, under the job's). */
   env: Record<string, string>;
+  /** How the factory provisions the site's pilots through a batch system; null: it does not. */
+  provisioning: Provisioning | null;
 }
 
 /** A stored site. */
 export interface Site extends SiteSpec {
   createdAt: number;
   updatedAt: number;
+  /** Set by `p3s site drain`: no new pilots; running ones finish their job and exit. */
+  drained: { at: number; by: string } | null;
+  /** Set by `p3s site resume`: worker failures before this time no longer stop the factory. */
+  feedResetAt: number | null;
 }
 
 export const SITE_FIELDS = [
@@ -39,6 +46,7 @@ export const SITE_FIELDS = [
   'pilotbeat',
   'pilotlife',
   'env',
+  'provisioning',
 ] as const;
 
 export const SITE_NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -84,7 +92,9 @@ export function parseSiteSpec(input: unknown, path = ''): SiteSpecResult {
         : (integer(value, `${path}/${key}`, issues, { ...rule, fallback: 0 }) ?? null);
   }
   const env = parseEnv(siteEnvValue(obj.env, `${path}/env`, issues), `${path}/env`, issues);
-  if (issues.length > 0 || name === undefined || env === undefined) return { ok: false, issues };
+  const provisioning = parseProvisioning(obj.provisioning, `${path}/provisioning`, issues);
+  if (issues.length > 0 || name === undefined || env === undefined || !provisioning.ok)
+    return { ok: false, issues };
   return {
     ok: true,
     site: {
@@ -96,6 +106,7 @@ export function parseSiteSpec(input: unknown, path = ''): SiteSpecResult {
       pilotbeat: numbers.pilotbeat ?? null,
       pilotlife: numbers.pilotlife ?? null,
       env,
+      provisioning: provisioning.value,
     },
   };
 }

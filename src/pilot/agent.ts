@@ -58,6 +58,8 @@ type CycleEnd =
 export class Agent {
   private readonly outage: Outage;
   private readonly startedAt = Date.now();
+  /** Since when the pilot has had no job (for --idle-exit). */
+  private idleSince = this.startedAt;
   private config: PilotConfig | null = null;
   /** The server was told this pilot takes no jobs (its disk is full). */
   private held = false;
@@ -96,6 +98,7 @@ export class Agent {
       }
       if (cycle.kind === 'job') {
         const ended = await this.runJob(cycle.job, () => this.decide(cyclesUsed).claim && !this.diskFull());
+        this.idleSince = Date.now();
         if (ended.end === 'unreachable') {
           exitCode = EXIT.unreachable;
           break;
@@ -126,6 +129,8 @@ export class Agent {
       startedAt: this.startedAt,
       now: Date.now(),
       stopping: stop.aborted,
+      idleExit: options.idleExit ?? 0,
+      idleSince: this.idleSince,
     });
   }
 
@@ -184,6 +189,7 @@ export class Agent {
       let wait = Math.min(config.maxClaimWait, Math.max(0, (cycleEnd - Date.now()) / 1000));
       if (options.lifetime > 0)
         wait = Math.min(wait, options.lifetime - (Date.now() - this.startedAt) / 1000);
+      if (options.idleExit) wait = Math.min(wait, options.idleExit - (Date.now() - this.idleSince) / 1000);
       wait = shortage ? 0 : Math.max(0, Math.round(wait * 1000) / 1000);
       const sentAt = Date.now();
       let reply: ClaimReply;
@@ -226,7 +232,7 @@ export class Agent {
       }
       const took = Date.now() - sentAt;
       if (took < MIN_IDLE_CLAIM_MS) await sleep(MIN_IDLE_CLAIM_MS - took, stop);
-      if (stop.aborted || Date.now() >= cycleEnd) return { kind: 'idle' };
+      if (stop.aborted || Date.now() >= cycleEnd || this.idleOver()) return { kind: 'idle' };
     }
   }
 
@@ -240,6 +246,11 @@ export class Agent {
       );
     if (!shortage && this.held) log.warn('disk space is back: taking jobs again');
     this.held = shortage !== null;
+  }
+
+  private idleOver(): boolean {
+    const idleExit = this.deps.options.idleExit ?? 0;
+    return idleExit > 0 && Date.now() - this.idleSince >= idleExit * 1000;
   }
 
   private runJob(job: DispatchedJob, mayClaimNext: () => boolean) {

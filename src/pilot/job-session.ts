@@ -58,6 +58,12 @@ export interface SessionEnd {
 export const START_REPORT_DELAY_MS = 100;
 
 /** Error codes meaning the job is no longer this pilot's: it must not run or be reported any more. */
+/**
+ * A batch system ending a job (scancel, condor_rm) signals the pilot and its payload at once; a
+ * payload that died of a signal waits this long for the pilot's own stop before it is reported.
+ */
+export const STOP_SETTLE_MS = 1000;
+
 const GONE_CODES = new Set(['lease_lost', 'not_found', 'invalid_transition', 'pilot_unknown']);
 
 export class JobSession {
@@ -142,6 +148,7 @@ export class JobSession {
       this.log.warn('the server no longer assigns this job to this pilot: not reporting it');
       return { end: 'continue', next: null };
     }
+    if (diedOfSignal(result) && !ctx.stop.aborted) await sleep(STOP_SETTLE_MS, ctx.stop);
     const outcome = this.blameFullDisk(this.outcome(result));
     this.log.info(
       { outcome, metrics: result.metrics, seconds: (result.endedAt - result.startedAt) / 1000 },
@@ -261,6 +268,9 @@ export class JobSession {
   }
 
   private outcome(result: RunResult): JobOutcome {
+    // Signalled together with its stopping pilot: the pilot's shutdown ended it, not the payload.
+    if (diedOfSignal(result) && this.ctx.stop.aborted)
+      return { kind: 'pilot_shutdown', signal: String(this.ctx.stop.reason ?? 'SIGTERM').slice(0, 32) };
     switch (result.kind) {
       case 'exited':
         return { kind: 'exited', exitCode: result.exitCode };
@@ -334,4 +344,9 @@ export class JobSession {
       return null;
     }
   }
+}
+
+/** The payload ended by a signal, or as a shell reports one (status 128 + signal). */
+function diedOfSignal(result: RunResult): boolean {
+  return result.kind === 'signaled' || (result.kind === 'exited' && result.exitCode > 128);
 }

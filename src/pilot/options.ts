@@ -31,6 +31,8 @@ export interface PilotOptions {
   lifetime: number;
   /** Stop taking jobs when less than this many seconds of lifetime remain (PanDA timefloor). */
   timefloor: number;
+  /** Exit after this many seconds without a job; 0 = never (a batch slot is not held idle). */
+  idleExit?: number;
   /** Free text stored with the pilot, e.g. a batch job id (P3S -e). */
   batchId: string | null;
   /** Give up (kill the payload, exit) after the server has been unreachable this long, in seconds. */

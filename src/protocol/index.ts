@@ -8,4 +8,6 @@ export * from './schemas/pilots.ts';
 export * from './schemas/purge.ts';
 export * from './schemas/sites.ts';
 export * from './schemas/stats.ts';
+export * from './schemas/workers.ts';
 export * from './schemas/workflows.ts';
+export * from './workers-client.ts';

@@ -33,6 +33,7 @@ import { registerPilotRoutes } from './routes/pilots.ts';
 import { registerPurgeRoutes } from './routes/purge.ts';
 import { registerSiteRoutes } from './routes/sites.ts';
 import { registerStatsRoutes } from './routes/stats.ts';
+import { registerWorkerRoutes } from './routes/workers.ts';
 import { registerWorkflowRoutes } from './routes/workflows.ts';
 
 /** Server behaviour that routes need (a subset of ServerOptions). */
@@ -191,6 +192,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerPilotRoutes(app, ctx);
   registerPilotProtocolRoutes(app, ctx);
   registerSiteRoutes(app, ctx);
+  registerWorkerRoutes(app, ctx);
   registerPurgeRoutes(app, ctx);
   registerDagRoutes(app, ctx);
   registerDatasetRoutes(app, ctx);

@@ -9,4 +9,5 @@ export type * from './site-store.ts';
 export type * from './stats-store.ts';
 export type * from './store.ts';
 export type * from './store-health.ts';
+export type * from './worker-store.ts';
 export type * from './workflow-store.ts';

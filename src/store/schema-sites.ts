@@ -13,6 +13,11 @@ export interface SitesTable {
   pilot_life: number | null;
   /** JSON object of string values. */
   env: string;
+  /** JSON of core's Provisioning; NULL: the factory does not provision this site. */
+  provisioning: string | null;
+  drained_at: number | null;
+  drained_by: string | null;
+  feed_reset_at: number | null;
   created_at: number;
   updated_at: number;
 }

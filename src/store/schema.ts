@@ -5,6 +5,7 @@ import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { JobState, JobTransition, LogStream, PilotState } from '../core/index.ts';
 import type { AuthTables } from './schema-auth.ts';
 import type { SiteTables } from './schema-sites.ts';
+import type { WorkerTables } from './schema-workers.ts';
 import type { WorkflowTables } from './schema-workflows.ts';
 
 export interface JobsTable {
@@ -123,7 +124,7 @@ export interface IdempotencyKeysTable {
   expires_at: number;
 }
 
-export interface Database extends WorkflowTables, SiteTables, AuthTables {
+export interface Database extends WorkflowTables, SiteTables, AuthTables, WorkerTables {
   jobs: JobsTable;
   job_events: JobEventsTable;
   job_attempts: JobAttemptsTable;

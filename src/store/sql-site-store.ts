@@ -2,7 +2,7 @@
 // write transaction so `created` is exact.
 
 import type { Kysely } from 'kysely';
-import type { Site, SiteSpec } from '../core/index.ts';
+import type { Provisioning, Site, SiteSpec } from '../core/index.ts';
 import type { Database } from './schema.ts';
 import type { SiteRow } from './schema-sites.ts';
 import type { SiteStore } from './site-store.ts';
@@ -31,6 +31,7 @@ export class SqlSiteStore implements SiteStore {
           pilot_beat: spec.pilotbeat,
           pilot_life: spec.pilotlife,
           env: JSON.stringify(spec.env),
+          provisioning: spec.provisioning === null ? null : JSON.stringify(spec.provisioning),
           updated_at: now,
         };
         const row = existing
@@ -72,6 +73,7 @@ export class SqlSiteStore implements SiteStore {
   }
 }
 
+/** Drain state and provisioning are kept when a site is defined again: only the spec's columns are written. */
 export function toSite(row: SiteRow): Site {
   return {
     name: row.name,
@@ -82,7 +84,10 @@ export function toSite(row: SiteRow): Site {
     pilotbeat: row.pilot_beat,
     pilotlife: row.pilot_life,
     env: JSON.parse(row.env) as Record<string, string>,
+    provisioning: row.provisioning === null ? null : (JSON.parse(row.provisioning) as Provisioning),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    drained: row.drained_at === null ? null : { at: row.drained_at, by: row.drained_by ?? 'unknown' },
+    feedResetAt: row.feed_reset_at,
   };
 }

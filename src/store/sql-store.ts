@@ -47,6 +47,7 @@ import { SqlAuthStore } from './sql-auth-store.ts';
 import { SqlRetentionStore } from './sql-retention-store.ts';
 import { SqlSiteStore } from './sql-site-store.ts';
 import { SqlStatsStore } from './sql-stats-store.ts';
+import { SqlWorkerStore } from './sql-worker-store.ts';
 import { SqlWorkflowStore } from './sql-workflow-store.ts';
 import type {
   ClaimedJob,
@@ -78,6 +79,7 @@ export class SqlStore implements Store {
   readonly workflows: SqlWorkflowStore;
   readonly stats: SqlStatsStore;
   readonly availability: StoreAvailability;
+  readonly workers: SqlWorkerStore;
   readonly #db: Kysely<Database>;
   readonly #sqliteFile: string | undefined;
   readonly #transact: Transact;
@@ -136,6 +138,7 @@ export class SqlStore implements Store {
     this.retention = new SqlRetentionStore(db, dialect, transact);
     this.workflows = new SqlWorkflowStore(db, dialect, transact, signal);
     this.stats = new SqlStatsStore(db, dialect);
+    this.workers = new SqlWorkerStore(db, transact);
   }
 
   /** One write transaction; a database outage surfaces as store_unavailable. */

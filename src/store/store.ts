@@ -28,6 +28,7 @@ import type { RetentionStore } from './retention-store.ts';
 import type { SiteStore } from './site-store.ts';
 import type { StatsStore } from './stats-store.ts';
 import type { StoreHealthProblem } from './store-health.ts';
+import type { WorkerStore } from './worker-store.ts';
 import type { WorkflowStore } from './workflow-store.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -168,6 +169,8 @@ export interface Store {
   readonly stats: StatsStore;
   /** The database's availability as the store's own queries saw it: outages and their grace. */
   readonly availability: StoreAvailability;
+  /** Batch workers the factory submitted, site drains (`p3s workers …`, `p3s site drain`). */
+  readonly workers: WorkerStore;
 
   /** Applies pending migrations under a lock; throws SchemaTooNewError when the database is ahead of the code. */
   migrate(): Promise<void>;

@@ -13,6 +13,7 @@ export const NAV = [
   ['dags', '/dags', 'DAGs'],
   ['datasets', '/datasets', 'Datasets'],
   ['sites', '/sites', 'Sites'],
+  ['workers', '/workers', 'Workers'],
   ['audit', '/audit', 'Audit'],
 ] as const;
 export type NavKey = (typeof NAV)[number][0];

@@ -19,6 +19,12 @@ import type { PilotList, PilotWire } from '../protocol/schemas/pilots.ts';
 import type { SiteList } from '../protocol/schemas/sites.ts';
 import type { FailuresWire, QueueDepthWire, TimelineWire } from '../protocol/schemas/stats.ts';
 import type {
+  ProvisioningStateWire,
+  WorkerList,
+  WorkerListQuery,
+  WorkerWire,
+} from '../protocol/schemas/workers.ts';
+import type {
   DagDetailWire,
   DagInfoWire,
   DatasetList,
@@ -79,6 +85,9 @@ export interface MonitorApi {
   getDag(name: string): Promise<DagDetailWire>;
   listDatasets(query: DatasetListQuery): Promise<DatasetList>;
   listSites(): Promise<SiteList>;
+  listWorkers(query: WorkerListQuery): Promise<WorkerList>;
+  getWorker(id: number): Promise<{ worker: WorkerWire }>;
+  siteProvisioning(name: string): Promise<{ provisioning: ProvisioningStateWire }>;
 }
 
 /** `path?a=1&b=x` with empty values left out: the URLs the monitor shows as JSON twins, too. */
@@ -133,6 +142,9 @@ export function makeMonitorApi(transport: ApiTransport, token: string | null = n
     getDag: (name) => get(routePath(ROUTES.dag, { name })),
     listDatasets: (query) => get(ROUTES.datasets, query),
     listSites: () => get(ROUTES.sites),
+    listWorkers: (query) => get(ROUTES.workers, { ...query }),
+    getWorker: (id) => get(routePath(ROUTES.worker, { id })),
+    siteProvisioning: (name) => get(routePath(ROUTES.siteProvisioning, { name })),
   };
 }
 

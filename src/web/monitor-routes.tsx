@@ -36,6 +36,7 @@ import { overviewPage } from './pages/overview.tsx';
 import { pilotPage } from './pages/pilot.tsx';
 import { pilotsPage } from './pages/pilots.tsx';
 import { sitesPage } from './pages/sites.tsx';
+import { workerPage, workersPage } from './pages/workers.tsx';
 import { workflowPage } from './pages/workflow.tsx';
 import { workflowsPage } from './pages/workflows.tsx';
 import {
@@ -74,6 +75,8 @@ export const PAGES: Record<string, PageHandler> = {
   '/dags/:name': dagPage,
   '/datasets': datasetsPage,
   '/sites': sitesPage,
+  '/workers': workersPage,
+  '/workers/:id': workerPage,
   '/audit': auditPage,
 };
 

@@ -94,7 +94,7 @@ export function startP3s(args: string[], env: NodeJS.ProcessEnv): Proc {
   return startProcess(process.execPath, [BIN, ...args], env);
 }
 
-/** Starts a long-running process (killed by killAll), capturing its output. */
+/** Starts any long-running process (e.g. p3s through chroot), capturing its output; killAll ends it. */
 export function startProcess(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Proc {
   const child = spawn(file, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';

@@ -278,6 +278,35 @@ describe('pilot agent against the real server', () => {
     expect(alive(pid)).toBe(false);
   });
 
+  it('reports pilot_shutdown when a batch system signals the payload a moment before the pilot', async () => {
+    // scancel and condor_rm signal every process of the batch job; the payload may die first.
+    const id = await submit('/bin/sleep 300');
+    const exit = runPilot(options({ cycles: 0 }));
+    const { pid } = await running(id);
+    process.kill(-pid, 'SIGTERM');
+    await sleep(100);
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(await ended(exit)).toBe(0);
+    expect(await job(id)).toMatchObject({ state: 'failed', errorName: 'pilot_shutdown' });
+  });
+
+  it('reports a payload killed by a signal as such while its pilot goes on', async () => {
+    const id = await submit('/bin/sleep 300');
+    const exit = runPilot(options({ cycles: 1 }));
+    const { pid } = await running(id);
+    process.kill(-pid, 'SIGTERM');
+    expect(await ended(exit)).toBe(0);
+    expect(await job(id)).toMatchObject({ state: 'failed', errorName: 'signal' });
+  });
+
+  it('exits when idle for --idle-exit, however many cycles it may still claim', async () => {
+    const opts = options({ cycles: 0, period: 1, idleExit: 2 });
+    const started = Date.now();
+    expect(await within(runPilot(opts), WAIT_MS, 'the idle pilot to leave')).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    expect(await pilot(opts.uuid)).toMatchObject({ state: 'stopped', jobsRun: 0 });
+  });
+
   it('on SIGINT while idle aborts the pending claim at once', async () => {
     // Claims may long-poll for 5 minutes: only an aborted claim lets the pilot end in time.
     await useServer({ maxClaimWaitSeconds: 300 });

@@ -84,6 +84,14 @@ const EXPECTED: Record<string, Row> = {
   'GET /api/v1/sites':                         { token: '401 401 401 401 200 200 403 403 200', openNone: 200 },
   'GET /api/v1/sites/:name':                   { token: '401 401 401 401 200 200 200 403 200', openNone: 200 },
   'DELETE /api/v1/sites/:name':                { token: '401 401 401 401 403 403 403 403 200', openNone: 401 },
+  'POST /api/v1/sites/:name/drain':            { token: '401 401 401 401 403 403 403 403 200', openNone: 401 },
+  'POST /api/v1/sites/:name/resume':           { token: '401 401 401 401 403 403 403 403 200', openNone: 401 },
+  'GET /api/v1/sites/:name/provisioning':      { token: '401 401 401 401 200 200 403 403 200', openNone: 200 },
+  'POST /api/v1/workers':                      { token: '401 401 401 401 403 403 403 403 201', openNone: 401 },
+  'POST /api/v1/workers/changes':              { token: '401 401 401 401 403 403 403 403 200', openNone: 401 },
+  'GET /api/v1/workers':                       { token: '401 401 401 401 200 200 403 403 200', openNone: 200 },
+  'GET /api/v1/workers/:id':                   { token: '401 401 401 401 200 200 403 403 200', openNone: 200 },
+  'POST /api/v1/workers/:id/kill':             { token: '401 401 401 401 403 403 403 403 200', openNone: 401 },
   'POST /api/v1/purge':                        { token: '401 401 401 401 403 403 403 403 200', openNone: 401 },
 
   'POST /api/v1/dags':                         { token: '401 401 401 401 201 201 403 403 201', openNone: 401 },
@@ -144,7 +152,7 @@ interface World {
   tokens: Record<Identity, string | null>;
   /** A fresh number for unique names. */
   next(): number;
-  base: { jobId: number; pilotId: number; datasetId: number; workflowId: number };
+  base: { jobId: number; pilotId: number; datasetId: number; workflowId: number; workerId: number };
 }
 
 /** A setup call that must succeed: throws (failing the cell loudly) when it does not. */
@@ -269,11 +277,30 @@ const scene = {
     await must(w, 'admin', 'POST', '/api/v1/sites', { site: { name } }, 201);
     return name;
   },
+  /** A queued worker at site A, as the factory records one. */
+  async worker(w: World): Promise<number> {
+    const json = await must(w, 'admin', 'POST', '/api/v1/workers', { workers: [newWorker(w)] }, 201);
+    return json.workers[0].id;
+  },
   /** A second token of user A's name (so user A may revoke it as their own). */
   async spareTokenOfA(w: World): Promise<number> {
     return tokenIdOf(w.t.store, await createToken(w.t.store, 'user', USER_A));
   },
 };
+
+/** A batch job the factory just submitted at site A. */
+const newWorker = (w: World) => ({
+  site: SITE_A,
+  batchSystem: 'slurm',
+  batchId: `slurm:${w.next()}`,
+  state: 'submitted',
+  reason: null,
+  failure: null,
+  logPath: null,
+  factory: 'matrix',
+});
+/** A site the factory provisions, for its provisioning state. */
+const SITE_P = 'siteP';
 
 interface Cell {
   url: string;
@@ -362,6 +389,17 @@ const SCENES: Record<string, Setup> = {
   'GET /api/v1/sites': at('/api/v1/sites'),
   'GET /api/v1/sites/:name': at(`/api/v1/sites/${SITE_A}`),
   'DELETE /api/v1/sites/:name': async (w) => ({ url: `/api/v1/sites/${await scene.site(w)}` }),
+  'POST /api/v1/sites/:name/drain': async (w) => ({ url: `/api/v1/sites/${await scene.site(w)}/drain` }),
+  'POST /api/v1/sites/:name/resume': async (w) => ({ url: `/api/v1/sites/${await scene.site(w)}/resume` }),
+  'GET /api/v1/sites/:name/provisioning': at(`/api/v1/sites/${SITE_P}/provisioning`),
+  'POST /api/v1/workers': async (w) => ({ url: '/api/v1/workers', body: { workers: [newWorker(w)] } }),
+  'POST /api/v1/workers/changes': async (w) => ({
+    url: '/api/v1/workers/changes',
+    body: { changes: [{ id: await scene.worker(w), from: 'submitted', to: 'running', at: 1 }] },
+  }),
+  'GET /api/v1/workers': at('/api/v1/workers'),
+  'GET /api/v1/workers/:id': async (w) => ({ url: `/api/v1/workers/${w.base.workerId}` }),
+  'POST /api/v1/workers/:id/kill': async (w) => ({ url: `/api/v1/workers/${await scene.worker(w)}/kill` }),
   'POST /api/v1/purge': async () => ({ url: '/api/v1/purge', body: { what: 'jobs', olderThan: '3650d' } }),
 
   'POST /api/v1/dags': async (w) => ({
@@ -419,10 +457,18 @@ async function makeWorld(policy: ReadPolicy): Promise<World> {
     t,
     tokens,
     next: () => ++counter,
-    base: { jobId: 0, pilotId: 0, datasetId: 0, workflowId: 0 },
+    base: { jobId: 0, pilotId: 0, datasetId: 0, workflowId: 0, workerId: 0 },
   };
   await must(w, 'admin', 'POST', '/api/v1/sites', { site: { name: SITE_A, env: SITE_ENV } }, 201);
   await must(w, 'admin', 'POST', '/api/v1/sites', { site: { name: SITE_B } }, 201);
+  await must(
+    w,
+    'admin',
+    'POST',
+    '/api/v1/sites',
+    { site: { name: SITE_P, provisioning: { batch: 'slurm', maxWorkers: 1 } } },
+    201,
+  );
   await must(w, 'admin', 'POST', '/api/v1/datatypes', TXT, 201);
   await must(w, 'userA', 'POST', '/api/v1/dags', { name: SHARED_DAG, graphml: TWOSTEP }, 201);
   w.base.jobId = await scene.jobOfA(w);
@@ -431,6 +477,7 @@ async function makeWorld(policy: ReadPolicy): Promise<World> {
     await must(w, 'userA', 'POST', '/api/v1/datasets', { name: 'base.txt', datatype: 'TXT' }, 201)
   ).dataset.id;
   w.base.workflowId = await scene.workflowOfA(w, 'template');
+  w.base.workerId = await scene.worker(w);
   return w;
 }
 

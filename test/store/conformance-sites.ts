@@ -14,6 +14,7 @@ function site(overrides: Partial<SiteSpec> = {}): SiteSpec {
     pilotbeat: 100,
     pilotlife: null,
     env: { P3S_SITE: 'lxvm', P3S_DIRPATH: '/eos/p3s' },
+    provisioning: null,
     ...overrides,
   };
 }
@@ -24,7 +25,7 @@ export function describeSites(ctx: ConformanceContext): void {
       const store = await ctx.fresh();
       const { site: defined, created } = await store.sites.defineSite(site(), T0);
       expect(created).toBe(true);
-      expect(defined).toEqual({ ...site(), createdAt: T0, updatedAt: T0 });
+      expect(defined).toEqual({ ...site(), createdAt: T0, updatedAt: T0, drained: null, feedResetAt: null });
       expect(await store.sites.getSite('lxvm')).toEqual(defined);
       expect(await store.sites.getSite('nope')).toBeUndefined();
     });

@@ -19,6 +19,7 @@ import { describeSignals } from './conformance-signals.ts';
 import { describeSites } from './conformance-sites.ts';
 import { describeStats } from './conformance-stats.ts';
 import { describeSubmit } from './conformance-submit.ts';
+import { describeWorkers } from './conformance-workers.ts';
 import { describeWorkflowStorage } from './conformance-workflows.ts';
 import { describeWorkflowAdvance } from './conformance-workflows-advance.ts';
 
@@ -56,6 +57,7 @@ export function describeStoreConformance(name: string, factory: () => StoreTarge
     describeListing(ctx);
     describeSignals(ctx);
     describeSites(ctx);
+    describeWorkers(ctx);
     describeStats(ctx);
     describeRetention(ctx);
     describeWorkflowStorage(ctx);

@@ -12,7 +12,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
 
 /** Every table with rows, emptied between tests (RESTART IDENTITY: ids start at 1 again). */
 export const STORE_TABLES =
-  'jobs, job_events, job_attempts, job_logs, pilots, datasets, workflows, dags, datatypes, sites, tokens, audit_events, idempotency_keys';
+  'jobs, job_events, job_attempts, job_logs, pilots, datasets, workflows, dags, datatypes, sites, tokens, audit_events, idempotency_keys, workers';
 
 export interface PostgresStoreFixture {
   store: Store;

@@ -71,6 +71,11 @@ export function withPilotOptions<A extends unknown[], O extends OptionValues, G 
         .argParser(intArg(0))
         .default(0),
     )
+    .addOption(
+      new Option('--idle-exit <s>', 'exit after this many seconds without a job; 0 = never')
+        .argParser(intArg(0))
+        .default(0),
+    )
     .addOption(new Option('-e, --batch-id <text>', 'free text stored with the pilot, e.g. the batch job id'))
     .addOption(
       new Option('--max-outage <s>', 'give up after the server has been unreachable this long')
@@ -142,6 +147,7 @@ export interface PilotFlags {
   joblogDir?: string;
   lifetime: number;
   timefloor: number;
+  idleExit: number;
   batchId?: string;
   maxOutage: number;
   killGrace: number;
@@ -186,6 +192,7 @@ export function pilotOptionsFrom(
     joblogDir: flags.joblogDir ?? (env.P3S_JOBLOG?.trim() || join(dataDir, DEFAULTS.joblogDir)),
     lifetime: flags.lifetime,
     timefloor: flags.timefloor,
+    idleExit: flags.idleExit,
     batchId: flags.batchId ?? null,
     maxOutage: flags.maxOutage,
     killGrace: flags.killGrace,

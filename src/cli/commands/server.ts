@@ -10,6 +10,7 @@ import { DEFAULTS } from '../../core/defaults.ts';
 import { formatDurationText } from '../../core/duration.ts';
 import { defaultReadPolicy } from '../../core/exposure.ts';
 import { LIMIT_DEFAULTS } from '../../core/limits.ts';
+import { FACTORY_DEFAULTS } from '../../factory/options.ts';
 import type { RunningServer, ServerOptions } from '../../server/options.ts';
 import { bytesArg, intArg, positiveDurationArg } from '../args.ts';
 import { CliError } from '../errors.ts';
@@ -22,6 +23,7 @@ import {
 } from '../settings.ts';
 import { exitSoon, waitForStopSignal } from '../signals.ts';
 import { output } from './common.ts';
+import { factoryOptionsFrom } from './factory.ts';
 import { LOG_LEVELS } from './pilot.ts';
 
 export interface ServerFlags {
@@ -279,6 +281,12 @@ export function addServerCommand(program: Command): void {
     .addOption(purgeEveryOption())
     .addOption(
       new Option('--log-level <level>', 'server log level').choices(LOG_LEVELS).default('info' as const),
+    )
+    .addOption(
+      new Option(
+        '--factory',
+        'also run the pilot factory here, with its defaults (p3s factory for more control)',
+      ),
     );
   withSecurityOptions(command).action(async (opts) => {
     const out = output({});
@@ -294,8 +302,22 @@ export function addServerCommand(program: Command): void {
         `  retention purge ended records older than ${formatDurationText(options.purgeAfterSeconds)}, every ${formatDurationText(every)}`,
       );
     }
+    // The factory talks to this server through its API with the local admin token, as `p3s factory` would.
+    const factory = opts.factory
+      ? (await import('../../factory/main.ts')).startFactory(
+          await factoryOptionsFrom({
+            every: FACTORY_DEFAULTS.intervalSeconds,
+            grace: FACTORY_DEFAULTS.graceSeconds,
+            logLevel: opts.logLevel,
+            dataDir: options.dataDir,
+            server: server.url,
+          }),
+        )
+      : undefined;
+    if (factory) out.line(`  factory   feeding provisioned sites (${options.dataDir}/factory)`);
     const signal = await waitForStopSignal();
     out.note(`p3s: ${signal}, stopping the server`);
+    await factory?.stop();
     await server.close();
     exitSoon();
   });

@@ -5,13 +5,14 @@ import { type Command, Option } from '@commander-js/extra-typings';
 import { SITE_FIELDS } from '../../core/site-spec.ts';
 import { ApiError } from '../../protocol/client.ts';
 import type { SiteWire } from '../../protocol/schemas/sites.ts';
+import { workersApi } from '../../protocol/workers-client.ts';
 import { CliError, Exit } from '../errors.ts';
 import { loadJsonInput } from '../json-input.ts';
 import { formatDuration, formatTime, type Output } from '../output.ts';
 import { connect, output, withClientOptions } from './common.ts';
 
 export function addSiteCommands(program: Command): void {
-  const site = program.command('site').description('define, list, show and delete sites');
+  const site = program.command('site').description('define, list, show, drain and delete sites');
 
   withClientOptions(
     site
@@ -52,7 +53,7 @@ export function addSiteCommands(program: Command): void {
     if (sites.length === 0) return out.line('no sites (define one with: p3s site define FILE.json)');
     const unset = (v: number | null) => (v === null ? '-' : v);
     out.table(
-      ['NAME', 'PILOTS', 'CYCLES', 'PERIOD', 'BEAT', 'LIFE', 'ENV', 'SERVER'],
+      ['NAME', 'PILOTS', 'CYCLES', 'PERIOD', 'BEAT', 'LIFE', 'ENV', 'SERVER', 'FED BY'],
       sites.map((s) => [
         s.name,
         unset(s.pilots),
@@ -62,6 +63,7 @@ export function addSiteCommands(program: Command): void {
         unset(s.pilotlife),
         Object.keys(s.env).length,
         s.server ?? '',
+        s.provisioning ? `${s.provisioning.batch}${s.drained ? ' (drained)' : ''}` : '',
       ]),
       { alignRight: [1, 2, 3, 4, 5, 6] },
     );
@@ -86,6 +88,36 @@ export function addSiteCommands(program: Command): void {
     }
     if (out.json) return out.data({ site: s });
     printSite(out, s);
+  });
+
+  withClientOptions(
+    site
+      .command('drain')
+      .description(
+        'no new pilots for the site: its running pilots finish their job and exit, queued ones are removed',
+      )
+      .argument('<name>', 'site name'),
+  ).action(async (name, opts) => {
+    const out = output(opts);
+    const { client } = connect(opts);
+    const reply = await workersApi(client).drainSite(name);
+    if (out.json) return out.data(reply);
+    out.line(
+      `site ${name}: drained; ${reply.pilotsStopping} pilot(s) stop after their current job, ${reply.workersToRemove} queued worker(s) will be removed`,
+    );
+  });
+
+  withClientOptions(
+    site
+      .command('resume')
+      .description('feed a drained site again, and forgive the worker failures that stopped the factory')
+      .argument('<name>', 'site name'),
+  ).action(async (name, opts) => {
+    const out = output(opts);
+    const { client } = connect(opts);
+    const reply = await workersApi(client).resumeSite(name);
+    if (out.json) return out.data(reply);
+    out.line(`site ${name}: fed again`);
   });
 
   withClientOptions(
@@ -125,6 +157,16 @@ function printSite(out: Output, s: SiteWire): void {
     ['pilotperiod', seconds(s.pilotperiod)],
     ['pilotbeat', seconds(s.pilotbeat)],
     ['pilotlife', seconds(s.pilotlife, '-')],
+    [
+      'provisioning',
+      s.provisioning
+        ? `${s.provisioning.batch}, at most ${s.provisioning.maxWorkers} workers, ${s.provisioning.maxQueued} queued`
+        : '- (not fed by the factory)',
+    ],
+    [
+      'drained',
+      s.drained ? `by ${s.drained.by} at ${formatTime(s.drained.at)} (p3s site resume ${s.name})` : 'no',
+    ],
     ['defined', formatTime(s.createdAt)],
     ['updated', formatTime(s.updatedAt)],
   ];
@@ -135,4 +177,5 @@ function printSite(out: Output, s: SiteWire): void {
   const env = Object.entries(s.env);
   if (env.length === 0) out.line(out.dim('  (none)'));
   for (const [key, value] of env) out.line(`  ${key}=${value}`);
+  if (s.provisioning) out.line(`provisioning ${JSON.stringify(s.provisioning)}`);
 }

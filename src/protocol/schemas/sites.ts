@@ -1,8 +1,36 @@
 // Wire shapes of sites: P3S site JSON in (checked by core/site-spec.ts), stored sites out.
 
 import { type Static, Type } from 'typebox';
-import { Millis, NullableInteger, NullableString, SiteName } from './common.ts';
+import { BATCH_SYSTEMS } from '../../core/provisioning.ts';
+import { Millis, NullableInteger, NullableMillis, NullableString, SiteName } from './common.ts';
 import { Env } from './jobs.ts';
+
+/** A site's provisioning as stored (core/provisioning.ts fills every default). */
+export const ProvisioningSchema = Type.Object({
+  batch: Type.Enum(BATCH_SYSTEMS),
+  maxWorkers: Type.Integer(),
+  maxQueued: Type.Integer(),
+  submitBatch: Type.Integer(),
+  pilotLifetime: NullableInteger,
+  pilotTimefloor: Type.Integer(),
+  pilotIdle: Type.Integer(),
+  pilotArgs: Type.Array(Type.String()),
+  pilotCommand: NullableString,
+  jobTypes: Type.Array(Type.String()),
+  siteless: Type.Boolean(),
+  resources: Type.Object({
+    cores: Type.Integer(),
+    memoryMb: NullableInteger,
+    wallSeconds: NullableInteger,
+    queue: NullableString,
+    account: NullableString,
+  }),
+  submitLines: Type.Array(Type.String()),
+  startTimeout: Type.Integer(),
+  failureLimit: Type.Integer(),
+  failureCooldown: Type.Integer(),
+});
+export type ProvisioningWire = Static<typeof ProvisioningSchema>;
 
 export const SiteSchema = Type.Object({
   name: Type.String(),
@@ -13,8 +41,13 @@ export const SiteSchema = Type.Object({
   pilotbeat: NullableInteger,
   pilotlife: NullableInteger,
   env: Env,
+  provisioning: Type.Union([ProvisioningSchema, Type.Null()]),
   createdAt: Millis,
   updatedAt: Millis,
+  /** `p3s site drain`: when and by whom; null when the site is fed. */
+  drained: Type.Union([Type.Object({ at: Millis, by: Type.String() }), Type.Null()]),
+  /** `p3s site resume`: worker failures before this are forgiven. */
+  feedResetAt: NullableMillis,
 });
 export type SiteWire = Static<typeof SiteSchema>;
 

@@ -45,6 +45,7 @@ const OBJECT_OF_SEGMENT: Record<string, string> = {
   sites: 'site',
   tokens: 'token',
   purge: 'purge',
+  workers: 'worker',
 };
 const VERB_OF_METHOD: Record<string, string> = { POST: 'create', PATCH: 'adjust', DELETE: 'delete' };
 

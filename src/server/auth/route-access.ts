@@ -63,6 +63,16 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   [`GET ${r.sites}`]: 'read',
   [`GET ${r.site}`]: 'site-read',
   [`DELETE ${r.site}`]: 'admin',
+  [`POST ${r.siteDrain}`]: 'admin',
+  [`POST ${r.siteResume}`]: 'admin',
+  [`GET ${r.siteProvisioning}`]: 'read',
+
+  // Workers: the factory (an operator's service, with an admin token) records them; anyone who may read sees them.
+  [`POST ${r.workers}`]: 'admin',
+  [`POST ${r.workerChanges}`]: 'admin',
+  [`GET ${r.workers}`]: 'read',
+  [`GET ${r.worker}`]: 'read',
+  [`POST ${r.workerKill}`]: 'admin',
   [`POST ${r.purge}`]: 'admin',
 
   [`GET ${r.whoami}`]: 'authenticated',

@@ -15,6 +15,7 @@ import {
 import type { AppContext, TypedApp } from '../app.ts';
 import { principalOf, requirePilotDriver } from '../auth/auth-guard.ts';
 import { parseStateList } from './query-parsing.ts';
+import { afterPilotRegistered } from './workers.ts';
 
 const PilotReply = Type.Object({ pilot: PilotSchema });
 const PilotUuidParams = Type.Object({ id: UuidParams.properties.uuid }, { additionalProperties: false });
@@ -39,6 +40,7 @@ export function registerPilotRoutes(app: TypedApp, ctx: AppContext): void {
         tokenId: principal.tokenId,
         name: principal.name,
       });
+      await afterPilotRegistered(ctx, pilot);
       return reply.status(201).send({
         pilot,
         config: {

@@ -11,6 +11,7 @@ import { claimPlan } from './0006-claim-plan.ts';
 import { claimBatch } from './0007-claim-batch.ts';
 import { pilotRowUpdates } from './0008-pilot-row-updates.ts';
 import { faults } from './0009-faults.ts';
+import { workers } from './0010-workers.ts';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
@@ -23,5 +24,6 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0007_claim_batch': claimBatch(dialect),
     '0008_pilot_row_updates': pilotRowUpdates(dialect),
     '0009_faults': faults(dialect),
+    '0010_workers': workers(dialect),
   };
 }
