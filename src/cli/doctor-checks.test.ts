@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   checkDirectory,
   checkNode,
+  checkPrivateDir,
   checkToken,
   checkTokenFile,
   compareVersions,
@@ -149,6 +150,25 @@ describe('checkTokenFile', () => {
       chmodSync(file, 0o600);
       expect(checkTokenFile('admin token file', file).status).toBe('ok');
       expect(checkTokenFile('admin token file', join(dir, 'none')).status).toBe('skip');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('checkPrivateDir', () => {
+  it('fails a data dir others may enter, passes one only its owner may, skips a missing one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'p3s-doctor-dir-'));
+    try {
+      chmodSync(dir, 0o755);
+      expect(checkPrivateDir('data dir access', dir)).toMatchObject({
+        status: 'fail',
+        detail: `${dir} is open to its group and every user on this host (mode 755): others may read the database (every job's env) and the logs in it`,
+        fix: `chmod 700 ${dir}`,
+      });
+      chmodSync(dir, 0o700);
+      expect(checkPrivateDir('data dir access', dir).status).toBe('ok');
+      expect(checkPrivateDir('data dir access', join(dir, 'none')).status).toBe('skip');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

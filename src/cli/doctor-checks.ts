@@ -3,7 +3,7 @@
 
 import { mkdtempSync, rmdirSync, statfsSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { secretFileExposure } from '../core/auth.ts';
+import { privateDirExposure, secretFileExposure } from '../core/auth.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -140,6 +140,25 @@ export function checkTokenFile(name: string, path: string): CheckResult {
         fix: `chmod 600 ${path}`,
       }
     : { name, status: 'ok', detail: `${path} is readable by its owner only` };
+}
+
+/** The data dir: only its owner may enter it (it holds the database, the tokens, the pilots' logs). */
+export function checkPrivateDir(name: string, path: string): CheckResult {
+  let mode: number;
+  try {
+    mode = statSync(path).mode;
+  } catch {
+    return { name, status: 'skip', detail: `${path} does not exist (yet)` };
+  }
+  const exposed = privateDirExposure(mode);
+  return exposed
+    ? {
+        name,
+        status: 'fail',
+        detail: `${path} is ${exposed}: others may read the database (every job's env) and the logs in it`,
+        fix: `chmod 700 ${path}`,
+      }
+    : { name, status: 'ok', detail: `${path} is open to its owner only` };
 }
 
 /** What asking the server "who am I" gave. */

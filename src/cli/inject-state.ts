@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { DEFAULTS } from '../core/defaults.ts';
 import { CliError } from './errors.ts';
 
 /** What was done for one injected file. */
@@ -49,7 +50,7 @@ export function loadInjectState(path: string, dir: string, target: string): Inje
 }
 
 export function saveInjectState(path: string, state: InjectState): void {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: DEFAULTS.dataDirMode });
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`);
   renameSync(temporary, path);

@@ -93,7 +93,7 @@ export function spawnP3s(
   detached: boolean,
   env: NodeJS.ProcessEnv = process.env,
 ): ChildProcess {
-  mkdirSync(join(logFile, '..'), { recursive: true });
+  mkdirSync(join(logFile, '..'), { recursive: true, mode: DEFAULTS.dataDirMode });
   const fd = openSync(logFile, 'a');
   try {
     return spawn(process.execPath, [binPath(), ...argv], { detached, env, stdio: ['ignore', fd, fd] });
@@ -105,7 +105,7 @@ export function spawnP3s(
 const recordsDir = (dataDir: string) => join(dataDir, DEFAULTS.pilotsDir);
 
 export function writeRecord(dataDir: string, record: PilotRecord): void {
-  mkdirSync(recordsDir(dataDir), { recursive: true });
+  mkdirSync(recordsDir(dataDir), { recursive: true, mode: DEFAULTS.dataDirMode });
   writeFileSync(join(recordsDir(dataDir), `${record.uuid}.json`), `${JSON.stringify(record, null, 2)}\n`);
 }
 

@@ -8,6 +8,7 @@ import {
   mayReadSite,
   mayServeSite,
   type Principal,
+  privateDirExposure,
   type ReadPolicy,
   secretFileExposure,
   tokenProblem,
@@ -130,5 +131,18 @@ describe('secretFileExposure', () => {
     [0o100644, 'readable by its group and every user on this host (mode 644)'],
   ])('mode %o → %s', (mode, expected) => {
     expect(secretFileExposure(mode)).toBe(expected);
+  });
+});
+
+describe('privateDirExposure', () => {
+  it.each([
+    [0o40700, null],
+    [0o40500, null],
+    [0o40750, 'open to its group on this host (mode 750)'],
+    [0o40711, 'open to its group and every user on this host (mode 711)'],
+    [0o40701, 'open to every user on this host (mode 701)'],
+    [0o40755, 'open to its group and every user on this host (mode 755)'],
+  ])('mode %o → %s', (mode, expected) => {
+    expect(privateDirExposure(mode)).toBe(expected);
   });
 });

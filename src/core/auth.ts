@@ -147,6 +147,18 @@ export function tokenProblem(
 }
 
 /**
+ * Who else may enter or list a private directory with this mode (`stat().mode`): null when only its
+ * owner may. Entering is enough to open a file of a known name (`p3s.db`) that is itself readable.
+ */
+export function privateDirExposure(mode: number): string | null {
+  const group = (mode & 0o070) !== 0;
+  const others = (mode & 0o007) !== 0;
+  if (!group && !others) return null;
+  const who = group && others ? 'its group and every user' : group ? 'its group' : 'every user';
+  return `open to ${who} on this host (mode ${(mode & 0o777).toString(8).padStart(3, '0')})`;
+}
+
+/**
  * Who else may read a secret file with this mode (`stat().mode`): null when only its owner may.
  * A token file others can read lets anyone on the host act with the token.
  */

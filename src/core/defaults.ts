@@ -5,6 +5,11 @@ export const DEFAULTS = {
   host: '127.0.0.1',
   /** Data directory when neither --data-dir nor P3S_HOME is set: ~/.p3s */
   dataDirName: '.p3s',
+  /**
+   * Mode of a data directory p3s creates: its owner's only, since it holds the SQLite database (every
+   * job's env, secrets included), the tokens and the local pilots' logs.
+   */
+  dataDirMode: 0o700,
   databaseFile: 'p3s.db',
   /** Written by a running server so local clients find it. */
   serverInfoFile: 'server.json',

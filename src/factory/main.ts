@@ -3,6 +3,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { type Logger, pino } from 'pino';
+import { DEFAULTS } from '../core/defaults.ts';
 import { P3sClient } from '../protocol/client.ts';
 import { makeAdapters } from './batch/index.ts';
 import { Factory } from './factory.ts';
@@ -68,7 +69,7 @@ export async function runFactory(options: FactoryOptions): Promise<number> {
 }
 
 function makeFactory(options: FactoryOptions, logger: Logger): Factory {
-  mkdirSync(options.dir, { recursive: true });
+  mkdirSync(options.dir, { recursive: true, mode: DEFAULTS.dataDirMode });
   const client = new P3sClient({ server: options.server, token: options.token, caFile: options.caFile });
   return new Factory({ client, adapters: makeAdapters(options.dir), options, logger });
 }

@@ -10,7 +10,7 @@ import { defaultReadPolicy, exposureProblem, LIMIT_DEFAULTS } from '../core/inde
 import { P3S_VERSION } from '../core/version.ts';
 import { openStore } from '../store/open-store.ts';
 import { buildApp } from './app.ts';
-import { ensureAdminToken, tokenFileExposure } from './auth/bootstrap.ts';
+import { dataDirExposure, ensureAdminToken, tokenFileExposure } from './auth/bootstrap.ts';
 import { reapExpiredLeases } from './loops/lease-reaper.ts';
 import { purgeExpired } from './loops/retention.ts';
 import { runLoop } from './loops/run-loop.ts';
@@ -64,7 +64,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (https) createSecureContext(https);
   const readPolicy = options.readPolicy ?? defaultReadPolicy(options.host);
   const limits = { ...LIMIT_DEFAULTS, ...options.limits };
-  mkdirSync(options.dataDir, { recursive: true });
+  mkdirSync(options.dataDir, { recursive: true, mode: DEFAULTS.dataDirMode });
+  const openDir = dataDirExposure(options.dataDir);
+  if (openDir)
+    logger.warn(
+      { dir: options.dataDir },
+      `the data dir is ${openDir}: it holds the database, the tokens and the pilots' logs; chmod 700 ${options.dataDir}`,
+    );
   const adminTokenFile = join(options.dataDir, DEFAULTS.adminTokenFile);
   const store = await openStore({
     databaseUrl: options.databaseUrl,

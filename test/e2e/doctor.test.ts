@@ -3,7 +3,7 @@
 // file, which root cannot bypass) are failures with a fix line and exit 1, the token check is then
 // skipped; --json carries the same checks. A refused token: test/e2e/access.test.ts.
 
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Cluster, makeCluster } from '../helpers/cluster.ts';
@@ -42,6 +42,7 @@ describe('p3s doctor', () => {
       'sqlite',
       'database',
       'data dir',
+      'data dir access',
       'admin token file',
       'server',
       'token',
@@ -104,5 +105,28 @@ describe('p3s doctor', () => {
     await expect
       .poll(() => c?.server.output(), { timeout: 10_000 })
       .toMatch(/the admin token file is readable by its group and every user on this host \(mode 644\)/);
+  });
+
+  it('flags a data dir others may enter, as the server does at start, and creates new ones private', async () => {
+    c = await makeCluster();
+    chmodSync(c.dataDir, 0o755);
+    const report = JSON.parse((await c.cli(['doctor', '--json'])).stdout);
+    expect(byName(report.checks)['data dir access']).toMatchObject({
+      status: 'fail',
+      fix: `chmod 700 ${c.dataDir}`,
+    });
+    c.server.signal('SIGTERM');
+    await c.server.exited;
+    c.server = await startServerProcess({ dataDir: c.dataDir, port: c.server.port });
+    await expect
+      .poll(() => c?.server.output(), { timeout: 10_000 })
+      .toMatch(/the data dir is open to its group and every user on this host \(mode 755\)/);
+    // A data dir the server creates (and its missing parents) is its owner's only.
+    c.server.signal('SIGTERM');
+    await c.server.exited;
+    const fresh = join(c.dataDir, 'fresh', 'data');
+    c.server = await startServerProcess({ dataDir: fresh, port: c.server.port });
+    expect(statSync(fresh).mode & 0o777).toBe(0o700);
+    expect(statSync(join(c.dataDir, 'fresh')).mode & 0o777).toBe(0o700);
   });
 });

@@ -11,6 +11,7 @@ import {
   type CheckResult,
   checkDirectory,
   checkNode,
+  checkPrivateDir,
   checkToken,
   checkTokenFile,
   type WhoamiOutcome,
@@ -44,6 +45,7 @@ export function addDoctorCommand(program: Command): void {
     const checks: CheckResult[] = [checkNode()];
     checks.push(...(await storeChecks(dataDir, databaseUrl)));
     checks.push(checkDirectory('data dir', dataDir, choose('--data-dir or P3S_HOME')));
+    checks.push(checkPrivateDir('data dir access', dataDir));
     checks.push(checkTokenFile('admin token file', join(dataDir, DEFAULTS.adminTokenFile)));
     // Health without the token: a token the server refuses is the token check's finding, not the server's.
     const anonymous = new P3sClient({ server: conn.url, caFile: conn.caFile, timeoutMs: 5000 });

@@ -220,7 +220,7 @@ export const purgeEveryOption = () =>
  * start (refused address, bad certificate, unreachable database) is a CliError, not a stack trace.
  */
 export async function launchServer(options: ServerOptions): Promise<RunningServer> {
-  mkdirSync(options.dataDir, { recursive: true });
+  mkdirSync(options.dataDir, { recursive: true, mode: DEFAULTS.dataDirMode });
   const { startServer } = await import('../../server/main.ts');
   try {
     return await startServer(options);

@@ -5,7 +5,7 @@
 import { chmodSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { AlreadyExistsError } from '../../core/errors.ts';
-import { isIdentityName, secretFileExposure, tokenProblem } from '../../core/index.ts';
+import { isIdentityName, privateDirExposure, secretFileExposure, tokenProblem } from '../../core/index.ts';
 import type { AuthStore } from '../../store/auth-store.ts';
 import { hashSecret, newSecret } from './secrets.ts';
 
@@ -60,6 +60,15 @@ export async function ensureAdminToken(
 export function tokenFileExposure(file: string): string | null {
   try {
     return secretFileExposure(statSync(file).mode);
+  } catch {
+    return null;
+  }
+}
+
+/** Who besides its owner may enter the data dir, or null (also when it cannot be looked at). */
+export function dataDirExposure(dir: string): string | null {
+  try {
+    return privateDirExposure(statSync(dir).mode);
   } catch {
     return null;
   }
