@@ -16,6 +16,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
   exit 2
 }
 work=$(mktemp -d "${TMPDIR:-/tmp}/p3s-node$major.XXXXXX")
+# Open to all (mktemp makes it 0700): tests run pilots and payloads as `nobody`, who must reach this
+# Node and the copy of the tree, as they reach the main checkout. Nothing secret is copied here.
+chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 started=$(date +%s)
 
