@@ -6,7 +6,7 @@
 // order rotating), so the host's drift hits all; each figure is a median over rounds, and each ratio
 // the median of the per-round ratios.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeInstallation, type StoreKind } from '../lib/installation.ts';
@@ -121,7 +121,12 @@ export async function peers(kind: StoreKind, sizes: PeersSizes) {
       P3S_HOME: inst.dataDir,
       P3S_SERVER: server.url,
     };
-    const systems = [p3sPeer(inst.dataDir), XARGS, PARALLEL, ...(slurmAnswers() ? [SLURM] : [])];
+    // GNU parallel is Debian's `parallel` package (apt-get install parallel); Slurm: .ci/slurm.sh start.
+    const found = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
+    const missing = [...(found('parallel') ? [] : ['parallel']), ...(slurmAnswers() ? [] : ['slurm'])];
+    if (missing.length > 0)
+      console.log(`peers              without ${missing.join(', ')}: not installed or not answering`);
+    const systems = [p3sPeer(inst.dataDir), XARGS, PARALLEL, SLURM].filter((p) => !missing.includes(p.name));
     const workloads = [
       { name: `${sizes.trueJobs}x/bin/true`, key: 'true', command: '/bin/true', count: sizes.trueJobs },
       { name: `${sizes.sleepJobs}x sleep 1`, key: 'sleep', command: 'sleep 1', count: sizes.sleepJobs },
