@@ -1,28 +1,44 @@
-// A steady flow of jobs through the real API, as a careful client sends it: each submission carries
-// an idempotency key and is sent again with the same key when no answer came (so a submission is
-// never made twice); a 503 means nothing was stored, and that job is counted refused, not accepted.
+// A steady flow of jobs through the real API, sent as p3s's own client sends them: each submission
+// carries an idempotency key and is sent again with it while its outcome is unknown (no answer, or
+// 503: the database may have committed before the connection that was to confirm it died), so each
+// is stored once and every stored job was answered.
 
-import { randomUUID } from 'node:crypto';
-import { ApiError, NetworkError, type P3sClient } from '../../src/protocol/client.ts';
+import { ApiError, P3sClient } from '../../src/protocol/client.ts';
+import type { ChaosServer } from './installation.ts';
 import type { Ledger } from './ledger.ts';
+
+/** Outages of the chaos scenarios are seconds long: a submission is sent again for up to this. */
+const RESEND_WINDOW_MS = 180_000;
 
 export class Flow {
   /** Ids of the jobs the server acknowledged (201). */
   readonly accepted = new Set<number>();
-  /** Submissions answered 503 store_unavailable: nothing stored. */
+  /** Sends answered 503 store_unavailable (each then sent again with its key). */
   refused = 0;
-  /** Submissions sent again after no answer. */
+  /** Sends that got no answer (each then sent again with its key). */
   resent = 0;
   /** Anything else the server answered: a violation. */
   readonly unexpected: string[] = [];
   #running = false;
   #loop: Promise<void> = Promise.resolve();
+  private readonly client: P3sClient;
 
   constructor(
-    private readonly client: P3sClient,
+    server: Pick<ChaosServer, 'proc' | 'token'>,
     private readonly ledger: Ledger,
     private readonly everyMs: number,
-  ) {}
+  ) {
+    this.client = new P3sClient({
+      server: server.proc.url,
+      token: server.token,
+      timeoutMs: 15_000,
+      resendWindowMs: RESEND_WINDOW_MS,
+      onResend: (failure) => {
+        if (failure instanceof ApiError) this.refused++;
+        else this.resent++;
+      },
+    });
+  }
 
   start(): void {
     this.#running = true;
@@ -51,27 +67,13 @@ export class Flow {
   }
 
   async #submitOne(job: Record<string, unknown>): Promise<void> {
-    const key = randomUUID();
-    for (let attempt = 0; attempt < 600; attempt++) {
-      try {
-        const { jobs } = await this.client.submitJobs([job], undefined, { idempotencyKey: key });
-        for (const j of jobs) this.accepted.add(j.id);
-        return;
-      } catch (error) {
-        if (error instanceof ApiError && error.code === 'store_unavailable') {
-          this.refused++;
-          return;
-        }
-        if (error instanceof NetworkError) {
-          this.resent++;
-          await new Promise((resolve) => setTimeout(resolve, 200));
-          continue;
-        }
-        this.unexpected.push(
-          error instanceof ApiError ? `${error.status} ${error.code}: ${error.message}` : String(error),
-        );
-        return;
-      }
+    try {
+      const { jobs } = await this.client.submitJobs([job]);
+      for (const j of jobs) this.accepted.add(j.id);
+    } catch (error) {
+      this.unexpected.push(
+        error instanceof ApiError ? `${error.status} ${error.code}: ${error.message}` : String(error),
+      );
     }
   }
 }

@@ -23,7 +23,7 @@ export async function postgresScenario(log: (line: string) => void): Promise<Ver
     const server = await startChaosServer({ dataDir, databaseUrl: cluster.url });
     startPilots(server, 3);
     const ledger = new Ledger(join(dataDir, 'ledger'));
-    const flow = new Flow(server.client, ledger, 60);
+    const flow = new Flow(server, ledger, 60);
     const notes: string[] = [];
     const violations: string[] = [];
     let faults = 0;
@@ -49,7 +49,9 @@ export async function postgresScenario(log: (line: string) => void): Promise<Ver
       log(`  postgres: started again after ${DOWN_MS / 1000} s (the lease is ${LEASE_SECONDS} s)`);
       await sleep(5000);
     }
-    notes.push(`submissions refused with 503 while the database was away: ${flow.refused}`);
+    notes.push(
+      `sends answered 503 while the database was away (each sent again with its key): ${flow.refused}`,
+    );
     const verdict = await settle({
       scenario: 'postgres: 5 terminations, restarts -m fast/immediate',
       client: server.client,

@@ -33,7 +33,7 @@ export async function sqliteFullScenario(log: (line: string) => void): Promise<V
     const pilots = await startLocalPilots(server, 3);
     stopPilots = () => stopLocalPilots(server);
     const ledger = new Ledger(join(outside, 'ledger'));
-    const flow = new Flow(server.client, ledger, 60);
+    const flow = new Flow(server, ledger, 60);
     const notes: string[] = [];
     const violations: string[] = [];
     flow.start();
@@ -51,11 +51,11 @@ export async function sqliteFullScenario(log: (line: string) => void): Promise<V
     disk.free();
     const refusedWhileFull = flow.refused - refusedBefore;
     log(
-      `  sqlite: freed after ${FULL_MS / 1000} s (the lease is ${LEASE_SECONDS} s); ${refusedWhileFull} submissions got 503`,
+      `  sqlite: freed after ${FULL_MS / 1000} s (the lease is ${LEASE_SECONDS} s); ${refusedWhileFull} sends got 503`,
     );
-    if (refusedWhileFull === 0) violations.push('no submission was refused while the disk was full');
+    if (refusedWhileFull === 0) violations.push('no send was answered 503 while the disk was full');
     await sleep(4000);
-    notes.push(`submissions refused with 503 while full: ${refusedWhileFull}`);
+    notes.push(`sends answered 503 while full (each sent again with its key): ${refusedWhileFull}`);
     const verdict = await settle({
       scenario: 'sqlite: data dir tmpfs filled and freed',
       client: server.client,

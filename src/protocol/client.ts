@@ -4,7 +4,10 @@
 // Requests go through node:http/https with a keep-alive agent (transport.ts); a CA file becomes
 // that agent's trusted CA.
 
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_RESEND_WINDOW_MS, resendDelayMs, type SubmitOutcome, submitOutcome } from './resend.ts';
 import { ROUTES, routePath } from './routes.ts';
 import type {
   AuditList,
@@ -85,6 +88,8 @@ export class NetworkError extends Error {
   readonly reason: string;
   /** The TLS handshake failed: the server's certificate was not trusted or did not fit. */
   readonly certificate: boolean;
+  /** The socket's error code (`ECONNREFUSED`, `ECONNRESET`, …), when there was one. */
+  readonly code: string | undefined;
   constructor(url: string, cause: unknown) {
     const { reason, certificate } = describeCause(cause);
     super(`cannot reach the p3s server at ${url}: ${reason}`, { cause });
@@ -92,6 +97,7 @@ export class NetworkError extends Error {
     this.url = url;
     this.reason = reason;
     this.certificate = certificate;
+    this.code = socketCode(cause);
   }
 }
 
@@ -118,6 +124,19 @@ const BAD_CERT_CODES = new Set([
 
 type CodedError = Error & { code?: unknown; cause?: { code?: unknown; message?: unknown; name?: unknown } };
 
+/** The socket error behind a failed request: node:http rejects with it, fetch wraps it as the cause. */
+function socketError(cause: unknown): { code?: unknown; message?: unknown } | undefined {
+  if (!(cause instanceof Error)) return undefined;
+  const error = cause as CodedError;
+  return typeof error.code === 'string' ? error : error.cause;
+}
+
+/** The socket error's code (`ECONNREFUSED`, …), if any. */
+export function socketCode(cause: unknown): string | undefined {
+  const code = socketError(cause)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 /** A readable reason for a failed request, and whether it was the server's certificate. */
 export function describeCause(cause: unknown): { reason: string; certificate: boolean } {
   if (!(cause instanceof Error)) return { reason: String(cause), certificate: false };
@@ -126,9 +145,8 @@ export function describeCause(cause: unknown): { reason: string; certificate: bo
   if (error.name === 'TimeoutError' || (error.name === 'AbortError' && error.cause?.name === 'TimeoutError'))
     return { reason: 'request timed out', certificate: false };
   if (error.name === 'AbortError') return { reason: 'request aborted', certificate: false };
-  // node:http rejects with the socket's error itself; fetch wrapped it: TypeError('fetch failed', { cause }).
-  const source = typeof error.code === 'string' ? error : error.cause;
-  const code = typeof source?.code === 'string' ? source.code : undefined;
+  const source = socketError(cause);
+  const code = socketCode(cause);
   const message = typeof source?.message === 'string' ? source.message : code;
   if (code === undefined) return { reason: cause.message, certificate: false };
   if (UNTRUSTED_CERT_CODES.has(code))
@@ -159,6 +177,10 @@ export interface ClientOptions {
   token?: string;
   /** PEM file of the CA(s) to trust for https:// instead of the system's (a self-signed server certificate works too). */
   caFile?: string;
+  /** How long a submission whose outcome is unknown is sent again with its key (default 30 s; 0: never). */
+  resendWindowMs?: number;
+  /** Told before each re-send of a submission, with what failed and the idempotency key it is sent with. */
+  onResend?: (failure: ApiError | NetworkError, key: string) => void;
 }
 
 type Query = Record<string, string | number | undefined>;
@@ -168,6 +190,8 @@ export class P3sClient {
   private readonly timeoutMs: number;
   private readonly token: string | undefined;
   private readonly caFile: string | undefined;
+  private readonly resendWindowMs: number;
+  private readonly onResend: ClientOptions['onResend'];
   private transport: Promise<Transport> | undefined;
 
   constructor(options: ClientOptions) {
@@ -175,6 +199,8 @@ export class P3sClient {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.token = options.token;
     this.caFile = options.caFile;
+    this.resendWindowMs = options.resendWindowMs ?? DEFAULT_RESEND_WINDOW_MS;
+    this.onResend = options.onResend;
   }
 
   // General
@@ -384,11 +410,26 @@ export class P3sClient {
     return this.request('POST', routePath(ROUTES.pilotDeregister, { id: uuid }), { body: {} });
   }
 
-  /** A POST that creates, with its Idempotency-Key if any; `replayed` when the server repeated the first answer. */
-  private async submit<T>(path: string, body: unknown, key: string | undefined) {
-    const headers = key === undefined ? undefined : { 'idempotency-key': key };
-    const { body: answer, response } = await this.exchange<T>('POST', path, { body, headers });
-    return { body: answer, replayed: response.headers['idempotent-replayed'] === 'true' };
+  /**
+   * A POST that creates, always with an Idempotency-Key (the caller's, or a new one): while its outcome
+   * is unknown (no answer, or 503) it is sent again with that key, so it is stored once and answered.
+   * `replayed` when the server repeated an earlier call's answer (this call's first send was a replay).
+   */
+  private async submit<T>(path: string, body: unknown, givenKey: string | undefined) {
+    const key = givenKey ?? randomUUID();
+    const headers = { 'idempotency-key': key };
+    const deadline = Date.now() + this.resendWindowMs;
+    for (let n = 0; ; n++) {
+      try {
+        const { body: answer, response } = await this.exchange<T>('POST', path, { body, headers });
+        return { body: answer, replayed: n === 0 && response.headers['idempotent-replayed'] === 'true' };
+      } catch (error) {
+        const delay = resendDelayMs(n);
+        if (outcomeOf(error) !== 'unknown' || Date.now() + delay > deadline) throw error;
+        this.onResend?.(error as ApiError | NetworkError, key);
+        await sleep(delay);
+      }
+    }
   }
 
   /** Sends one request; exported for tests that probe raw routes. */
@@ -466,6 +507,14 @@ async function makeTransport(secure: boolean, caFile: string | undefined): Promi
   } catch (error) {
     throw new Error(`cannot read the CA file ${caFile}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** What a failed submission says of its outcome (see resend.ts). */
+function outcomeOf(error: unknown): SubmitOutcome {
+  if (error instanceof ApiError) return submitOutcome({ kind: 'answer', status: error.status });
+  if (error instanceof NetworkError)
+    return submitOutcome({ kind: 'no_answer', code: error.code, certificate: error.certificate });
+  return 'answered';
 }
 
 function safeJson(text: string): unknown {

@@ -74,8 +74,20 @@ export function connect(
   const { url, source } = resolveServerUrl(opts.server, dataDir);
   const { token, source: tokenSource } = resolveToken(opts.token, dataDir, url);
   const { caFile, source: caFileSource } = resolveCaFile(opts.caFile);
-  const client = new P3sClient({ server: url, token, caFile, ...clientOptions });
+  const client = new P3sClient({ server: url, token, caFile, onResend: noteResend(), ...clientOptions });
   return { client, url, source, tokenSource, caFile, caFileSource, dataDir };
+}
+
+/** Says once, on stderr, that a submission is being sent again, with the key that keeps it single. */
+function noteResend(): (failure: Error, key: string) => void {
+  let said = false;
+  return (failure, key) => {
+    if (said) return;
+    said = true;
+    process.stderr.write(
+      `p3s: ${failure.message}; the submission may have been stored: sending it again with idempotency key ${key} (nothing is created twice)\n`,
+    );
+  };
 }
 
 export function output(opts: { json?: boolean }): Output {
