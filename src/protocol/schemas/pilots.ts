@@ -235,3 +235,4 @@ export const PilotListQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+export type PilotListQuery = Static<typeof PilotListQuery>;

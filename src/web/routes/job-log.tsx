@@ -31,7 +31,7 @@ export function registerJobLog(scope: FastifyInstance, kit: ViewerKit): void {
             <LogBox log={log} slice={end.slice} skipped={end.skipped} attempts={attempts} />,
           );
         }
-        const slice = await ctx.api.jobLog(log.jobId, {
+        const slice = await ctx.api.jobLogs(log.jobId, {
           stream: log.stream,
           attempt: log.attempt,
           offset,
