@@ -18,9 +18,9 @@ import type { P3sClient } from '../protocol/client.ts';
 import type { SiteWire } from '../protocol/schemas/sites.ts';
 import type { WorkersApi } from '../protocol/workers-client.ts';
 import type { BatchAdapter } from './batch/adapter.ts';
+import { clearIntent, newTag, writeIntent } from './intents.ts';
 import type { FactoryOptions } from './options.ts';
 import { pilotLaunch } from './pilot-launch.ts';
-import { clearIntent, newTag, writeIntent } from './intents.ts';
 import { ensurePilotToken } from './pilot-token.ts';
 import { recoverIntents } from './recover-intents.ts';
 

@@ -4,10 +4,10 @@
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { BatchObservation } from '../../core/index.ts';
+import { INTENT_TAG } from '../intents.ts';
 import { type BatchAdapter, nativeIds, type SubmitOutcome, type SubmitRequest } from './adapter.ts';
 import { complaint, type RunCommand, runCommand } from './command.ts';
 import { CONDOR_ATTRIBUTES, parseCondorQJson, parseCondorSubmitTerse } from './htcondor-parse.ts';
-import { INTENT_TAG } from '../intents.ts';
 import { condorScript, condorSubmitDescription } from './htcondor-submit.ts';
 
 const CONDOR_ID = /^\d+\.\d+$/;
