@@ -175,14 +175,6 @@ describe('pilot protocol', () => {
     expect((await claim('p-1', 0)).json).toEqual({ job: null, command: null });
   });
 
-  it('wakes a waiting claim when a job is submitted', async () => {
-    await register('p-1');
-    const pending = claim('p-1', 5);
-    await new Promise((r) => setTimeout(r, 50));
-    const [id] = await submit([{ payload: '/bin/true' }]);
-    expect((await pending).json.job.id).toBe(id);
-  });
-
   it('stops waiting, and claims nothing, for a pilot that hung up during its long-poll', async () => {
     await register('p-1');
     const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
