@@ -112,6 +112,24 @@ describe('the token and CA file of a background pilot', () => {
   it('leave the environment alone when there are none', () => {
     expect(pilotEnv({ A: '1' }, { token: undefined, caFile: undefined })).toEqual({ A: '1' });
   });
+
+  it("never carry the server's database credentials (a pilot started beside the server)", () => {
+    const server = {
+      P3S_HOME: '/h',
+      P3S_DATABASE_URL: 'postgres://p3s:pw@db/p3s',
+      DATABASE_URL: 'postgres://p3s:pw@db/p3s',
+      PGPASSWORD: 'pw',
+      PGPASSFILE: '/h/.pgpass',
+      P3S_TLS_KEY: '/h/key.pem',
+      P3S_TOKEN: 'p3s_admin',
+      PATH: '/usr/bin',
+    };
+    expect(pilotEnv(server, { tokenFile: '/h/local-pilots.token' })).toEqual({
+      P3S_HOME: '/h',
+      P3S_TOKEN_FILE: '/h/local-pilots.token',
+      PATH: '/usr/bin',
+    });
+  });
 });
 
 /** The settings a pilot started with `argv` treats as explicitly given (the site sets the others). */

@@ -5,7 +5,12 @@
 // contain, and become escape sequences only when the text is written. Widths are display columns.
 
 import { randomBytes } from 'node:crypto';
-import stringWidth from 'string-width';
+import { createRequire } from 'node:module';
+
+// string-width is loaded on first need: its Unicode tables cost every command tens of ms to load.
+const require = createRequire(import.meta.url);
+let stringWidth: typeof import('string-width').default | undefined;
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** C0 controls (tab and newline are handled apart), DEL, C1 controls, and every bidi control. */
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
@@ -49,10 +54,13 @@ export function resolveStyles(text: string, color: boolean): string {
 
 /** Columns `text` takes on a terminal (CJK and emoji are two wide; style markers none). */
 export function displayWidth(text: string): number {
-  return stringWidth(text.replace(MARKS, ''), { countAnsiEscapeCodes: true });
+  const plain = text.replace(MARKS, '');
+  if (PRINTABLE_ASCII.test(plain)) return plain.length;
+  stringWidth ??= (require('string-width') as typeof import('string-width')).default;
+  return stringWidth(plain, { countAnsiEscapeCodes: true });
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+let graphemes: Intl.Segmenter | undefined;
 
 /**
  * One line of at most `max` columns as the terminal shows it: line breaks become spaces, control
@@ -64,6 +72,7 @@ export function truncate(text: string, max: number): string {
   if (displayWidth(flat) <= max) return flat;
   let kept = '';
   let width = 0;
+  graphemes ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
   for (const { segment } of graphemes.segment(flat)) {
     const w = displayWidth(segment);
     if (width + w > max - 1) break;

@@ -161,10 +161,11 @@ async function prepareAndLaunch(
     env = payloadEnv(layers, { jobId, jobUuid, pilotUuid, attempt, server, workDir: sandbox });
     const shell = usesShell(env, spec.shell);
     const cwd = spec.pilotCwd ?? process.cwd();
-    command = usesCopy(env)
-      ? await copyPayload(spec.payload, shell, sandbox, cwd)
-      : planCommand(spec.payload, shell, cwd);
+    // The account gets its sandbox before COPY mode, which then copies with the account's rights.
     if (spec.runAs) await handOverSandbox(sandbox, spec.runAs);
+    command = usesCopy(env)
+      ? await copyPayload(spec.payload, shell, sandbox, cwd, spec.runAs)
+      : planCommand(spec.payload, shell, cwd);
   } catch (error) {
     const detail = `cannot prepare the payload: ${(error as Error).message}`;
     return early(

@@ -6,7 +6,7 @@
 // outside a transaction, as a fetch-next finish is (finish-postgres.ts); all three share claimCtes.
 
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { MatchRequest } from '../core/index.ts';
+import { type MatchRequest, sqlStateList, TERMINAL_PILOT_STATES } from '../core/index.ts';
 import { NEXT_CLAIMABLE_JOB } from './migrations/0006-claim-plan.ts';
 import { executePrepared } from './pg-prepared.ts';
 import type { Database, JobRow, PilotRow } from './schema.ts';
@@ -99,7 +99,7 @@ export async function touchAndClaimPostgres(
     sql<{ pilot: PilotRow; next: JobRow | null }>`
       WITH claimant AS (
         SELECT * FROM pilots
-        WHERE uuid = ${pilotUuid}::text AND state <> 'stopped' AND stop_requested = 0 AND current_job_id IS NULL
+        WHERE uuid = ${pilotUuid}::text AND state NOT IN (${sql.raw(sqlStateList(TERMINAL_PILOT_STATES))}) AND stop_requested = 0 AND current_job_id IS NULL
         FOR UPDATE),
       ${claimCtes(now, leaseMs)},
       pilot_after AS (

@@ -8,7 +8,15 @@
 // the general path, which handles it or says precisely why.
 
 import { CompiledQuery } from 'kysely';
-import { ACTIVE_JOB_STATES, type JobState, nextJobState } from '../core/index.ts';
+import {
+  ACTIVE_JOB_STATES,
+  type JobState,
+  nextJobState,
+  pilotHeard,
+  pilotMove,
+  sqlStateList,
+  TERMINAL_PILOT_STATES,
+} from '../core/index.ts';
 import type { SoloFinish, SoloFinished } from './finish-postgres.ts';
 import { maxRss, pilotActor } from './pilot-reports.ts';
 import { ATTEMPT_FROM_JOB } from './rows.ts';
@@ -62,7 +70,7 @@ const MARK_PILOTS = `
   UPDATE pilots SET state = p.value ->> 'state', current_job_id = p.value ->> 'job_id',
     jobs_run = p.value ->> 'jobs_run', last_seen_at = p.value ->> 'now'
   FROM json_each(?) AS p
-  WHERE pilots.id = p.value ->> 'id' AND pilots.state <> 'stopped'`;
+  WHERE pilots.id = p.value ->> 'id' AND pilots.state NOT IN (${sqlStateList(TERMINAL_PILOT_STATES)})`;
 
 /** A report the group takes: its pilot and job as read, and the state the job ends from. */
 interface Taken {
@@ -174,7 +182,7 @@ function endEventOf({ finish, job }: Taken, row: JobRow) {
 
 /** Fetch-next reports of pilots that may take another job (claimWithPilot's rule). */
 const wantsClaim = ({ finish, pilot }: Taken) =>
-  finish.claimMs !== undefined && pilot.state !== 'stopped' && pilot.stop_requested === 0;
+  finish.claimMs !== undefined && !TERMINAL_PILOT_STATES.includes(pilot.state) && pilot.stop_requested === 0;
 
 /**
  * Claims for the pilots, in report order, best job first: one pick and one dispatch per distinct
@@ -235,11 +243,14 @@ function claimEventOf(row: JobRow, group: Taken[]) {
   };
 }
 
-/** The pilot's row after its report: idle, or running its next job, with one more job run. */
+/** The pilot's row after its report: idle, or running its next job, with one more job run (MARK_PILOTS skips a stopped one). */
 function pilotMarkOf({ pilot, finish }: Taken, next: JobRow | undefined) {
+  const stays = TERMINAL_PILOT_STATES.includes(pilot.state);
   return {
     id: pilot.id,
-    state: next ? 'running' : 'idle',
+    state: stays
+      ? pilot.state
+      : pilotMove(pilotHeard(pilot.state, pilot.uuid), next ? 'running' : 'idle', pilot.uuid),
     job_id: next?.id ?? null,
     jobs_run: pilot.jobs_run + 1,
     now: finish.input.now,
@@ -247,11 +258,11 @@ function pilotMarkOf({ pilot, finish }: Taken, next: JobRow | undefined) {
 }
 
 function pilotAfter(t: Taken, next: JobRow | undefined): PilotRow {
-  if (t.pilot.state === 'stopped') return t.pilot;
+  if (TERMINAL_PILOT_STATES.includes(t.pilot.state)) return t.pilot;
   const mark = pilotMarkOf(t, next);
   return {
     ...t.pilot,
-    state: mark.state as PilotRow['state'],
+    state: mark.state,
     current_job_id: mark.job_id,
     jobs_run: mark.jobs_run,
     last_seen_at: mark.now,

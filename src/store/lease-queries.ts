@@ -3,7 +3,7 @@
 // grace after a restart.
 
 import { sql } from 'kysely';
-import { ACTIVE_JOB_STATES, JOB_ERRORS, type LeaseGrace } from '../core/index.ts';
+import { ACTIVE_JOB_STATES, JOB_ERRORS, type LeaseGrace, pilotStatesMovingTo } from '../core/index.ts';
 import { transitionJob } from './job-queries.ts';
 import type { JobRow, PilotRow } from './schema.ts';
 import type { WorkflowRow } from './schema-workflows.ts';
@@ -76,7 +76,7 @@ export async function expireLeasesIn(
       .updateTable('pilots')
       .set({ state: 'lost', current_job_id: null })
       .where('id', '=', job.pilot_id)
-      .where('state', 'in', ['idle', 'running'])
+      .where('state', 'in', pilotStatesMovingTo('lost'))
       .where((eb) => eb.or([eb('current_job_id', 'is', null), eb('current_job_id', '=', job.id)]))
       .returningAll()
       .executeTakeFirst();

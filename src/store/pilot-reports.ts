@@ -13,7 +13,10 @@ import {
   LeaseLostError,
   type MatchRequest,
   NotFoundError,
+  pilotHeard,
+  pilotMove,
   resolveOutcome,
+  TERMINAL_PILOT_STATES,
 } from '../core/index.ts';
 import { claimNextJobPostgres } from './claim-postgres.ts';
 import { claimNextJobSqlite } from './claim-sqlite.ts';
@@ -84,7 +87,8 @@ export async function claimWithPilot(
   leaseMs: number,
   now: number,
 ): Promise<{ pilot: PilotRow; row: JobRow | undefined }> {
-  if (pilot.state === 'stopped' || pilot.stop_requested !== 0) return { pilot, row: undefined };
+  if (TERMINAL_PILOT_STATES.includes(pilot.state) || pilot.stop_requested !== 0)
+    return { pilot, row: undefined };
   // The pilot claims only when it holds nothing: a job it still holds unstarted is one whose
   // claim reply it never got (lost on the way), so it gets that job again rather than a second one.
   const unanswered = await unstartedJobOf(tx, pilot);
@@ -97,7 +101,8 @@ export async function claimWithPilot(
   }
   const row = await claimForPilot(tx, dialect, pilot, matchOf(pilot), leaseMs, now);
   if (!row) return { pilot, row };
-  return { pilot: { ...pilot, state: 'running', current_job_id: row.id, last_seen_at: now }, row };
+  const state = pilotMove(pilotHeard(pilot.state, pilot.uuid), 'running', pilot.uuid);
+  return { pilot: { ...pilot, state, current_job_id: row.id, last_seen_at: now }, row };
 }
 
 /** The job the pilot's row says it holds, if that job is still dispatched to it and not started. */
@@ -360,16 +365,15 @@ export async function finishJobIn(
   const pilotWritten = !(thenClaim && dialect === 'sqlite');
   if (pilotWritten) await markPilotIdle(tx, pilot.id, input.now);
   // The pilot row as markPilotIdle leaves it (a stopped pilot stays stopped), for a claim that follows.
-  const idle =
-    pilot.state === 'stopped'
-      ? pilot
-      : {
-          ...pilot,
-          state: 'idle' as const,
-          current_job_id: null,
-          jobs_run: pilot.jobs_run + 1,
-          last_seen_at: input.now,
-        };
+  const idle = TERMINAL_PILOT_STATES.includes(pilot.state)
+    ? pilot
+    : {
+        ...pilot,
+        state: pilotMove(pilot.state, 'idle', pilot.uuid),
+        current_job_id: null,
+        jobs_run: pilot.jobs_run + 1,
+        last_seen_at: input.now,
+      };
   return { row: updated, released, pilot: idle, pilotWritten };
 }
 
@@ -420,7 +424,8 @@ export async function deregisterPilotIn(
 ): Promise<PilotRow> {
   const pilot = await findPilotByUuid(tx, uuid);
   if (!pilot) throw new AppError('pilot_unknown', `pilot ${uuid} is not registered`);
-  if (pilot.state === 'stopped') return pilot;
+  if (TERMINAL_PILOT_STATES.includes(pilot.state)) return pilot;
+  const stopped = pilotMove(pilot.state, 'stopped', uuid);
   // Workflow rows before job rows, in id order, as every other writer of workflow jobs locks them.
   const workflowIds = await tx
     .selectFrom('jobs')
@@ -466,7 +471,7 @@ export async function deregisterPilotIn(
   }
   return tx
     .updateTable('pilots')
-    .set({ state: 'stopped', current_job_id: null, ended_at: now, last_seen_at: now })
+    .set({ state: stopped, current_job_id: null, ended_at: now, last_seen_at: now })
     .where('id', '=', pilot.id)
     .returningAll()
     .executeTakeFirstOrThrow();

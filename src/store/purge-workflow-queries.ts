@@ -2,7 +2,7 @@
 // deleted by the workflow store's own delete (jobs with events, attempts and logs, and files).
 
 import type { Kysely } from 'kysely';
-import { isAppError, type WorkflowState } from '../core/index.ts';
+import { ACTIVE_JOB_STATES, isAppError, type WorkflowState } from '../core/index.ts';
 import { hasScope, jobRecords, lockRows, nextAfter } from './purge-queries.ts';
 import type { PurgedRecord, PurgeQuery, PurgeResult } from './retention-store.ts';
 import type { Database } from './schema.ts';
@@ -29,7 +29,7 @@ export async function purgeWorkflowsIn(
           selectFrom('jobs')
             .select('jobs.id')
             .whereRef('jobs.workflow_id', '=', 'workflows.id')
-            .where('jobs.state', 'in', ['dispatched', 'running']),
+            .where('jobs.state', 'in', ACTIVE_JOB_STATES),
         ),
       ),
     )

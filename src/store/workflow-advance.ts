@@ -7,6 +7,7 @@ import {
   advance,
   CHANGE_TRANSITIONS,
   type DagTemplate,
+  ENDED_WORKFLOW_STATES,
   fileStateFor,
   InvalidTransitionError,
   isActiveJobState,
@@ -223,7 +224,7 @@ export async function settleWorkflow(
   }
   const { workflow } = graph;
   const state = workflowState(graph.dag, graph.states);
-  const ended = state === 'finished' || state === 'failed' || state === 'cancelled';
+  const ended = ENDED_WORKFLOW_STATES.includes(state);
   const updated = await tx
     .updateTable('workflows')
     .set({ state, ended_at: ended ? (workflow.ended_at ?? now) : null, updated_at: now })

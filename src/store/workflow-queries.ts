@@ -5,9 +5,11 @@ import { randomUUID } from 'node:crypto';
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import {
   advance,
+  ENDED_WORKFLOW_STATES,
   type FieldIssue,
   InvalidTransitionError,
   isActiveJobState,
+  isTerminalJobState,
   JOB_ERRORS,
   type JobCounts,
   type JobSpec,
@@ -33,8 +35,6 @@ import {
 } from './workflow-advance.ts';
 import { emptyCounts } from './workflow-rows.ts';
 import type { NewWorkflow, WorkflowFilter } from './workflow-store.ts';
-
-const ENDED = ['finished', 'failed', 'cancelled'];
 
 /** Creates the workflow, its jobs (template) and files; `released` when it was started and jobs became claimable. */
 export async function createWorkflowIn(
@@ -125,14 +125,14 @@ export async function cancelWorkflowIn(
   now: number,
 ): Promise<WorkflowRow> {
   const workflow = await lockExistingWorkflow(tx, dialect, id);
-  if (ENDED.includes(workflow.state))
+  if (ENDED_WORKFLOW_STATES.includes(workflow.state))
     throw new InvalidTransitionError('workflow', id, workflow.state, 'cancel');
   const graph = await loadWorkflowGraph(tx, workflow);
   const resolved = resolveOutcome({ kind: 'killed' });
   const diag = `workflow ${id} cancelled by ${actor}`;
   const changed: string[] = [];
   for (const [vertex, job] of graph.jobs) {
-    if (ENDED.includes(job.state)) continue;
+    if (isTerminalJobState(job.state)) continue;
     let row: JobRow;
     if (isActiveJobState(job.state)) {
       row = await requestKill(tx, job, now);

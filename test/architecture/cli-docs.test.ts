@@ -22,7 +22,7 @@ function allCommands(command: Command, path: string[] = []): Documented[] {
   });
 }
 
-const commands = allCommands(buildProgram() as unknown as Command);
+const commands = allCommands((await buildProgram()) as unknown as Command);
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('CLI reference', () => {
@@ -53,9 +53,9 @@ describe('CLI reference', () => {
     expect(missing).toEqual([]);
   });
 
-  it('mentions every environment variable the help names', () => {
+  it('mentions every environment variable the help names', async () => {
     const names = new Set<string>();
-    for (const { command } of [{ command: buildProgram() as unknown as Command }, ...commands]) {
+    for (const { command } of [{ command: (await buildProgram()) as unknown as Command }, ...commands]) {
       let help = '';
       command.configureOutput({ writeOut: (text) => (help += text) });
       command.outputHelp();

@@ -4,7 +4,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { join } from 'node:path';
+import { userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
 import { type Command, Option } from '@commander-js/extra-typings';
 import { DEFAULTS } from '../../core/defaults.ts';
 import { intArg } from '../args.ts';
@@ -61,6 +62,18 @@ export function addUpCommand(program: Command): void {
     .addOption(purgeEveryOption())
     .addOption(
       new Option('--log-level <level>', 'server log level').choices(LOG_LEVELS).default('warn' as const),
+    )
+    .addOption(
+      new Option(
+        '--payload-user <name>',
+        'the pilots run payloads as this user, not as the server (start p3s up as root; needs --work-dir)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--work-dir <dir>',
+        "where the pilots' jobs run (default: <data dir>/work; with --payload-user: a directory that user can enter)",
+      ),
     );
   withSecurityOptions(command)
     .addOption(
@@ -90,6 +103,17 @@ export function addUpCommand(program: Command): void {
         await server.close();
         throw error;
       }
+      const workDir = resolve(opts.workDir ?? join(options.dataDir, DEFAULTS.workDir));
+      const joblogDir = join(options.dataDir, DEFAULTS.joblogDir);
+      if (opts.payloadUser === undefined) out.note(sameUserWarning(options.dataDir, pilotsToken.file));
+      else {
+        try {
+          await checkPayloadUser(opts.payloadUser, { workDir, joblogDir, tokenFile: pilotsToken.file });
+        } catch (error) {
+          await server.close();
+          throw error;
+        }
+      }
       const env = pilotEnv(process.env, { tokenFile: pilotsToken.file, caFile });
       let stopping = false;
       const pilots: LocalPilot[] = [];
@@ -97,8 +121,8 @@ export function addUpCommand(program: Command): void {
         const uuid = randomUUID();
         const logFile = pilotLogFile(options.dataDir, uuid);
         const argv = ['pilot', '-c', '0', '--server', server.url, '--uuid', uuid];
-        argv.push('--work-dir', join(options.dataDir, DEFAULTS.workDir));
-        argv.push('--joblog-dir', join(options.dataDir, DEFAULTS.joblogDir));
+        argv.push('--work-dir', workDir, '--joblog-dir', joblogDir);
+        if (opts.payloadUser !== undefined) argv.push('--payload-user', opts.payloadUser);
         // Own process group: a terminal Ctrl-C reaches only us, and we stop the pilots once, in order.
         const child = spawnP3s(argv, logFile, true, env);
         child.on('error', (error) => out.note(`p3s: pilot ${uuid.slice(0, 8)}: ${error.message}`));
@@ -127,6 +151,7 @@ export function addUpCommand(program: Command): void {
         database: describeDatabase(options.databaseUrl, options.dataDir),
         pilots: pilots.length,
         pilotsToken: pilotsToken.file,
+        payloadUser: opts.payloadUser ?? `${userInfo().username} (the server's own user)`,
         access: accessLines(server, options),
         caFile: options.tls ? caFile : undefined,
       });
@@ -148,6 +173,35 @@ export function addUpCommand(program: Command): void {
       await server.close();
       exitSoon();
     });
+}
+
+/**
+ * Payloads running as the server's own user can read everything the server can: said once, with
+ * what they reach and the fix.
+ */
+export function sameUserWarning(dataDir: string, pilotsTokenFile: string): string {
+  const user = userInfo().username;
+  return (
+    `warning: payloads run as ${user}, the server's own user: any job can read ${join(dataDir, 'admin.token')} ` +
+    `(the admin token), the pilots' token ${pilotsTokenFile}, all of ${dataDir} (the SQLite database, ` +
+    "every job's log) and the server's environment and command line (a database URL given there); fine for your " +
+    "own jobs, not for anyone else's: start p3s up as root with --payload-user NAME --work-dir DIR " +
+    '(docs/guides/security.md, "Payloads and the pilot")'
+  );
+}
+
+/** Refuses (exit 2, saying what to change) a payload user that could reach the pilots' secrets. */
+async function checkPayloadUser(
+  payloadUser: string,
+  dirs: { workDir: string; joblogDir: string; tokenFile: string },
+): Promise<void> {
+  const { PayloadUserError, preparePayloadUser } = await import('../../pilot/main.ts');
+  try {
+    preparePayloadUser({ payloadUser, ...dirs });
+  } catch (error) {
+    if (error instanceof PayloadUserError) throw new CliError(error.message, { exitCode: 2 });
+    throw error;
+  }
 }
 
 function readAdminToken(file: string): string {
@@ -182,6 +236,8 @@ interface Welcome {
   pilots: number;
   /** The file of the pilots' own token. */
   pilotsToken: string;
+  /** Who payloads run as. */
+  payloadUser: string;
   access: string[];
   /** What clients must trust (HTTPS only). */
   caFile: string | undefined;
@@ -201,6 +257,7 @@ function printWelcome(out: Output, w: Welcome): void {
   out.line(`  database  ${w.database}`);
   out.line(`  pilots    logs in ${join(dataDir, DEFAULTS.pilotLogDir)}`);
   out.line(`            token "${localPilotsTokenName()}" (role pilot) in ${w.pilotsToken}`);
+  out.line(`            payloads run as ${w.payloadUser}`);
   for (const line of w.access) out.line(line);
   out.line('');
   out.line('submit a job:');

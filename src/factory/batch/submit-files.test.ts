@@ -113,6 +113,7 @@ describe('condorSubmitDescription', () => {
         logDir: '/home/p3s/factory/logs/hpc',
         resources: full.resources,
         submitLines: ['+ProjectName = "np04"'],
+        tag: 'p3s-0123456789ab',
       }),
     ).toBe(`universe = vanilla
 executable = /home/p3s/factory/scripts/hpc.htcondor.sh
@@ -130,6 +131,7 @@ periodic_remove = JobStatus == 2 && (time() - JobCurrentStartDate) > 7200
 accounting_group = np04
 batch_name = p3s-hpc
 +p3sSite = "hpc"
++p3sIntent = "p3s-0123456789ab"
 leave_in_queue = (JobStatus == 3 || JobStatus == 4) && (time() - EnteredCurrentStatus) < 600
 +ProjectName = "np04"
 queue 3
