@@ -5,7 +5,7 @@
 // a live token of another role found in the file is revoked when replaced (it was handed to pilots).
 
 import { chmodSync, closeSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULTS } from '../core/defaults.ts';
 import { ApiError, NetworkError, P3sClient } from '../protocol/client.ts';
@@ -163,4 +163,24 @@ function writeSecret(file: string, secret: string): void {
   writeFileSync(temp, `${secret}\n`, { mode: 0o600 });
   chmodSync(temp, 0o600);
   renameSync(temp, file);
+}
+
+/**
+ * Local pilots without --payload-user run payloads as the user that holds the local admin token
+ * (the server's own, under `p3s up`): said once at start, with what a payload reaches and the fix.
+ */
+export function sameUserWarning(
+  command: 'p3s up' | 'p3s pilots start',
+  dataDir: string,
+  pilotsTokenFile: string,
+): string {
+  const user = userInfo().username;
+  const who = command === 'p3s up' ? "the server's own user" : 'who holds the local admin token';
+  return (
+    `warning: payloads run as ${user}, ${who}: any job can read ${join(dataDir, 'admin.token')} ` +
+    `(the admin token), the pilots' token ${pilotsTokenFile}, all of ${dataDir} (the SQLite database, ` +
+    "every job's log) and the server's environment and command line (a database URL given there); " +
+    `fine for your own jobs, not for anyone else's: start ${command} as root with --payload-user NAME ` +
+    '--work-dir DIR (docs/guides/security.md, "Payloads and the pilot")'
+  );
 }
