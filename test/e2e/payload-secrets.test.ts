@@ -122,6 +122,9 @@ describe('p3s up', () => {
       `the local pilots' token in ${tokenFile} was revoked or has expired: creating a new one`,
     );
     expect(started.stderr).toMatch(new RegExp(`created pilot token \\d+ "${name}"`));
+    expect(started.stderr).toContain(
+      `warning: payloads run as ${userInfo().username}, who holds the local admin token: any job can read`,
+    );
     const renewed = secretOf(tokenFile);
     expect(renewed).not.toBe(pilotSecret);
     const uuid = JSON.parse(started.stdout).pilots[0].uuid;

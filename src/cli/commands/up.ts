@@ -10,7 +10,12 @@ import { type Command, Option } from '@commander-js/extra-typings';
 import { DEFAULTS } from '../../core/defaults.ts';
 import { intArg } from '../args.ts';
 import { CliError } from '../errors.ts';
-import { ensureLocalPilotsToken, type LocalPilotsToken, localPilotsTokenName } from '../local-pilot-token.ts';
+import {
+  ensureLocalPilotsToken,
+  type LocalPilotsToken,
+  localPilotsTokenName,
+  sameUserWarning,
+} from '../local-pilot-token.ts';
 import { pilotEnv, pilotLogFile, removeRecord, spawnP3s, writeRecord } from '../local-pilots.ts';
 import type { Output } from '../output.ts';
 import {
@@ -105,7 +110,8 @@ export function addUpCommand(program: Command): void {
       }
       const workDir = resolve(opts.workDir ?? join(options.dataDir, DEFAULTS.workDir));
       const joblogDir = join(options.dataDir, DEFAULTS.joblogDir);
-      if (opts.payloadUser === undefined) out.note(sameUserWarning(options.dataDir, pilotsToken.file));
+      if (opts.payloadUser === undefined)
+        out.note(sameUserWarning('p3s up', options.dataDir, pilotsToken.file));
       else {
         try {
           await checkPayloadUser(opts.payloadUser, { workDir, joblogDir, tokenFile: pilotsToken.file });
@@ -173,21 +179,6 @@ export function addUpCommand(program: Command): void {
       await server.close();
       exitSoon();
     });
-}
-
-/**
- * Payloads running as the server's own user can read everything the server can: said once, with
- * what they reach and the fix.
- */
-export function sameUserWarning(dataDir: string, pilotsTokenFile: string): string {
-  const user = userInfo().username;
-  return (
-    `warning: payloads run as ${user}, the server's own user: any job can read ${join(dataDir, 'admin.token')} ` +
-    `(the admin token), the pilots' token ${pilotsTokenFile}, all of ${dataDir} (the SQLite database, ` +
-    "every job's log) and the server's environment and command line (a database URL given there); fine for your " +
-    "own jobs, not for anyone else's: start p3s up as root with --payload-user NAME --work-dir DIR " +
-    '(docs/guides/security.md, "Payloads and the pilot")'
-  );
 }
 
 /** Refuses (exit 2, saying what to change) a payload user that could reach the pilots' secrets. */

@@ -42,7 +42,9 @@ export function localAdapter(stateDir: string): BatchAdapter {
           header: [],
           batchId: '"$1"',
           tokenFile: shellQuote(request.tokenFile),
-          home: shellQuote(join(stateDir, 'home')),
+          // One per pilot, outside the factory's dir (which may be in the server's data dir).
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text, expanded by the pilot's shell
+          home: '"${TMPDIR:-/tmp}/p3s-pilot-${1#local:}"',
         }),
         { mode: 0o755 },
       );

@@ -140,5 +140,7 @@ describe('squeueIdsWithComment', () => {
     expect(squeueIdsWithComment(text, 'p3s-ffffffffffff')).toEqual([]);
     expect(squeueIdsWithComment(RECORDED, '')).toHaveLength(7);
     expect(() => squeueIdsWithComment('nope', 'x')).toThrow(/not JSON/);
+    const nested = { jobs: [{ job_id: 9, comment: { job: 'p3s-0123456789ab', administrator: null } }] };
+    expect(squeueIdsWithComment(JSON.stringify(nested), 'p3s-0123456789ab')).toEqual(['9']);
   });
 });

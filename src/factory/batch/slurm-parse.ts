@@ -118,6 +118,8 @@ export function squeueIdsWithComment(text: string, comment: string): string[] {
   if (!Array.isArray(jobs)) throw new Error('squeue --json printed no "jobs" list');
   return (jobs as Json[]).flatMap((job) => {
     const id = numberOf(job.job_id);
-    return id !== null && job.comment === comment ? [String(id)] : [];
+    // A string in squeue's job shape; sacct's shape nests it as { job, administrator, system }.
+    const given = typeof job.comment === 'object' ? (job.comment as Json | null)?.job : job.comment;
+    return id !== null && given === comment ? [String(id)] : [];
   });
 }
