@@ -10,9 +10,10 @@ import {
   pilotMove,
   TERMINAL_PILOT_STATES,
 } from '../core/index.ts';
+import type { DialectSql } from './dialect.ts';
 import { type Arg, precompiled } from './precompiled.ts';
 import type { Database, PilotRow } from './schema.ts';
-import type { Dialect, PilotRegistrant } from './store.ts';
+import type { PilotRegistrant } from './store.ts';
 import type { Tx } from './transaction.ts';
 
 /** Registers a pilot; a repeated registration of a live pilot (a retried request) refreshes it instead. */
@@ -86,8 +87,8 @@ export function findPilot(db: Kysely<Database>, idOrUuid: number | string): Prom
 }
 
 /** The pilot behind a protocol request, locked; unknown and stopped pilots must register again. */
-export async function requireLivePilot(tx: Tx, dialect: Dialect, uuid: string): Promise<PilotRow> {
-  const pilot = await (dialect === 'postgres' ? pilotByUuidForUpdate : pilotByUuid).first(tx, { uuid });
+export async function requireLivePilot(tx: Tx, dialect: DialectSql, uuid: string): Promise<PilotRow> {
+  const pilot = await dialect.locked(pilotByUuid, pilotByUuidForUpdate).first(tx, { uuid });
   if (!pilot) throw new AppError('pilot_unknown', `pilot ${uuid} is not registered`);
   if (TERMINAL_PILOT_STATES.includes(pilot.state))
     throw new AppError('pilot_unknown', `pilot ${uuid} was deregistered`);

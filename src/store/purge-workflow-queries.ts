@@ -3,17 +3,17 @@
 
 import type { Kysely } from 'kysely';
 import { ACTIVE_JOB_STATES, isAppError, type WorkflowState } from '../core/index.ts';
-import { hasScope, jobRecords, lockRows, nextAfter } from './purge-queries.ts';
+import type { DialectSql } from './dialect.ts';
+import { hasScope, jobRecords, lockPage, nextAfter } from './purge-queries.ts';
 import type { PurgedRecord, PurgeQuery, PurgeResult } from './retention-store.ts';
 import type { Database } from './schema.ts';
 import type { WorkflowRow } from './schema-workflows.ts';
-import type { Dialect } from './store.ts';
 import { deleteWorkflowIn } from './workflow-queries.ts';
 import { emptyCounts, toDataset, toWorkflow } from './workflow-rows.ts';
 
 export async function purgeWorkflowsIn(
   db: Kysely<Database>,
-  dialect: Dialect,
+  dialect: DialectSql,
   query: PurgeQuery,
 ): Promise<PurgeResult> {
   if (!hasScope(query)) return { ids: [], records: [], next: null };
@@ -36,7 +36,7 @@ export async function purgeWorkflowsIn(
     .$if(query.ids !== undefined, (qb) => qb.where('id', 'in', query.ids as number[]))
     .orderBy('id')
     .limit(query.limit)
-    .$if(lockRows(dialect, query), (qb) => qb.forUpdate())
+    .$call((qb) => lockPage(qb, dialect, query))
     .execute();
   const next = nextAfter(
     rows.map((row) => row.id),

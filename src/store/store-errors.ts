@@ -16,7 +16,7 @@ const NETWORK_CODES = new Set([
 const PG_UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', '53100']);
 /**
  * pg reports a dropped connection, a pool wait timeout and a query sent on a connection that just
- * broke (the pipelined one, pg-pipeline.ts, before it is replaced) without a code.
+ * broke (the pipelined one, postgres/pipeline.ts, before it is replaced) without a code.
  */
 const PG_UNAVAILABLE_MESSAGES = [
   /connection terminated/i,

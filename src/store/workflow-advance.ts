@@ -16,12 +16,12 @@ import {
   type StateChange,
   workflowState,
 } from '../core/index.ts';
+import type { DialectSql } from './dialect.ts';
 import { findJob, transitionJob } from './job-queries.ts';
 import { type Arg, precompiled } from './precompiled.ts';
 import { nextAttempt } from './rows.ts';
 import type { JobRow, JobUpdate } from './schema.ts';
 import type { WorkflowRow } from './schema-workflows.ts';
-import type { Dialect } from './store.ts';
 import type { Tx } from './transaction.ts';
 
 export const WORKFLOW_ACTOR = 'workflow';
@@ -52,7 +52,7 @@ export async function workflowIdOfJob(tx: Tx, jobId: number): Promise<number | n
  */
 export function lockWorkflow(
   tx: Tx,
-  dialect: Dialect,
+  dialect: DialectSql,
   id: number,
   options: { skipLocked?: boolean } = {},
 ): Promise<WorkflowRow | undefined> {
@@ -60,14 +60,14 @@ export function lockWorkflow(
     .selectFrom('workflows')
     .selectAll()
     .where('id', '=', id)
-    .$if(dialect === 'postgres', (qb) => (options.skipLocked ? qb.forUpdate().skipLocked() : qb.forUpdate()))
+    .$call((qb) => dialect.lockRows(qb, options))
     .executeTakeFirst();
 }
 
 /** The workflow of a job, locked; undefined for a standalone job. */
 export async function lockWorkflowOfJob(
   tx: Tx,
-  dialect: Dialect,
+  dialect: DialectSql,
   jobId: number,
 ): Promise<WorkflowRow | undefined> {
   const id = await workflowIdOfJob(tx, jobId);
@@ -129,6 +129,7 @@ export interface ChangeCause {
  */
 export async function applyWorkflowChanges(
   tx: Tx,
+  dialect: DialectSql,
   graph: WorkflowGraph,
   changes: readonly StateChange[],
   cause: ChangeCause | null,
@@ -138,7 +139,7 @@ export async function applyWorkflowChanges(
   for (const change of changes) {
     const job = graph.jobs.get(change.vertex);
     if (!job) throw new Error(`workflow ${graph.workflow.id} has no job for vertex ${change.vertex}`);
-    const updated = await applyOne(tx, graph.workflow, job, change, cause, now, actor);
+    const updated = await applyOne(tx, dialect, graph.workflow, job, change, cause, now, actor);
     graph.jobs.set(change.vertex, updated);
     graph.states.set(change.vertex, updated.state);
   }
@@ -146,6 +147,7 @@ export async function applyWorkflowChanges(
 
 async function applyOne(
   tx: Tx,
+  dialect: DialectSql,
   workflow: WorkflowRow,
   job: JobRow,
   change: StateChange,
@@ -178,9 +180,9 @@ async function applyOne(
     set,
     exact: true,
   };
-  if (change.to !== 'cancelled') return transitionJob(tx, input);
+  if (change.to !== 'cancelled') return transitionJob(tx, dialect, input);
   try {
-    return await transitionJob(tx, input);
+    return await transitionJob(tx, dialect, input);
   } catch (error) {
     const current = await findJob(tx, job.id);
     if (!(error instanceof InvalidTransitionError) || !current || !isActiveJobState(current.state))
@@ -242,6 +244,7 @@ export async function settleWorkflow(
  */
 export async function advanceWorkflowIn(
   tx: Tx,
+  dialect: DialectSql,
   workflow: WorkflowRow,
   changedJob: JobRow,
   now: number,
@@ -249,7 +252,7 @@ export async function advanceWorkflowIn(
   const graph = await loadWorkflowGraph(tx, workflow);
   const vertex = changedJob.name;
   const changes = advance(graph.dag, graph.states, vertex);
-  await applyWorkflowChanges(tx, graph, changes, { vertex, state: changedJob.state }, now);
+  await applyWorkflowChanges(tx, dialect, graph, changes, { vertex, state: changedJob.state }, now);
   const settled = await settleWorkflow(tx, graph, [vertex, ...changes.map((c) => c.vertex)], now);
   return { released: changes.some((c) => c.to === 'defined'), workflow: settled };
 }
@@ -260,7 +263,7 @@ export async function advanceWorkflowIn(
  */
 export async function markWorkflowRunning(
   tx: Tx,
-  dialect: Dialect,
+  dialect: DialectSql,
   workflowId: number,
   now: number,
 ): Promise<void> {

@@ -5,12 +5,12 @@
 // lease, an unknown pilot or job, a job no longer active) is answered undefined, untouched, and the
 // caller runs the general path, which says precisely why.
 
-import { ACTIVE_JOB_STATES, isActiveJobState, sqlStateList } from '../core/index.ts';
-import { maxRss } from './pilot-reports.ts';
-import type { JobRow, PilotRow } from './schema.ts';
-import { overJson, readPilotsAndJobs } from './sqlite-groups.ts';
-import type { HeartbeatInput, JobCommandReply } from './store.ts';
-import type { Tx } from './transaction.ts';
+import { ACTIVE_JOB_STATES, isActiveJobState, sqlStateList } from '../../core/index.ts';
+import { maxRss } from '../pilot-reports.ts';
+import type { JobRow, PilotRow } from '../schema.ts';
+import type { HeartbeatInput, JobCommandReply } from '../store.ts';
+import type { Tx } from '../transaction.ts';
+import { overJson, readPilotsAndJobs } from './groups.ts';
 
 // The compare-and-set repeats what the read checked (the group holds the write lock); + keeps the
 // planner on the id instead of the state index.

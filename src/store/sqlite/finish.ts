@@ -16,14 +16,15 @@ import {
   pilotMove,
   sqlStateList,
   TERMINAL_PILOT_STATES,
-} from '../core/index.ts';
-import type { SoloFinish, SoloFinished } from './finish-postgres.ts';
-import { maxRss, pilotActor } from './pilot-reports.ts';
-import { ATTEMPT_FROM_JOB } from './rows.ts';
-import type { JobRow, PilotRow } from './schema.ts';
-import { overJson, readPilotsAndJobs } from './sqlite-groups.ts';
-import type { Tx } from './transaction.ts';
-import { markWorkflowRunning } from './workflow-advance.ts';
+} from '../../core/index.ts';
+import type { SoloFinish, SoloFinished } from '../dialect.ts';
+import { maxRss, pilotActor } from '../pilot-reports.ts';
+import { ATTEMPT_FROM_JOB } from '../rows.ts';
+import type { JobRow, PilotRow } from '../schema.ts';
+import type { Tx } from '../transaction.ts';
+import { markWorkflowRunning } from '../workflow-advance.ts';
+import { overJson, readPilotsAndJobs } from './groups.ts';
+import { SQLITE_SQL } from './sql.ts';
 
 // The compare-and-set repeats what the reads checked: the group holds the write lock, so it always
 // matches. The unary + keeps the planner off the state index: each row is found by its id.
@@ -48,7 +49,7 @@ const INSERT_ATTEMPTS = `
   INSERT INTO job_attempts (${Object.keys(ATTEMPT_FROM_JOB).join(', ')})
   SELECT ${Object.values(ATTEMPT_FROM_JOB).join(', ')} FROM jobs WHERE id IN (SELECT value FROM json_each(?))`;
 
-// claim-sqlite.ts's pick, for `count` pilots of one site and set of job types at once.
+// sqlite/claim.ts's pick, for `count` pilots of one site and set of job types at once.
 const pickJobs = (typed: boolean) => `
   SELECT id FROM jobs INDEXED BY jobs_claimable_index
   WHERE state = 'defined' AND (site IS NULL OR site = ?)
@@ -210,7 +211,8 @@ async function claimFor(tx: Tx, claimants: Taken[]): Promise<Map<number, JobRow>
       rows.map((row) => claimEventOf(row, group)),
     );
     for (const row of rows) {
-      if (row.workflow_id !== null) await markWorkflowRunning(tx, 'sqlite', row.workflow_id, row.updated_at);
+      if (row.workflow_id !== null)
+        await markWorkflowRunning(tx, SQLITE_SQL, row.workflow_id, row.updated_at);
     }
   }
   return claimed;

@@ -12,48 +12,16 @@ import { type Kysely, sql } from 'kysely';
 import {
   ACTIVE_JOB_STATES,
   type JobState,
-  type JobTransition,
   nextJobState,
   sqlStateList,
   TERMINAL_PILOT_STATES,
-} from '../core/index.ts';
-import { CLAIMANT_JOB_TYPES, dispatchCtes } from './claim-postgres.ts';
-import { NEXT_CLAIMABLE_JOBS } from './migrations/0007-claim-batch.ts';
-import { executePrepared } from './pg-prepared.ts';
-import { ATTEMPT_ROW_CTE } from './rows.ts';
-import type { Database, JobRow, JobUpdate, PilotRow } from './schema.ts';
-import type { FinishInput } from './store.ts';
-
-/** How the attempt ends, as finishJobIn resolved it from the pilot's report. */
-export interface Ending {
-  state: JobState;
-  transition: JobTransition;
-  actor: string;
-  /** The end columns (exit code, signal, error): the same for every holder of the job. */
-  set: Required<Pick<JobUpdate, 'exit_code' | 'signal' | 'error_name' | 'error_code' | 'error_diag'>>;
-}
-
-/** One report: the finish, and with `claimMs` (fetch-next) the claim of the pilot's next job with that lease. */
-export interface SoloFinish {
-  input: FinishInput;
-  ending: Ending;
-  claimMs?: number;
-}
-
-/** What the statement did for one report; undefined when it matched nothing (and changed nothing for it). */
-export interface SoloFinished {
-  /** The ended job. */
-  row: JobRow;
-  /** The pilot after it: idle or running its next job (or unchanged when stopped). */
-  pilot: PilotRow;
-  /** The job claimed for it, if any. */
-  next: JobRow | undefined;
-  /**
-   * A claim was due but not tried: the statement claims for the pilots with the site and job
-   * types of its first claimant only (one pick), so the caller claims for this one on its own.
-   */
-  unserved: boolean;
-}
+} from '../../core/index.ts';
+import type { SoloFinish, SoloFinished } from '../dialect.ts';
+import { NEXT_CLAIMABLE_JOBS } from '../migrations/0007-claim-batch.ts';
+import { ATTEMPT_ROW_CTE } from '../rows.ts';
+import type { Database, JobRow, PilotRow } from '../schema.ts';
+import { CLAIMANT_JOB_TYPES, dispatchCtes } from './claim.ts';
+import { executePrepared } from './prepared.ts';
 
 /**
  * Applies the reports, which name distinct jobs and distinct pilots (finish-batcher.ts keeps them
