@@ -1,5 +1,7 @@
 // `npm run bench [-- --quick] [--store sqlite|postgres|both] [--only a,b] [--reps N]`
-// (`--only slurm`: the factory's pilots against sbatch, where a Slurm answers)
+// (`--only slurm`: the factory's pilots against sbatch, where a Slurm answers; `--only cli,peers`:
+// the CLI's start-up, and p3s through its CLI beside xargs, GNU parallel and Slurm; --reps sets
+// their rounds too)
 // Runs the benchmark scenarios, prints each figure next to its baseline or peer measured in
 // the same run (as a ratio, medians of repetitions), checks the targets, and writes
 // bench/results/latest.json with the machine, store, versions and parameters.
@@ -10,12 +12,14 @@ import { parseArgs } from 'node:util';
 import { describeEnvironment } from './lib/environment.ts';
 import type { StoreKind } from './lib/installation.ts';
 import { median, pairedRatio, round } from './lib/stats.ts';
+import { cliStart } from './scenarios/cli-start.ts';
 import { dispatchLatency } from './scenarios/dispatch-latency.ts';
 import { dispatcherThroughput, graphileThroughput, PILOT_PATHS } from './scenarios/dispatcher.ts';
 import { growth } from './scenarios/growth.ts';
 import { heartbeatLoad } from './scenarios/heartbeats.ts';
 import { pilotMemory } from './scenarios/memory.ts';
 import { monitorPages } from './scenarios/monitor.ts';
+import { peers } from './scenarios/peers.ts';
 import { slurmAnswers, slurmPilots } from './scenarios/slurm-pilots.ts';
 import { throughput } from './scenarios/throughput.ts';
 import { type Check, checkTargets } from './targets.ts';
@@ -46,6 +50,10 @@ const params = quick
       monitorJobs: 100_000,
       monitorReps: 5,
       slurmJobs: 50,
+      cliRounds: 5,
+      peersTrue: 60,
+      peersSleep: 8,
+      peersRounds: 2,
       reps: 1,
     }
   : {
@@ -63,9 +71,17 @@ const params = quick
       monitorJobs: 1_000_000,
       monitorReps: 15,
       slurmJobs: 200,
+      cliRounds: 20,
+      peersTrue: 300,
+      peersSleep: 40,
+      peersRounds: 5,
       reps: 3,
     };
-if (values.reps) params.reps = Number(values.reps);
+if (values.reps) {
+  params.reps = Number(values.reps);
+  params.cliRounds = Math.max(params.cliRounds, params.reps);
+  params.peersRounds = params.reps;
+}
 const stores: StoreKind[] =
   values.store === 'both' || (!values.store && !quick)
     ? ['sqlite', 'postgres']
@@ -165,6 +181,11 @@ for (const store of stores) {
     log('heartbeats', await heartbeatLoad(store, params.running, params.beatSeconds, params.senders));
   if (wanted('memory')) log('memory', await pilotMemory(store, params.floodBytes));
   if (wanted('monitor')) log('monitor', await monitorPages(store, params.monitorJobs, params.monitorReps));
+  if (wanted('cli')) log('cli', await cliStart(store, params.cliRounds));
+  if (wanted('peers')) {
+    const sizes = { trueJobs: params.peersTrue, sleepJobs: params.peersSleep, rounds: params.peersRounds };
+    log('peers', await peers(store, sizes));
+  }
 }
 
 // Not per store: the factory's pilots against sbatch on the same Slurm node (SQLite server).

@@ -57,4 +57,31 @@ describe('checkTargets', () => {
     expect(find(checks, 'SQLite (64 pilots, in-process)')?.ok).toBe(false);
     expect(find(checks, 'graphile-worker (64 pilots, in-process)')?.ok).toBe(false);
   });
+
+  it('checks the CLI start against node -e 0 and p3s against its peers', () => {
+    const checks = checkTargets({
+      cli: [
+        { store: 'sqlite', versionToNode: 1.2, versionMs: 110, nodeMs: 95, submitToNode: 1.8, submitMs: 170 },
+      ],
+      peers: [
+        {
+          store: 'sqlite',
+          slurm: false,
+          trueJobs: 300,
+          sleepJobs: 40,
+          true_ratio_parallel: 0.9,
+          true_p3s_s: 1,
+          true_parallel_s: 1.1,
+          idle_p3s_ms: 140,
+          sleep_p3s_s: 10.2,
+        },
+      ],
+    });
+    expect(find(checks, '--version')?.ok).toBe(true);
+    expect(find(checks, 'job submit of one job')?.ok).toBe(false);
+    expect(find(checks, 'GNU parallel')?.ok).toBe(true);
+    expect(find(checks, 'idle submit → payload start through the CLI')?.ok).toBe(false);
+    expect(find(checks, '× Slurm')).toBeUndefined();
+    expect(find(checks, 'sleep 1')?.ok).toBe(true);
+  });
 });

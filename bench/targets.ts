@@ -7,7 +7,7 @@ export interface Check {
   actual: string;
 }
 
-type Row = Record<string, number | string>;
+type Row = Record<string, number | string | boolean>;
 const num = (v: unknown) => (typeof v === 'number' ? v : Number.NaN);
 const fmt = (v: number, unit = '') => `${Math.round(v * 100) / 100}${unit}`;
 
@@ -119,6 +119,42 @@ export function checkTargets(results: Record<string, unknown[]>): Check[] {
         actual: fmt(num(r[key]), ' ms'),
       });
     }
+  }
+  for (const r of rows('cli')) {
+    checks.push({
+      target: `p3s --version ≤ 1.3 × node -e 0 (${r.store})`,
+      ok: num(r.versionToNode) <= 1.3,
+      actual: `${fmt(num(r.versionToNode))}× (${fmt(num(r.versionMs), ' ms')} vs ${fmt(num(r.nodeMs), ' ms')})`,
+    });
+    checks.push({
+      target: `p3s job submit of one job ≤ 1.6 × node -e 0 (${r.store})`,
+      ok: num(r.submitToNode) <= 1.6,
+      actual: `${fmt(num(r.submitToNode))}× (${fmt(num(r.submitMs), ' ms')})`,
+    });
+  }
+  for (const r of rows('peers')) {
+    checks.push({
+      target: `peers: ${r.trueJobs} × /bin/true through the CLI ≤ 1.0 × GNU parallel (${r.store})`,
+      ok: num(r.true_ratio_parallel) <= 1,
+      actual: `${fmt(num(r.true_ratio_parallel))}× (${fmt(num(r.true_p3s_s), ' s')} vs ${fmt(num(r.true_parallel_s), ' s')})`,
+    });
+    checks.push({
+      target: `peers: idle submit → payload start through the CLI ≤ 100 ms (${r.store})`,
+      ok: num(r.idle_p3s_ms) <= 100,
+      actual: fmt(num(r.idle_p3s_ms), ' ms'),
+    });
+    if (r.slurm === true)
+      checks.push({
+        target: `peers: idle submit → payload start ≤ 0.25 × Slurm (${r.store})`,
+        ok: num(r.idle_ratio_slurm) <= 0.25,
+        actual: `${fmt(num(r.idle_ratio_slurm))}×`,
+      });
+    // The 10.25 s bound is for 40 one-second jobs on 4 slots (ideal 10 s); a --quick run reports only.
+    checks.push({
+      target: `peers: ${r.sleepJobs} × sleep 1 on 4 slots ≤ 10.25 s (${r.store})`,
+      ok: r.sleepJobs === 40 ? num(r.sleep_p3s_s) <= 10.25 : null,
+      actual: fmt(num(r.sleep_p3s_s), ' s'),
+    });
   }
   return checks;
 }

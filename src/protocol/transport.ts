@@ -2,8 +2,13 @@
 // fetch (docs/performance.md has the figures), and a CA file is simply the agent's `ca`. Idle keep-alive sockets are unref'd by Node, so a CLI
 // process still exits when its work is done.
 
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent as HttpAgent, request as httpRequest, IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
+
+// Required, not imported: on Node 22 and 24 an ES import of node:http builds its module facade,
+// which loads undici (~80 ms for every CLI command). node:https (TLS) only for an https server.
+const require = createRequire(import.meta.url);
+const http = require('node:http') as typeof import('node:http');
 
 export interface RawResponse {
   status: number;
@@ -24,8 +29,9 @@ export class Transport {
   private readonly send: typeof httpRequest;
 
   constructor(secure: boolean, ca?: string) {
-    this.agent = secure ? new HttpsAgent({ keepAlive: true, ca }) : new HttpAgent({ keepAlive: true });
-    this.send = secure ? httpsRequest : httpRequest;
+    const https = secure ? (require('node:https') as typeof import('node:https')) : undefined;
+    this.agent = https ? new https.Agent({ keepAlive: true, ca }) : new http.Agent({ keepAlive: true });
+    this.send = https ? https.request : http.request;
   }
 
   exchange(url: URL, { method, headers, body, signal }: Exchange): Promise<RawResponse> {
