@@ -282,6 +282,10 @@ export class JobSession {
         return { kind: 'nonstarter', reason: result.reason.slice(0, 4000) };
       case 'disk_full':
         return { kind: 'disk_full', path: result.path, detail: result.detail.slice(0, 4000) };
+      case 'memory_exceeded':
+      case 'disk_exceeded':
+      case 'looping':
+        return { kind: result.kind, detail: result.detail.slice(0, 4000) };
       case 'killed':
         switch (result.reason) {
           case 'killed':

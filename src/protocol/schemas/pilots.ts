@@ -179,6 +179,17 @@ export const Outcome = Type.Union([
     },
     { additionalProperties: false },
   ),
+  Type.Object(
+    {
+      kind: Type.Union([
+        Type.Literal('memory_exceeded'),
+        Type.Literal('disk_exceeded'),
+        Type.Literal('looping'),
+      ]),
+      detail: Type.String({ maxLength: 4000 }),
+    },
+    { additionalProperties: false },
+  ),
 ]);
 
 export const FinishJobBody = Type.Object(
