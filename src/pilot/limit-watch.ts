@@ -88,9 +88,15 @@ function newestMtime(paths: readonly string[]): number {
   return newest;
 }
 
+/** A work-dir scan waits this many times its own last duration: the monitor takes at most 5 % of a core. */
+export const SCAN_SPACING = 20;
+
 /** Watches one attempt; `check` takes each metrics sample and the group's members. */
 export class LimitWatch {
   private lastCpu = -1;
+  private tree = { bytes: 0, newestMs: 0 };
+  private scannedAt = Number.NEGATIVE_INFINITY;
+  private scanMs = 0;
   private cpuChangedAt: number;
   private filesChangedAt: number;
 
@@ -111,7 +117,13 @@ export class LimitWatch {
       if (this.lastCpu >= 0) this.cpuChangedAt = now;
       this.lastCpu = metrics.cpuSeconds;
     }
-    const tree = treeUsage(this.sandbox);
+    if (now - this.scannedAt >= this.scanMs * SCAN_SPACING) {
+      const started = performance.now();
+      this.tree = treeUsage(this.sandbox);
+      this.scanMs = performance.now() - started;
+      this.scannedAt = now;
+    }
+    const tree = this.tree;
     const newest = Math.max(tree.newestMs, newestMtime(this.logFiles));
     this.filesChangedAt = Math.max(this.filesChangedAt, Math.min(newest, now));
     const pss = this.settings.request.memoryMiB === null ? null : groupPssKb(pids);
