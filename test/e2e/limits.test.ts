@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Cluster, makeCluster } from '../helpers/cluster.ts';
+import { postgresAvailable } from '../helpers/postgres.ts';
 import { waitFor } from '../helpers/processes.ts';
 
 const HOG = join(import.meta.dirname, '..', 'fixtures', 'payloads', 'memory-hog.mjs');
@@ -27,25 +28,32 @@ const show = async (cluster: Cluster, id: number) => (await cluster.json(['job',
 const ended = (cluster: Cluster, id: number) => async () =>
   ['finished', 'failed', 'cancelled'].includes((await show(cluster, id)).state);
 
+async function memoryCase(store: 'sqlite' | 'postgres') {
+  c = await makeCluster({ store });
+  // The store does not keep a job's `memory` yet: the pilot's --memory is the limit of a job that asks none.
+  const [hog, next] = await submit(c, [
+    { name: 'hog', payload: `${process.execPath} ${HOG} 400`, memory: 200, priority: 10 },
+    { name: 'next', payload: 'echo after' },
+  ]);
+  const pilot = c.startPilot(['-c', '2', '-b', '0.5', '--kill-grace', '1', '--memory', '200']);
+  await waitFor('both jobs ended', ended(c, next as number), 30_000);
+  const failed = await show(c, hog as number);
+  expect(failed).toMatchObject({ state: 'failed', errorName: 'memory_exceeded', errorCode: 1500 });
+  expect(failed.errorDiag).toMatch(
+    /^process group used \d+\.\d MiB \((PSS|RSS)\), over its limit of 300\.0 MiB \(request 200 MiB × grace 1\.5\)$/,
+  );
+  const after = await show(c, next as number);
+  expect(after).toMatchObject({ state: 'finished', pilotId: failed.pilotId });
+  expect(await pilot.exited).toBe(0);
+}
+
 describe('enforced limits end to end', () => {
-  it('fails a job past its memory with memory_exceeded, and its pilot runs the next job', async () => {
-    c = await makeCluster();
-    // The store does not keep a job's `memory` yet: the pilot's --memory is the limit of a job that asks none.
-    const [hog, next] = await submit(c, [
-      { name: 'hog', payload: `${process.execPath} ${HOG} 400`, memory: 200, priority: 10 },
-      { name: 'next', payload: 'echo after' },
-    ]);
-    const pilot = c.startPilot(['-c', '2', '-b', '0.5', '--kill-grace', '1', '--memory', '200']);
-    await waitFor('both jobs ended', ended(c, next as number), 30_000);
-    const failed = await show(c, hog as number);
-    expect(failed).toMatchObject({ state: 'failed', errorName: 'memory_exceeded', errorCode: 1500 });
-    expect(failed.errorDiag).toMatch(
-      /^process group used \d+\.\d MiB \((PSS|RSS)\), over its limit of 300\.0 MiB \(request 200 MiB × grace 1\.5\)$/,
-    );
-    const after = await show(c, next as number);
-    expect(after).toMatchObject({ state: 'finished', pilotId: failed.pilotId });
-    expect(await pilot.exited).toBe(0);
-  });
+  it('fails a job past its memory with memory_exceeded, and its pilot runs the next job (SQLite)', () =>
+    memoryCase('sqlite'));
+  it.runIf(postgresAvailable())(
+    'fails a job past its memory with memory_exceeded, and its pilot runs the next job (PostgreSQL)',
+    () => memoryCase('postgres'),
+  );
 
   it('kills a payload that sleeps with no output and no CPU as looping after --looping-after', async () => {
     c = await makeCluster();
