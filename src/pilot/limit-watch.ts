@@ -18,18 +18,16 @@ export interface LimitSettings {
   config: LimitConfig;
 }
 
-/** Sum of `Pss:` over the processes in KiB, or null when any of them lacks smaps_rollup (kernel < 4.14). */
+/** Sum of `Pss:` over the processes in KiB, or null where the kernel has no smaps_rollup (before 4.14). */
 export function groupPssKb(pids: readonly number[]): number | null {
+  if (!hasRollup()) return null;
   let total = 0;
   for (const pid of pids) {
     let text: string;
     try {
       text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-    } catch (error) {
-      // The process ended since the scan: it holds no memory any more.
-      if ((error as NodeJS.ErrnoException).code === 'ESRCH') continue;
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !hasRollup()) return null;
-      continue;
+    } catch {
+      continue; // the process ended since the scan: it holds no memory any more
     }
     const match = /^Pss:\s+(\d+) kB/m.exec(text);
     if (match) total += Number(match[1]);
