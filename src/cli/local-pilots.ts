@@ -55,6 +55,11 @@ export function pilotArgv(o: PilotOptions & { uuid: string }): string[] {
   if (o.site !== null) argv.push('-s', o.site);
   if (o.jobTypes.length > 0) argv.push('-t', o.jobTypes.join(','));
   if (o.batchId !== null) argv.push('-e', o.batchId);
+  if (o.memoryMiB !== undefined) argv.push('--memory', String(o.memoryMiB));
+  if (o.cores !== undefined) argv.push('--cores', String(o.cores));
+  if (o.diskMiB !== undefined) argv.push('--disk', String(o.diskMiB));
+  if (o.memoryGrace !== undefined) argv.push('--memory-grace', String(o.memoryGrace));
+  if (o.loopingAfter) argv.push('--looping-after', String(o.loopingAfter));
   if (o.shell) argv.push('-x');
   if (o.payloadUser !== undefined) argv.push('--payload-user', o.payloadUser);
   // The values above are always passed: tell the pilot which were chosen, so its site sets the rest.
