@@ -11,6 +11,12 @@ cmd=${1:-}
 D=${2:-/tmp/p3s-slurm}
 
 stop() {
+  # Jobs first, while the controller still runs: no pilot or payload outlives the daemons.
+  if [ -f "$D/slurmctld.bgpid" ] && kill -0 "$(cat "$D/slurmctld.bgpid")" 2>/dev/null; then
+    export SLURM_CONF=$D/slurm.conf
+    squeue -h -o %i 2>/dev/null | xargs -r scancel 2>/dev/null || true
+    for _ in $(seq 100); do [ -z "$(squeue -h -o %i 2>/dev/null)" ] && break; sleep 0.1; done
+  fi
   # Reverse order: the node daemon, the controller, then munge. Only our own PIDs.
   for name in slurmd slurmctld munged; do
     f="$D/$name.bgpid"
@@ -33,8 +39,16 @@ start() {
   mkdir -p "$D"/{state,spool,log}
   if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
+    # The packages' own daemons must not start (we start ours): invoke-rc.d asks policy-rc.d.
+    local policy=
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+      chmod 755 /usr/sbin/policy-rc.d
+      policy=/usr/sbin/policy-rc.d
+    fi
+    apt-get update -qq >&2
     apt-get install -y -qq --no-install-recommends slurm-wlm munge >/dev/null
+    [ -z "$policy" ] || rm -f "$policy"
   fi
   local host
   host=$(hostname -s)
@@ -65,7 +79,7 @@ NodeName=$host NodeAddr=127.0.0.1 CPUs=$(nproc) RealMemory=1000 State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
   export SLURM_CONF=$D/slurm.conf
-  [ -s /etc/munge/munge.key ] || mungekey --create --keyfile /etc/munge/munge.key
+  [ -s /etc/munge/munge.key ] || mungekey --create --keyfile /etc/munge/munge.key >&2
   chown munge:munge /etc/munge/munge.key
   chmod 600 /etc/munge/munge.key
   mkdir -p /run/munge /var/lib/munge /var/log/munge

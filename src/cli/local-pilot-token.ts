@@ -1,10 +1,11 @@
 // The pilots this host starts for its local server (`p3s up`, `p3s pilots start`, `p3s pilot`)
 // never hold the local admin token: they get a pilot-role token of their own, created once per
 // data dir through the token API and kept in <dataDir>/local-pilots.token (mode 0600). Revoke it
-// (`p3s token revoke --name local-pilots@HOST`) and the next start creates a new one, saying so.
+// (`p3s token revoke --name local-pilots@HOST`) and the next start creates a new one, saying so;
+// a live token of another role found in the file is revoked when replaced (it was handed to pilots).
 
 import { chmodSync, closeSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULTS } from '../core/defaults.ts';
 import { ApiError, NetworkError, P3sClient } from '../protocol/client.ts';
@@ -48,12 +49,16 @@ export async function ensureLocalPilotsToken(setup: LocalPilotsTokenSetup): Prom
 
 async function ensureLocked(setup: LocalPilotsTokenSetup, file: string): Promise<LocalPilotsToken> {
   const existing = readTokenFile(file);
+  /** A live token the file held that pilots must no longer have: revoked once the new one exists. */
+  let replaced: number | null = null;
   if (existing !== undefined) {
     const verdict = await check(setup, existing);
     if (verdict === 'ok') return { secret: existing, file };
     setup.note(
       `p3s: the local pilots' token in ${file} ${verdict === 'refused' ? 'was revoked or has expired' : 'is not a pilot token'}: creating a new one`,
     );
+    // The admin token itself (copied there by hand) is kept: it is what creates the new one.
+    if (typeof verdict === 'object' && existing !== setup.adminToken) replaced = verdict.tokenId;
   }
   const admin = new P3sClient({
     server: setup.server,
@@ -65,6 +70,7 @@ async function ensureLocked(setup: LocalPilotsTokenSetup, file: string): Promise
   let created: Awaited<ReturnType<P3sClient['createToken']>>;
   try {
     created = await admin.createToken({ name, role: 'pilot' });
+    if (replaced !== null) await revokeReplaced(admin, replaced, setup.note);
   } catch (error) {
     if (!(error instanceof ApiError || error instanceof NetworkError)) throw error;
     throw new CliError(`cannot create the local pilots' token "${name}": ${error.message}`, {
@@ -80,8 +86,23 @@ async function ensureLocked(setup: LocalPilotsTokenSetup, file: string): Promise
   return { secret: created.secret, file };
 }
 
-/** `ok`: a live pilot token of this server; `refused`: revoked, expired or unknown here; `not-pilot`. */
-async function check(setup: LocalPilotsTokenSetup, secret: string): Promise<'ok' | 'refused' | 'not-pilot'> {
+/** Revokes the token the file held; a failure is said, with the command to finish the job. */
+async function revokeReplaced(admin: P3sClient, id: number, note: (line: string) => void): Promise<void> {
+  try {
+    await admin.revokeToken(id);
+    note(`p3s: revoked token ${id}, which the local pilots' token file held`);
+  } catch (error) {
+    note(
+      `p3s: warning: could not revoke token ${id}, which the local pilots' token file held (${(error as Error).message}); revoke it: p3s token revoke ${id}`,
+    );
+  }
+}
+
+/** `ok`: a live pilot token of this server; `refused`: revoked, expired or unknown here; else the live token of another role. */
+async function check(
+  setup: LocalPilotsTokenSetup,
+  secret: string,
+): Promise<'ok' | 'refused' | { tokenId: number }> {
   const client = new P3sClient({
     server: setup.server,
     token: secret,
@@ -89,7 +110,8 @@ async function check(setup: LocalPilotsTokenSetup, secret: string): Promise<'ok'
     timeoutMs: 10_000,
   });
   try {
-    return (await client.whoami()).role === 'pilot' ? 'ok' : 'not-pilot';
+    const me = await client.whoami();
+    return me.role === 'pilot' ? 'ok' : { tokenId: me.tokenId };
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return 'refused';
     // The server cannot say now: the token is kept, and the pilots find out at registration.
@@ -141,4 +163,24 @@ function writeSecret(file: string, secret: string): void {
   writeFileSync(temp, `${secret}\n`, { mode: 0o600 });
   chmodSync(temp, 0o600);
   renameSync(temp, file);
+}
+
+/**
+ * Local pilots without --payload-user run payloads as the user that holds the local admin token
+ * (the server's own, under `p3s up`): said once at start, with what a payload reaches and the fix.
+ */
+export function sameUserWarning(
+  command: 'p3s up' | 'p3s pilots start',
+  dataDir: string,
+  pilotsTokenFile: string,
+): string {
+  const user = userInfo().username;
+  const who = command === 'p3s up' ? "the server's own user" : 'who holds the local admin token';
+  return (
+    `warning: payloads run as ${user}, ${who}: any job can read ${join(dataDir, 'admin.token')} ` +
+    `(the admin token), the pilots' token ${pilotsTokenFile}, all of ${dataDir} (the SQLite database, ` +
+    "every job's log) and the server's environment and command line (a database URL given there); " +
+    `fine for your own jobs, not for anyone else's: start ${command} as root with --payload-user NAME ` +
+    '--work-dir DIR (docs/guides/security.md, "Payloads and the pilot")'
+  );
 }

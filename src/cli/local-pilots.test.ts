@@ -71,12 +71,40 @@ describe('pilot flags', () => {
         '90',
         '--payload-user',
         'pool01',
+        '--memory',
+        '2048',
+        '--cores',
+        '2',
+        '--disk',
+        '4096',
+        '--memory-grace',
+        '1.2',
+        '--looping-after',
+        '600',
       ],
       env,
     );
+    expect(original).toMatchObject({
+      memoryMiB: 2048,
+      cores: 2,
+      diskMiB: 4096,
+      memoryGrace: 1.2,
+      loopingAfter: 600,
+    });
     const uuid = randomUUID();
     const again = parsePilotFlags(pilotArgv({ ...original, uuid }), env);
     expect(again).toEqual(original);
+  });
+
+  it('refuse bad resource values, naming the flag', () => {
+    expect(() => parsePilotFlags(['pilot', '--memory', '0'], {})).toThrow(/--memory <MiB>.*from 1/);
+    expect(() => parsePilotFlags(['pilot', '--cores', 'two'], {})).toThrow(/--cores <n>.*whole number/);
+    expect(() => parsePilotFlags(['pilot', '--memory-grace', '0.5'], {})).toThrow(
+      /--memory-grace.*at least 1/,
+    );
+    expect(() => parsePilotFlags(['pilot', '--looping-after', '-1'], {})).toThrow(
+      /--looping-after.*at least 0/,
+    );
   });
 });
 
@@ -111,6 +139,24 @@ describe('the token and CA file of a background pilot', () => {
 
   it('leave the environment alone when there are none', () => {
     expect(pilotEnv({ A: '1' }, { token: undefined, caFile: undefined })).toEqual({ A: '1' });
+  });
+
+  it("never carry the server's database credentials (a pilot started beside the server)", () => {
+    const server = {
+      P3S_HOME: '/h',
+      P3S_DATABASE_URL: 'postgres://p3s:pw@db/p3s',
+      DATABASE_URL: 'postgres://p3s:pw@db/p3s',
+      PGPASSWORD: 'pw',
+      PGPASSFILE: '/h/.pgpass',
+      P3S_TLS_KEY: '/h/key.pem',
+      P3S_TOKEN: 'p3s_admin',
+      PATH: '/usr/bin',
+    };
+    expect(pilotEnv(server, { tokenFile: '/h/local-pilots.token' })).toEqual({
+      P3S_HOME: '/h',
+      P3S_TOKEN_FILE: '/h/local-pilots.token',
+      PATH: '/usr/bin',
+    });
   });
 });
 

@@ -14,6 +14,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { withoutCredentials } from '../core/credentials.ts';
 import { DEFAULTS } from '../core/defaults.ts';
 import type { PilotOptions } from '../pilot/options.ts';
 import { processExists } from './settings.ts';
@@ -54,6 +55,11 @@ export function pilotArgv(o: PilotOptions & { uuid: string }): string[] {
   if (o.site !== null) argv.push('-s', o.site);
   if (o.jobTypes.length > 0) argv.push('-t', o.jobTypes.join(','));
   if (o.batchId !== null) argv.push('-e', o.batchId);
+  if (o.memoryMiB !== undefined) argv.push('--memory', String(o.memoryMiB));
+  if (o.cores !== undefined) argv.push('--cores', String(o.cores));
+  if (o.diskMiB !== undefined) argv.push('--disk', String(o.diskMiB));
+  if (o.memoryGrace !== undefined) argv.push('--memory-grace', String(o.memoryGrace));
+  if (o.loopingAfter) argv.push('--looping-after', String(o.loopingAfter));
   if (o.shell) argv.push('-x');
   if (o.payloadUser !== undefined) argv.push('--payload-user', o.payloadUser);
   // The values above are always passed: tell the pilot which were chosen, so its site sets the rest.
@@ -66,22 +72,20 @@ export function pilotLogFile(dataDir: string, uuid: string): string {
 }
 
 /**
- * The environment of a spawned pilot: `base` with its token (as the file it came from, when it
- * came from one) and CA file, which never go on argv (any user can read a process's argv with ps;
- * its environment only its owner and root).
+ * The environment of a spawned pilot: `base` without its credentials (core's rule: the caller's
+ * token, the server's database password or URL), then the pilot's own token (as the file it came
+ * from, when it came from one) and CA file, which never go on argv (any user can read a process's
+ * argv with ps; its environment only its owner and root). P3S_HOME stays: it is the pilot's data
+ * dir, and the pilot withholds it from payloads.
  */
 export function pilotEnv(
   base: NodeJS.ProcessEnv,
   credentials: { token?: string | undefined; tokenFile?: string | undefined; caFile?: string | undefined },
 ): NodeJS.ProcessEnv {
-  const env = { ...base };
-  if (credentials.tokenFile !== undefined) {
-    delete env.P3S_TOKEN;
-    env.P3S_TOKEN_FILE = credentials.tokenFile;
-  } else if (credentials.token !== undefined) {
-    delete env.P3S_TOKEN_FILE;
-    env.P3S_TOKEN = credentials.token;
-  }
+  const env: NodeJS.ProcessEnv = withoutCredentials(base);
+  if (base.P3S_HOME !== undefined) env.P3S_HOME = base.P3S_HOME;
+  if (credentials.tokenFile !== undefined) env.P3S_TOKEN_FILE = credentials.tokenFile;
+  else if (credentials.token !== undefined) env.P3S_TOKEN = credentials.token;
   if (credentials.caFile !== undefined) env.P3S_CA_FILE = credentials.caFile;
   return env;
 }

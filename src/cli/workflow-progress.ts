@@ -1,14 +1,15 @@
 // What `p3s workflow watch` draws: a progress bar over a workflow's jobs by state and a one-line
 // summary of the counts (pure, so it is table-tested).
 
-import { isTerminalJobState, JOB_STATES } from '../core/job-state.ts';
+import { ENDED_WORKFLOW_STATES } from '../core/dag/readiness.ts';
+import { isTerminalJobState, JOB_STATES, type JobState } from '../core/job-state.ts';
 
 export type Counts = Record<string, number>;
 
-export const ENDED_WORKFLOW_STATES = ['finished', 'failed', 'cancelled'];
+export { ENDED_WORKFLOW_STATES };
 
 /** Bar cells per job state: done, broken, on a pilot, claimable, waiting for parents. */
-const CELL: Record<string, string> = {
+const CELL: Record<JobState, string> = {
   finished: '#',
   failed: '!',
   cancelled: 'x',
@@ -17,7 +18,7 @@ const CELL: Record<string, string> = {
   defined: '-',
   template: '.',
 };
-const ORDER = ['finished', 'failed', 'cancelled', 'running', 'dispatched', 'defined', 'template'];
+const ORDER = Object.keys(CELL) as JobState[];
 
 /** `[####!>>-....]`: `width` cells shared out by state in proportion (largest remainders), done first. */
 export function progressBar(counts: Counts, width = 30): string {
@@ -34,7 +35,7 @@ export function progressBar(counts: Counts, width = 30): string {
     cells[i] = (cells[i] as number) + 1;
     left--;
   }
-  return `[${ORDER.map((s, i) => (CELL[s] as string).repeat(cells[i] as number)).join('')}]`;
+  return `[${ORDER.map((s, i) => CELL[s].repeat(cells[i] as number)).join('')}]`;
 }
 
 /** `3/8 finished, 1 failed, 2 running, 2 template`: zero counts left out, the furthest along first. */

@@ -22,6 +22,7 @@
 
 export * from './auth.ts';
 export * from './capped-log.ts';
+export * from './credentials.ts';
 export * from './dag/index.ts';
 export * from './defaults.ts';
 export * from './duration.ts';

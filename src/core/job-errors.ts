@@ -60,6 +60,23 @@ export const JOB_ERRORS = {
     meaning:
       "The pilot's work or job log directory had no space left: the payload could not start, or failed while the disk was full.",
   },
+  /** The payload's process group used more memory than the job asked for, times the pilot's grace. */
+  memory_exceeded: {
+    code: 1500,
+    meaning:
+      "The payload's process group used more memory (PSS, else RSS) than the job's `memory` times the pilot's grace factor; the pilot killed it.",
+  },
+  /** The payload's work dir grew past the job's disk request. */
+  disk_exceeded: {
+    code: 1501,
+    meaning: "The payload's work directory grew past the job's `disk` request; the pilot killed it.",
+  },
+  /** The payload used no CPU and changed no file for the pilot's `--looping-after` time. */
+  looping: {
+    code: 1502,
+    meaning:
+      "The payload used no CPU and changed no file in its work directory for the pilot's `--looping-after` time; the pilot killed it.",
+  },
 } as const satisfies Record<string, JobErrorInfo>;
 
 export type JobErrorName = keyof typeof JOB_ERRORS;

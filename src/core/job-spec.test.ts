@@ -119,6 +119,35 @@ describe('parseJobSpecs rejections name the field', () => {
   });
 });
 
+describe('resource requests', () => {
+  it('keeps memory, cores and disk when given (numbers or strings), and adds none when absent', () => {
+    const result = parseJobSpecs([
+      { payload: 'x', memory: 2048, cores: '4', disk: '10240' },
+      { payload: 'y', memory: null },
+      { payload: 'z' },
+    ]);
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    expect(result.specs[0]).toMatchObject({ memory: 2048, cores: 4, disk: 10240 });
+    expect(Object.keys(result.specs[1] ?? {})).not.toContain('memory');
+    expect(Object.keys(result.specs[2] ?? {})).not.toEqual(
+      expect.arrayContaining(['memory', 'cores', 'disk']),
+    );
+  });
+
+  it.each<[Record<string, unknown>, string, RegExp]>([
+    [{ memory: 0 }, '/jobs/0/memory', /between 1 and 16777216 MiB, got 0/],
+    [{ memory: '2GB' }, '/jobs/0/memory', /whole number of MiB, got "2GB"/],
+    [{ memory: 1.5 }, '/jobs/0/memory', /whole number of MiB/],
+    [{ cores: -1 }, '/jobs/0/cores', /between 1 and 4096 cores, got -1/],
+    [{ cores: 5000 }, '/jobs/0/cores', /between 1 and 4096 cores/],
+    [{ disk: true }, '/jobs/0/disk', /whole number of MiB, got boolean true/],
+  ])('refuses %j naming the field', (fields, path, message) => {
+    const issue = issuesOf([{ payload: 'x', ...fields }])[0];
+    expect(issue?.path).toBe(path);
+    expect(issue?.message).toMatch(message);
+  });
+});
+
 describe('applyEnvPatch', () => {
   it('sets, replaces and removes variables without touching the original', () => {
     const env = { KEEP: 'k', CHANGE: 'old', DROP: 'd' };

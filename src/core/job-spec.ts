@@ -18,6 +18,10 @@ export const JOB_SPEC_LIMITS = {
   maxPriority: 1_000_000,
   /** Ten years: anything longer is a typo. */
   maxTimelimit: 315_360_000,
+  /** Resource requests: 16 TiB of memory, 4096 cores, 1 PiB of disk. */
+  maxMemoryMiB: 16 * 1024 * 1024,
+  maxCores: 4096,
+  maxDiskMiB: 1024 * 1024 * 1024,
 } as const;
 
 export const JOB_SPEC_DEFAULTS = {
@@ -39,6 +43,9 @@ export const JOB_SPEC_FIELDS = [
   'priority',
   'state',
   'site',
+  'memory',
+  'cores',
+  'disk',
 ];
 
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -123,6 +130,7 @@ export function parseJobSpec(item: unknown, path: string, issues: FieldIssue[]):
     fallback: JOB_SPEC_DEFAULTS.priority,
   });
   const env = parseEnv(obj.env, `${path}/env`, issues);
+  const resources = parseResources(obj, path, issues);
   let state: JobSpec['state'] = JOB_SPEC_DEFAULTS.state;
   if (obj.state !== undefined) {
     if (obj.state === 'defined' || obj.state === 'template') state = obj.state;
@@ -142,7 +150,37 @@ export function parseJobSpec(item: unknown, path: string, issues: FieldIssue[]):
     timelimit: timelimit as number,
     state,
     site: site ?? null,
+    ...resources,
   };
+}
+
+/** The optional resource requests (`memory` and `disk` in MiB, `cores`): only those given are returned. */
+function parseResources(
+  obj: Record<string, unknown>,
+  path: string,
+  issues: FieldIssue[],
+): Pick<JobSpec, 'memory' | 'cores' | 'disk'> {
+  const L = JOB_SPEC_LIMITS;
+  const rules = {
+    memory: { max: L.maxMemoryMiB, unit: 'MiB' },
+    cores: { max: L.maxCores, unit: 'cores' },
+    disk: { max: L.maxDiskMiB, unit: 'MiB' },
+  } as const;
+  const out: Pick<JobSpec, 'memory' | 'cores' | 'disk'> = {};
+  for (const [key, rule] of Object.entries(rules) as [
+    keyof typeof rules,
+    (typeof rules)[keyof typeof rules],
+  ][]) {
+    if (obj[key] === undefined || obj[key] === null) continue; // null: no request, as absent
+    const n = integer(obj[key], `${path}/${key}`, issues, {
+      min: 1,
+      max: rule.max,
+      unit: rule.unit,
+      fallback: 0,
+    });
+    if (n !== undefined) out[key] = n;
+  }
+  return out;
 }
 
 /** Validates an env object: string keys usable as variable names, string values. */

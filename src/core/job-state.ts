@@ -74,11 +74,53 @@ export function jobStatesAllowing(transition: JobTransition): JobState[] {
   return JOB_TRANSITIONS.filter(([, t]) => t === transition).map(([f]) => f);
 }
 
-export const TERMINAL_JOB_STATES: readonly JobState[] = ['finished', 'failed', 'cancelled'];
+/**
+ * Where each state stands. Every list of states below is derived from this record, so a state
+ * added to JobState fails to compile here until it is placed (and job-state.test.ts checks the
+ * placement against JOB_TRANSITIONS).
+ * - parked: stored, not dispatchable; queued: waiting for a claim; held: a pilot holds it (a lease
+ *   exists); ended: terminal unless retried.
+ * - outcome: for ended states, whether the job succeeded (its workflow children may run).
+ */
+export const JOB_STATE_PLACE = {
+  template: { phase: 'parked', outcome: null },
+  defined: { phase: 'queued', outcome: null },
+  dispatched: { phase: 'held', outcome: null },
+  running: { phase: 'held', outcome: null },
+  finished: { phase: 'ended', outcome: 'success' },
+  failed: { phase: 'ended', outcome: 'failure' },
+  cancelled: { phase: 'ended', outcome: 'failure' },
+} as const satisfies Record<JobState, JobStatePlace>;
+
+interface JobStatePlace {
+  phase: 'parked' | 'queued' | 'held' | 'ended';
+  outcome: 'success' | 'failure' | null;
+}
+
+function statesWhere(test: (place: JobStatePlace) => boolean): readonly JobState[] {
+  return JOB_STATES.filter((state) => test(JOB_STATE_PLACE[state]));
+}
+
+export const TERMINAL_JOB_STATES = statesWhere((p) => p.phase === 'ended');
 /** States in which a pilot holds the job (a lease exists). */
-export const ACTIVE_JOB_STATES: readonly JobState[] = ['dispatched', 'running'];
+export const ACTIVE_JOB_STATES = statesWhere((p) => p.phase === 'held');
 /** States in which a job's definition (priority, limit, env) may still be changed. */
-export const ADJUSTABLE_JOB_STATES: readonly JobState[] = ['template', 'defined'];
+export const ADJUSTABLE_JOB_STATES = statesWhere((p) => p.phase === 'parked' || p.phase === 'queued');
+/** States of the dispatch queue: waiting for a claim or held by a pilot. */
+export const QUEUE_JOB_STATES = statesWhere((p) => p.phase === 'queued' || p.phase === 'held');
+/** Ended states that block a workflow's descendants (they never ran to success). */
+export const UNSUCCESSFUL_JOB_STATES = statesWhere((p) => p.outcome === 'failure');
+/** States a user may kill or cancel a job from. */
+export const KILLABLE_JOB_STATES: readonly JobState[] = jobStatesAllowing('cancel');
+/** States a user may retry a job from. */
+export const RETRYABLE_JOB_STATES: readonly JobState[] = jobStatesAllowing('retry');
+
+/** The states as a SQL list of literals (`'a', 'b'`); safe because states are fixed identifiers. */
+export function sqlStateList(states: readonly string[]): string {
+  if (states.length === 0 || !states.every((state) => /^[a-z_]+$/.test(state)))
+    throw new Error(`not a list of states: ${states.join(', ')}`);
+  return states.map((state) => `'${state}'`).join(', ');
+}
 
 export function isTerminalJobState(state: JobState): boolean {
   return TERMINAL_JOB_STATES.includes(state);

@@ -16,6 +16,9 @@ describe('resolveOutcome', () => {
     [{ kind: 'server_unreachable', seconds: 600 }, 'failed', 'server_unreachable'],
     [{ kind: 'pilot_lifetime' }, 'failed', 'pilot_lifetime'],
     [{ kind: 'disk_full', path: '/w', detail: 'payload exited with status 1' }, 'failed', 'disk_full'],
+    [{ kind: 'memory_exceeded', detail: 'used 400 MiB' }, 'failed', 'memory_exceeded'],
+    [{ kind: 'disk_exceeded', detail: 'holds 60 MiB' }, 'failed', 'disk_exceeded'],
+    [{ kind: 'looping', detail: 'idle 61 s' }, 'failed', 'looping'],
   ])('%j → %s (%s)', (outcome, state, errorName) => {
     const resolved = resolveOutcome(outcome);
     expect(resolved.state).toBe(state);

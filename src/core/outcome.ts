@@ -36,5 +36,9 @@ export function resolveOutcome(outcome: JobOutcome): ResolvedOutcome {
         errorName: 'disk_full',
         diag: `no space left on ${outcome.path}: ${outcome.detail}`,
       };
+    case 'memory_exceeded':
+    case 'disk_exceeded':
+    case 'looping':
+      return { state: 'failed', errorName: outcome.kind, diag: outcome.detail };
   }
 }

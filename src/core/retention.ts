@@ -1,6 +1,10 @@
 // Pure retention rules: what may be purged, in which states, and what never is (running work:
 // dispatched/running jobs, live pilots, running workflows). The store applies these in SQL.
 
+import { ENDED_WORKFLOW_STATES, LIVE_WORKFLOW_STATES, WORKFLOW_STATES } from './dag/readiness.ts';
+import { ACTIVE_JOB_STATES, isActiveJobState, JOB_STATES, TERMINAL_JOB_STATES } from './job-state.ts';
+import { GONE_PILOT_STATES, LIVE_PILOT_STATES } from './pilot-state.ts';
+
 /** The kinds of record a purge removes. */
 export const PURGE_TARGETS = ['jobs', 'pilots', 'workflows'] as const;
 export type PurgeTarget = (typeof PURGE_TARGETS)[number];
@@ -16,19 +20,19 @@ interface StateRule {
 
 export const PURGE_STATES: Record<PurgeTarget, StateRule> = {
   jobs: {
-    allowed: ['template', 'defined', 'finished', 'failed', 'cancelled'],
-    default: ['finished', 'failed', 'cancelled'],
-    live: ['dispatched', 'running'],
+    allowed: JOB_STATES.filter((state) => !isActiveJobState(state)),
+    default: TERMINAL_JOB_STATES,
+    live: ACTIVE_JOB_STATES,
   },
   pilots: {
-    allowed: ['stopped', 'lost'],
-    default: ['stopped', 'lost'],
-    live: ['idle', 'running'],
+    allowed: GONE_PILOT_STATES,
+    default: GONE_PILOT_STATES,
+    live: LIVE_PILOT_STATES,
   },
   workflows: {
-    allowed: ['template', 'defined', 'finished', 'failed', 'cancelled'],
-    default: ['finished', 'failed', 'cancelled'],
-    live: ['running'],
+    allowed: WORKFLOW_STATES.filter((state) => !LIVE_WORKFLOW_STATES.includes(state)),
+    default: ENDED_WORKFLOW_STATES,
+    live: LIVE_WORKFLOW_STATES,
   },
 };
 

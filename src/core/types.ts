@@ -17,6 +17,10 @@ export interface JobSpec {
   state: 'defined' | 'template';
   /** Site the job must run at; null = any site. */
   site: string | null;
+  /** Resources the job asks for (MiB, cores, MiB); present only when the submission gave them. */
+  memory?: number;
+  cores?: number;
+  disk?: number;
 }
 
 /** A stored job. */
@@ -133,7 +137,9 @@ export type JobOutcome =
   | { kind: 'server_unreachable'; seconds: number }
   | { kind: 'pilot_lifetime' }
   /** The pilot's work or job log disk was full: the payload could not start, or failed while it was. */
-  | { kind: 'disk_full'; path: string; detail: string };
+  | { kind: 'disk_full'; path: string; detail: string }
+  /** The pilot killed the payload for breaking a resource limit; `detail` says what it measured. */
+  | { kind: 'memory_exceeded' | 'disk_exceeded' | 'looping'; detail: string };
 
 /** Which end state an outcome leads to, with the recorded error. */
 export interface ResolvedOutcome {

@@ -1,6 +1,7 @@
 // One factory cycle for one site: reconcile its workers with the batch system, remove what must go
 // (kill requests, pilots that never registered), ask the server for the site's decision
-// (core's decideFeed over its database) and submit that many pilots, recording each worker.
+// (core's decideFeed over its database) and submit that many pilots, recording each worker. Each
+// submission is an intent on disk until its workers are recorded (intents.ts, recover-intents.ts).
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,9 +18,11 @@ import type { P3sClient } from '../protocol/client.ts';
 import type { SiteWire } from '../protocol/schemas/sites.ts';
 import type { WorkersApi } from '../protocol/workers-client.ts';
 import type { BatchAdapter } from './batch/adapter.ts';
+import { clearIntent, newTag, writeIntent } from './intents.ts';
 import type { FactoryOptions } from './options.ts';
 import { pilotLaunch } from './pilot-launch.ts';
 import { ensurePilotToken } from './pilot-token.ts';
+import { recoverIntents } from './recover-intents.ts';
 
 export interface FactoryDeps {
   client: P3sClient;
@@ -57,6 +60,8 @@ export async function feedSite(
     refused: null,
     decision: { limit: '', detail: '' },
   };
+  const dirs = siteDirs(options.dir, site.name);
+  await recoverIntents(deps, options.dir, site.name, dirs.logs);
   const active = await activeWorkers(workers, site.name);
   if (active.length > 0) {
     // A batch system that cannot be asked proves nothing: no changes, no submissions this cycle.
@@ -90,14 +95,23 @@ export async function feedSite(
   report.decision = { limit: state.decision.limit, detail: state.decision.detail };
   if (state.decision.submit <= 0) return report;
 
-  const dirs = siteDirs(options.dir, site.name);
   const token = await ensurePilotToken(deps.client, {
     dir: dirs.tokens,
     site: site.name,
     pilotLifetime: pilotLifetimeOf(site.provisioning),
     now: deps.now(),
   });
+  // The intent first: a factory that stops before the workers are recorded finds them next time.
+  const tag = newTag();
+  writeIntent(options.dir, {
+    tag,
+    site: site.name,
+    system: adapter.system,
+    count: state.decision.submit,
+    at: deps.now(),
+  });
   const outcome = await adapter.submit({
+    tag,
     site: site.name,
     count: state.decision.submit,
     launch: pilotLaunch(site, {
@@ -139,6 +153,7 @@ export async function feedSite(
         ]),
   ];
   if (recorded.length > 0) await workers.submitWorkers(recorded);
+  clearIntent(options.dir, tag);
   report.submitted = outcome.submitted.length;
   report.refused = outcome.refused;
   return report;

@@ -46,7 +46,10 @@ export function pilotLaunch(
   };
 }
 
-/** The shell expressions an adapter fills in: its batch id, the token file and a private data dir. */
+/**
+ * The shell expressions an adapter fills in: its batch id, the token file and a data dir of the
+ * pilot's own, one per pilot and never in the factory's (the server's) data dir.
+ */
 export interface ScriptParts {
   /** Lines after the shebang: batch directives, then the site's submit lines. */
   header: string[];
@@ -70,7 +73,8 @@ export function pilotScript(launch: PilotLaunch, parts: ScriptParts): string {
     `export P3S_TOKEN_FILE=${parts.tokenFile}`,
     `export P3S_HOME=${parts.home}`,
     ...(launch.caFile ? [`export P3S_CA_FILE=${shellQuote(launch.caFile)}`] : []),
-    'mkdir -p "$P3S_HOME" || exit 1',
+    // The pilot's data dir is its own: private, and not one another user made for it beforehand.
+    '(umask 077 && mkdir -p "$P3S_HOME") && [ -O "$P3S_HOME" ] || { echo "p3s: $P3S_HOME cannot be a data dir of our own" >&2; exit 1; }',
     `exec ${launch.command} ${launch.args.map(shellQuote).join(' ')} --batch-id ${parts.batchId}`,
     '',
   ];

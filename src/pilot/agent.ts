@@ -14,6 +14,7 @@ import type { PayloadContainment } from './containment.ts';
 import { type DiskShortage, describeShortage, diskShortage, pilotDirs } from './disk-space.ts';
 import { JobSession } from './job-session.ts';
 import { DEFAULT_CHUNK_BYTES } from './log-shipper.ts';
+import { type PilotResources, pilotResources } from './node-resources.ts';
 import type { PilotOptions } from './options.ts';
 import { errorText, Outage, OutageError, sleep, withRetry } from './retry.ts';
 
@@ -63,9 +64,12 @@ export class Agent {
   private config: PilotConfig | null = null;
   /** The server was told this pilot takes no jobs (its disk is full). */
   private held = false;
+  /** What the pilot offers its jobs (flags, else detected at start). */
+  private readonly resources: PilotResources;
 
   constructor(private readonly deps: AgentDeps) {
     this.outage = new Outage(deps.options.maxOutage);
+    this.resources = pilotResources(deps.options);
   }
 
   /** Runs the pilot to its end; resolves to the exit code. */
@@ -146,6 +150,7 @@ export class Agent {
       jobTypes: options.jobTypes,
       version: this.deps.version,
       lifetime: options.lifetime,
+      resources: this.resources,
     };
     try {
       const reply = await withRetry(() => client.registerPilot(body), {
@@ -273,6 +278,7 @@ export class Agent {
         logChunkBytes: options.logChunkBytes ?? DEFAULT_CHUNK_BYTES,
         mayClaimNext,
         containment: this.deps.containment,
+        resources: this.resources,
       },
       job,
       log,

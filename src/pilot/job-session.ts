@@ -16,6 +16,7 @@ import type {
 import type { PayloadContainment } from './containment.ts';
 import { describeShortage, diskShortage, pilotDirs } from './disk-space.ts';
 import { LogShipper } from './log-shipper.ts';
+import { jobLimits, type PilotResources } from './node-resources.ts';
 import type { PilotOptions } from './options.ts';
 import { errorText, isTransient, type Outage, OutageError, sleep, withRetry } from './retry.ts';
 import { jobLogPaths, type KillReason, type RunResult, runPayload } from './runner.ts';
@@ -39,6 +40,8 @@ export interface SessionContext {
   mayClaimNext: () => boolean;
   /** The pilot's cgroups and guardian, for each payload (containment.ts). */
   containment?: PayloadContainment;
+  /** What the pilot offers: the limits of a job that asks for no memory or disk. */
+  resources: PilotResources;
 }
 
 /**
@@ -119,6 +122,7 @@ export class JobSession {
         server: ctx.options.server,
         runAs: ctx.options.runAs,
         containment: ctx.containment,
+        limits: jobLimits(job, ctx.resources, ctx.options),
         signal: this.kill.signal,
         onStart: (pid, metrics) => {
           this.log.info({ pid }, 'payload started');
@@ -282,6 +286,10 @@ export class JobSession {
         return { kind: 'nonstarter', reason: result.reason.slice(0, 4000) };
       case 'disk_full':
         return { kind: 'disk_full', path: result.path, detail: result.detail.slice(0, 4000) };
+      case 'memory_exceeded':
+      case 'disk_exceeded':
+      case 'looping':
+        return { kind: result.kind, detail: result.detail.slice(0, 4000) };
       case 'killed':
         switch (result.reason) {
           case 'killed':

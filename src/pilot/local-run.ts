@@ -94,6 +94,10 @@ export function localExitCode(end: RunEnd): number {
       return LOCAL_EXIT.signalBase + (number ?? 0);
     }
     case 'timelimit':
+    // `p3s run` sets no resource limits; were it to, a breach is a kill by the watchdog, as a time limit is.
+    case 'memory_exceeded':
+    case 'disk_exceeded':
+    case 'looping':
       return LOCAL_EXIT.timelimit;
     case 'nonstarter':
     case 'disk_full':

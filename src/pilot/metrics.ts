@@ -123,6 +123,8 @@ function leaderOf(pgid: number): ProcStat[] {
 /** Samples one process group; keeps the peak RSS and never lets CPU time go backwards. */
 export class GroupSampler {
   private last: JobMetrics = { cpuSeconds: 0, rssKb: 0, maxRssKb: 0 };
+  /** The live (non-zombie) processes of the last sample. */
+  members: number[] = [];
 
   constructor(readonly pgid: number) {}
 
@@ -133,10 +135,13 @@ export class GroupSampler {
   sample(leaderOnly = false): JobMetrics {
     let ticks = 0;
     let pages = 0;
+    const members: number[] = [];
     for (const p of leaderOnly ? leaderOf(this.pgid) : processGroup(this.pgid)) {
       ticks += p.cpuTicks;
       pages += p.rssPages;
+      if (p.state !== 'Z' && p.state !== 'X') members.push(p.pid);
     }
+    this.members = members;
     const rssKb = Math.round((pages * pageBytes()) / 1024);
     // CPU of a member that exited unreaped leaves the group's sum; the total only ever grows.
     const cpuSeconds = Math.max(this.last.cpuSeconds, ticks / CLOCK_TICKS);

@@ -2,6 +2,9 @@
 
 import type { RunAs } from './payload-user.ts';
 
+/** A payload may use its memory request times this before it is killed (PanDA's grace is 2 on RSS). */
+export const DEFAULT_MEMORY_GRACE = 1.5;
+
 export interface PilotOptions {
   /** Base URL of the server. */
   server: string;
@@ -41,6 +44,14 @@ export interface PilotOptions {
   killGrace: number;
   /** Take no jobs while the work or job log directory has less free space than this, in bytes. */
   minFreeBytes: number;
+  /** What the pilot offers (--memory MiB, --cores, --disk MiB); absent: detected from the node. */
+  memoryMiB?: number;
+  cores?: number;
+  diskMiB?: number;
+  /** A payload may use its memory request times this factor before it is killed (default 1.5). */
+  memoryGrace?: number;
+  /** Kill a payload that used no CPU and changed no file for this many seconds; 0 or absent = never. */
+  loopingAfter?: number;
   /** Run every payload through /bin/sh -c (P3S -x), as if the job env had P3S_EXECMODE. */
   shell: boolean;
   /** Run payloads as this user (name or uid); the pilot must run as root. */

@@ -3,6 +3,7 @@
 // /bin/sh -c in P3S "exec mode").
 
 import { isAbsolute, resolve } from 'node:path';
+import { CREDENTIAL_VARIABLES, withoutCredentials } from '../core/credentials.ts';
 import { splitArgs } from './argv.ts';
 
 /** Who and where the payload is, exported to it as P3S_* variables. */
@@ -18,20 +19,11 @@ export interface PayloadIdentity {
 }
 
 /**
- * Variables of the pilot's own environment that never reach a payload: the credentials p3s reads
- * (the pilot's token or its file, the server's database URL and TLS key, PostgreSQL's password
- * variables) and P3S_HOME, which points at the data directory holding the local tokens. A site or
- * a job may still set any of them in its own env: that is its owner's choice, not the pilot's secret.
+ * Variables of the pilot's own environment that never reach a payload: core's credential rule
+ * (CREDENTIAL_VARIABLES). A site or a job may still set any of them in its own env: that is its
+ * owner's choice, not the pilot's secret.
  */
-export const WITHHELD_FROM_PAYLOADS: readonly string[] = [
-  'P3S_TOKEN',
-  'P3S_TOKEN_FILE',
-  'P3S_HOME',
-  'P3S_DATABASE_URL',
-  'P3S_TLS_KEY',
-  'PGPASSWORD',
-  'PGPASSFILE',
-];
+export const WITHHELD_FROM_PAYLOADS: readonly string[] = CREDENTIAL_VARIABLES;
 
 /** The env layers of a payload, lowest first. */
 export interface EnvLayers {
@@ -43,17 +35,13 @@ export interface EnvLayers {
   job: Record<string, string>;
 }
 
-const WITHHELD = new Set(WITHHELD_FROM_PAYLOADS);
-
 /**
- * Pilot env without its credentials (WITHHELD_FROM_PAYLOADS), overlaid by the payload account's
+ * Pilot env without its credentials (core's withoutCredentials), overlaid by the payload account's
  * HOME/USER/LOGNAME, the site env, then the job env (job wins), then the P3S_* identity variables
  * (always ours).
  */
 export function payloadEnv(layers: EnvLayers, id: PayloadIdentity): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(layers.pilot))
-    if (value !== undefined && !WITHHELD.has(key)) env[key] = value;
+  const env = withoutCredentials(layers.pilot);
   Object.assign(env, layers.account ?? {}, layers.site ?? {}, layers.job);
   env.P3S_JOB_UUID = id.jobUuid;
   env.P3S_JOB_ID = String(id.jobId);

@@ -1,4 +1,13 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -179,21 +188,40 @@ describe.skipIf(!isRoot)('as root, with nobody as the payload user', () => {
     expect(canAccessAs(runAs, 'enter', sandbox)).toBe(false);
   });
 
-  it('in COPY mode, hands the account the copy of a payload only root can read', async () => {
+  it('in COPY mode, copies as the account: its own script is copied and runs', async () => {
     const workDir = join(root, 'copy', 'work');
     const joblogDir = join(root, 'copy', 'logs');
     const runAs = preparePayloadUser({ payloadUser: 'nobody', workDir, joblogDir });
-    const privateDir = mkdtempSync(join(tmpdir(), 'p3s-private-'));
-    const script = join(privateDir, 'job.sh');
-    writeFileSync(script, '#!/bin/sh\nid -u\n', { mode: 0o700 });
-    try {
-      const result = await runPayload(specAs(runAs, 6, script, { P3S_MODE: 'COPY' }, workDir, joblogDir));
-      const err = readFileSync(jobLogPaths(joblogDir, 6).err, 'utf8');
-      expect(result, err).toMatchObject({ kind: 'exited', exitCode: 0 });
-      expect(readFileSync(jobLogPaths(joblogDir, 6).out, 'utf8')).toBe('65534\n');
-      expect(statSync(join(workDir, '6-1', 'job.sh')).uid).toBe(65534);
-    } finally {
-      rmSync(privateDir, { recursive: true, force: true });
-    }
+    const script = join(root, 'job.sh');
+    writeFileSync(script, '#!/bin/sh\nid -u\n', { mode: 0o755 });
+    const result = await runPayload(specAs(runAs, 6, script, { P3S_MODE: 'COPY' }, workDir, joblogDir));
+    const err = readFileSync(jobLogPaths(joblogDir, 6).err, 'utf8');
+    expect(result, err).toMatchObject({ kind: 'exited', exitCode: 0 });
+    expect(readFileSync(jobLogPaths(joblogDir, 6).out, 'utf8')).toBe('65534\n');
+    expect(statSync(join(workDir, '6-1', 'job.sh')).uid).toBe(65534);
+    expect(statSync(join(workDir, '6-1', 'job.sh')).mode & 0o777).toBe(0o755);
+  });
+
+  it('in COPY mode, refuses a file only root may read (the token), copying nothing of it', async () => {
+    const workDir = join(root, 'copy-secret', 'work');
+    const joblogDir = join(root, 'copy-secret', 'logs');
+    const runAs = preparePayloadUser({ payloadUser: 'nobody', workDir, joblogDir });
+    const secret = 'p3s_root-only-4f1d';
+    const tokenFile = join(root, 'admin.token');
+    writeFileSync(tokenFile, `${secret}\n`, { mode: 0o600 });
+    // Shell mode would run the copy and then print it: `<copy> ; cat admin.token`.
+    const env = { P3S_MODE: 'COPY', P3S_EXECMODE: 'SHELL' };
+    const result = await runPayload(
+      specAs(runAs, 7, `${tokenFile} ; cat admin.token`, env, workDir, joblogDir),
+    );
+    expect(result).toMatchObject({ kind: 'nonstarter', pid: null });
+    const reason = (result as { reason: string }).reason;
+    expect(reason).toContain(`P3S_MODE=COPY: cannot copy ${tokenFile} into the sandbox as nobody:`);
+    expect(reason).toMatch(/Permission denied/);
+    const err = readFileSync(jobLogPaths(joblogDir, 7).err, 'utf8');
+    expect(err).toContain('cannot copy');
+    expect(readdirSync(join(workDir, '7-1'))).toEqual([]);
+    const logs = err + readFileSync(jobLogPaths(joblogDir, 7).out, 'utf8');
+    expect(logs).not.toContain(secret);
   });
 });

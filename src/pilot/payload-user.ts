@@ -5,8 +5,7 @@
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { chmod, chown, lchown, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, chown } from 'node:fs/promises';
 
 /** The account payloads run as. */
 export interface RunAs {
@@ -127,12 +126,8 @@ export function accountEnv(user: RunAs): Record<string, string> {
   return { HOME: user.home, USER: user.name, LOGNAME: user.name };
 }
 
-/** Gives the fresh sandbox (and the payload COPY mode put in it) to the account, private to it. */
+/** Gives the fresh, empty sandbox to the account, private to it (COPY mode then copies as the account). */
 export async function handOverSandbox(dir: string, user: RunAs): Promise<void> {
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    // COPY mode puts one file here; anything else was made by the pilot too.
-    await lchown(join(dir, entry.name), user.uid, user.gid);
-  }
   await chown(dir, user.uid, user.gid);
   await chmod(dir, 0o700);
 }

@@ -10,6 +10,7 @@ import type { JobMetrics } from '../core/types.ts';
 import { AttemptProcesses } from './attempt-processes.ts';
 import type { PayloadContainment } from './containment.ts';
 import { isDiskFullError } from './disk-space.ts';
+import { type LimitSettings, LimitWatch } from './limit-watch.ts';
 import { GroupSampler } from './metrics.ts';
 import { type Command, payloadEnv, planCommand, usesCopy, usesShell } from './payload-env.ts';
 import { accountEnv, handOverSandbox, lockSandbox, type RunAs } from './payload-user.ts';
@@ -53,6 +54,8 @@ export interface RunSpec {
   pilotEnv?: NodeJS.ProcessEnv;
   pilotCwd?: string;
   sampleIntervalMs?: number;
+  /** Memory, disk and looping limits checked on every sample (limit-watch.ts); none: not watched. */
+  limits?: LimitSettings;
 }
 
 /** How the attempt ended, as seen by the runner. */
@@ -63,7 +66,9 @@ export type RunEnd =
   | { kind: 'killed'; reason: KillReason }
   | { kind: 'nonstarter'; reason: string }
   /** The payload could not start for want of space in `path` (the job log or work directory). */
-  | { kind: 'disk_full'; path: string; detail: string };
+  | { kind: 'disk_full'; path: string; detail: string }
+  /** Killed by the pilot for breaking a limit; `detail` says what was measured and the limit. */
+  | { kind: 'memory_exceeded' | 'disk_exceeded' | 'looping'; detail: string };
 
 export type RunResult = RunEnd & {
   /** Null when no process was started. */
@@ -161,10 +166,11 @@ async function prepareAndLaunch(
     env = payloadEnv(layers, { jobId, jobUuid, pilotUuid, attempt, server, workDir: sandbox });
     const shell = usesShell(env, spec.shell);
     const cwd = spec.pilotCwd ?? process.cwd();
-    command = usesCopy(env)
-      ? await copyPayload(spec.payload, shell, sandbox, cwd)
-      : planCommand(spec.payload, shell, cwd);
+    // The account gets its sandbox before COPY mode, which then copies with the account's rights.
     if (spec.runAs) await handOverSandbox(sandbox, spec.runAs);
+    command = usesCopy(env)
+      ? await copyPayload(spec.payload, shell, sandbox, cwd, spec.runAs)
+      : planCommand(spec.payload, shell, cwd);
   } catch (error) {
     const detail = `cannot prepare the payload: ${(error as Error).message}`;
     return early(
@@ -242,7 +248,15 @@ function launch(
       group.sample(true);
       // At 'spawn' the exec may still be under way (RSS reads 0), so look again shortly after.
       timers.push(setTimeout(() => group.sample(), 50));
-      timers.push(setInterval(() => group.sample(), spec.sampleIntervalMs ?? 1000));
+      const label = spec.label ?? spec.jobId;
+      const logs = jobLogPaths(spec.joblogDir, label);
+      const watch = spec.limits && new LimitWatch(spec.limits, sandbox, [logs.out, logs.err], spawnedAt);
+      const sampleAndCheck = () => {
+        const metrics = group.sample();
+        const verdict = watch?.check(metrics, group.members);
+        if (verdict) kill({ kind: verdict.breach, detail: verdict.detail });
+      };
+      timers.push(setInterval(sampleAndCheck, spec.sampleIntervalMs ?? 1000));
       if (spec.timelimit > 0) {
         const timelimit = spec.timelimit;
         cancels.push(setLongTimeout(() => kill({ kind: 'timelimit', timelimit }), timelimit * 1000));

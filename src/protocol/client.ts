@@ -1,172 +1,32 @@
-// Typed HTTP client for the p3s API, used by the CLI, the pilot and the tests.
-// Errors come back as ApiError (the server answered with an error body) or
-// NetworkError (no answer: refused, reset, timed out, certificate refused) so callers can choose to retry.
-// Requests go through node:http/https with a keep-alive agent (transport.ts); a CA file becomes
-// that agent's trusted CA.
+// Typed HTTP client for the p3s API, used by the CLI, the pilot and the tests: the operations of
+// the route table (api-calls.ts) over HTTP, plus the calls that need more than one exchange
+// (submissions re-sent with their idempotency key) or a longer timeout (the claim's long-poll).
+// Errors come back as ApiError or NetworkError (errors.ts). Requests go through node:http/https
+// with a keep-alive agent (transport.ts); a CA file becomes that agent's trusted CA.
 
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ApiCalls } from './api-calls.ts';
+import {
+  API,
+  type Args,
+  type Endpoint,
+  type PreparedRequest,
+  prepare,
+  prepareAny,
+  type Query,
+  type ReplyOf,
+  type Shape,
+} from './endpoints.ts';
+import { ApiError, NetworkError } from './errors.ts';
 import { DEFAULT_RESEND_WINDOW_MS, resendDelayMs, type SubmitOutcome, submitOutcome } from './resend.ts';
-import { ROUTES, routePath } from './routes.ts';
-import type {
-  AuditList,
-  AuditQuery,
-  CreateTokenBody,
-  CreateTokenReply,
-  TokenList,
-  TokenListQuery,
-  TokenWire,
-  WhoAmI,
-} from './schemas/auth.ts';
-import type { ErrorBody, Health } from './schemas/common.ts';
-import type {
-  AdjustJobBody,
-  JobDetailWire,
-  JobList,
-  JobListQuery,
-  JobWire,
-  LogSliceWire,
-  SummaryWire,
-} from './schemas/jobs.ts';
-import type {
-  ClaimReply,
-  FinishJobBody,
-  FinishJobReply,
-  HeartbeatBody,
-  JobCommandReplyWire,
-  PilotList,
-  PilotWire,
-  RegisterPilotBody,
-  RegisterPilotReply,
-  StartJobBody,
-} from './schemas/pilots.ts';
-import type { PurgeBody, PurgeReply } from './schemas/purge.ts';
-import type { DefineSiteReply, SiteList, SiteWire } from './schemas/sites.ts';
-import type {
-  FailuresQuery,
-  FailuresWire,
-  QueueDepthWire,
-  TimelineQuery,
-  TimelineWire,
-} from './schemas/stats.ts';
-import type {
-  AddDagBody,
-  CreateWorkflowBody,
-  DagDetailWire,
-  DagInfoWire,
-  DatasetList,
-  DatasetListQuery,
-  DatasetWire,
-  DatatypeWire,
-  RegisterDatasetBody,
-  WorkflowDetailWire,
-  WorkflowList,
-  WorkflowListQuery,
-  WorkflowWire,
-} from './schemas/workflows.ts';
+import type { ErrorBody } from './schemas/common.ts';
+import type { JobWire } from './schemas/jobs.ts';
+import type { CreateWorkflowBody, WorkflowDetailWire } from './schemas/workflows.ts';
 import { type RawResponse, Transport } from './transport.ts';
 
-/** The server answered with an error status and body. */
-export class ApiError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly details: { path: string; message: string }[];
-  constructor(status: number, body: ErrorBody['error']) {
-    super(body.message);
-    this.name = 'ApiError';
-    this.status = status;
-    this.code = body.code;
-    this.details = body.details;
-  }
-}
-
-/** The server could not be reached or did not answer in time. */
-export class NetworkError extends Error {
-  readonly url: string;
-  /** Why, in words: `connection refused (is the server running?)`, `certificate verify failed: …`. */
-  readonly reason: string;
-  /** The TLS handshake failed: the server's certificate was not trusted or did not fit. */
-  readonly certificate: boolean;
-  /** The socket's error code (`ECONNREFUSED`, `ECONNRESET`, …), when there was one. */
-  readonly code: string | undefined;
-  constructor(url: string, cause: unknown) {
-    const { reason, certificate } = describeCause(cause);
-    super(`cannot reach the p3s server at ${url}: ${reason}`, { cause });
-    this.name = 'NetworkError';
-    this.url = url;
-    this.reason = reason;
-    this.certificate = certificate;
-    this.code = socketCode(cause);
-  }
-}
-
-/** OpenSSL's verification failures that a CA file (`--ca-file`, `P3S_CA_FILE`) can fix. */
-const UNTRUSTED_CERT_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_UNTRUSTED',
-  'CERT_CHAIN_TOO_LONG',
-]);
-/** Verification failures a CA file does not fix: the certificate itself is wrong. */
-const BAD_CERT_CODES = new Set([
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_REVOKED',
-  'CERT_SIGNATURE_FAILURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'INVALID_CA',
-  'INVALID_PURPOSE',
-]);
-
-type CodedError = Error & { code?: unknown; cause?: { code?: unknown; message?: unknown; name?: unknown } };
-
-/** The socket error behind a failed request: node:http rejects with it, fetch wraps it as the cause. */
-function socketError(cause: unknown): { code?: unknown; message?: unknown } | undefined {
-  if (!(cause instanceof Error)) return undefined;
-  const error = cause as CodedError;
-  return typeof error.code === 'string' ? error : error.cause;
-}
-
-/** The socket error's code (`ECONNREFUSED`, …), if any. */
-export function socketCode(cause: unknown): string | undefined {
-  const code = socketError(cause)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-/** A readable reason for a failed request, and whether it was the server's certificate. */
-export function describeCause(cause: unknown): { reason: string; certificate: boolean } {
-  if (!(cause instanceof Error)) return { reason: String(cause), certificate: false };
-  const error = cause as CodedError;
-  // An aborted request carries the abort's reason; AbortSignal.timeout's is a TimeoutError.
-  if (error.name === 'TimeoutError' || (error.name === 'AbortError' && error.cause?.name === 'TimeoutError'))
-    return { reason: 'request timed out', certificate: false };
-  if (error.name === 'AbortError') return { reason: 'request aborted', certificate: false };
-  const source = socketError(cause);
-  const code = socketCode(cause);
-  const message = typeof source?.message === 'string' ? source.message : code;
-  if (code === undefined) return { reason: cause.message, certificate: false };
-  if (UNTRUSTED_CERT_CODES.has(code))
-    return {
-      // Newer Nodes add a hint about their --use-system-ca flag: ours, the CA file, is the one p3s takes.
-      reason: `certificate verify failed: ${message?.replace(/; if the root CA is installed locally.*$/, '')} (give --ca-file or P3S_CA_FILE with the CA that signed it)`,
-      certificate: true,
-    };
-  if (BAD_CERT_CODES.has(code)) return { reason: `certificate verify failed: ${message}`, certificate: true };
-  if (code === 'ECONNREFUSED')
-    return { reason: 'connection refused (is the server running?)', certificate: false };
-  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG')
-    return {
-      reason: `TLS handshake failed (${code}): is the server serving plain http://?`,
-      certificate: false,
-    };
-  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET')
-    return { reason: `the server closed the connection (${message})`, certificate: false };
-  return { reason: code, certificate: false };
-}
+export { ApiError, describeCause, NetworkError, socketCode } from './errors.ts';
 
 export interface ClientOptions {
   /** Base URL of the server, e.g. http://127.0.0.1:7878 */
@@ -183,9 +43,7 @@ export interface ClientOptions {
   onResend?: (failure: ApiError | NetworkError, key: string) => void;
 }
 
-type Query = Record<string, string | number | undefined>;
-
-export class P3sClient {
+export class P3sClient extends ApiCalls {
   readonly server: string;
   private readonly timeoutMs: number;
   private readonly token: string | undefined;
@@ -195,6 +53,7 @@ export class P3sClient {
   private transport: Promise<Transport> | undefined;
 
   constructor(options: ClientOptions) {
+    super();
     this.server = options.server.replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.token = options.token;
@@ -203,24 +62,10 @@ export class P3sClient {
     this.onResend = options.onResend;
   }
 
-  // General
-  health(): Promise<Health> {
-    return this.request('GET', ROUTES.health);
-  }
-  summary(): Promise<SummaryWire> {
-    return this.request('GET', ROUTES.summary);
-  }
-  statsTimeline(query: TimelineQuery = {}): Promise<TimelineWire> {
-    return this.request('GET', ROUTES.statsTimeline, { query });
-  }
-  statsFailures(query: FailuresQuery = {}): Promise<FailuresWire> {
-    return this.request('GET', ROUTES.statsFailures, { query });
-  }
-  statsQueue(): Promise<QueueDepthWire> {
-    return this.request('GET', ROUTES.statsQueue);
+  protected async call<S extends Shape>(endpoint: Endpoint<S>, args: Args<S>): Promise<S['reply']> {
+    return (await this.exchange<S['reply']>(prepare(endpoint, args))).body;
   }
 
-  // Jobs
   /**
    * `user` submits on behalf of someone (admins only). With an `idempotencyKey` a re-send creates
    * nothing and answers with the first submission's jobs (`replayed`).
@@ -230,184 +75,26 @@ export class P3sClient {
     user?: string,
     options: { idempotencyKey?: string } = {},
   ): Promise<{ jobs: JobWire[]; replayed: boolean }> {
-    const { body, replayed } = await this.submit<{ jobs: JobWire[] }>(
-      ROUTES.jobs,
-      user === undefined ? { jobs } : { jobs, user },
-      options.idempotencyKey,
-    );
-    return { ...body, replayed };
-  }
-  listJobs(query: JobListQuery = {}): Promise<JobList> {
-    return this.request('GET', ROUTES.jobs, { query });
-  }
-  getJob(id: number): Promise<JobDetailWire> {
-    return this.request('GET', routePath(ROUTES.job, { id }));
-  }
-  jobLogs(
-    id: number,
-    query: { stream?: 'out' | 'err'; offset?: number; attempt?: number; limit?: number } = {},
-  ): Promise<LogSliceWire> {
-    return this.request('GET', routePath(ROUTES.jobLogs, { id }), { query });
-  }
-  killJob(id: number): Promise<{ job: JobWire; immediate: boolean }> {
-    return this.request('POST', routePath(ROUTES.jobKill, { id }), { body: {} });
-  }
-  /** `warning`: the job's last payload may still be running (its attempt was lost with a silent pilot). */
-  retryJob(id: number): Promise<{ job: JobWire; warning?: string }> {
-    return this.request('POST', routePath(ROUTES.jobRetry, { id }), { body: {} });
-  }
-  adjustJob(id: number, changes: AdjustJobBody): Promise<{ job: JobWire }> {
-    return this.request('PATCH', routePath(ROUTES.job, { id }), { body: changes });
-  }
-  deleteJob(id: number): Promise<{ ok: true }> {
-    return this.request('DELETE', routePath(ROUTES.job, { id }));
+    const body = user === undefined ? { jobs } : { jobs, user };
+    const answer = await this.submit(API.submitJobs, { body }, options.idempotencyKey);
+    return { ...answer.body, replayed: answer.replayed };
   }
 
-  // Pilots (management)
-  listPilots(
-    query: { state?: string; site?: string; host?: string; limit?: number; offset?: number } = {},
-  ): Promise<PilotList> {
-    return this.request('GET', ROUTES.pilots, { query });
-  }
-  getPilot(idOrUuid: number | string): Promise<{ pilot: PilotWire }> {
-    return this.request('GET', routePath(ROUTES.pilot, { id: idOrUuid }));
-  }
-  stopPilot(idOrUuid: number | string): Promise<{ pilot: PilotWire }> {
-    return this.request('POST', routePath(ROUTES.pilotStop, { id: idOrUuid }), { body: {} });
-  }
-
-  // Sites
-  defineSite(site: unknown): Promise<DefineSiteReply> {
-    return this.request('POST', ROUTES.sites, { body: { site } });
-  }
-  listSites(): Promise<SiteList> {
-    return this.request('GET', ROUTES.sites);
-  }
-  getSite(name: string): Promise<{ site: SiteWire }> {
-    return this.request('GET', routePath(ROUTES.site, { name }));
-  }
-  deleteSite(name: string): Promise<{ ok: true }> {
-    return this.request('DELETE', routePath(ROUTES.site, { name }));
-  }
-
-  // Retention
-  purge(body: PurgeBody): Promise<PurgeReply> {
-    return this.request('POST', ROUTES.purge, { body });
-  }
-
-  // Access control
-  whoami(): Promise<WhoAmI> {
-    return this.request('GET', ROUTES.whoami);
-  }
-  createToken(body: CreateTokenBody): Promise<CreateTokenReply> {
-    return this.request('POST', ROUTES.tokens, { body });
-  }
-  listTokens(query: TokenListQuery = {}): Promise<TokenList> {
-    return this.request('GET', ROUTES.tokens, { query: { ...query, all: query.all ? 'true' : undefined } });
-  }
-  revokeToken(id: number): Promise<{ token: TokenWire }> {
-    return this.request('POST', routePath(ROUTES.tokenRevoke, { id }), { body: {} });
-  }
-  audit(query: AuditQuery = {}): Promise<AuditList> {
-    return this.request('GET', ROUTES.audit, { query });
-  }
-
-  // DAG templates and datatypes
-  addDag(body: AddDagBody): Promise<{ dag: DagInfoWire }> {
-    return this.request('POST', ROUTES.dags, { body });
-  }
-  listDags(): Promise<{ dags: DagInfoWire[] }> {
-    return this.request('GET', ROUTES.dags);
-  }
-  getDag(name: string): Promise<DagDetailWire> {
-    return this.request('GET', routePath(ROUTES.dag, { name }));
-  }
-  exportDag(name: string, normalized = false): Promise<{ name: string; graphml: string }> {
-    return this.request('GET', routePath(ROUTES.dagGraphml, { name }), {
-      query: normalized ? { normalized: 'true' } : {},
-    });
-  }
-  deleteDag(name: string, force = false): Promise<{ ok: true }> {
-    return this.request('DELETE', routePath(ROUTES.dag, { name }), { query: force ? { force: 'true' } : {} });
-  }
-  putDatatype(datatype: unknown): Promise<{ datatype: DatatypeWire; created: boolean }> {
-    return this.request('POST', ROUTES.datatypes, { body: datatype });
-  }
-  listDatatypes(): Promise<{ datatypes: DatatypeWire[] }> {
-    return this.request('GET', ROUTES.datatypes);
-  }
-  deleteDatatype(name: string): Promise<{ ok: true }> {
-    return this.request('DELETE', routePath(ROUTES.datatype, { name }));
-  }
-
-  // Datasets
-  registerDataset(body: RegisterDatasetBody): Promise<{ dataset: DatasetWire }> {
-    return this.request('POST', ROUTES.datasets, { body });
-  }
-  listDatasets(query: DatasetListQuery = {}): Promise<DatasetList> {
-    return this.request('GET', ROUTES.datasets, { query });
-  }
-  getDataset(id: number): Promise<{ dataset: DatasetWire }> {
-    return this.request('GET', routePath(ROUTES.dataset, { id }));
-  }
-
-  // Workflows
   /** With an `idempotencyKey` a re-send creates nothing and answers with the first workflow (`replayed`). */
   async createWorkflow(
     body: CreateWorkflowBody,
     options: { idempotencyKey?: string } = {},
   ): Promise<WorkflowDetailWire & { replayed: boolean }> {
-    const answer = await this.submit<WorkflowDetailWire>(ROUTES.workflows, body, options.idempotencyKey);
+    const answer = await this.submit(API.createWorkflow, { body }, options.idempotencyKey);
     return { ...answer.body, replayed: answer.replayed };
   }
-  listWorkflows(query: WorkflowListQuery = {}): Promise<WorkflowList> {
-    return this.request('GET', ROUTES.workflows, { query });
-  }
-  getWorkflow(id: number): Promise<WorkflowDetailWire> {
-    return this.request('GET', routePath(ROUTES.workflow, { id }));
-  }
-  startWorkflow(id: number): Promise<{ workflow: WorkflowWire }> {
-    return this.request('POST', routePath(ROUTES.workflowStart, { id }), { body: {} });
-  }
-  cancelWorkflow(id: number): Promise<{ workflow: WorkflowWire }> {
-    return this.request('POST', routePath(ROUTES.workflowCancel, { id }), { body: {} });
-  }
-  retryWorkflow(id: number): Promise<{ workflow: WorkflowWire }> {
-    return this.request('POST', routePath(ROUTES.workflowRetry, { id }), { body: {} });
-  }
-  deleteWorkflow(id: number): Promise<{ ok: true }> {
-    return this.request('DELETE', routePath(ROUTES.workflow, { id }));
-  }
 
-  // Pilot protocol
-  registerPilot(body: RegisterPilotBody): Promise<RegisterPilotReply> {
-    return this.request('POST', ROUTES.pilots, { body });
-  }
   /** `hold`: a reason to take no job now (answered at once), or null to take jobs again (see ClaimBody). */
-  claim(
-    uuid: string,
-    wait: number,
-    beat: number,
-    signal?: AbortSignal,
-    hold?: string | null,
-  ): Promise<ClaimReply> {
-    return this.request('POST', routePath(ROUTES.pilotClaim, { id: uuid }), {
-      body: hold === undefined ? { wait, beat } : { wait, beat, hold },
-      extraTimeoutMs: wait * 1000,
-      signal,
-    });
-  }
-  startJob(id: number, body: StartJobBody): Promise<JobCommandReplyWire> {
-    return this.request('POST', routePath(ROUTES.jobStart, { id }), { body });
-  }
-  heartbeat(id: number, body: HeartbeatBody): Promise<JobCommandReplyWire> {
-    return this.request('POST', routePath(ROUTES.jobHeartbeat, { id }), { body });
-  }
-  finishJob(id: number, body: FinishJobBody): Promise<FinishJobReply> {
-    return this.request('POST', routePath(ROUTES.jobFinish, { id }), { body });
-  }
-  deregisterPilot(uuid: string): Promise<{ pilot: PilotWire }> {
-    return this.request('POST', routePath(ROUTES.pilotDeregister, { id: uuid }), { body: {} });
+  async claim(uuid: string, wait: number, beat: number, signal?: AbortSignal, hold?: string | null) {
+    const body = hold === undefined ? { wait, beat } : { wait, beat, hold };
+    const request = prepare(API.claim, { params: { id: uuid }, body });
+    return (await this.exchange<ReplyOf<typeof API.claim>>(request, { extraTimeoutMs: wait * 1000, signal }))
+      .body;
   }
 
   /**
@@ -415,14 +102,15 @@ export class P3sClient {
    * is unknown (no answer, or 503) it is sent again with that key, so it is stored once and answered.
    * `replayed` when the server repeated an earlier call's answer (this call's first send was a replay).
    */
-  private async submit<T>(path: string, body: unknown, givenKey: string | undefined) {
+  private async submit<S extends Shape>(endpoint: Endpoint<S>, args: Args<S>, givenKey: string | undefined) {
     const key = givenKey ?? randomUUID();
     const headers = { 'idempotency-key': key };
+    const request = prepare(endpoint, args);
     const deadline = Date.now() + this.resendWindowMs;
     for (let n = 0; ; n++) {
       try {
-        const { body: answer, response } = await this.exchange<T>('POST', path, { body, headers });
-        return { body: answer, replayed: n === 0 && response.headers['idempotent-replayed'] === 'true' };
+        const { body, response } = await this.exchange<S['reply']>(request, { headers });
+        return { body, replayed: n === 0 && response.headers['idempotent-replayed'] === 'true' };
       } catch (error) {
         const delay = resendDelayMs(n);
         if (outcomeOf(error) !== 'unknown' || Date.now() + delay > deadline) throw error;
@@ -432,32 +120,23 @@ export class P3sClient {
     }
   }
 
-  /** Sends one request; exported for tests that probe raw routes. */
+  /** Sends one request to any path (a route outside the table; tests that probe raw routes). */
   async request<T>(
-    method: string,
+    method: PreparedRequest['method'],
     path: string,
-    options: { body?: unknown; query?: Query; extraTimeoutMs?: number; signal?: AbortSignal } = {},
+    options: { body?: unknown; query?: Query } = {},
   ): Promise<T> {
-    return (await this.exchange<T>(method, path, options)).body;
+    const request = prepareAny(method, path, options);
+    return (await this.exchange<T>(request)).body;
   }
 
   private async exchange<T>(
-    method: string,
-    path: string,
-    options: {
-      body?: unknown;
-      query?: Query;
-      extraTimeoutMs?: number;
-      signal?: AbortSignal;
-      headers?: Record<string, string>;
-    } = {},
+    request: PreparedRequest,
+    options: { extraTimeoutMs?: number; signal?: AbortSignal; headers?: Record<string, string> } = {},
   ): Promise<{ body: T; response: RawResponse }> {
-    const url = new URL(this.server + path);
-    for (const [key, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
-    }
+    const url = new URL(this.server + request.url);
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (request.body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     const timeout = AbortSignal.timeout(this.timeoutMs + (options.extraTimeoutMs ?? 0));
     const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
@@ -465,9 +144,9 @@ export class P3sClient {
     let response: RawResponse;
     try {
       response = await transport.exchange(url, {
-        method,
+        method: request.method,
         headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        body: request.body === undefined ? undefined : JSON.stringify(request.body),
         signal,
       });
     } catch (error) {

@@ -1,6 +1,5 @@
-// The client's HTTP exchange: node:http/https over a keep-alive agent of its own. Lighter than
-// fetch (undici's web streams and wasm parser cost a pilot about 0.8 ms of CPU per request), and
-// a CA file is simply the agent's `ca`. Idle keep-alive sockets are unref'd by Node, so a CLI
+// The client's HTTP exchange: node:http/https over a keep-alive agent of its own, lighter than
+// fetch (docs/performance.md has the figures), and a CA file is simply the agent's `ca`. Idle keep-alive sockets are unref'd by Node, so a CLI
 // process still exits when its work is done.
 
 import type { Agent as HttpAgent, request as httpRequest, IncomingMessage } from 'node:http';

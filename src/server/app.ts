@@ -53,6 +53,8 @@ export interface AppConfig {
   maxEnvBytes: number;
   /** Most claim long-polls one token may hold open at once (each pilot holds at most one). */
   maxClaimsPerToken: number;
+  /** How often a waiting claim looks for a job even without a wake-up, in ms (default 1000; tests lengthen it). */
+  claimRecheckMs?: number;
 }
 
 export interface AppDeps {

@@ -6,7 +6,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { type ApiTransport, makeMonitorApi } from '../web/monitor-api.ts';
-import { registerMonitor } from '../web/monitor-routes.tsx';
+import { registerMonitor } from '../web/monitor-routes.ts';
 import type { AppContext } from './app.ts';
 
 export async function mountMonitor(app: FastifyInstance, ctx: AppContext): Promise<void> {

@@ -1,6 +1,7 @@
 // How available the database is, as the store itself sees it: every query goes through a watched
 // Kysely driver, so the first query that fails because the database cannot be used (unreachable,
-// restarting, disk full) starts an outage and the first one the database answers ends it. The lease
+// restarting, disk full: classifyFailure) starts an outage and the first one the database answers
+// ends it. A transient failure (SQLITE_BUSY, a pool or statement timeout) does neither. The lease
 // reaper extends leases by what an outage cost the pilots (server/loops/lease-reaper.ts); health
 // and the server's log say what is wrong.
 
@@ -28,6 +29,39 @@ export interface PendingGrace {
 /** SQLITE_FULL, PostgreSQL's disk_full (53100), ENOSPC: the database's disk is full. */
 const DISK_FULL = /^(SQLITE_FULL|53100|ENOSPC)$/;
 
+/**
+ * Failures meaning the database cannot be used: its connection refused, reset, broken or not
+ * reachable; PostgreSQL shutting down or starting (57P01 admin, 57P02 crash, 57P03 cannot connect
+ * now) or any connection exception (class 08); a SQLite file that cannot be opened, read or written.
+ */
+const UNUSABLE_CODES =
+  /^(ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|57P0[123]|08.*|SQLITE_(CANTOPEN|IOERR|READONLY).*)$/;
+/** pg's words for a connection that broke under a query (it gives them no code). */
+const UNUSABLE_MESSAGES = [/connection terminated/i, /not queryable/i];
+
+/**
+ * What one failed query says of the database: `outage` (it cannot be used, for `problem`),
+ * `transient` (it can, but this query could not now: SQLITE_BUSY or _LOCKED, a pool wait or
+ * statement timeout, too many connections: counted neither way), or `answered` (an error of the
+ * query itself: the database is there).
+ */
+export type FailureKind =
+  | { kind: 'outage'; problem: StoreProblem }
+  | { kind: 'transient' }
+  | { kind: 'answered' };
+
+export function classifyFailure(error: unknown): FailureKind {
+  if (problemOf(error) === 'disk_full') return { kind: 'outage', problem: 'disk_full' };
+  const mapped = toStoreError(error);
+  if (!isAppError(mapped) || mapped.code !== 'store_unavailable') return { kind: 'answered' };
+  const cause = mapped.cause !== undefined ? mapped.cause : error;
+  const code = (cause as { code?: unknown } | null)?.code;
+  const message = cause instanceof Error ? cause.message : '';
+  const unusable =
+    typeof code === 'string' ? UNUSABLE_CODES.test(code) : UNUSABLE_MESSAGES.some((p) => p.test(message));
+  return unusable ? { kind: 'outage', problem: 'database_unreachable' } : { kind: 'transient' };
+}
+
 export function problemOf(error: unknown): StoreProblem {
   const cause = isAppError(error) && error.cause !== undefined ? error.cause : error;
   const code = (cause as { code?: unknown } | null)?.code;
@@ -46,18 +80,17 @@ export class StoreAvailability {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** A query failed; only failures meaning "the database cannot be used" count. */
+  /** A query failed; only failures meaning "the database cannot be used" count (classifyFailure). */
   failed(error: unknown): void {
-    const mapped = toStoreError(error);
-    if (!isAppError(mapped) || mapped.code !== 'store_unavailable') {
-      this.answered();
-      return;
-    }
+    const failure = classifyFailure(error);
+    if (failure.kind === 'answered') this.answered();
+    if (failure.kind !== 'outage') return;
     const now = this.now();
     this.#lastFailureAt = now;
     this.#ungracedSince ??= now;
     const started = this.#outage === null;
-    this.#outage = { since: this.#outage?.since ?? now, problem: problemOf(mapped), message: mapped.message };
+    const message = (toStoreError(error) as Error).message;
+    this.#outage = { since: this.#outage?.since ?? now, problem: failure.problem, message };
     if (started) this.#emit(this.#outage, null);
   }
 

@@ -11,9 +11,9 @@ import {
   NotFoundError,
   ValidationError,
 } from '../core/index.ts';
+import type { DialectSql } from './dialect.ts';
 import type { Database } from './schema.ts';
 import type { DagRow, DatatypeRow } from './schema-workflows.ts';
-import type { Dialect } from './store.ts';
 import type { Tx } from './transaction.ts';
 import type { DagInfoRow } from './workflow-rows.ts';
 import type { NewDag } from './workflow-store.ts';
@@ -76,7 +76,7 @@ export async function deleteDatatypeIn(tx: Tx, name: string): Promise<void> {
 /** Stores a DAG template (or, with replace, overwrites the one of that name in place). */
 export async function addDagIn(
   tx: Tx,
-  dialect: Dialect,
+  dialect: DialectSql,
   dag: NewDag,
   replace: boolean,
   now: number,
@@ -95,7 +95,7 @@ export async function addDagIn(
     .selectFrom('dags')
     .select('id')
     .where('name', '=', dag.name)
-    .$if(dialect === 'postgres', (qb) => qb.forUpdate())
+    .$call((qb) => dialect.lockRows(qb))
     .executeTakeFirst();
   if (existing && !replace)
     throw new AlreadyExistsError('DAG', dag.name, 'add it with --replace to overwrite it');
@@ -175,12 +175,12 @@ export async function workflowsPerDag(db: Kysely<Database>, names?: string[]): P
   return new Map(rows.map((r) => [r.dag_name, Number(r.n)]));
 }
 
-export async function deleteDagIn(tx: Tx, dialect: Dialect, name: string, force: boolean): Promise<void> {
+export async function deleteDagIn(tx: Tx, dialect: DialectSql, name: string, force: boolean): Promise<void> {
   const dag = await tx
     .selectFrom('dags')
     .select('id')
     .where('name', '=', name)
-    .$if(dialect === 'postgres', (qb) => qb.forUpdate())
+    .$call((qb) => dialect.lockRows(qb))
     .executeTakeFirst();
   if (!dag) throw new NotFoundError('DAG', name);
   const used = (await workflowsPerDag(tx, [name])).get(name) ?? 0;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { SoloFinish, SoloFinished } from './dialect.ts';
 import {
   finishBatcher,
   keysOf,
@@ -8,7 +9,6 @@ import {
   takeGroup,
   turnBatcher,
 } from './finish-batcher.ts';
-import type { SoloFinish, SoloFinished } from './finish-postgres.ts';
 
 describe('takeGroup', () => {
   it.each([

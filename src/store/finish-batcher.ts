@@ -1,15 +1,15 @@
-// Group commit for the solo finish (finish-postgres.ts, finish-sqlite.ts). PostgreSQL: reports that arrive while a
+// Group commit for the solo finish (postgres/finish.ts, sqlite/finish.ts). PostgreSQL: reports that arrive while a
 // group's statement runs wait, then go together in the next one, so under load a commit, a round
 // trip and an executor start are paid once per group instead of once per job; an idle server sends
-// each report at once, alone. The groups share one pipelined connection (pg-pipeline.ts): a second
+// each report at once, alone. The groups share one pipelined connection (postgres/pipeline.ts): a second
 // group is written behind the running one once as many reports wait as that one holds, so
 // PostgreSQL starts it the moment the first commits. Sent sooner it would be small, and the fixed
 // cost of a statement would be paid for few jobs (A/B, 16 pilots: 3,465 jobs/s sent at 4 waiting,
 // 3,871 at 8, about the running group's size); a third group behind the two lost 5 %. SQLite runs
 // a group in one turn of the event loop, synchronously, so its groups are the reports read in one
-// turn (turnBatcher), as its group commit groups transactions (sqlite-group-commit.ts).
+// turn (turnBatcher), as its group commit groups transactions (sqlite/group-commit.ts).
 
-import type { SoloFinish, SoloFinished } from './finish-postgres.ts';
+import type { SoloFinish, SoloFinished } from './dialect.ts';
 
 /** Reports per statement: bounds one statement's locks and how long its answers wait. */
 export const MAX_GROUP = 32;
@@ -114,7 +114,7 @@ async function runGroup<T, R>(run: RunGroup<T, R>, group: Queued<T, R>[]): Promi
  * SQLite: the reports read in one turn of the event loop go in one group (at most MAX_GROUP, with
  * distinct `keys`: a pilot's or a job's second report waits for the next turn's). Groups run one
  * after another in the store's single writer, so a report in a later group sees what an earlier
- * one wrote. Used for finishes (finish-sqlite.ts) and heartbeats (heartbeat-sqlite.ts).
+ * one wrote. Used for finishes (sqlite/finish.ts) and heartbeats (sqlite/heartbeat.ts).
  */
 export function turnBatcher<T, R>(
   run: RunGroup<T, R>,

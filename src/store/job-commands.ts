@@ -12,17 +12,18 @@ import {
   JOB_ERRORS,
   resolveOutcome,
 } from '../core/index.ts';
+import type { DialectSql } from './dialect.ts';
 import { deleteJobRows, findJob, lockExistingJob, transitionJob } from './job-queries.ts';
 import { nextAttempt } from './rows.ts';
 import type { JobRow, JobUpdate } from './schema.ts';
-import type { Dialect, JobChanges } from './store.ts';
+import type { JobChanges } from './store.ts';
 import type { Tx } from './transaction.ts';
 import { advanceWorkflowIn, loadWorkflowGraph, lockWorkflowOfJob } from './workflow-advance.ts';
 
 /** template/defined → cancelled at once; dispatched/running → kill requested from the pilot. */
 export async function killJobIn(
   tx: Tx,
-  dialect: Dialect,
+  dialect: DialectSql,
   id: number,
   actor: string,
   now: number,
@@ -34,7 +35,7 @@ export async function killJobIn(
   }
   if (ADJUSTABLE_JOB_STATES.includes(job.state)) {
     const resolved = resolveOutcome({ kind: 'killed' });
-    const row = await transitionJob(tx, {
+    const row = await transitionJob(tx, dialect, {
       job,
       transition: 'cancel',
       operation: 'kill',
@@ -48,7 +49,7 @@ export async function killJobIn(
         ended_at: now,
       },
     });
-    if (workflow) await advanceWorkflowIn(tx, workflow, row, now);
+    if (workflow) await advanceWorkflowIn(tx, dialect, workflow, row, now);
     return { row, immediate: true };
   }
   if (!isActiveJobState(job.state)) throw new InvalidTransitionError('job', id, job.state, 'kill');
@@ -66,7 +67,7 @@ export async function killJobIn(
 /** failed/cancelled → defined as the next attempt, with everything about the last attempt cleared. */
 export async function retryJobIn(
   tx: Tx,
-  dialect: Dialect,
+  dialect: DialectSql,
   id: number,
   actor: string,
   now: number,
@@ -85,7 +86,7 @@ export async function retryJobIn(
       );
     }
   }
-  const row = await transitionJob(tx, {
+  const row = await transitionJob(tx, dialect, {
     job,
     transition: 'retry',
     operation: 'retry',
@@ -95,7 +96,7 @@ export async function retryJobIn(
     set: { ...nextAttempt(job), defined_at: now },
   });
   if (!workflow) return row;
-  await advanceWorkflowIn(tx, workflow, row, now);
+  await advanceWorkflowIn(tx, dialect, workflow, row, now);
   // A retried noop completes at once: report the job as it is now.
   return (await findJob(tx, id)) ?? row;
 }
@@ -105,7 +106,7 @@ const notStarted = 'start the workflow first, or cancel or delete the whole work
 /** Changes a template/defined job; a state change releases (→ defined) or parks (→ template) it. */
 export async function adjustJobIn(
   tx: Tx,
-  dialect: Dialect,
+  dialect: DialectSql,
   id: number,
   changes: JobChanges,
   actor: string,
@@ -131,7 +132,7 @@ export async function adjustJobIn(
   }
   if (changes.state !== undefined && changes.state !== job.state) {
     const release = changes.state === 'defined';
-    const row = await transitionJob(tx, {
+    const row = await transitionJob(tx, dialect, {
       job,
       transition: release ? 'release' : 'park',
       operation: 'adjust',
@@ -153,7 +154,7 @@ export async function adjustJobIn(
 }
 
 /** Removes a job that no pilot holds, with its events, attempts and logs. */
-export async function deleteJobIn(tx: Tx, dialect: Dialect, id: number): Promise<void> {
+export async function deleteJobIn(tx: Tx, dialect: DialectSql, id: number): Promise<void> {
   const job = await lockExistingJob(tx, dialect, id);
   if (job.workflow_id !== null) {
     throw new InvalidTransitionError(

@@ -2,8 +2,9 @@
 
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import { JOB_STATES, type JobSortKey, type JobTimeField, PILOT_STATES, type Summary } from '../core/index.ts';
+import type { DialectSql } from './dialect.ts';
 import type { Database, JobRow, PilotRow } from './schema.ts';
-import type { Dialect, JobFilter, JobListQuery, PilotFilter } from './store.ts';
+import type { JobFilter, JobListQuery, PilotFilter } from './store.ts';
 
 /** Sort keys → columns. Only these names ever reach ORDER BY. */
 const SORT_COLUMNS = {
@@ -67,7 +68,7 @@ function jobFilter(filter: JobFilter) {
 
 export async function listJobRows(
   db: Kysely<Database>,
-  dialect: Dialect,
+  dialect: DialectSql,
   query: JobListQuery,
 ): Promise<{ rows: JobRow[]; total: number; totalExact: boolean }> {
   const { filter, countUpTo } = query;
@@ -81,10 +82,9 @@ export async function listJobRows(
 }
 
 /** The page of a job listing, in its order. */
-export function jobPageQuery(db: Kysely<Database>, dialect: Dialect, query: JobListQuery) {
+export function jobPageQuery(db: Kysely<Database>, dialect: DialectSql, query: JobListQuery) {
   const column = SORT_COLUMNS[query.sort];
-  if (dialect === 'postgres' && isNullable(column)) return nullsLastPageQuery(db, query, column);
-  return (
+  const oneOrder = () =>
     db
       .selectFrom('jobs')
       .selectAll()
@@ -96,16 +96,17 @@ export function jobPageQuery(db: Kysely<Database>, dialect: Dialect, query: JobL
       })
       .$if(column !== 'id', (qb) => qb.orderBy('id', query.order))
       .limit(query.limit)
-      .offset(query.offset)
-  );
+      .offset(query.offset);
+  if (!isNullable(column)) return oneOrder();
+  return dialect.nullsLastPage(oneOrder, () => nullsLastPageQuery(db, query, column));
 }
 
 /**
- * PostgreSQL: a page sorted by a nullable column with its NULLs last in either order: the ids of
+ * A page sorted by a nullable column with its NULLs last in either order: the ids of
  * the jobs with a value, then of those without, each walked along the (column, id) index and cut
  * at the page's end, sorted together and joined back to their rows. A single ORDER BY ... NULLS
  * LAST can walk that index ascending only, and sorted every job for the newest ended at 10^6
- * (303 ms; 13 ms this way). SQLite walks it in both orders, so it keeps the one ORDER BY.
+ * (docs/performance.md). SQLite walks it in both orders, so it keeps the one ORDER BY.
  */
 function nullsLastPageQuery(db: Kysely<Database>, query: JobListQuery, column: NullableSortColumn) {
   const { order, limit, offset } = query;

@@ -2,7 +2,7 @@
 // state change (with its event and attempt record), detail reads and deletion.
 
 import { randomUUID } from 'node:crypto';
-import { CompiledQuery, type Kysely, PostgresAdapter } from 'kysely';
+import type { Kysely } from 'kysely';
 import {
   InvalidTransitionError,
   type JobSpec,
@@ -14,11 +14,10 @@ import {
   nextJobState,
   TERMINAL_JOB_STATES,
 } from '../core/index.ts';
-import { preparedText } from './pg-prepared.ts';
+import type { DialectSql } from './dialect.ts';
 import { type Arg, precompiled, precompiledShapes } from './precompiled.ts';
-import { ATTEMPT_ROW_CTE, attemptOf } from './rows.ts';
+import { attemptOf } from './rows.ts';
 import type { Database, JobAttemptsTable, JobRow, JobUpdate, NewJobEvent, NewJobRow } from './schema.ts';
-import type { Dialect } from './store.ts';
 import type { Tx } from './transaction.ts';
 
 /** Rows per INSERT: keeps every statement under both dialects' bound-parameter limits. */
@@ -97,11 +96,11 @@ export async function findJobsByIds(db: Kysely<Database>, ids: readonly number[]
 }
 
 /** Reads a job for a change in this transaction, locking its row on PostgreSQL (SQLite holds the db lock). */
-export function lockJob(tx: Tx, dialect: Dialect, id: number): Promise<JobRow | undefined> {
-  return (dialect === 'postgres' ? jobByIdForUpdate : jobById).first(tx, { id });
+export function lockJob(tx: Tx, dialect: DialectSql, id: number): Promise<JobRow | undefined> {
+  return dialect.locked(jobById, jobByIdForUpdate).first(tx, { id });
 }
 
-export async function lockExistingJob(tx: Tx, dialect: Dialect, id: number): Promise<JobRow> {
+export async function lockExistingJob(tx: Tx, dialect: DialectSql, id: number): Promise<JobRow> {
   const row = await lockJob(tx, dialect, id);
   if (!row) throw new NotFoundError('job', id);
   return row;
@@ -156,7 +155,7 @@ const transitionUpdate = precompiledShapes(
  * transition allows (and on the holder), one job_events row, and a job_attempts row when the
  * attempt ends. Throws InvalidTransitionError (or LeaseLostError for a holder) when refused.
  */
-export async function transitionJob(tx: Tx, input: TransitionInput): Promise<JobRow> {
+export async function transitionJob(tx: Tx, dialect: DialectSql, input: TransitionInput): Promise<JobRow> {
   const { job, transition, holder } = input;
   const to = nextJobState(job.state, transition);
   if (to === undefined) throw refusal(job, input);
@@ -179,46 +178,19 @@ export async function transitionJob(tx: Tx, input: TransitionInput): Promise<Job
     detail: input.detail ?? null,
   };
   const ends = TERMINAL_JOB_STATES.includes(to);
-  // PostgreSQL: the change, its event and its attempt record in one statement (one round trip).
-  const postgres = tx.getExecutor().adapter instanceof PostgresAdapter;
-  const updated = postgres
-    ? await changeWithRecordsPostgres(tx, update, event, ends)
-    : (await tx.executeQuery<JobRow>(update)).rows[0];
+  const updated = await dialect.changeWithRecords(tx, update, event, ends);
   if (!updated) {
     const current = await findJob(tx, job.id);
     if (!current)
       throw holder ? new LeaseLostError(job.id, 'the job was deleted') : new NotFoundError('job', job.id);
     throw refusal(current, input);
   }
-  if (postgres) return updated;
-  await insertJobEvent(tx, { job_id: job.id, attempt: updated.attempt, ...event });
-  if (ends) await insertAttempt.rows(tx, attemptOf(updated));
   return updated;
 }
 
-/**
- * Runs a compiled `UPDATE jobs … RETURNING *` with its job_events row (and job_attempts row when the
- * attempt ends) as data-modifying CTEs of the same statement; the updated row, or undefined.
- */
-async function changeWithRecordsPostgres(
-  tx: Tx,
-  change: CompiledQuery<JobRow>,
-  event: Omit<EventArgs, 'job_id' | 'attempt'>,
-  ends: boolean,
-): Promise<JobRow | undefined> {
-  const n = change.parameters.length;
-  const $ = (i: number) => `$${n + i}`;
-  const attempt = ends ? `, ${ATTEMPT_ROW_CTE}` : '';
-  const text =
-    `WITH changed AS (${change.sql}), ` +
-    'event_row AS (INSERT INTO job_events (job_id, attempt, at, from_state, to_state, transition, actor, detail) ' +
-    `SELECT id, attempt, ${$(1)}::bigint, ${$(2)}::text, ${$(3)}::text, ${$(4)}::text, ${$(5)}::text, ${$(6)}::text FROM changed)` +
-    `${attempt} SELECT * FROM changed`;
-  const values = [event.at, event.from_state, event.to_state, event.transition, event.actor, event.detail];
-  // The texts come from a fixed set of transitions, so each is prepared once per connection.
-  preparedText(text);
-  const result = await tx.executeQuery<JobRow>(CompiledQuery.raw(text, [...change.parameters, ...values]));
-  return result.rows[0];
+/** The attempt record of a job whose attempt just ended. */
+export async function insertAttemptRow(tx: Tx, job: JobRow): Promise<void> {
+  await insertAttempt.rows(tx, attemptOf(job));
 }
 
 const insertAttempt = precompiled((db, arg: Arg<JobAttemptsTable>) =>

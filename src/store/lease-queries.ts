@@ -3,17 +3,17 @@
 // grace after a restart.
 
 import { sql } from 'kysely';
-import { ACTIVE_JOB_STATES, JOB_ERRORS, type LeaseGrace } from '../core/index.ts';
+import { ACTIVE_JOB_STATES, JOB_ERRORS, type LeaseGrace, pilotStatesMovingTo } from '../core/index.ts';
+import type { DialectSql } from './dialect.ts';
 import { transitionJob } from './job-queries.ts';
 import type { JobRow, PilotRow } from './schema.ts';
 import type { WorkflowRow } from './schema-workflows.ts';
-import type { Dialect } from './store.ts';
 import type { Tx } from './transaction.ts';
 import { advanceWorkflowIn, lockWorkflow } from './workflow-advance.ts';
 
 export async function expireLeasesIn(
   tx: Tx,
-  dialect: Dialect,
+  dialect: DialectSql,
   now: number,
   pilotSilentBefore: number,
 ): Promise<{ lostJobs: JobRow[]; lostPilots: PilotRow[] }> {
@@ -24,7 +24,7 @@ export async function expireLeasesIn(
     .where('state', 'in', ACTIVE_JOB_STATES)
     .where('lease_expires_at', '<', now)
     .orderBy('id')
-    .$if(dialect === 'postgres', (qb) => qb.forUpdate().skipLocked())
+    .$call((qb) => dialect.lockRows(qb, { skipLocked: true }))
     .execute();
   const pilotIds = [...new Set(expired.flatMap((job) => (job.pilot_id === null ? [] : [job.pilot_id])))];
   const pilots =
@@ -52,7 +52,7 @@ export async function expireLeasesIn(
     const pilot = job.pilot_id === null ? undefined : pilotById.get(job.pilot_id);
     const who = pilot ? `pilot ${pilot.uuid} on ${pilot.host}` : `pilot ${job.pilot_id}`;
     const diag = `${who} stopped heartbeating: its lease expired at ${new Date(job.lease_expires_at ?? now).toISOString()}`;
-    const lost = await transitionJob(tx, {
+    const lost = await transitionJob(tx, dialect, {
       job,
       transition: 'lose',
       operation: 'expire',
@@ -69,14 +69,15 @@ export async function expireLeasesIn(
     });
     lostJobs.push(lost);
     // A failure only cancels what depends on it: nothing becomes claimable, no signal is needed.
-    if (workflow) workflows.set(workflow.id, (await advanceWorkflowIn(tx, workflow, lost, now)).workflow);
+    if (workflow)
+      workflows.set(workflow.id, (await advanceWorkflowIn(tx, dialect, workflow, lost, now)).workflow);
     if (job.pilot_id === null) continue;
     // Only while the pilot is still on this job: it may have moved on to another one.
     const lostPilot = await tx
       .updateTable('pilots')
       .set({ state: 'lost', current_job_id: null })
       .where('id', '=', job.pilot_id)
-      .where('state', 'in', ['idle', 'running'])
+      .where('state', 'in', pilotStatesMovingTo('lost'))
       .where((eb) => eb.or([eb('current_job_id', 'is', null), eb('current_job_id', '=', job.id)]))
       .returningAll()
       .executeTakeFirst();
@@ -94,7 +95,7 @@ export async function expireLeasesIn(
 }
 
 /** Applies core's gracedLease to every active lease; returns how many active jobs there are. */
-export async function graceActiveLeasesIn(tx: Tx, dialect: Dialect, grace: LeaseGrace): Promise<number> {
+export async function graceActiveLeasesIn(tx: Tx, dialect: DialectSql, grace: LeaseGrace): Promise<number> {
   const { until, extendByMs } = grace;
   // gracedLease in SQL: max(expiry + extendByMs, until); a missing lease gets `until`.
   const extended = sql`lease_expires_at + ${extendByMs}`;
@@ -111,7 +112,7 @@ export async function graceActiveLeasesIn(tx: Tx, dialect: Dialect, grace: Lease
         .select('id')
         .where('state', 'in', ACTIVE_JOB_STATES)
         .orderBy('id')
-        .$if(dialect === 'postgres', (qb) => qb.forUpdate()),
+        .$call((qb) => dialect.lockRows(qb)),
     )
     .executeTakeFirst();
   return Number(result.numUpdatedRows);

@@ -3,9 +3,9 @@
 
 import type { Kysely } from 'kysely';
 import { appendToLog, type CappedLog, emptyLog, type LogCaps, type LogStream } from '../core/index.ts';
+import type { DialectSql } from './dialect.ts';
 import { lockExistingJob } from './job-queries.ts';
 import type { Database, JobLogRow } from './schema.ts';
-import type { Dialect } from './store.ts';
 import type { Tx } from './transaction.ts';
 
 export function findLogRow(
@@ -26,7 +26,7 @@ export function findLogRow(
 /** Adds the chunk at `offset`; the job row lock (PostgreSQL) serialises appends to one job. */
 export async function appendLogIn(
   tx: Tx,
-  dialect: Dialect,
+  dialect: DialectSql,
   target: { jobId: number; attempt: number; stream: LogStream },
   offset: number,
   data: Buffer,

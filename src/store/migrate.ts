@@ -3,28 +3,19 @@
 
 import { type Kysely, type MigrationProvider, Migrator, sql } from 'kysely';
 import { SchemaTooNewError, toError } from '../core/index.ts';
+import type { StoreDialect } from './dialect.ts';
 import { migrationsFor } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 import type { Dialect } from './store.ts';
-import type { Transact } from './transaction.ts';
 
 const MIGRATION_TABLE = 'p3s_migrations';
 const MIGRATION_LOCK_TABLE = 'p3s_migrations_lock';
 
-export async function migrateStore(
-  db: Kysely<Database>,
-  dialect: Dialect,
-  transact: Transact,
-): Promise<void> {
-  if (dialect === 'postgres') {
-    await assertSchemaKnown(db, dialect);
-    await runMigrator(db, dialect);
-    return;
-  }
-  // Kysely runs SQLite migrations without a transaction: BEGIN IMMEDIATE makes them atomic and exclusive.
-  await transact(async (tx) => {
-    await assertSchemaKnown(tx, dialect);
-    await runMigrator(tx, dialect);
+/** Applies the pending migrations of the dialect's database, atomically and exclusively (the dialect says how). */
+export async function migrateStore(db: Kysely<Database>, dialect: StoreDialect): Promise<void> {
+  await dialect.migrate(db, async (db) => {
+    await assertSchemaKnown(db, dialect.name);
+    await runMigrator(db, dialect.name);
   });
 }
 

@@ -2,10 +2,18 @@
 // pilot protocol makes (seen, busy/idle, stop).
 
 import type { Kysely } from 'kysely';
-import { AppError, InvalidTransitionError, type PilotRegistration } from '../core/index.ts';
+import {
+  AppError,
+  InvalidTransitionError,
+  type PilotRegistration,
+  pilotHeard,
+  pilotMove,
+  TERMINAL_PILOT_STATES,
+} from '../core/index.ts';
+import type { DialectSql } from './dialect.ts';
 import { type Arg, precompiled } from './precompiled.ts';
 import type { Database, PilotRow } from './schema.ts';
-import type { Dialect, PilotRegistrant } from './store.ts';
+import type { PilotRegistrant } from './store.ts';
 import type { Tx } from './transaction.ts';
 
 /** Registers a pilot; a repeated registration of a live pilot (a retried request) refreshes it instead. */
@@ -40,12 +48,18 @@ export async function upsertPilot(
       .returningAll()
       .executeTakeFirstOrThrow();
   }
-  if (existing.state === 'stopped') {
-    throw new InvalidTransitionError('pilot', registration.uuid, 'stopped', 'register', 'use a new uuid');
+  if (TERMINAL_PILOT_STATES.includes(existing.state)) {
+    throw new InvalidTransitionError(
+      'pilot',
+      registration.uuid,
+      existing.state,
+      'register',
+      'use a new uuid',
+    );
   }
   return tx
     .updateTable('pilots')
-    .set({ ...fields, state: existing.state === 'lost' ? 'idle' : existing.state })
+    .set({ ...fields, state: pilotHeard(existing.state, existing.uuid) })
     .where('id', '=', existing.id)
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -73,10 +87,11 @@ export function findPilot(db: Kysely<Database>, idOrUuid: number | string): Prom
 }
 
 /** The pilot behind a protocol request, locked; unknown and stopped pilots must register again. */
-export async function requireLivePilot(tx: Tx, dialect: Dialect, uuid: string): Promise<PilotRow> {
-  const pilot = await (dialect === 'postgres' ? pilotByUuidForUpdate : pilotByUuid).first(tx, { uuid });
+export async function requireLivePilot(tx: Tx, dialect: DialectSql, uuid: string): Promise<PilotRow> {
+  const pilot = await dialect.locked(pilotByUuid, pilotByUuidForUpdate).first(tx, { uuid });
   if (!pilot) throw new AppError('pilot_unknown', `pilot ${uuid} is not registered`);
-  if (pilot.state === 'stopped') throw new AppError('pilot_unknown', `pilot ${uuid} was deregistered`);
+  if (TERMINAL_PILOT_STATES.includes(pilot.state))
+    throw new AppError('pilot_unknown', `pilot ${uuid} was deregistered`);
   return pilot;
 }
 
@@ -90,7 +105,7 @@ const touch = precompiled((db, arg: Arg<{ id: number; now: number; state: PilotR
 
 /** Records a sign of life; a lost pilot that talks again is idle again. */
 export async function touchPilotRow(tx: Tx, pilot: PilotRow, now: number): Promise<PilotRow> {
-  const state = pilot.state === 'lost' ? 'idle' : pilot.state;
+  const state = pilotHeard(pilot.state, pilot.uuid);
   const row = await touch.first(tx, { id: pilot.id, now, state });
   // The row was read in this transaction; it cannot have gone.
   if (!row) throw new Error(`pilot ${pilot.id} vanished during its own transaction`);
@@ -101,7 +116,7 @@ export async function touchPilotRow(tx: Tx, pilot: PilotRow, now: number): Promi
 export function holdPilotRow(tx: Tx, pilot: PilotRow, hold: string | null, now: number): Promise<PilotRow> {
   return tx
     .updateTable('pilots')
-    .set({ hold, last_seen_at: now, state: pilot.state === 'lost' ? 'idle' : pilot.state })
+    .set({ hold, last_seen_at: now, state: pilotHeard(pilot.state, pilot.uuid) })
     .where('id', '=', pilot.id)
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -124,6 +139,7 @@ const busy = precompiled((db, arg: Arg<{ id: number; jobId: number; jobsRun: num
  * it current), so that a fetch-next's count of the job it just finished lands in the same write.
  */
 export async function markPilotBusy(tx: Tx, pilot: PilotRow, jobId: number, now: number): Promise<void> {
+  pilotMove(pilotHeard(pilot.state, pilot.uuid), 'running', pilot.uuid);
   await busy.rows(tx, { id: pilot.id, jobId, jobsRun: pilot.jobs_run, now });
 }
 
@@ -137,7 +153,7 @@ const idle = precompiled((db, arg: Arg<{ id: number; now: number }>) =>
       last_seen_at: arg('now'),
     }))
     .where('id', '=', arg('id'))
-    .where('state', '!=', 'stopped'),
+    .where('state', 'not in', TERMINAL_PILOT_STATES),
 );
 
 /** The pilot's job ended with its report: it is idle again and has run one more job. */

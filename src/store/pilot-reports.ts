@@ -13,37 +13,27 @@ import {
   LeaseLostError,
   type MatchRequest,
   NotFoundError,
+  pilotHeard,
+  pilotMove,
   resolveOutcome,
+  TERMINAL_PILOT_STATES,
 } from '../core/index.ts';
-import { claimNextJobPostgres } from './claim-postgres.ts';
-import { claimNextJobSqlite } from './claim-sqlite.ts';
-import type { Ending } from './finish-postgres.ts';
-import { findJob, insertJobEvent, lockJob, transitionJob } from './job-queries.ts';
+import type { DialectSql, Ending } from './dialect.ts';
+import { findJob, lockJob, transitionJob } from './job-queries.ts';
 import { appendLogIn } from './log-queries.ts';
-import {
-  findPilotByUuid,
-  markPilotBusy,
-  markPilotIdle,
-  requireLivePilot,
-  touchPilotRow,
-} from './pilot-queries.ts';
+import { findPilotByUuid, markPilotIdle, requireLivePilot, touchPilotRow } from './pilot-queries.ts';
 import { type Arg, precompiled } from './precompiled.ts';
 import type { JobRow, JobUpdate, PilotRow } from './schema.ts';
 import type { WorkflowRow } from './schema-workflows.ts';
-import type { Dialect, FinishInput, HeartbeatInput, JobCommandReply, StartInput } from './store.ts';
+import type { FinishInput, HeartbeatInput, JobCommandReply, StartInput } from './store.ts';
 import type { Tx } from './transaction.ts';
-import {
-  advanceWorkflowIn,
-  lockWorkflow,
-  lockWorkflowOfJob,
-  markWorkflowRunning,
-} from './workflow-advance.ts';
+import { advanceWorkflowIn, lockWorkflow, lockWorkflowOfJob } from './workflow-advance.ts';
 
 export const pilotActor = (uuid: string) => `pilot:${uuid}`;
 
 export async function claimJobIn(
   tx: Tx,
-  dialect: Dialect,
+  dialect: DialectSql,
   pilotUuid: string,
   match: MatchRequest,
   leaseMs: number,
@@ -52,7 +42,7 @@ export async function claimJobIn(
   // Locking the pilot first serialises its claims with its deregistration; the claim itself never waits.
   const pilot = await requireLivePilot(tx, dialect, pilotUuid);
   if (pilot.stop_requested !== 0) return undefined;
-  return claimForPilot(tx, dialect, pilot, match, leaseMs, now);
+  return dialect.claimForPilot(tx, pilot, match, leaseMs, now);
 }
 
 /**
@@ -61,7 +51,7 @@ export async function claimJobIn(
  */
 export async function touchAndClaimIn(
   tx: Tx,
-  dialect: Dialect,
+  dialect: DialectSql,
   pilotUuid: string,
   leaseMs: number,
   now: number,
@@ -79,12 +69,13 @@ export async function touchAndClaimIn(
  */
 export async function claimWithPilot(
   tx: Tx,
-  dialect: Dialect,
+  dialect: DialectSql,
   pilot: PilotRow,
   leaseMs: number,
   now: number,
 ): Promise<{ pilot: PilotRow; row: JobRow | undefined }> {
-  if (pilot.state === 'stopped' || pilot.stop_requested !== 0) return { pilot, row: undefined };
+  if (TERMINAL_PILOT_STATES.includes(pilot.state) || pilot.stop_requested !== 0)
+    return { pilot, row: undefined };
   // The pilot claims only when it holds nothing: a job it still holds unstarted is one whose
   // claim reply it never got (lost on the way), so it gets that job again rather than a second one.
   const unanswered = await unstartedJobOf(tx, pilot);
@@ -95,9 +86,10 @@ export async function claimWithPilot(
     await seen.rows(tx, { id: pilot.id, now });
     return { pilot: { ...pilot, last_seen_at: now }, row };
   }
-  const row = await claimForPilot(tx, dialect, pilot, matchOf(pilot), leaseMs, now);
+  const row = await dialect.claimForPilot(tx, pilot, matchOf(pilot), leaseMs, now);
   if (!row) return { pilot, row };
-  return { pilot: { ...pilot, state: 'running', current_job_id: row.id, last_seen_at: now }, row };
+  const state = pilotMove(pilotHeard(pilot.state, pilot.uuid), 'running', pilot.uuid);
+  return { pilot: { ...pilot, state, current_job_id: row.id, last_seen_at: now }, row };
 }
 
 /** The job the pilot's row says it holds, if that job is still dispatched to it and not started. */
@@ -112,33 +104,6 @@ export function matchOf(pilot: PilotRow): MatchRequest {
   return { site: pilot.site, jobTypes: JSON.parse(pilot.job_types) as string[] };
 }
 
-async function claimForPilot(
-  tx: Tx,
-  dialect: Dialect,
-  pilot: PilotRow,
-  match: MatchRequest,
-  leaseMs: number,
-  now: number,
-): Promise<JobRow | undefined> {
-  // PostgreSQL writes the claim event and the workflow's and pilot's running marks in the claim's own statement.
-  if (dialect === 'postgres') return claimNextJobPostgres(tx, pilot, match, leaseMs, now);
-  const row = await claimNextJobSqlite(tx, pilot, match, leaseMs, now);
-  if (!row) return undefined;
-  await insertJobEvent(tx, {
-    job_id: row.id,
-    attempt: row.attempt,
-    at: now,
-    from_state: 'defined',
-    to_state: 'dispatched',
-    transition: 'claim',
-    actor: pilotActor(pilot.uuid),
-    detail: `pilot ${pilot.id} on ${pilot.host}`,
-  });
-  await markPilotBusy(tx, pilot, row.id, now);
-  if (row.workflow_id !== null) await markWorkflowRunning(tx, dialect, row.workflow_id, now);
-  return row;
-}
-
 interface Held {
   pilot: PilotRow;
   job: JobRow;
@@ -147,7 +112,7 @@ interface Held {
 /** The reporting pilot and its job, locked; throws LeaseLostError unless the pilot holds this attempt. */
 async function heldJob(
   tx: Tx,
-  dialect: Dialect,
+  dialect: DialectSql,
   jobId: number,
   pilotUuid: string,
   attempt: number,
@@ -237,7 +202,7 @@ async function extendLease(tx: Tx, held: Held, input: HeartbeatInput): Promise<J
 
 export async function heartbeatJobIn(
   tx: Tx,
-  dialect: Dialect,
+  dialect: DialectSql,
   input: HeartbeatInput,
 ): Promise<JobCommandReply> {
   const held = await heldJob(tx, dialect, input.jobId, input.pilotUuid, input.attempt);
@@ -246,7 +211,7 @@ export async function heartbeatJobIn(
   return reply(updated, updated.lease_expires_at ?? 0);
 }
 
-export async function startJobIn(tx: Tx, dialect: Dialect, input: StartInput): Promise<JobCommandReply> {
+export async function startJobIn(tx: Tx, dialect: DialectSql, input: StartInput): Promise<JobCommandReply> {
   const held = await heldJob(tx, dialect, input.jobId, input.pilotUuid, input.attempt);
   const { job, pilot } = held;
   // A repeated start (its first reply was lost) only extends the lease.
@@ -255,7 +220,7 @@ export async function startJobIn(tx: Tx, dialect: Dialect, input: StartInput): P
     return reply(extended, extended.lease_expires_at ?? 0);
   }
   if (job.state !== 'dispatched') throw new LeaseLostError(input.jobId, `it is ${job.state}`);
-  const updated = await transitionJob(tx, {
+  const updated = await transitionJob(tx, dialect, {
     job,
     transition: 'start',
     operation: 'start',
@@ -300,24 +265,19 @@ export function endingOf(input: FinishInput): Ending {
 
 /**
  * Ends the attempt; `released` says whether workflow jobs became claimable (signal after the commit).
- * With `thenClaim` on SQLite the pilot's row is left for the claim that follows (finishAndClaimIn),
- * which writes it once, idle or running its next job, instead of twice.
+ * With `thenClaim` the pilot's row is left for the claim that follows (finishAndClaimIn), which
+ * writes it once, idle or running its next job, instead of twice.
  */
 export async function finishJobIn(
   tx: Tx,
-  dialect: Dialect,
+  dialect: DialectSql,
   input: FinishInput,
   thenClaim = false,
 ): Promise<{ row: JobRow; released: boolean; pilot: PilotRow | undefined; pilotWritten: boolean }> {
   const ending = endingOf(input);
-  // PostgreSQL: the workflow row is locked before the job's, as every writer of workflow jobs does.
-  // SQLite holds the database lock already, so the job row itself tells whether there is a workflow.
-  const early = dialect === 'postgres' ? await lockWorkflowOfJob(tx, dialect, input.jobId) : undefined;
+  // The workflow row is locked before the job's, as every writer of workflow jobs does.
+  const workflow = await lockWorkflowOfJob(tx, dialect, input.jobId);
   const { job, pilot } = await heldJob(tx, dialect, input.jobId, input.pilotUuid, input.attempt, true);
-  const workflow =
-    dialect === 'postgres' || job.workflow_id === null
-      ? early
-      : await lockWorkflow(tx, dialect, job.workflow_id);
   // The last output comes with the report; it is stored only while the attempt is active.
   if (isActiveJobState(job.state) && input.logs) {
     const { chunks, caps } = input.logs;
@@ -336,7 +296,7 @@ export async function finishJobIn(
     );
   }
   if (!isActiveJobState(job.state)) throw new LeaseLostError(input.jobId, `it is ${job.state}`);
-  const updated = await transitionJob(tx, {
+  const updated = await transitionJob(tx, dialect, {
     job,
     transition: ending.transition,
     operation: 'finish',
@@ -355,21 +315,20 @@ export async function finishJobIn(
     },
   });
   const { released } = workflow
-    ? await advanceWorkflowIn(tx, workflow, updated, input.now)
+    ? await advanceWorkflowIn(tx, dialect, workflow, updated, input.now)
     : { released: false };
-  const pilotWritten = !(thenClaim && dialect === 'sqlite');
+  const pilotWritten = !thenClaim;
   if (pilotWritten) await markPilotIdle(tx, pilot.id, input.now);
   // The pilot row as markPilotIdle leaves it (a stopped pilot stays stopped), for a claim that follows.
-  const idle =
-    pilot.state === 'stopped'
-      ? pilot
-      : {
-          ...pilot,
-          state: 'idle' as const,
-          current_job_id: null,
-          jobs_run: pilot.jobs_run + 1,
-          last_seen_at: input.now,
-        };
+  const idle = TERMINAL_PILOT_STATES.includes(pilot.state)
+    ? pilot
+    : {
+        ...pilot,
+        state: pilotMove(pilot.state, 'idle', pilot.uuid),
+        current_job_id: null,
+        jobs_run: pilot.jobs_run + 1,
+        last_seen_at: input.now,
+      };
   return { row: updated, released, pilot: idle, pilotWritten };
 }
 
@@ -379,7 +338,7 @@ export async function finishJobIn(
  */
 export async function finishAndClaimIn(
   tx: Tx,
-  dialect: Dialect,
+  dialect: DialectSql,
   input: FinishInput,
   leaseMs: number,
 ): Promise<{ row: JobRow; released: boolean; touched: { pilot: PilotRow; row: JobRow | undefined } }> {
@@ -414,13 +373,14 @@ async function endedByReportOf(tx: Tx, job: JobRow, pilotUuid: string): Promise<
 /** Stops a pilot; jobs it still holds fail with `pilot_shutdown`. Repeating it is harmless. */
 export async function deregisterPilotIn(
   tx: Tx,
-  dialect: Dialect,
+  dialect: DialectSql,
   uuid: string,
   now: number,
 ): Promise<PilotRow> {
   const pilot = await findPilotByUuid(tx, uuid);
   if (!pilot) throw new AppError('pilot_unknown', `pilot ${uuid} is not registered`);
-  if (pilot.state === 'stopped') return pilot;
+  if (TERMINAL_PILOT_STATES.includes(pilot.state)) return pilot;
+  const stopped = pilotMove(pilot.state, 'stopped', uuid);
   // Workflow rows before job rows, in id order, as every other writer of workflow jobs locks them.
   const workflowIds = await tx
     .selectFrom('jobs')
@@ -442,11 +402,11 @@ export async function deregisterPilotIn(
     .where('pilot_id', '=', pilot.id)
     .where('state', 'in', ACTIVE_JOB_STATES)
     .orderBy('id')
-    .$if(dialect === 'postgres', (qb) => qb.forUpdate())
+    .$call((qb) => dialect.lockRows(qb))
     .execute();
   for (const job of held) {
     const diag = `pilot ${uuid} deregistered while holding the job`;
-    const failed = await transitionJob(tx, {
+    const failed = await transitionJob(tx, dialect, {
       job,
       transition: 'fail',
       operation: 'fail',
@@ -462,11 +422,12 @@ export async function deregisterPilotIn(
       },
     });
     const workflow = job.workflow_id === null ? undefined : workflows.get(job.workflow_id);
-    if (workflow) workflows.set(workflow.id, (await advanceWorkflowIn(tx, workflow, failed, now)).workflow);
+    if (workflow)
+      workflows.set(workflow.id, (await advanceWorkflowIn(tx, dialect, workflow, failed, now)).workflow);
   }
   return tx
     .updateTable('pilots')
-    .set({ state: 'stopped', current_job_id: null, ended_at: now, last_seen_at: now })
+    .set({ state: stopped, current_job_id: null, ended_at: now, last_seen_at: now })
     .where('id', '=', pilot.id)
     .returningAll()
     .executeTakeFirstOrThrow();

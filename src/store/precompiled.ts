@@ -5,8 +5,16 @@
 // varying length, no optional columns): such a query must be built the ordinary way.
 
 import { type Compilable, CompiledQuery, type DialectAdapter, type Kysely } from 'kysely';
-import { preparedText } from './pg-prepared.ts';
 import type { Database } from './schema.ts';
+
+/**
+ * Marks a SQL text as one of a small fixed set (its values are bound, never spliced in), so a
+ * dialect may prepare it once per connection (postgres/prepared.ts); a comment to the database.
+ */
+export const FIXED_TEXT = '/* p3s:fixed */ ';
+export function isFixedText(text: string): boolean {
+  return text.startsWith(FIXED_TEXT);
+}
 
 /** A named placeholder: stands for a value while the query is compiled. */
 class Placeholder {
@@ -38,9 +46,9 @@ export function precompiled<A extends object, C extends Compilable<unknown>>(
     const adapter = db.getExecutor().adapter;
     let query = compiled.get(adapter);
     if (!query) {
-      query = build(db, placeholder).compile() as CompiledQuery<RowOf<C>>;
+      const built = build(db, placeholder).compile() as CompiledQuery<RowOf<C>>;
+      query = CompiledQuery.raw(FIXED_TEXT + built.sql, [...built.parameters]) as CompiledQuery<RowOf<C>>;
       compiled.set(adapter, query);
-      preparedText(query.sql);
     }
     const result = await db.executeQuery<RowOf<C>>(bind(query, args));
     return result.rows as RowOf<C>[];

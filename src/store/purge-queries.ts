@@ -3,15 +3,15 @@
 
 import type { Kysely } from 'kysely';
 import type { JobState, PilotState } from '../core/index.ts';
+import type { DialectSql, Lockable } from './dialect.ts';
 import type { PurgedJob, PurgedRecord, PurgeQuery, PurgeResult } from './retention-store.ts';
 import { toJob, toJobAttempt, toJobEvent, toPilot } from './rows.ts';
 import type { Database } from './schema.ts';
-import type { Dialect } from './store.ts';
 
 /** Reads (dry run) or deletes one page of old jobs that no pilot holds and no workflow owns. */
 export async function purgeJobsIn(
   db: Kysely<Database>,
-  dialect: Dialect,
+  dialect: DialectSql,
   query: PurgeQuery,
 ): Promise<PurgeResult> {
   if (!hasScope(query)) return { ids: [], records: [], next: null };
@@ -25,7 +25,7 @@ export async function purgeJobsIn(
     .$if(query.ids !== undefined, (qb) => qb.where('id', 'in', query.ids as number[]))
     .orderBy('id')
     .limit(query.limit)
-    .$if(lockRows(dialect, query), (qb) => qb.forUpdate())
+    .$call((qb) => lockPage(qb, dialect, query))
     .execute();
   const ids = rows.map((row) => row.id);
   const records = query.withRecords ? await jobRecords(db, ids) : [];
@@ -36,7 +36,7 @@ export async function purgeJobsIn(
 /** Reads (dry run) or deletes one page of stopped or lost pilots silent since before the cutoff. */
 export async function purgePilotsIn(
   db: Kysely<Database>,
-  dialect: Dialect,
+  dialect: DialectSql,
   query: PurgeQuery,
 ): Promise<PurgeResult> {
   if (!hasScope(query)) return { ids: [], records: [], next: null };
@@ -50,7 +50,7 @@ export async function purgePilotsIn(
     .$if(query.ids !== undefined, (qb) => qb.where('id', 'in', query.ids as number[]))
     .orderBy('id')
     .limit(query.limit)
-    .$if(lockRows(dialect, query), (qb) => qb.forUpdate())
+    .$call((qb) => lockPage(qb, dialect, query))
     .execute();
   const ids = rows.map((row) => row.id);
   if (!query.dryRun && ids.length > 0) await db.deleteFrom('pilots').where('id', 'in', ids).execute();
@@ -98,11 +98,11 @@ export function hasScope(query: PurgeQuery): boolean {
 }
 
 /**
- * PostgreSQL locks the page while deleting, so a row that changes meanwhile (a retry, a pilot
- * coming back) is re-checked and skipped; SQLite's BEGIN IMMEDIATE already excludes other writers.
+ * A purge locks the page while deleting, so a row that changes meanwhile (a retry, a pilot coming
+ * back) is re-checked and skipped; a dry run locks nothing.
  */
-export function lockRows(dialect: Dialect, query: PurgeQuery): boolean {
-  return dialect === 'postgres' && !query.dryRun;
+export function lockPage<QB extends Lockable<QB>>(qb: QB, dialect: DialectSql, query: PurgeQuery): QB {
+  return query.dryRun ? qb : dialect.lockRows(qb);
 }
 
 /** A full page may have a successor; a short one was the last. */

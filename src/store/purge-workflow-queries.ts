@@ -2,18 +2,18 @@
 // deleted by the workflow store's own delete (jobs with events, attempts and logs, and files).
 
 import type { Kysely } from 'kysely';
-import { isAppError, type WorkflowState } from '../core/index.ts';
-import { hasScope, jobRecords, lockRows, nextAfter } from './purge-queries.ts';
+import { ACTIVE_JOB_STATES, isAppError, type WorkflowState } from '../core/index.ts';
+import type { DialectSql } from './dialect.ts';
+import { hasScope, jobRecords, lockPage, nextAfter } from './purge-queries.ts';
 import type { PurgedRecord, PurgeQuery, PurgeResult } from './retention-store.ts';
 import type { Database } from './schema.ts';
 import type { WorkflowRow } from './schema-workflows.ts';
-import type { Dialect } from './store.ts';
 import { deleteWorkflowIn } from './workflow-queries.ts';
 import { emptyCounts, toDataset, toWorkflow } from './workflow-rows.ts';
 
 export async function purgeWorkflowsIn(
   db: Kysely<Database>,
-  dialect: Dialect,
+  dialect: DialectSql,
   query: PurgeQuery,
 ): Promise<PurgeResult> {
   if (!hasScope(query)) return { ids: [], records: [], next: null };
@@ -29,14 +29,14 @@ export async function purgeWorkflowsIn(
           selectFrom('jobs')
             .select('jobs.id')
             .whereRef('jobs.workflow_id', '=', 'workflows.id')
-            .where('jobs.state', 'in', ['dispatched', 'running']),
+            .where('jobs.state', 'in', ACTIVE_JOB_STATES),
         ),
       ),
     )
     .$if(query.ids !== undefined, (qb) => qb.where('id', 'in', query.ids as number[]))
     .orderBy('id')
     .limit(query.limit)
-    .$if(lockRows(dialect, query), (qb) => qb.forUpdate())
+    .$call((qb) => lockPage(qb, dialect, query))
     .execute();
   const next = nextAfter(
     rows.map((row) => row.id),

@@ -3,15 +3,15 @@
 
 import type { Kysely } from 'kysely';
 import type { PurgeTarget } from '../core/index.ts';
+import type { StoreDialect } from './dialect.ts';
 import { purgeJobsIn, purgePilotsIn } from './purge-queries.ts';
 import { purgeWorkflowsIn } from './purge-workflow-queries.ts';
 import type { PurgeQuery, PurgeResult, RetentionStore } from './retention-store.ts';
 import type { Database } from './schema.ts';
-import type { Dialect } from './store.ts';
 import { guardStore } from './store-errors.ts';
 import type { Transact } from './transaction.ts';
 
-type Purger = (db: Kysely<Database>, dialect: Dialect, query: PurgeQuery) => Promise<PurgeResult>;
+type Purger = (db: Kysely<Database>, dialect: StoreDialect, query: PurgeQuery) => Promise<PurgeResult>;
 
 const PURGERS: Record<PurgeTarget, Purger> = {
   jobs: purgeJobsIn,
@@ -22,7 +22,7 @@ const PURGERS: Record<PurgeTarget, Purger> = {
 export class SqlRetentionStore implements RetentionStore {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly dialect: Dialect,
+    private readonly dialect: StoreDialect,
     private readonly transact: Transact,
   ) {}
 

@@ -13,7 +13,7 @@ import {
   type Timeline,
   windowBuckets,
 } from '../core/index.ts';
-import { aggregateRead } from './aggregate-read.ts';
+import type { StoreDialect } from './dialect.ts';
 import type { Database } from './schema.ts';
 import {
   failureRows,
@@ -26,7 +26,6 @@ import {
   queueDepthRows,
 } from './stats-queries.ts';
 import type { StatsStore } from './stats-store.ts';
-import type { Dialect } from './store.ts';
 import { guardStore } from './store-errors.ts';
 
 /** Exact groups read before folding by pattern: enough that the top groups are right in practice. */
@@ -35,14 +34,14 @@ const EXACT_GROUPS = 1000;
 export class SqlStatsStore implements StatsStore {
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly dialect: Dialect,
+    private readonly dialect: StoreDialect,
   ) {}
 
   timeline(window: StatsWindow, now: number): Promise<Timeline> {
     return guardStore(async () => {
       const { from, to, bucketMs } = windowBuckets(window, now);
       // Live counts first: events after this read only make the series lean towards now's values.
-      const { live, jobs, pilots } = await aggregateRead(this.db, this.dialect, async (db) => ({
+      const { live, jobs, pilots } = await this.dialect.aggregateRead(this.db, async (db) => ({
         live: await liveCounts(db),
         jobs: await jobEventBuckets(db, from, to, bucketMs),
         pilots: await pilotBuckets(db, from, to, bucketMs),
@@ -67,7 +66,7 @@ export class SqlStatsStore implements StatsStore {
 
   failures(since: number, limit: number): Promise<{ groups: FailureGroup[]; total: number }> {
     return guardStore(() =>
-      aggregateRead(this.db, this.dialect, async (db) => {
+      this.dialect.aggregateRead(this.db, async (db) => {
         const rows = await failureRows(db, since, EXACT_GROUPS);
         return { groups: mergeFailureGroups(rows, limit), total: await failureTotal(db, since) };
       }),
@@ -80,7 +79,7 @@ export class SqlStatsStore implements StatsStore {
 
   metricsSnapshot(): Promise<MetricsSnapshot> {
     return guardStore(() =>
-      aggregateRead(this.db, this.dialect, async (db) => ({
+      this.dialect.aggregateRead(this.db, async (db) => ({
         jobs: await jobMetricRows(db),
         pilots: await pilotMetricRows(db),
       })),

@@ -14,14 +14,8 @@ import {
   type PilotRegistration,
   type Summary,
 } from '../core/index.ts';
-import { aggregateRead } from './aggregate-read.ts';
-import { StoreAvailability } from './availability.ts';
-import { touchAndClaimPostgres } from './claim-postgres.ts';
-import { finishBatcher, keysOf, turnBatcher } from './finish-batcher.ts';
-import { finishSoloJobsPostgres, type SoloFinish, type SoloFinished } from './finish-postgres.ts';
-import { finishSoloJobsSqlite } from './finish-sqlite.ts';
-import { heartbeatPostgres } from './heartbeat-postgres.ts';
-import { heartbeatJobsSqlite } from './heartbeat-sqlite.ts';
+import type { StoreAvailability } from './availability.ts';
+import type { SoloFinish, SoloFinished, StoreDialect } from './dialect.ts';
 import { type IdempotencyKey, type Once, once, pruneIdempotencyKeys } from './idempotency-queries.ts';
 import { adjustJobIn, deleteJobIn, killJobIn, retryJobIn } from './job-commands.ts';
 import { listJobRows, listPilotRows, summaryCounts } from './job-list-queries.ts';
@@ -81,64 +75,30 @@ export class SqlStore implements Store {
   readonly availability: StoreAvailability;
   readonly workers: SqlWorkerStore;
   readonly #db: Kysely<Database>;
-  readonly #sqliteFile: string | undefined;
+  /** Everything that differs between SQLite and PostgreSQL (dialect.ts). */
+  readonly #dialect: StoreDialect;
   readonly #transact: Transact;
   readonly #signal: JobsAvailableSignal;
   #closed = false;
 
-  readonly #onClose: () => Promise<void>;
-  readonly #heartbeatLane: <T>(run: () => Promise<T>) => Promise<T>;
-  /**
-   * Solo finishes that arrive together, as a group (finish-batcher.ts): on PostgreSQL in one
-   * statement, on SQLite in a few statements of one write, each for the whole group.
-   */
-  readonly #soloFinishes: (finish: SoloFinish) => Promise<SoloFinished | undefined>;
-  /** SQLite: the heartbeats read in one turn, in one write (heartbeat-sqlite.ts). */
-  readonly #sqliteHeartbeats: (beat: HeartbeatInput) => Promise<JobCommandReply | undefined>;
-  /** PostgreSQL: the pipelined connection those statements share, closed with the store. */
-  readonly #finishDb: Kysely<Database> | undefined;
-
   constructor(
     db: Kysely<Database>,
-    dialect: Dialect,
-    transact: Transact,
+    dialect: StoreDialect,
     signal: JobsAvailableSignal,
-    options: {
-      onClose?: () => Promise<void>;
-      /** Runs each one-statement heartbeat; PostgreSQL bounds how many hold a connection at once. */
-      heartbeatLane?: <T>(run: () => Promise<T>) => Promise<T>;
-      /** PostgreSQL: the connection the grouped solo finishes run on (pg-pipeline.ts); else `db`. */
-      finishDb?: Kysely<Database>;
-      /** What `db`'s watched driver reports to (availability.ts). */
-      availability?: StoreAvailability;
-      /** SQLite: the database file, whose disk health checks. */
-      sqliteFile?: string;
-    } = {},
+    availability: StoreAvailability,
   ) {
     this.#db = db;
-    this.availability = options.availability ?? new StoreAvailability();
-    this.#sqliteFile = options.sqliteFile;
-    this.#onClose = options.onClose ?? (async () => {});
-    this.#heartbeatLane = options.heartbeatLane ?? ((run) => run());
-    this.#finishDb = options.finishDb;
-    const finishDb = options.finishDb ?? db;
-    this.#soloFinishes =
-      dialect === 'postgres'
-        ? finishBatcher((group) => finishSoloJobsPostgres(finishDb, group))
-        : turnBatcher((group) => transact((tx) => finishSoloJobsSqlite(tx, group)), keysOf);
-    this.#sqliteHeartbeats = turnBatcher(
-      (group) => transact((tx) => heartbeatJobsSqlite(tx, group)),
-      (beat) => [`pilot:${beat.pilotUuid}`, `job:${beat.jobId}`],
-    );
-    this.dialect = dialect;
-    this.#transact = transact;
+    this.#dialect = dialect;
+    this.dialect = dialect.name;
+    this.availability = availability;
+    this.#transact = dialect.transact;
     this.#signal = signal;
-    this.sites = new SqlSiteStore(db, transact);
-    this.auth = new SqlAuthStore(db, transact);
-    this.retention = new SqlRetentionStore(db, dialect, transact);
-    this.workflows = new SqlWorkflowStore(db, dialect, transact, signal);
+    this.sites = new SqlSiteStore(db, dialect.transact);
+    this.auth = new SqlAuthStore(db, dialect.transact);
+    this.retention = new SqlRetentionStore(db, dialect, dialect.transact);
+    this.workflows = new SqlWorkflowStore(db, dialect, dialect.transact, signal);
     this.stats = new SqlStatsStore(db, dialect);
-    this.workers = new SqlWorkerStore(db, transact);
+    this.workers = new SqlWorkerStore(db, dialect.transact);
   }
 
   /** One write transaction; a database outage surfaces as store_unavailable. */
@@ -152,7 +112,7 @@ export class SqlStore implements Store {
   }
 
   migrate(): Promise<void> {
-    return guardStore(() => migrateStore(this.#db, this.dialect, this.#transact));
+    return guardStore(() => migrateStore(this.#db, this.#dialect));
   }
 
   migrationStatus(): Promise<{ applied: string[]; pending: string[] }> {
@@ -160,15 +120,14 @@ export class SqlStore implements Store {
   }
 
   checkHealth(): Promise<StoreHealthProblem[]> {
-    return probeStoreHealth(this.#db, this.#sqliteFile);
+    return probeStoreHealth(this.#db, this.#dialect.databaseFile);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#signal.close();
-    await this.#onClose();
-    await this.#finishDb?.destroy();
+    await this.#dialect.close();
     await this.#db.destroy();
   }
 
@@ -212,18 +171,18 @@ export class SqlStore implements Store {
   }
 
   async listJobs(query: JobListQuery): Promise<JobPage> {
-    const { rows, total, totalExact } = await this.#read((db) => listJobRows(db, this.dialect, query));
+    const { rows, total, totalExact } = await this.#read((db) => listJobRows(db, this.#dialect, query));
     return { jobs: rows.map(toJob), total, totalExact };
   }
 
   async killJob(id: number, actor: string, now: number): Promise<{ job: Job; immediate: boolean }> {
-    const { row, immediate } = await this.#write((tx) => killJobIn(tx, this.dialect, id, actor, now));
+    const { row, immediate } = await this.#write((tx) => killJobIn(tx, this.#dialect, id, actor, now));
     return { job: toJob(row), immediate };
   }
 
   async retryJob(id: number, actor: string, now: number): Promise<Job> {
     const row = await this.#write(async (tx) => {
-      const retried = await retryJobIn(tx, this.dialect, id, actor, now);
+      const retried = await retryJobIn(tx, this.#dialect, id, actor, now);
       await this.#signal.publish(tx);
       return retried;
     });
@@ -233,7 +192,7 @@ export class SqlStore implements Store {
 
   async adjustJob(id: number, changes: JobChanges, actor: string, now: number): Promise<Job> {
     const { row, released } = await this.#write(async (tx) => {
-      const adjusted = await adjustJobIn(tx, this.dialect, id, changes, actor, now);
+      const adjusted = await adjustJobIn(tx, this.#dialect, id, changes, actor, now);
       if (adjusted.released) await this.#signal.publish(tx);
       return adjusted;
     });
@@ -242,11 +201,11 @@ export class SqlStore implements Store {
   }
 
   deleteJob(id: number, _actor: string): Promise<void> {
-    return this.#write((tx) => deleteJobIn(tx, this.dialect, id));
+    return this.#write((tx) => deleteJobIn(tx, this.#dialect, id));
   }
 
   summary(): Promise<Summary> {
-    return this.#read((db) => aggregateRead(db, this.dialect, summaryCounts));
+    return this.#read((db) => this.#dialect.aggregateRead(db, summaryCounts));
   }
 
   async registerPilot(
@@ -273,14 +232,14 @@ export class SqlStore implements Store {
 
   async touchPilot(uuid: string, now: number): Promise<Pilot> {
     const row = await this.#write(async (tx) =>
-      touchPilotRow(tx, await requireLivePilot(tx, this.dialect, uuid), now),
+      touchPilotRow(tx, await requireLivePilot(tx, this.#dialect, uuid), now),
     );
     return toPilot(row);
   }
 
   async holdPilot(uuid: string, hold: string | null, now: number): Promise<Pilot> {
     const row = await this.#write(async (tx) =>
-      holdPilotRow(tx, await requireLivePilot(tx, this.dialect, uuid), hold, now),
+      holdPilotRow(tx, await requireLivePilot(tx, this.#dialect, uuid), hold, now),
     );
     return toPilot(row);
   }
@@ -291,7 +250,7 @@ export class SqlStore implements Store {
     leaseMs: number,
     now: number,
   ): Promise<ClaimedJob | null> {
-    const row = await this.#write((tx) => claimJobIn(tx, this.dialect, pilotUuid, match, leaseMs, now));
+    const row = await this.#write((tx) => claimJobIn(tx, this.#dialect, pilotUuid, match, leaseMs, now));
     if (!row) return null;
     return { job: toJob(row), leaseExpiresAt: row.lease_expires_at ?? now + leaseMs };
   }
@@ -301,35 +260,28 @@ export class SqlStore implements Store {
     leaseMs: number,
     now: number,
   ): Promise<{ pilot: Pilot; claimed: ClaimedJob | null }> {
-    // PostgreSQL: one statement outside a transaction; the full transaction for the other cases.
-    const quick =
-      this.dialect === 'postgres'
-        ? await guardStore(() => touchAndClaimPostgres(this.#db, pilotUuid, leaseMs, now))
-        : undefined;
+    // The grouped path where the dialect has one; the general transaction for the other cases.
+    const quick = await guardStore(() => this.#dialect.touchAndClaim(pilotUuid, leaseMs, now));
     const touched =
-      quick ?? (await this.#write((tx) => touchAndClaimIn(tx, this.dialect, pilotUuid, leaseMs, now)));
+      quick ?? (await this.#write((tx) => touchAndClaimIn(tx, this.#dialect, pilotUuid, leaseMs, now)));
     return claimedOf(touched, now + leaseMs);
   }
 
   startJob(input: StartInput): Promise<JobCommandReply> {
-    return this.#write((tx) => startJobIn(tx, this.dialect, input));
+    return this.#write((tx) => startJobIn(tx, this.#dialect, input));
   }
 
   async heartbeatJob(input: HeartbeatInput): Promise<JobCommandReply> {
-    // PostgreSQL: one statement outside a transaction; SQLite: the turn's heartbeats in one write.
-    // The full transaction runs only to say why a heartbeat matched nothing.
-    const quick =
-      this.dialect === 'postgres'
-        ? await guardStore(() => this.#heartbeatLane(() => heartbeatPostgres(this.#db, input)))
-        : await guardStore(() => this.#sqliteHeartbeats(input));
-    return quick ?? this.#write((tx) => heartbeatJobIn(tx, this.dialect, input));
+    // The grouped path; the full transaction runs only to say why a heartbeat matched nothing.
+    const quick = await guardStore(() => this.#dialect.heartbeat(input));
+    return quick ?? this.#write((tx) => heartbeatJobIn(tx, this.#dialect, input));
   }
 
   async finishJob(input: FinishInput): Promise<Job> {
     const solo = await this.#soloFinish({ input, ending: endingOf(input) });
     if (solo) return toJob(solo.row);
     const { row, released } = await this.#write(async (tx) => {
-      const finished = await finishJobIn(tx, this.dialect, input);
+      const finished = await finishJobIn(tx, this.#dialect, input);
       if (finished.released) await this.#signal.publish(tx);
       return finished;
     });
@@ -350,7 +302,7 @@ export class SqlStore implements Store {
       return { job: toJob(solo.row), next };
     }
     const { row, released, touched } = await this.#write(async (tx) => {
-      const finished = await finishAndClaimIn(tx, this.dialect, input, leaseMs);
+      const finished = await finishAndClaimIn(tx, this.#dialect, input, leaseMs);
       if (finished.released) await this.#signal.publish(tx);
       return finished;
     });
@@ -360,16 +312,15 @@ export class SqlStore implements Store {
 
   /**
    * A finish of a job outside any workflow, with no output left to store, grouped with the others
-   * that arrive with it (PostgreSQL: one statement outside a transaction, finish-postgres.ts;
-   * SQLite: one write, finish-sqlite.ts); undefined when the general path must run.
+   * that arrive with it (the dialect's soloFinish); undefined when the general path must run.
    */
   #soloFinish(finish: SoloFinish): Promise<SoloFinished | undefined> {
     if (finish.input.logs?.chunks.length) return Promise.resolve(undefined);
-    return guardStore(() => this.#soloFinishes(finish));
+    return guardStore(() => this.#dialect.soloFinish(finish));
   }
 
   async deregisterPilot(uuid: string, now: number): Promise<Pilot> {
-    return toPilot(await this.#write((tx) => deregisterPilotIn(tx, this.dialect, uuid, now)));
+    return toPilot(await this.#write((tx) => deregisterPilotIn(tx, this.#dialect, uuid, now)));
   }
 
   async requestPilotStop(idOrUuid: number | string): Promise<Pilot> {
@@ -395,7 +346,7 @@ export class SqlStore implements Store {
     caps: LogCaps,
   ): Promise<void> {
     return this.#write((tx) =>
-      appendLogIn(tx, this.dialect, { jobId, attempt, stream }, offset, data, caps, Date.now()),
+      appendLogIn(tx, this.#dialect, { jobId, attempt, stream }, offset, data, caps, Date.now()),
     );
   }
 
@@ -406,13 +357,13 @@ export class SqlStore implements Store {
 
   async expireLeases(now: number, pilotSilentBefore: number): Promise<ExpiredLeases> {
     const { lostJobs, lostPilots } = await this.#write((tx) =>
-      expireLeasesIn(tx, this.dialect, now, pilotSilentBefore),
+      expireLeasesIn(tx, this.#dialect, now, pilotSilentBefore),
     );
     return { lostJobs: lostJobs.map(toJob), lostPilots: lostPilots.map(toPilot) };
   }
 
   graceActiveLeases(until: number, extendByMs = 0): Promise<number> {
-    return this.#write((tx) => graceActiveLeasesIn(tx, this.dialect, { until, extendByMs }));
+    return this.#write((tx) => graceActiveLeasesIn(tx, this.#dialect, { until, extendByMs }));
   }
 
   onJobsAvailable(listener: JobsAvailableListener): () => void {

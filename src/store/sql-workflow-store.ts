@@ -21,12 +21,12 @@ import {
   workflowsPerDag,
 } from './dag-queries.ts';
 import { findDatasetRow, listDatasetRows, registerDatasetIn, workflowFileRows } from './dataset-queries.ts';
+import type { StoreDialect } from './dialect.ts';
 import { type IdempotencyKey, type Once, once } from './idempotency-queries.ts';
 import type { JobsAvailableSignal } from './jobs-available.ts';
 import { toJob } from './rows.ts';
 import type { Database } from './schema.ts';
 import type { WorkflowRow } from './schema-workflows.ts';
-import type { Dialect } from './store.ts';
 import { guardStore } from './store-errors.ts';
 import type { Transact, Tx } from './transaction.ts';
 import {
@@ -52,11 +52,11 @@ import type {
 
 export class SqlWorkflowStore implements WorkflowStore {
   readonly #db: Kysely<Database>;
-  readonly #dialect: Dialect;
+  readonly #dialect: StoreDialect;
   readonly #transact: Transact;
   readonly #signal: JobsAvailableSignal;
 
-  constructor(db: Kysely<Database>, dialect: Dialect, transact: Transact, signal: JobsAvailableSignal) {
+  constructor(db: Kysely<Database>, dialect: StoreDialect, transact: Transact, signal: JobsAvailableSignal) {
     this.#db = db;
     this.#dialect = dialect;
     this.#transact = transact;

@@ -2,7 +2,15 @@
 // pilots, failure groups over ended jobs, queue depth over active jobs. Each query walks an index.
 
 import { type Kysely, sql } from 'kysely';
-import type { BucketDeltas, MetricsSnapshot, QueueDepthRow } from '../core/index.ts';
+import {
+  type BucketDeltas,
+  GONE_PILOT_STATES,
+  LIVE_PILOT_STATES,
+  type MetricsSnapshot,
+  QUEUE_JOB_STATES,
+  type QueueDepthRow,
+  sqlStateList,
+} from '../core/index.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -56,7 +64,7 @@ export async function pilotBuckets(
   const ends = await sql<{ bucket: number; n: number }>`
     SELECT CAST((e.end_at - ${from}) / ${bucketMs} AS INTEGER) AS bucket, COUNT(*) AS n
     FROM (SELECT CASE state WHEN 'stopped' THEN ended_at WHEN 'lost' THEN last_seen_at END AS end_at
-          FROM pilots WHERE state IN ('stopped', 'lost')) e
+          FROM pilots WHERE state IN (${sql.raw(sqlStateList(GONE_PILOT_STATES))})) e
     WHERE e.end_at >= ${from} AND e.end_at < ${to}
     GROUP BY 1`.execute(db);
   const out = new Map<number, { starts: number; ends: number }>();
@@ -80,7 +88,7 @@ export async function liveCounts(db: Kysely<Database>): Promise<{ running: numbe
   const pilots = await db
     .selectFrom('pilots')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('state', 'in', ['idle', 'running'])
+    .where('state', 'in', LIVE_PILOT_STATES)
     .executeTakeFirstOrThrow();
   return { running: Number(running.n), pilots: Number(pilots.n) };
 }
@@ -129,7 +137,7 @@ export async function queueDepthRows(db: Kysely<Database>): Promise<QueueDepthRo
     .selectFrom('jobs')
     .select((eb) => ['state', 'jobtype', 'site', eb.fn.countAll<number>().as('n')])
     // Literal states (not parameters), so SQLite can match the partial index's own WHERE.
-    .where(sql<boolean>`state IN ('defined', 'dispatched', 'running')`)
+    .where(sql<boolean>`state IN (${sql.raw(sqlStateList(QUEUE_JOB_STATES))})`)
     .groupBy(['state', 'jobtype', 'site'])
     .execute();
   const byKey = new Map<string, QueueDepthRow>();

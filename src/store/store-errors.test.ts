@@ -19,6 +19,7 @@ describe('toStoreError', () => {
     ],
     ['a locked SQLite file', withCode('database is locked', 'SQLITE_BUSY')],
     ['a SQLite I/O error', withCode('disk I/O error', 'SQLITE_IOERR_WRITE')],
+    ['a full PostgreSQL disk', withCode('could not extend file: No space left on device', '53100')],
   ])('reports %s as store_unavailable, keeping the cause', (_, error) => {
     const mapped = toStoreError(error) as AppError;
     expect(mapped).toBeInstanceOf(AppError);

@@ -12,11 +12,11 @@ const NETWORK_CODES = new Set([
   'EHOSTUNREACH',
   'EPIPE',
 ]);
-/** SQLSTATEs of a server that is going away or full: admin/crash shutdown, cannot connect now, too many connections. */
-const PG_UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300']);
+/** SQLSTATEs of a server that is going away or full: admin/crash shutdown, cannot connect now, too many connections, disk full. */
+const PG_UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', '53100']);
 /**
  * pg reports a dropped connection, a pool wait timeout and a query sent on a connection that just
- * broke (the pipelined one, pg-pipeline.ts, before it is replaced) without a code.
+ * broke (the pipelined one, postgres/pipeline.ts, before it is replaced) without a code.
  */
 const PG_UNAVAILABLE_MESSAGES = [
   /connection terminated/i,

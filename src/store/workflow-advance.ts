@@ -7,6 +7,7 @@ import {
   advance,
   CHANGE_TRANSITIONS,
   type DagTemplate,
+  ENDED_WORKFLOW_STATES,
   fileStateFor,
   InvalidTransitionError,
   isActiveJobState,
@@ -15,12 +16,12 @@ import {
   type StateChange,
   workflowState,
 } from '../core/index.ts';
+import type { DialectSql } from './dialect.ts';
 import { findJob, transitionJob } from './job-queries.ts';
 import { type Arg, precompiled } from './precompiled.ts';
 import { nextAttempt } from './rows.ts';
 import type { JobRow, JobUpdate } from './schema.ts';
 import type { WorkflowRow } from './schema-workflows.ts';
-import type { Dialect } from './store.ts';
 import type { Tx } from './transaction.ts';
 
 export const WORKFLOW_ACTOR = 'workflow';
@@ -51,7 +52,7 @@ export async function workflowIdOfJob(tx: Tx, jobId: number): Promise<number | n
  */
 export function lockWorkflow(
   tx: Tx,
-  dialect: Dialect,
+  dialect: DialectSql,
   id: number,
   options: { skipLocked?: boolean } = {},
 ): Promise<WorkflowRow | undefined> {
@@ -59,14 +60,14 @@ export function lockWorkflow(
     .selectFrom('workflows')
     .selectAll()
     .where('id', '=', id)
-    .$if(dialect === 'postgres', (qb) => (options.skipLocked ? qb.forUpdate().skipLocked() : qb.forUpdate()))
+    .$call((qb) => dialect.lockRows(qb, options))
     .executeTakeFirst();
 }
 
 /** The workflow of a job, locked; undefined for a standalone job. */
 export async function lockWorkflowOfJob(
   tx: Tx,
-  dialect: Dialect,
+  dialect: DialectSql,
   jobId: number,
 ): Promise<WorkflowRow | undefined> {
   const id = await workflowIdOfJob(tx, jobId);
@@ -128,6 +129,7 @@ export interface ChangeCause {
  */
 export async function applyWorkflowChanges(
   tx: Tx,
+  dialect: DialectSql,
   graph: WorkflowGraph,
   changes: readonly StateChange[],
   cause: ChangeCause | null,
@@ -137,7 +139,7 @@ export async function applyWorkflowChanges(
   for (const change of changes) {
     const job = graph.jobs.get(change.vertex);
     if (!job) throw new Error(`workflow ${graph.workflow.id} has no job for vertex ${change.vertex}`);
-    const updated = await applyOne(tx, graph.workflow, job, change, cause, now, actor);
+    const updated = await applyOne(tx, dialect, graph.workflow, job, change, cause, now, actor);
     graph.jobs.set(change.vertex, updated);
     graph.states.set(change.vertex, updated.state);
   }
@@ -145,6 +147,7 @@ export async function applyWorkflowChanges(
 
 async function applyOne(
   tx: Tx,
+  dialect: DialectSql,
   workflow: WorkflowRow,
   job: JobRow,
   change: StateChange,
@@ -177,9 +180,9 @@ async function applyOne(
     set,
     exact: true,
   };
-  if (change.to !== 'cancelled') return transitionJob(tx, input);
+  if (change.to !== 'cancelled') return transitionJob(tx, dialect, input);
   try {
-    return await transitionJob(tx, input);
+    return await transitionJob(tx, dialect, input);
   } catch (error) {
     const current = await findJob(tx, job.id);
     if (!(error instanceof InvalidTransitionError) || !current || !isActiveJobState(current.state))
@@ -223,7 +226,7 @@ export async function settleWorkflow(
   }
   const { workflow } = graph;
   const state = workflowState(graph.dag, graph.states);
-  const ended = state === 'finished' || state === 'failed' || state === 'cancelled';
+  const ended = ENDED_WORKFLOW_STATES.includes(state);
   const updated = await tx
     .updateTable('workflows')
     .set({ state, ended_at: ended ? (workflow.ended_at ?? now) : null, updated_at: now })
@@ -241,6 +244,7 @@ export async function settleWorkflow(
  */
 export async function advanceWorkflowIn(
   tx: Tx,
+  dialect: DialectSql,
   workflow: WorkflowRow,
   changedJob: JobRow,
   now: number,
@@ -248,7 +252,7 @@ export async function advanceWorkflowIn(
   const graph = await loadWorkflowGraph(tx, workflow);
   const vertex = changedJob.name;
   const changes = advance(graph.dag, graph.states, vertex);
-  await applyWorkflowChanges(tx, graph, changes, { vertex, state: changedJob.state }, now);
+  await applyWorkflowChanges(tx, dialect, graph, changes, { vertex, state: changedJob.state }, now);
   const settled = await settleWorkflow(tx, graph, [vertex, ...changes.map((c) => c.vertex)], now);
   return { released: changes.some((c) => c.to === 'defined'), workflow: settled };
 }
@@ -259,7 +263,7 @@ export async function advanceWorkflowIn(
  */
 export async function markWorkflowRunning(
   tx: Tx,
-  dialect: Dialect,
+  dialect: DialectSql,
   workflowId: number,
   now: number,
 ): Promise<void> {

@@ -5,9 +5,11 @@ import { randomUUID } from 'node:crypto';
 import type { ExpressionBuilder, Kysely } from 'kysely';
 import {
   advance,
+  ENDED_WORKFLOW_STATES,
   type FieldIssue,
   InvalidTransitionError,
   isActiveJobState,
+  isTerminalJobState,
   JOB_ERRORS,
   type JobCounts,
   type JobSpec,
@@ -18,11 +20,11 @@ import {
   ValidationError,
 } from '../core/index.ts';
 import { insertWorkflowFiles } from './dataset-queries.ts';
+import type { DialectSql } from './dialect.ts';
 import { findJob, insertJobs, transitionJob } from './job-queries.ts';
 import { nextAttempt } from './rows.ts';
 import type { Database, JobRow } from './schema.ts';
 import type { WorkflowRow } from './schema-workflows.ts';
-import type { Dialect } from './store.ts';
 import type { Tx } from './transaction.ts';
 import {
   applyWorkflowChanges,
@@ -34,12 +36,10 @@ import {
 import { emptyCounts } from './workflow-rows.ts';
 import type { NewWorkflow, WorkflowFilter } from './workflow-store.ts';
 
-const ENDED = ['finished', 'failed', 'cancelled'];
-
 /** Creates the workflow, its jobs (template) and files; `released` when it was started and jobs became claimable. */
 export async function createWorkflowIn(
   tx: Tx,
-  dialect: Dialect,
+  dialect: DialectSql,
   input: NewWorkflow,
   now: number,
 ): Promise<{ workflow: WorkflowRow; released: boolean }> {
@@ -78,7 +78,7 @@ export async function createWorkflowIn(
   return startWorkflowIn(tx, dialect, workflow.id, input.user, now);
 }
 
-async function lockExistingWorkflow(tx: Tx, dialect: Dialect, id: number): Promise<WorkflowRow> {
+async function lockExistingWorkflow(tx: Tx, dialect: DialectSql, id: number): Promise<WorkflowRow> {
   const workflow = await lockWorkflow(tx, dialect, id);
   if (!workflow) throw new NotFoundError('workflow', id);
   return workflow;
@@ -87,7 +87,7 @@ async function lockExistingWorkflow(tx: Tx, dialect: Dialect, id: number): Promi
 /** template → defined: the sources are released, noop sources complete (and release their children). */
 export async function startWorkflowIn(
   tx: Tx,
-  dialect: Dialect,
+  dialect: DialectSql,
   id: number,
   actor: string,
   now: number,
@@ -103,7 +103,7 @@ export async function startWorkflowIn(
     .executeTakeFirstOrThrow();
   const graph = await loadWorkflowGraph(tx, started);
   const changes = startChanges(graph.dag);
-  await applyWorkflowChanges(tx, graph, changes, null, now, actor);
+  await applyWorkflowChanges(tx, dialect, graph, changes, null, now, actor);
   const settled = await settleWorkflow(
     tx,
     graph,
@@ -119,26 +119,26 @@ export async function startWorkflowIn(
  */
 export async function cancelWorkflowIn(
   tx: Tx,
-  dialect: Dialect,
+  dialect: DialectSql,
   id: number,
   actor: string,
   now: number,
 ): Promise<WorkflowRow> {
   const workflow = await lockExistingWorkflow(tx, dialect, id);
-  if (ENDED.includes(workflow.state))
+  if (ENDED_WORKFLOW_STATES.includes(workflow.state))
     throw new InvalidTransitionError('workflow', id, workflow.state, 'cancel');
   const graph = await loadWorkflowGraph(tx, workflow);
   const resolved = resolveOutcome({ kind: 'killed' });
   const diag = `workflow ${id} cancelled by ${actor}`;
   const changed: string[] = [];
   for (const [vertex, job] of graph.jobs) {
-    if (ENDED.includes(job.state)) continue;
+    if (isTerminalJobState(job.state)) continue;
     let row: JobRow;
     if (isActiveJobState(job.state)) {
       row = await requestKill(tx, job, now);
     } else {
       try {
-        row = await transitionJob(tx, {
+        row = await transitionJob(tx, dialect, {
           job,
           transition: 'cancel',
           operation: 'cancel',
@@ -172,7 +172,7 @@ export async function cancelWorkflowIn(
  */
 export async function retryWorkflowIn(
   tx: Tx,
-  dialect: Dialect,
+  dialect: DialectSql,
   id: number,
   actor: string,
   now: number,
@@ -197,7 +197,7 @@ export async function retryWorkflowIn(
     const job = graph.jobs.get(vertex) as JobRow;
     // An earlier candidate's retry may have reopened this one already.
     if (job.state !== 'failed' && job.state !== 'cancelled') continue;
-    const row = await transitionJob(tx, {
+    const row = await transitionJob(tx, dialect, {
       job,
       transition: 'retry',
       operation: 'retry',
@@ -210,21 +210,21 @@ export async function retryWorkflowIn(
     graph.jobs.set(vertex, row);
     graph.states.set(vertex, row.state);
     const changes = advance(graph.dag, graph.states, vertex);
-    await applyWorkflowChanges(tx, graph, changes, null, now);
+    await applyWorkflowChanges(tx, dialect, graph, changes, null, now);
     changed.push(vertex, ...changes.map((c) => c.vertex));
   }
   return settleWorkflow(tx, graph, changed, now);
 }
 
 /** Deletes a workflow with its jobs (events, attempts, logs) and files; refused while a pilot holds a job. */
-export async function deleteWorkflowIn(tx: Tx, dialect: Dialect, id: number): Promise<void> {
+export async function deleteWorkflowIn(tx: Tx, dialect: DialectSql, id: number): Promise<void> {
   await lockExistingWorkflow(tx, dialect, id);
   const jobs = await tx
     .selectFrom('jobs')
     .select(['id', 'state'])
     .where('workflow_id', '=', id)
     .orderBy('id')
-    .$if(dialect === 'postgres', (qb) => qb.forUpdate())
+    .$call((qb) => dialect.lockRows(qb))
     .execute();
   const active = jobs.filter((job) => isActiveJobState(job.state)).map((job) => job.id);
   if (active.length > 0) {

@@ -23,7 +23,7 @@ export async function readLogEnd(
   api: MonitorApi,
   ref: LogRef,
 ): Promise<{ slice: LogSliceWire; skipped: number }> {
-  const probe = await api.jobLog(ref.jobId, {
+  const probe = await api.jobLogs(ref.jobId, {
     stream: ref.stream,
     attempt: ref.attempt,
     offset: 0,
@@ -33,7 +33,7 @@ export async function readLogEnd(
   const slice =
     from === 0 && probe.totalBytes <= 1
       ? probe
-      : await api.jobLog(ref.jobId, {
+      : await api.jobLogs(ref.jobId, {
           stream: ref.stream,
           attempt: ref.attempt,
           offset: from,
@@ -173,7 +173,7 @@ export async function wholeLog(api: MonitorApi, r: LogRef): Promise<string> {
   const parts: string[] = [];
   let offset = 0;
   for (;;) {
-    const slice = await api.jobLog(r.jobId, {
+    const slice = await api.jobLogs(r.jobId, {
       stream: r.stream,
       attempt: r.attempt,
       offset,

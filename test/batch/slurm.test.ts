@@ -5,7 +5,11 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseProvisioning } from '../../src/core/index.ts';
+import { slurmAdapter } from '../../src/factory/batch/slurm.ts';
+import { newTag } from '../../src/factory/intents.ts';
+import { pilotLaunch } from '../../src/factory/pilot-launch.ts';
 import { describeBatchScenario } from '../helpers/batch-scenario.ts';
 import { baseEnv, startP3s } from '../helpers/processes.ts';
 
@@ -51,4 +55,49 @@ describe.runIf(up)('the factory on Slurm', () => {
     sharedDir: () => shared,
     startFactory: (args, env) => startP3s(args, baseEnv(env)),
   }));
+});
+
+// A submission's intent tag (factory/intents.ts) travels as the Slurm job's comment, read here with
+// squeue's own format (%k), and the adapter finds the job by it, as a restarted factory would.
+describe.runIf(up)('an intent tag on Slurm', () => {
+  it('is the comment of each job the adapter submits, and finds them again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'p3s-slurm-tag-'));
+    const tag = newTag();
+    try {
+      const parsed = parseProvisioning(
+        { batch: 'slurm', maxWorkers: 1, pilotCommand: '/bin/sleep 30 #' },
+        '',
+        [],
+      );
+      if (!parsed.ok || !parsed.value) throw new Error('fixture');
+      const launch = pilotLaunch(
+        { name: 'tagged', provisioning: parsed.value },
+        // A pilot that only waits, so squeue still lists it (the rest of its line is a comment).
+        { pilotServer: 'http://127.0.0.1:9', pilotCommand: '/bin/sleep 30 #', caFile: null },
+      );
+      const adapter = slurmAdapter();
+      const outcome = await adapter.submit({
+        site: 'tagged',
+        count: 1,
+        launch,
+        resources: parsed.value.resources,
+        submitLines: [],
+        tokenFile: join(dir, 'none.token'),
+        logDir: dir,
+        scriptDir: dir,
+        tag,
+      });
+      expect(outcome.refused).toBeNull();
+      const [job] = outcome.submitted;
+      const id = job?.batchId.replace(/^slurm:/, '') as string;
+      const comment = execFileSync('squeue', ['-h', '-j', id, '-o', '%k'], { encoding: 'utf8' }).trim();
+      expect(comment).toBe(tag);
+      expect(await adapter.findTagged(tag, dir)).toEqual([
+        { batchId: `slurm:${id}`, logPath: `${dir}/slurm-${id}.out` },
+      ]);
+      await adapter.remove([`slurm:${id}`]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

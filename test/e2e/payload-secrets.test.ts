@@ -6,8 +6,8 @@
 // owner, redacted for another user and for a reader without a token, on the API and `job show`.
 
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REDACTED } from '../../src/core/env-secrets.ts';
@@ -77,6 +77,9 @@ describe('p3s up', () => {
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
     const name = `local-pilots@${hostname()}`;
     expect(up.output()).toContain(`created pilot token`);
+    // Payloads run as the server's user: said once, with what they reach and the fix.
+    expect(up.output()).toContain(`warning: payloads run as ${userInfo().username}, the server's own user`);
+    expect(up.output()).toContain('start p3s up as root with --payload-user NAME --work-dir DIR');
     expect(up.output()).toContain(`token "${name}" (role pilot) in ${tokenFile}`);
     const me = await (
       await fetch(`${url}/api/v1/whoami`, { headers: { authorization: `Bearer ${pilotSecret}` } })
@@ -119,6 +122,9 @@ describe('p3s up', () => {
       `the local pilots' token in ${tokenFile} was revoked or has expired: creating a new one`,
     );
     expect(started.stderr).toMatch(new RegExp(`created pilot token \\d+ "${name}"`));
+    expect(started.stderr).toContain(
+      `warning: payloads run as ${userInfo().username}, who holds the local admin token: any job can read`,
+    );
     const renewed = secretOf(tokenFile);
     expect(renewed).not.toBe(pilotSecret);
     const uuid = JSON.parse(started.stdout).pilots[0].uuid;
@@ -130,6 +136,50 @@ describe('p3s up', () => {
     up.signal('SIGINT');
     await up.exited;
   }, 120_000);
+});
+
+const isRoot = process.getuid?.() === 0;
+if (!isRoot)
+  console.warn(
+    'payload-secrets.test.ts: skipped p3s up --payload-user: switching users needs root (CI runs as root)',
+  );
+
+describe.skipIf(!isRoot)('p3s up --payload-user nobody', () => {
+  it("runs payloads as nobody, who can read neither the admin token nor the pilots' token", async () => {
+    const shared = scratch(tempDir('p3s-up-shared-'));
+    chmodSync(shared, 0o711);
+    const workDir = join(shared, 'work');
+    const { home, env, up } = await upWithIdlePilots(1, ['--payload-user', 'nobody', '--work-dir', workDir]);
+    scratch(home);
+    expect(up.output()).not.toContain('warning: payloads run as');
+    const adminFile = join(home, 'admin.token');
+    const tokenFile = join(home, 'local-pilots.token');
+    const secrets = [secretOf(adminFile), secretOf(tokenFile)];
+    // The probe tries the files its values name: give it the paths of both tokens.
+    const probeJob = join(home, 'probe.json');
+    const probeEnv = { PATH, ADMIN_FILE: adminFile, PILOTS_FILE: tokenFile };
+    const payload = `${process.execPath} ${PROBE}`;
+    writeFileSync(probeJob, JSON.stringify([{ name: 'probe', payload, env: probeEnv }]));
+    const submitted = await p3s(['job', 'submit', probeJob, '--wait', '--json'], env);
+    expect(submitted.code, submitted.stderr + submitted.stdout).toBe(0);
+    const id = JSON.parse(submitted.stdout).jobs[0].id;
+    const log = (await p3s(['job', 'logs', String(id)], env)).stdout;
+    expect(log).toContain('USER=nobody');
+    expectNothingAuthenticates(log, secrets);
+    expect(statSync(join(workDir, `${id}-1`)).uid).toBe(0);
+    up.signal('SIGINT');
+    await up.exited;
+  }, 120_000);
+
+  it('refuses a work dir nobody cannot enter before starting pilots, saying why', async () => {
+    const home = scratch(tempDir());
+    const clean = { P3S_HOME: home, P3S_SERVER: undefined, P3S_TOKEN: undefined, P3S_TOKEN_FILE: undefined };
+    const res = await p3s(['up', '--port', '0', '--payload-user', 'nobody'], baseEnv(clean));
+    expect(res.code, res.stdout).toBe(2);
+    expect(res.stderr).toMatch(
+      /nobody cannot enter the work dir .*\/work \(a directory on its path is closed to it\)/,
+    );
+  }, 60_000);
 });
 
 describe('pilots started at once for the local server', () => {

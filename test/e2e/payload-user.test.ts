@@ -6,7 +6,7 @@
 // refuses to start and says why. CI runs as root, so these run there; elsewhere they skip, saying so.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cluster, makeCluster } from '../helpers/cluster.ts';
@@ -117,6 +117,18 @@ describe.skipIf(!isRoot)('pilots started as root with --payload-user nobody', ()
     expect(statSync(join(otherDir, 'mine.txt')).uid).toBe(NOBODY);
     expect(statSync(otherDir).uid).toBe(0);
     expect(readCmdline(pid)).toContain('--payload-user nobody');
+
+    // COPY mode naming the pilot's own token file: the copy is made as nobody, so it is refused.
+    const copy = join(c.dataDir, 'copy.json');
+    const env = { P3S_MODE: 'COPY', P3S_EXECMODE: 'SHELL' };
+    writeFileSync(copy, JSON.stringify([{ name: 'copy', payload: `${tokenFile} ; cat *.token`, env }]));
+    const three = JSON.parse((await c.cli(['job', 'submit', copy, '--json'])).stdout).jobs[0].id as number;
+    expect(await ended(three)).toMatchObject({ state: 'failed' });
+    const failed = (await c.json(['job', 'show', String(three)])).job;
+    expect(failed.errorDiag).toContain(`P3S_MODE=COPY: cannot copy ${tokenFile} into the sandbox as nobody`);
+    const secret = readFileSync(tokenFile, 'utf8').trim();
+    expect((await c.cli(['job', 'logs', String(three)])).stdout).not.toContain(secret);
+    expect(readdirSync(join(workDir, `${three}-1`))).toEqual([]);
   }, 120_000);
 
   it.each([

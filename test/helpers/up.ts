@@ -21,7 +21,7 @@ export interface Up {
   pilots(): Promise<UpPilot[]>;
 }
 
-export async function upWithIdlePilots(pilotCount = 4): Promise<Up> {
+export async function upWithIdlePilots(pilotCount = 4, extraArgs: string[] = []): Promise<Up> {
   const home = tempDir();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -32,7 +32,7 @@ export async function upWithIdlePilots(pilotCount = 4): Promise<Up> {
     P3S_TOKEN_FILE: undefined,
     P3S_PORT: String(port),
   });
-  const up = startP3s(['up', '-n', String(pilotCount)], env);
+  const up = startP3s(['up', '-n', String(pilotCount), ...extraArgs], env);
   await waitFor('up prints its URL', () => up.output().includes(url), 30_000);
   const pilots = async () =>
     JSON.parse((await p3s(['pilots', 'list', '--json'], env)).stdout).pilots as UpPilot[];

@@ -67,6 +67,18 @@ describe('the local pilots token', () => {
     const made = await ensureLocalPilotsToken(setup());
     expect(made.secret).not.toBe(server.adminToken);
     expect(notes[0]).toContain('is not a pilot token: creating a new one');
+    // The local admin token itself is not revoked: it is what made the new one.
+    expect((await server.client.whoami()).role).toBe('admin');
+  });
+
+  it('revokes a live token of another role it replaces (pilots were handed it)', async () => {
+    const user = await server.client.createToken({ name: 'alice', role: 'user' });
+    writeFileSync(join(root, 'local-pilots.token'), `${user.secret}\n`, { mode: 0o600 });
+    const made = await ensureLocalPilotsToken(setup());
+    expect(made.secret).not.toBe(user.secret);
+    expect(notes[1]).toBe(`p3s: revoked token ${user.token.id}, which the local pilots' token file held`);
+    const [alice] = (await server.client.listTokens({ name: 'alice', all: true })).tokens;
+    expect(alice?.revokedAt).not.toBeNull();
   });
 
   it('is made once by starts that race each other', async () => {

@@ -114,6 +114,43 @@ describe('pilot protocol', () => {
     });
   });
 
+  it.each([
+    ['memory_exceeded', 1500, 'process group used 412.3 MiB (PSS), over its limit of 300.0 MiB'],
+    ['disk_exceeded', 1501, 'work directory holds 41.0 MiB, over its disk request of 10 MiB'],
+    ['looping', 1502, 'no CPU used and no file in the work directory changed for 3 s (limit 2 s)'],
+  ])(
+    'records a %s outcome as failed with code %i and the pilot detail as its diagnostic',
+    async (kind, code, detail) => {
+      await register('p-1');
+      const [id] = await submit([{ payload: '/bin/true', memory: 200, disk: 10 }]);
+      await claim('p-1');
+      const res = await call(t.app, 'POST', `/api/v1/jobs/${id}/finish`, {
+        pilot: 'p-1',
+        attempt: 1,
+        outcome: { kind, detail },
+        metrics: null,
+      });
+      expect(res.json).toEqual({ state: 'failed' });
+      expect((await call(t.app, 'GET', `/api/v1/jobs/${id}`)).json.job).toMatchObject({
+        errorName: kind,
+        errorCode: code,
+        errorDiag: detail,
+      });
+    },
+  );
+
+  it('accepts the resources a pilot offers at registration, and refuses bad ones naming the field', async () => {
+    await register('p-res', { resources: { memory: 2048, cores: 2, disk: 10_000 } });
+    const res = await call(
+      t.app,
+      'POST',
+      '/api/v1/pilots',
+      registration('p-bad', { resources: { memory: -1, cores: 2, disk: 0 } }),
+    );
+    expect(res.status).toBe(400);
+    expect(res.json.error.details[0].path).toBe('/body/resources/memory');
+  });
+
   it.each(['.', '..'])(
     'refuses the pilot uuid %j, which a URL or a file name would take for a directory',
     async (uuid) => {
@@ -173,14 +210,6 @@ describe('pilot protocol', () => {
   it('answers "no job" after the wait when nothing matches', async () => {
     await register('p-1');
     expect((await claim('p-1', 0)).json).toEqual({ job: null, command: null });
-  });
-
-  it('wakes a waiting claim when a job is submitted', async () => {
-    await register('p-1');
-    const pending = claim('p-1', 5);
-    await new Promise((r) => setTimeout(r, 50));
-    const [id] = await submit([{ payload: '/bin/true' }]);
-    expect((await pending).json.job.id).toBe(id);
   });
 
   it('stops waiting, and claims nothing, for a pilot that hung up during its long-poll', async () => {

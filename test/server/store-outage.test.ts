@@ -4,7 +4,10 @@
 // reaper gives every active lease the outage back instead of failing the jobs as lost.
 
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError, type JobSpec } from '../../src/core/index.ts';
@@ -31,14 +34,14 @@ const spec = (env: Record<string, string> = {}): JobSpec => ({
 });
 
 /** A registered pilot holding a job whose lease ends LEASE_MS from now. */
-async function heldJob(store: Store): Promise<{ jobId: number; pilot: string }> {
+async function heldJob(store: Store, leaseMs = LEASE_MS): Promise<{ jobId: number; pilot: string }> {
   const pilot = randomUUID();
   await store.registerPilot(
     { uuid: pilot, host: 'h', site: null, pid: 1, batchId: null, jobTypes: [], version: 't', lifetime: 0 },
     Date.now(),
   );
   const [job] = await store.submitJobs([spec()], 'alice', Date.now());
-  const { claimed } = await store.touchAndClaimJob(pilot, LEASE_MS, Date.now());
+  const { claimed } = await store.touchAndClaimJob(pilot, leaseMs, Date.now());
   if (!claimed || claimed.job.id !== job?.id) throw new Error('the job was not claimed');
   return { jobId: claimed.job.id, pilot };
 }
@@ -177,4 +180,39 @@ describe.runIf(tmpfsAvailable())('SQLite on a full disk', () => {
       await app.close();
     }
   });
+});
+
+// A transient failure is no outage: one SQLITE_BUSY (another connection holding the write lock past
+// busy_timeout) fails that write with store_unavailable, but starts no outage and extends no lease.
+describe('SQLite busy for a moment', () => {
+  let dir: string;
+  let store: Store;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'p3s-busy-'));
+    store = await openStore({ sqlitePath: join(dir, 'p3s.db') });
+    await store.migrate();
+  });
+  afterAll(async () => {
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('fails the write, and leaves every lease as it was', async () => {
+    // A lease longer than the busy wait: no lease runs out by the wall clock meanwhile.
+    const { jobId } = await heldJob(store, 60_000);
+    store.availability.graced({ since: 0, at: Date.now() });
+    const lease = (await store.getJob(jobId))?.leaseExpiresAt;
+    const other = new Database(join(dir, 'p3s.db'));
+    try {
+      other.exec('BEGIN EXCLUSIVE');
+      expect(await code(store.submitJobs([spec()], 'alice', Date.now()))).toBe('store_unavailable');
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    expect(store.availability.current()).toBeNull();
+    expect(store.availability.pendingGrace()).toBeNull();
+    expect(await reap(store)).toBe(0);
+    expect((await store.getJob(jobId))?.leaseExpiresAt).toBe(lease);
+  }, 30_000);
 });

@@ -1,10 +1,10 @@
-// The monitor's aggregates on PostgreSQL run without parallel workers (src/store/aggregate-read.ts):
+// The monitor's aggregates on PostgreSQL run without parallel workers (src/store/postgres/aggregate-read.ts):
 // at 10^6 jobs on 2 cores the parallel count by state took twice as long as one ordered walk.
 // Parallel plans are made free here so that the planner would pick one if it were allowed to.
 
 import { type Kysely, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { aggregateRead } from '../../src/store/aggregate-read.ts';
+import { aggregateReadPostgres } from '../../src/store/postgres/aggregate-read.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { postgresAvailable } from '../helpers/postgres.ts';
 import { usePostgresStore } from './postgres-store-fixture.ts';
@@ -46,7 +46,7 @@ describe.runIf(postgresAvailable())('aggregate reads (PostgreSQL)', () => {
     await loadJobs();
     const plain = await fixture.kysely.transaction().execute(countPlan);
     expect(plain).toContain('Gather');
-    const aggregate = await aggregateRead(fixture.kysely, 'postgres', countPlan);
+    const aggregate = await aggregateReadPostgres(fixture.kysely, countPlan);
     expect(aggregate).not.toContain('Gather');
   });
 
@@ -55,10 +55,10 @@ describe.runIf(postgresAvailable())('aggregate reads (PostgreSQL)', () => {
       (await sql<{ v: string }>`SELECT current_setting('max_parallel_workers_per_gather') AS v`.execute(db))
         .rows[0]?.v;
     const before = await setting(fixture.kysely);
-    expect(await aggregateRead(fixture.kysely, 'postgres', setting)).toBe('0');
+    expect(await aggregateReadPostgres(fixture.kysely, setting)).toBe('0');
     expect(await setting(fixture.kysely)).toBe(before);
     await expect(
-      aggregateRead(fixture.kysely, 'postgres', (db) => sql`DELETE FROM jobs`.execute(db)),
+      aggregateReadPostgres(fixture.kysely, (db) => sql`DELETE FROM jobs`.execute(db)),
     ).rejects.toThrow(/read-only transaction/);
   });
 

@@ -8,10 +8,10 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { finishSoloJobsPostgres } from '../../src/store/finish-postgres.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
-import { prepareMarkedQueries } from '../../src/store/pg-prepared.ts';
 import { endingOf } from '../../src/store/pilot-reports.ts';
+import { finishSoloJobsPostgres } from '../../src/store/postgres/finish.ts';
+import { preparingPool } from '../../src/store/postgres/prepared.ts';
 import type { Database } from '../../src/store/schema.ts';
 import type { FinishInput } from '../../src/store/store.ts';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../helpers/postgres.ts';
@@ -32,7 +32,6 @@ describe.runIf(postgresAvailable())('the grouped finish plan (PostgreSQL)', () =
     // One connection, with the server's named statements, that logs the plan of every statement it runs.
     const pool = new pg.Pool({ connectionString: fixture.url, max: 1 });
     pool.on('connect', (client) => {
-      prepareMarkedQueries(client);
       client.on('notice', (notice) => notices.push(notice.message ?? ''));
       for (const statement of [
         `LOAD 'auto_explain'`,
@@ -42,7 +41,7 @@ describe.runIf(postgresAvailable())('the grouped finish plan (PostgreSQL)', () =
       ])
         void client.query(statement);
     });
-    explained = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    explained = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
   });
   afterAll(async () => {
     await explained?.destroy();

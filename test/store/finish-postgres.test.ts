@@ -5,7 +5,8 @@
 // that they really take the common case.
 
 import { describe, expect, it } from 'vitest';
-import { type Ending, finishSoloJobsPostgres, type SoloFinish } from '../../src/store/finish-postgres.ts';
+import type { Ending, SoloFinish } from '../../src/store/dialect.ts';
+import { finishSoloJobsPostgres } from '../../src/store/postgres/finish.ts';
 import type { FinishInput } from '../../src/store/store.ts';
 import { postgresAvailable } from '../helpers/postgres.ts';
 import { claimedJob, LEASE_MS, registerPilot, spec, T0 } from './conformance-fixtures.ts';

@@ -5,8 +5,8 @@
 // this file checks that they really take the common case, and what a group does.
 
 import { describe, expect, it } from 'vitest';
-import type { Ending, SoloFinish } from '../../src/store/finish-postgres.ts';
-import { finishSoloJobsSqlite } from '../../src/store/finish-sqlite.ts';
+import type { Ending, SoloFinish } from '../../src/store/dialect.ts';
+import { finishSoloJobsSqlite } from '../../src/store/sqlite/finish.ts';
 import type { FinishInput } from '../../src/store/store.ts';
 import { claimedJob, LEASE_MS, registerPilot, spec, T0 } from './conformance-fixtures.ts';
 import { createWorkflow, makeDag } from './conformance-workflow-fixtures.ts';

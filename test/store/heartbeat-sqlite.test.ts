@@ -5,7 +5,7 @@
 // case and what a group does.
 
 import { describe, expect, it } from 'vitest';
-import { heartbeatJobsSqlite } from '../../src/store/heartbeat-sqlite.ts';
+import { heartbeatJobsSqlite } from '../../src/store/sqlite/heartbeat.ts';
 import type { HeartbeatInput } from '../../src/store/store.ts';
 import { claimedJob, LEASE_MS, runningJob, T0 } from './conformance-fixtures.ts';
 import { useSqliteStore } from './sqlite-store-fixture.ts';

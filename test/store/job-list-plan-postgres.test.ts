@@ -8,6 +8,7 @@
 import { type CompiledQuery, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { jobCountQuery, jobPageQuery } from '../../src/store/job-list-queries.ts';
+import { POSTGRES_SQL } from '../../src/store/postgres/sql.ts';
 import type { JobListQuery } from '../../src/store/store.ts';
 import { postgresAvailable } from '../helpers/postgres.ts';
 import { usePostgresStore } from './postgres-store-fixture.ts';
@@ -60,7 +61,7 @@ describe.runIf(postgresAvailable())('job listing plans (PostgreSQL)', () => {
       [{ sort: 'created', order: 'asc' }, 'Index Scan using jobs_by_created_index'],
     ];
     for (const [changes, walk] of cases) {
-      const shown = await plan(jobPageQuery(fixture.kysely, 'postgres', view(changes)).compile());
+      const shown = await plan(jobPageQuery(fixture.kysely, POSTGRES_SQL, view(changes)).compile());
       expect(shown, JSON.stringify(changes)).toContain(walk);
       expect(shown, JSON.stringify(changes)).not.toMatch(/Sort|Seq Scan/);
     }
@@ -70,7 +71,7 @@ describe.runIf(postgresAvailable())('job listing plans (PostgreSQL)', () => {
     await loadJobs();
     for (const changes of [{}, { offset: 5000 }, { filter: { user: 'u1' } }, { order: 'asc' as const }]) {
       const shown = await plan(
-        jobPageQuery(fixture.kysely, 'postgres', view({ sort: 'ended', ...changes })).compile(),
+        jobPageQuery(fixture.kysely, POSTGRES_SQL, view({ sort: 'ended', ...changes })).compile(),
       );
       expect(shown, JSON.stringify(changes)).toMatch(
         /Index (Only )?Scan( Backward)? using jobs_by_ended_index/,

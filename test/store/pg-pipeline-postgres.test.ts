@@ -5,7 +5,7 @@
 import { type Kysely, sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.ts';
-import { pipelinedDb } from '../../src/store/pg-pipeline.ts';
+import { pipelinedDb } from '../../src/store/postgres/pipeline.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { postgresAvailable } from '../helpers/postgres.ts';
 import { waitFor } from '../helpers/processes.ts';

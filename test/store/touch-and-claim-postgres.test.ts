@@ -4,7 +4,7 @@
 // through touchAndClaimJob; this file checks that it really takes the common case.
 
 import { describe, expect, it } from 'vitest';
-import { touchAndClaimPostgres } from '../../src/store/claim-postgres.ts';
+import { touchAndClaimPostgres } from '../../src/store/postgres/claim.ts';
 import { postgresAvailable } from '../helpers/postgres.ts';
 import { LEASE_MS, registerPilot, spec, T0 } from './conformance-fixtures.ts';
 import { usePostgresStore } from './postgres-store-fixture.ts';

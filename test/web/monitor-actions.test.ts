@@ -4,7 +4,7 @@
 import Fastify from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ApiTransport, makeMonitorApi } from '../../src/web/monitor-api.ts';
-import { registerMonitor } from '../../src/web/monitor-routes.tsx';
+import { registerMonitor } from '../../src/web/monitor-routes.ts';
 import { call, createToken, makeTestApp, type TestApp } from '../helpers/app.ts';
 import { finish, log, page, sessionCookie, start, submit } from '../helpers/monitor-data.ts';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_PREFIX } from '../../src/protocol/routes.ts';
 import { accessRuleOf } from '../../src/server/auth/route-access.ts';
-import { PAGES } from '../../src/web/monitor-routes.tsx';
+import { PAGES } from '../../src/web/routes/pages.ts';
 import { makeTestApp, type TestApp } from '../helpers/app.ts';
 import { tableRows } from '../helpers/markdown.ts';
 

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { type Command, InvalidArgumentError, Option, type OptionValues } from '@commander-js/extra-typings';
 import { DEFAULTS } from '../../core/defaults.ts';
 import type { RunAs } from '../../pilot/main.ts';
-import { type PilotOptions, SITE_SETTINGS, type SiteSetting } from '../../pilot/options.ts';
+import {
+  DEFAULT_MEMORY_GRACE,
+  type PilotOptions,
+  SITE_SETTINGS,
+  type SiteSetting,
+} from '../../pilot/options.ts';
 import { bytesArg, intArg, listArg, secondsArg, uuidArg } from '../args.ts';
 import { keepRunningWithoutOutput } from '../closed-output.ts';
 import { CliError, Exit } from '../errors.ts';
@@ -95,6 +100,34 @@ export function withPilotOptions<A extends unknown[], O extends OptionValues, G 
         .argParser(bytesArg(0))
         .default(DEFAULTS.pilotMinFreeBytes as number, '16MiB'),
     )
+    .addOption(
+      new Option(
+        '--memory <MiB>',
+        "memory this pilot offers; the limit of jobs that ask none (default: the node's)",
+      ).argParser(intArg(1)),
+    )
+    .addOption(
+      new Option('--cores <n>', "cores this pilot offers (default: the node's)").argParser(intArg(1)),
+    )
+    .addOption(
+      new Option(
+        '--disk <MiB>',
+        'work dir space this pilot offers; the limit of jobs that ask none (default: its free space)',
+      ).argParser(intArg(1)),
+    )
+    .addOption(
+      new Option('--memory-grace <factor>', 'kill a payload using more than its memory request times this')
+        .argParser(factorArg)
+        .default(DEFAULT_MEMORY_GRACE),
+    )
+    .addOption(
+      new Option(
+        '--looping-after <s>',
+        'kill a payload that used no CPU and changed no file this long; 0 = never',
+      )
+        .argParser(secondsArg(0))
+        .default(0),
+    )
     .addOption(new Option('-x, --shell', 'run every payload through /bin/sh -c (P3S -x)'))
     .addOption(
       new Option(
@@ -115,6 +148,14 @@ export function withPilotOptions<A extends unknown[], O extends OptionValues, G 
     .addOption(tokenOption())
     .addOption(caFileOption())
     .addOption(dataDirOption());
+}
+
+/** A factor of at least 1 (a payload may always use what it asked for). */
+function factorArg(value: string): number {
+  const n = value.trim() === '' ? Number.NaN : Number(value);
+  if (!Number.isFinite(n) || n < 1)
+    throw new InvalidArgumentError(`expected a number of at least 1, got "${value}".`);
+  return n;
 }
 
 function siteSettingsArg(value: string): SiteSetting[] {
@@ -152,6 +193,11 @@ export interface PilotFlags {
   maxOutage: number;
   killGrace: number;
   minFree: number;
+  memory?: number;
+  cores?: number;
+  disk?: number;
+  memoryGrace: number;
+  loopingAfter: number;
   shell?: true;
   payloadUser?: string;
   logLevel: string;
@@ -197,6 +243,11 @@ export function pilotOptionsFrom(
     maxOutage: flags.maxOutage,
     killGrace: flags.killGrace,
     minFreeBytes: flags.minFree,
+    ...(flags.memory !== undefined && { memoryMiB: flags.memory }),
+    ...(flags.cores !== undefined && { cores: flags.cores }),
+    ...(flags.disk !== undefined && { diskMiB: flags.disk }),
+    memoryGrace: flags.memoryGrace,
+    loopingAfter: flags.loopingAfter,
     shell: flags.shell === true,
     ...(flags.payloadUser !== undefined && { payloadUser: flags.payloadUser }),
     logLevel: flags.logLevel,

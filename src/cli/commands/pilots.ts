@@ -7,6 +7,7 @@ import { ApiError, NetworkError, P3sClient } from '../../protocol/client.ts';
 import type { PilotWire } from '../../protocol/schemas/pilots.ts';
 import { intArg, secondsArg } from '../args.ts';
 import { CliError, Exit } from '../errors.ts';
+import { sameUserWarning } from '../local-pilot-token.ts';
 import {
   type PilotRecord,
   pilotArgv,
@@ -59,6 +60,9 @@ export function addPilotsCommands(program: Command): void {
         explicit: explicitSettings(cmd, opts.explicit),
       };
       await checkPayloadUser(base, setup.tokenSource);
+      // The pilots got the data dir's local pilots token: this user holds the admin token too.
+      if (base.payloadUser === undefined && setup.tokenSource === 'admin.token' && base.tokenFile)
+        out.note(sameUserWarning('p3s pilots start', dataDir, base.tokenFile));
       const client = new P3sClient({
         server: base.server,
         token: base.token,

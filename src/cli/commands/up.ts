@@ -4,12 +4,18 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { join } from 'node:path';
+import { userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
 import { type Command, Option } from '@commander-js/extra-typings';
 import { DEFAULTS } from '../../core/defaults.ts';
 import { intArg } from '../args.ts';
 import { CliError } from '../errors.ts';
-import { ensureLocalPilotsToken, type LocalPilotsToken, localPilotsTokenName } from '../local-pilot-token.ts';
+import {
+  ensureLocalPilotsToken,
+  type LocalPilotsToken,
+  localPilotsTokenName,
+  sameUserWarning,
+} from '../local-pilot-token.ts';
 import { pilotEnv, pilotLogFile, removeRecord, spawnP3s, writeRecord } from '../local-pilots.ts';
 import type { Output } from '../output.ts';
 import {
@@ -61,6 +67,18 @@ export function addUpCommand(program: Command): void {
     .addOption(purgeEveryOption())
     .addOption(
       new Option('--log-level <level>', 'server log level').choices(LOG_LEVELS).default('warn' as const),
+    )
+    .addOption(
+      new Option(
+        '--payload-user <name>',
+        'the pilots run payloads as this user, not as the server (start p3s up as root; needs --work-dir)',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--work-dir <dir>',
+        "where the pilots' jobs run (default: <data dir>/work; with --payload-user: a directory that user can enter)",
+      ),
     );
   withSecurityOptions(command)
     .addOption(
@@ -90,6 +108,18 @@ export function addUpCommand(program: Command): void {
         await server.close();
         throw error;
       }
+      const workDir = resolve(opts.workDir ?? join(options.dataDir, DEFAULTS.workDir));
+      const joblogDir = join(options.dataDir, DEFAULTS.joblogDir);
+      if (opts.payloadUser === undefined)
+        out.note(sameUserWarning('p3s up', options.dataDir, pilotsToken.file));
+      else {
+        try {
+          await checkPayloadUser(opts.payloadUser, { workDir, joblogDir, tokenFile: pilotsToken.file });
+        } catch (error) {
+          await server.close();
+          throw error;
+        }
+      }
       const env = pilotEnv(process.env, { tokenFile: pilotsToken.file, caFile });
       let stopping = false;
       const pilots: LocalPilot[] = [];
@@ -97,8 +127,8 @@ export function addUpCommand(program: Command): void {
         const uuid = randomUUID();
         const logFile = pilotLogFile(options.dataDir, uuid);
         const argv = ['pilot', '-c', '0', '--server', server.url, '--uuid', uuid];
-        argv.push('--work-dir', join(options.dataDir, DEFAULTS.workDir));
-        argv.push('--joblog-dir', join(options.dataDir, DEFAULTS.joblogDir));
+        argv.push('--work-dir', workDir, '--joblog-dir', joblogDir);
+        if (opts.payloadUser !== undefined) argv.push('--payload-user', opts.payloadUser);
         // Own process group: a terminal Ctrl-C reaches only us, and we stop the pilots once, in order.
         const child = spawnP3s(argv, logFile, true, env);
         child.on('error', (error) => out.note(`p3s: pilot ${uuid.slice(0, 8)}: ${error.message}`));
@@ -127,6 +157,7 @@ export function addUpCommand(program: Command): void {
         database: describeDatabase(options.databaseUrl, options.dataDir),
         pilots: pilots.length,
         pilotsToken: pilotsToken.file,
+        payloadUser: opts.payloadUser ?? `${userInfo().username} (the server's own user)`,
         access: accessLines(server, options),
         caFile: options.tls ? caFile : undefined,
       });
@@ -148,6 +179,20 @@ export function addUpCommand(program: Command): void {
       await server.close();
       exitSoon();
     });
+}
+
+/** Refuses (exit 2, saying what to change) a payload user that could reach the pilots' secrets. */
+async function checkPayloadUser(
+  payloadUser: string,
+  dirs: { workDir: string; joblogDir: string; tokenFile: string },
+): Promise<void> {
+  const { PayloadUserError, preparePayloadUser } = await import('../../pilot/main.ts');
+  try {
+    preparePayloadUser({ payloadUser, ...dirs });
+  } catch (error) {
+    if (error instanceof PayloadUserError) throw new CliError(error.message, { exitCode: 2 });
+    throw error;
+  }
 }
 
 function readAdminToken(file: string): string {
@@ -182,6 +227,8 @@ interface Welcome {
   pilots: number;
   /** The file of the pilots' own token. */
   pilotsToken: string;
+  /** Who payloads run as. */
+  payloadUser: string;
   access: string[];
   /** What clients must trust (HTTPS only). */
   caFile: string | undefined;
@@ -201,6 +248,7 @@ function printWelcome(out: Output, w: Welcome): void {
   out.line(`  database  ${w.database}`);
   out.line(`  pilots    logs in ${join(dataDir, DEFAULTS.pilotLogDir)}`);
   out.line(`            token "${localPilotsTokenName()}" (role pilot) in ${w.pilotsToken}`);
+  out.line(`            payloads run as ${w.payloadUser}`);
   for (const line of w.access) out.line(line);
   out.line('');
   out.line('submit a job:');

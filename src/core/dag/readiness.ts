@@ -1,7 +1,15 @@
 // The execution rules of a workflow as pure functions over vertex states: what starts when a workflow
 // starts, what follows from one vertex changing state, and the state of the workflow as a whole.
 
-import { JOB_STATES, type JobState, type JobTransition } from '../job-state.ts';
+import {
+  ADJUSTABLE_JOB_STATES,
+  JOB_STATES,
+  type JobState,
+  type JobTransition,
+  QUEUE_JOB_STATES,
+  TERMINAL_JOB_STATES,
+  UNSUCCESSFUL_JOB_STATES,
+} from '../job-state.ts';
 import { childVerticesOf, descendantsOf, parentVerticesOf, topologicalOrder, vertexOf } from './dag-rules.ts';
 import { type DagTemplate, isNoop } from './dag-types.ts';
 
@@ -34,9 +42,9 @@ export interface StateChange {
   reason: ChangeReason;
 }
 
-const ENDED: readonly JobState[] = ['finished', 'failed', 'cancelled'];
-const BLOCKING: readonly JobState[] = ['failed', 'cancelled'];
-const MOVING: readonly JobState[] = ['defined', 'dispatched', 'running'];
+const ENDED = TERMINAL_JOB_STATES;
+const BLOCKING = UNSUCCESSFUL_JOB_STATES;
+const MOVING = QUEUE_JOB_STATES;
 
 /**
  * States when a workflow starts: every vertex whose parents all finished is released, which at start
@@ -119,6 +127,23 @@ export function applyChanges(states: VertexStates, changes: readonly StateChange
 export const WORKFLOW_STATES = ['template', 'defined', 'running', 'finished', 'failed', 'cancelled'] as const;
 export type WorkflowState = (typeof WORKFLOW_STATES)[number];
 
+/** Whether a workflow in each state is waiting, live work (never purged) or ended; a new state fails to compile here. */
+export const WORKFLOW_STATE_PHASE = {
+  template: 'waiting',
+  defined: 'waiting',
+  running: 'live',
+  finished: 'ended',
+  failed: 'ended',
+  cancelled: 'ended',
+} as const satisfies Record<WorkflowState, 'waiting' | 'live' | 'ended'>;
+
+export const LIVE_WORKFLOW_STATES: readonly WorkflowState[] = WORKFLOW_STATES.filter(
+  (state) => WORKFLOW_STATE_PHASE[state] === 'live',
+);
+export const ENDED_WORKFLOW_STATES: readonly WorkflowState[] = WORKFLOW_STATES.filter(
+  (state) => WORKFLOW_STATE_PHASE[state] === 'ended',
+);
+
 export function isWorkflowState(value: string): value is WorkflowState {
   return (WORKFLOW_STATES as readonly string[]).includes(value);
 }
@@ -140,7 +165,7 @@ export function workflowState(dag: DagTemplate, states: VertexStates): WorkflowS
   if (all.every((s) => s === 'template')) return 'template';
   if (all.some((s) => MOVING.includes(s))) {
     const progressed = dag.vertices.some(
-      (v, i) => !isNoop(v) && all[i] !== 'template' && all[i] !== 'defined',
+      (v, i) => !isNoop(v) && !ADJUSTABLE_JOB_STATES.includes(all[i] as JobState),
     );
     return progressed ? 'running' : 'defined';
   }

@@ -18,6 +18,8 @@ export interface SubmitRequest {
   logDir: string;
   /** Where the adapter keeps its generated scripts. */
   scriptDir: string;
+  /** The submission's intent tag (intents.ts), carried by each of its batch jobs. */
+  tag: string;
 }
 
 export interface Submitted {
@@ -43,6 +45,11 @@ export interface BatchAdapter {
   status(batchIds: string[]): Promise<Map<string, BatchObservation>>;
   /** Removes these batch jobs (removing an ended one is harmless). Throws when the command fails. */
   remove(batchIds: string[]): Promise<void>;
+  /**
+   * The batch jobs still known that carry this intent tag (`logDir`: as given to their submission).
+   * Throws when the batch system cannot be asked: then nothing is concluded.
+   */
+  findTagged(tag: string, logDir: string): Promise<Submitted[]>;
 }
 
 /** The job id of a batch id of this system (`slurm:42` → `42`), or undefined for another system's. */

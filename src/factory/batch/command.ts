@@ -3,6 +3,7 @@
 // must never reach a batch job (sbatch passes its environment on by default).
 
 import { spawn } from 'node:child_process';
+import { withoutCredentials } from '../../core/credentials.ts';
 
 export interface CommandResult {
   code: number;
@@ -18,9 +19,14 @@ export type RunCommand = (
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
-/** The factory's environment without P3S_* variables (tokens, server, data dir). */
+/**
+ * The factory's environment without P3S_* variables (tokens, server, data dir) and without any
+ * other credential (core's rule: a database password of a `p3s server --factory`).
+ */
 export function batchEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.startsWith('P3S_')));
+  return Object.fromEntries(
+    Object.entries(withoutCredentials(env)).filter(([key]) => !key.startsWith('P3S_')),
+  );
 }
 
 /** Spawns the command; a missing program or a time-out resolves with code 127 or 124 and says so. */

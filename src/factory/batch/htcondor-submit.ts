@@ -26,6 +26,8 @@ export function condorSubmitDescription(options: {
   logDir: string;
   resources: PilotResources;
   submitLines: string[];
+  /** The submission's intent tag, kept as the jobs' p3sIntent attribute. */
+  tag: string;
 }): string {
   const r = options.resources;
   const lines = [
@@ -48,6 +50,7 @@ export function condorSubmitDescription(options: {
     ...(r.account !== null ? [`accounting_group = ${r.account}`] : []),
     `batch_name = p3s-${options.site}`,
     `+p3sSite = "${options.site}"`,
+    `+p3sIntent = "${options.tag}"`,
     `leave_in_queue = (JobStatus == 3 || JobStatus == 4) && (time() - EnteredCurrentStatus) < ${CONDOR_KEEP_ENDED_SECONDS}`,
     ...options.submitLines,
     `queue ${options.count}`,

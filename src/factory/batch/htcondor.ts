@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { BatchObservation } from '../../core/index.ts';
+import { INTENT_TAG } from '../intents.ts';
 import { type BatchAdapter, nativeIds, type SubmitOutcome, type SubmitRequest } from './adapter.ts';
 import { complaint, type RunCommand, runCommand } from './command.ts';
 import { CONDOR_ATTRIBUTES, parseCondorQJson, parseCondorSubmitTerse } from './htcondor-parse.ts';
@@ -37,6 +38,18 @@ export function htcondorAdapter(run: RunCommand = runCommand): BatchAdapter {
       const result = await run('condor_q', ['-json', '-attributes', CONDOR_ATTRIBUTES.join(','), ...ids]);
       if (result.code !== 0) throw new Error(complaint('condor_q -json', result));
       return parseCondorQJson(result.stdout);
+    },
+
+    async findTagged(tag: string, logDir: string) {
+      if (!INTENT_TAG.test(tag)) return [];
+      const constraint = `p3sIntent == "${tag}"`;
+      const attributes = CONDOR_ATTRIBUTES.join(',');
+      const result = await run('condor_q', ['-json', '-constraint', constraint, '-attributes', attributes]);
+      if (result.code !== 0) throw new Error(complaint('condor_q -json', result));
+      return [...parseCondorQJson(result.stdout).keys()].map((batchId) => ({
+        batchId,
+        logPath: `${logDir}/htcondor-${batchId.slice('htcondor:'.length)}.err`,
+      }));
     },
 
     async remove(batchIds: string[]): Promise<void> {

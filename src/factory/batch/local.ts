@@ -5,7 +5,16 @@
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { BatchObservation } from '../../core/index.ts';
 import { pilotScript, shellQuote } from '../pilot-launch.ts';
@@ -19,7 +28,7 @@ const WRAPPER =
   '[ -e "$3.cancelled" ] && { echo 143 > "$3.exit"; exit 0; }; /bin/sh "$1" "$2" & echo $! > "$3.pid"; wait $!; echo $? > "$3.exit"';
 
 export function localAdapter(stateDir: string): BatchAdapter {
-  const state = (id: string, what: 'pid' | 'exit' | 'cancelled') => join(stateDir, `${id}.${what}`);
+  const state = (id: string, what: 'pid' | 'exit' | 'cancelled' | 'tag') => join(stateDir, `${id}.${what}`);
 
   return {
     system: 'local',
@@ -33,7 +42,9 @@ export function localAdapter(stateDir: string): BatchAdapter {
           header: [],
           batchId: '"$1"',
           tokenFile: shellQuote(request.tokenFile),
-          home: shellQuote(join(stateDir, 'home')),
+          // One per pilot, outside the factory's dir (which may be in the server's data dir).
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text, expanded by the pilot's shell
+          home: '"${TMPDIR:-/tmp}/p3s-pilot-${1#local:}"',
         }),
         { mode: 0o755 },
       );
@@ -41,6 +52,7 @@ export function localAdapter(stateDir: string): BatchAdapter {
       for (let i = 0; i < request.count; i++) {
         const id = randomBytes(6).toString('hex');
         const logPath = join(request.logDir, `local-${id}.out`);
+        writeFileSync(state(id, 'tag'), request.tag);
         const log = openSync(logPath, 'a');
         try {
           const child = spawn(
@@ -93,6 +105,20 @@ export function localAdapter(stateDir: string): BatchAdapter {
           out.set(batchId, { ...base, state: 'running', startedAt });
       }
       return out;
+    },
+
+    async findTagged(tag: string, logDir: string) {
+      let names: string[];
+      try {
+        names = readdirSync(stateDir).filter((n) => n.endsWith('.tag'));
+      } catch {
+        return [];
+      }
+      return names.flatMap((name) => {
+        const id = name.slice(0, -'.tag'.length);
+        if (!LOCAL_ID.test(id) || readFileSync(join(stateDir, name), 'utf8') !== tag) return [];
+        return [{ batchId: `local:${id}`, logPath: join(logDir, `local-${id}.out`) }];
+      });
     },
 
     async remove(batchIds: string[]): Promise<void> {

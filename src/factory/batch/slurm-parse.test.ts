@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exitCodeOf, parseSbatchParsable, parseSqueueJson } from './slurm-parse.ts';
+import { exitCodeOf, parseSbatchParsable, parseSqueueJson, squeueIdsWithComment } from './slurm-parse.ts';
 
 // Recorded from Slurm 22.05.8 (Debian 12's slurm-wlm) on this kind of machine: jobs that completed,
 // failed (exit 3), were scancel'led while running, run, are held, and wait for resources.
@@ -128,5 +128,19 @@ describe('parseSbatchParsable', () => {
     ['sbatch: error: Batch job submission failed', undefined],
   ])('%j → %s', (stdout, expected) => {
     expect(parseSbatchParsable(stdout)).toBe(expected);
+  });
+});
+
+describe('squeueIdsWithComment', () => {
+  it('finds the jobs of one submission by the intent tag in their comment', () => {
+    const answer = JSON.parse(RECORDED) as { jobs: { job_id: number; comment: string }[] };
+    for (const job of answer.jobs) if (job.job_id === 4 || job.job_id === 7) job.comment = 'p3s-0123456789ab';
+    const text = JSON.stringify(answer);
+    expect(squeueIdsWithComment(text, 'p3s-0123456789ab')).toEqual(['4', '7']);
+    expect(squeueIdsWithComment(text, 'p3s-ffffffffffff')).toEqual([]);
+    expect(squeueIdsWithComment(RECORDED, '')).toHaveLength(7);
+    expect(() => squeueIdsWithComment('nope', 'x')).toThrow(/not JSON/);
+    const nested = { jobs: [{ job_id: 9, comment: { job: 'p3s-0123456789ab', administrator: null } }] };
+    expect(squeueIdsWithComment(JSON.stringify(nested), 'p3s-0123456789ab')).toEqual(['9']);
   });
 });

@@ -105,3 +105,21 @@ export function parseSbatchParsable(stdout: string): string | undefined {
   const match = /^(\d+)(;\S+)?\s*$/m.exec(stdout.trim());
   return match?.[1];
 }
+
+/** The ids of the jobs of a `squeue --json` answer whose comment is `comment` (a submission's intent tag). */
+export function squeueIdsWithComment(text: string, comment: string): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`squeue --json printed something that is not JSON: ${(error as Error).message}`);
+  }
+  const jobs = (parsed as { jobs?: unknown })?.jobs;
+  if (!Array.isArray(jobs)) throw new Error('squeue --json printed no "jobs" list');
+  return (jobs as Json[]).flatMap((job) => {
+    const id = numberOf(job.job_id);
+    // A string in squeue's job shape; sacct's shape nests it as { job, administrator, system }.
+    const given = typeof job.comment === 'object' ? (job.comment as Json | null)?.job : job.comment;
+    return id !== null && given === comment ? [String(id)] : [];
+  });
+}

@@ -6,7 +6,7 @@ import type { BatchObservation } from '../../core/index.ts';
 import type { BatchAdapter, SubmitOutcome, SubmitRequest } from './adapter.ts';
 import { nativeIds } from './adapter.ts';
 import { complaint, type RunCommand, runCommand } from './command.ts';
-import { parseSbatchParsable, parseSqueueJson } from './slurm-parse.ts';
+import { parseSbatchParsable, parseSqueueJson, squeueIdsWithComment } from './slurm-parse.ts';
 import { slurmScript } from './slurm-script.ts';
 
 export function slurmAdapter(run: RunCommand = runCommand): BatchAdapter {
@@ -19,7 +19,8 @@ export function slurmAdapter(run: RunCommand = runCommand): BatchAdapter {
       writeFileSync(`${request.scriptDir}/${request.site}.slurm.sh`, script, { mode: 0o644 });
       const submitted: SubmitOutcome['submitted'] = [];
       for (let i = 0; i < request.count; i++) {
-        const result = await run('sbatch', ['--parsable'], { input: script });
+        // The intent tag as the job's comment: a factory that stops before recording finds it again.
+        const result = await run('sbatch', ['--parsable', `--comment=${request.tag}`], { input: script });
         const id = result.code === 0 ? parseSbatchParsable(result.stdout) : undefined;
         if (id === undefined) return { submitted, refused: complaint('sbatch', result) };
         submitted.push({ batchId: `slurm:${id}`, logPath: `${request.logDir}/slurm-${id}.out` });
@@ -33,6 +34,15 @@ export function slurmAdapter(run: RunCommand = runCommand): BatchAdapter {
       if (result.code !== 0) throw new Error(complaint('squeue --json', result));
       const all = parseSqueueJson(result.stdout);
       return new Map(batchIds.flatMap((id) => (all.has(id) ? [[id, all.get(id) as BatchObservation]] : [])));
+    },
+
+    async findTagged(tag: string, logDir: string) {
+      const result = await run('squeue', ['--json']);
+      if (result.code !== 0) throw new Error(complaint('squeue --json', result));
+      return squeueIdsWithComment(result.stdout, tag).map((id) => ({
+        batchId: `slurm:${id}`,
+        logPath: `${logDir}/slurm-${id}.out`,
+      }));
     },
 
     async remove(batchIds: string[]): Promise<void> {

@@ -1,8 +1,17 @@
 // The batch scripts and submit descriptions the factory writes, checked as text and, for the
 // scripts, by the shell itself (sh -n), and run for real with a stand-in for p3s.
 
-import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -85,7 +94,7 @@ export PATH="\${PATH:-/usr/local/bin:/usr/bin:/bin}"
 export P3S_SERVER=https://p3s.example.org
 export P3S_TOKEN_FILE=/shared/p3s/tokens/hpc.token
 export P3S_HOME="\${TMPDIR:-/tmp}/p3s-pilot-$SLURM_JOB_ID"
-mkdir -p "$P3S_HOME" || exit 1
+(umask 077 && mkdir -p "$P3S_HOME") && [ -O "$P3S_HOME" ] || { echo "p3s: $P3S_HOME cannot be a data dir of our own" >&2; exit 1; }
 exec /usr/bin/node '/opt/p 3s/bin/p3s.js' pilot --site hpc --cycles 0 --idle-exit 60 --lifetime 7140 --timefloor 300 --jobtypes reco,dqm --beat 10 --batch-id "slurm:$SLURM_JOB_ID"
 `);
   });
@@ -113,6 +122,7 @@ describe('condorSubmitDescription', () => {
         logDir: '/home/p3s/factory/logs/hpc',
         resources: full.resources,
         submitLines: ['+ProjectName = "np04"'],
+        tag: 'p3s-0123456789ab',
       }),
     ).toBe(`universe = vanilla
 executable = /home/p3s/factory/scripts/hpc.htcondor.sh
@@ -130,6 +140,7 @@ periodic_remove = JobStatus == 2 && (time() - JobCurrentStartDate) > 7200
 accounting_group = np04
 batch_name = p3s-hpc
 +p3sSite = "hpc"
++p3sIntent = "p3s-0123456789ab"
 leave_in_queue = (JobStatus == 3 || JobStatus == 4) && (time() - EnteredCurrentStatus) < 600
 +ProjectName = "np04"
 queue 3
@@ -188,7 +199,32 @@ describe('the scripts under a real shell', () => {
         'pilot --site hpc --cycles 0 --idle-exit 30 --lifetime 0 --timefloor 0 --batch-id slurm:77\n',
     );
     expect(readFileSync(script, 'utf8')).toContain('exec ');
+    // Its data dir is its own: private to it.
+    expect(statSync(join(dir, 'p3s-pilot-77')).mode & 0o777).toBe(0o700);
   });
+
+  if (process.getuid?.() !== 0)
+    console.warn(
+      'submit-files.test.ts: skipped the foreign data dir case: making one owned by another user needs root',
+    );
+  it.skipIf(process.getuid?.() !== 0)(
+    'refuse a data dir another user made beforehand (as root: one owned by nobody)',
+    () => {
+      const script = join(dir, 'taken.sh');
+      const opts = { resources: full.resources, submitLines: [], tokenFile: '/t', logDir: dir };
+      writeFileSync(script, slurmScript(launch, opts));
+      const taken = join(dir, 'p3s-pilot-78');
+      mkdirSync(taken, { mode: 0o777 });
+      chownSync(taken, 65534, 65534);
+      const run = spawnSync('/bin/sh', [script], {
+        env: { PATH: process.env.PATH, SLURM_JOB_ID: '78', TMPDIR: dir },
+        encoding: 'utf8',
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(`p3s: ${taken} cannot be a data dir of our own`);
+      expect(run.stdout).toBe('');
+    },
+  );
 });
 
 describe('shellQuote', () => {

@@ -181,6 +181,7 @@ export const LogQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+export type LogQuery = Static<typeof LogQuery>;
 
 export const LogSliceSchema = Type.Object({
   jobId: Type.Integer(),

@@ -18,6 +18,17 @@ export const RegisterPilotBody = Type.Object(
     jobTypes: Type.Array(Name, { maxItems: 256 }),
     version: Type.String({ maxLength: 64 }),
     lifetime: Type.Integer({ minimum: 0 }),
+    /** What the pilot offers its jobs: memory and disk in MiB, cores; 0 = not known. */
+    resources: Type.Optional(
+      Type.Object(
+        {
+          memory: Type.Integer({ minimum: 0 }),
+          cores: Type.Integer({ minimum: 0 }),
+          disk: Type.Integer({ minimum: 0 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -90,6 +101,10 @@ export const DispatchedJob = Type.Object({
   timelimit: Type.Integer(),
   attempt: Type.Integer(),
   leaseExpiresAt: Millis,
+  /** The job's resource requests (memory and disk in MiB), when it made them. */
+  memory: Type.Optional(Type.Integer({ minimum: 1 })),
+  cores: Type.Optional(Type.Integer({ minimum: 1 })),
+  disk: Type.Optional(Type.Integer({ minimum: 1 })),
 });
 export type DispatchedJob = Static<typeof DispatchedJob>;
 
@@ -179,6 +194,17 @@ export const Outcome = Type.Union([
     },
     { additionalProperties: false },
   ),
+  Type.Object(
+    {
+      kind: Type.Union([
+        Type.Literal('memory_exceeded'),
+        Type.Literal('disk_exceeded'),
+        Type.Literal('looping'),
+      ]),
+      detail: Type.String({ maxLength: 4000 }),
+    },
+    { additionalProperties: false },
+  ),
 ]);
 
 export const FinishJobBody = Type.Object(
@@ -235,3 +261,4 @@ export const PilotListQuery = Type.Object(
   },
   { additionalProperties: false },
 );
+export type PilotListQuery = Static<typeof PilotListQuery>;

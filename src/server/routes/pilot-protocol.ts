@@ -38,6 +38,7 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
   const meter = ctx.metrics;
   const leaseMs = (beat: number) => leaseMsFor(config.leaseSeconds, beat);
   const slots = new ClaimSlots(config.maxClaimsPerToken);
+  const recheckMs = config.claimRecheckMs ?? CLAIM_RECHECK_MS;
 
   app.post(
     ROUTES.pilotClaim,
@@ -85,7 +86,7 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
     for (;;) {
       const remaining = deadline - ctx.now();
       if (remaining <= 0 || waiter.isClosed || gone.signal.aborted) return none();
-      await waiter.wait(Math.min(remaining, CLAIM_RECHECK_MS), gone.signal);
+      await waiter.wait(Math.min(remaining, recheckMs), gone.signal);
       if (gone.signal.aborted) return none();
       const claimed = await meter.timeStore('claim', () =>
         store.claimJob(uuid, match, leaseMs(body.beat), ctx.now()),

@@ -1,12 +1,12 @@
 // PostgreSQL: the claim's choice of job, in a function that pins its plan to the claimable index.
 // With stale statistics (a burst of submissions before autovacuum's next ANALYZE) the planner
 // estimated one defined job and sorted every defined job on each claim instead: 2.7 ms a claim at
-// 4,000 queued, growing with the queue. SQLite pins the same plan with INDEXED BY (claim-sqlite.ts).
+// 4,000 queued, growing with the queue. SQLite pins the same plan with INDEXED BY (sqlite/claim.ts).
 
 import { type Kysely, type Migration, sql } from 'kysely';
 import type { Dialect } from '../store.ts';
 
-/** The function's name; claim-postgres.ts calls it and the store tests check its plan. */
+/** The function's name; postgres/claim.ts calls it and the store tests check its plan. */
 export const NEXT_CLAIMABLE_JOB = 'p3s_next_claimable_job';
 
 export function claimPlan(dialect: Dialect): Migration {

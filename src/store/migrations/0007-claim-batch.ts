@@ -1,12 +1,12 @@
 // PostgreSQL: the claim's choice of the best N jobs at once, for a group of fetch-next reports that
-// arrive together (finish-postgres.ts). Within one statement SKIP LOCKED does not skip the rows the
+// arrive together (postgres/finish.ts). Within one statement SKIP LOCKED does not skip the rows the
 // statement itself locked, so N claims cannot call migration 0006's function N times: one call
 // takes N distinct jobs, in dispatch order, with the same pinned plan.
 
 import { type Kysely, type Migration, sql } from 'kysely';
 import type { Dialect } from '../store.ts';
 
-/** The function's name; finish-postgres.ts calls it and the store tests check its plan. */
+/** The function's name; postgres/finish.ts calls it and the store tests check its plan. */
 export const NEXT_CLAIMABLE_JOBS = 'p3s_next_claimable_jobs';
 
 export function claimBatch(dialect: Dialect): Migration {

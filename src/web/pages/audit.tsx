@@ -49,7 +49,7 @@ export async function auditPage(ctx: PageContext): Promise<PageResult> {
     limit: view.limit,
     offset: view.offset,
   };
-  const { list, problem } = await loadList(() => ctx.api.listAudit(query));
+  const { list, problem } = await loadList(() => ctx.api.audit(query));
   const filtered = Boolean(view.actor || view.action || view.objectType || view.objectId || view.outcome);
   return {
     title: 'Audit',

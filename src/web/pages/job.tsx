@@ -2,7 +2,12 @@
 // the pilot and host, resource use, the error, kill/retry buttons (for its owner and admins) and
 // the live log viewer.
 
-import { isRedacted, isTerminalJobState } from '../../core/index.ts';
+import {
+  isRedacted,
+  isTerminalJobState,
+  KILLABLE_JOB_STATES,
+  RETRYABLE_JOB_STATES,
+} from '../../core/index.ts';
 import { ApiError } from '../../protocol/client.ts';
 import { ROUTES, routePath } from '../../protocol/routes.ts';
 import type { JobDetailWire, JobWire } from '../../protocol/schemas/jobs.ts';
@@ -23,9 +28,6 @@ import { LogBox, readLogEnd } from '../log-viewer.tsx';
 import { choice, int, type PageContext, type PageResult } from '../page.ts';
 import { loginUrl, mayAct, type Viewer } from '../session.ts';
 import { Attempts, Timeline } from './job-history.tsx';
-
-const KILLABLE = ['template', 'defined', 'dispatched', 'running'];
-const RETRYABLE = ['failed', 'cancelled'];
 
 export async function jobPage(
   ctx: PageContext,
@@ -174,8 +176,8 @@ function JobSummary({ detail, now, viewer }: { detail: JobDetailWire; now: numbe
  * an admin); htmx posts them to the monitor's action routes. An anonymous viewer is offered a login.
  */
 function Actions({ job, viewer }: { job: JobWire; viewer: Viewer | null }) {
-  const killable = KILLABLE.includes(job.state) && !job.killRequested;
-  const retryable = RETRYABLE.includes(job.state);
+  const killable = KILLABLE_JOB_STATES.includes(job.state) && !job.killRequested;
+  const retryable = RETRYABLE_JOB_STATES.includes(job.state);
   if (!killable && !retryable) return null;
   if (viewer === null)
     return (

@@ -1,4 +1,4 @@
-// /login: a form that takes a token and keeps it in the session cookie (monitor-routes.tsx sets
+// /login: a form that takes a token and keeps it in the session cookie (routes/login.ts sets
 // it after the API accepted the token). Says where tokens come from; never shows one.
 
 import type { ReadPolicy } from '../../core/index.ts';

@@ -26,9 +26,9 @@ export async function overviewPage(ctx: PageContext): Promise<PageResult> {
   const wantsCharts = ctx.target === null || ctx.target.includes('charts');
   const [summary, queue, failures, timeline] = await Promise.all([
     wantsLive ? ctx.api.summary() : undefined,
-    wantsLive ? ctx.api.queue() : undefined,
-    wantsLive ? ctx.api.failures(failuresWindow, 15) : undefined,
-    wantsCharts ? ctx.api.timeline(window) : undefined,
+    wantsLive ? ctx.api.statsQueue() : undefined,
+    wantsLive ? ctx.api.statsFailures({ window: failuresWindow, limit: 15 }) : undefined,
+    wantsCharts ? ctx.api.statsTimeline({ window }) : undefined,
   ]);
   return {
     title: 'Overview',

@@ -29,7 +29,7 @@ export async function sitesPage(ctx: PageContext): Promise<PageResult> {
     };
   }
   const [queue, pilots] = await Promise.all([
-    ctx.api.queue(),
+    ctx.api.statsQueue(),
     Promise.all(sites.map((s) => ctx.api.listPilots({ site: s.name, state: 'idle,running', limit: 1 }))),
   ]);
   return {

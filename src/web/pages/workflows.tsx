@@ -1,5 +1,6 @@
 // /workflows: workflows with their jobs' progress, filtered by state, DAG and user, paged.
 
+import { WORKFLOW_STATES } from '../../core/dag/readiness.ts';
 import { JOB_STATES } from '../../core/index.ts';
 import { ROUTES } from '../../protocol/routes.ts';
 import type { WorkflowWire } from '../../protocol/schemas/workflows.ts';
@@ -8,7 +9,7 @@ import { FilterForm, ListResults } from '../list-view.tsx';
 import { apiUrl, loadList } from '../monitor-api.ts';
 import { many, one, type PageContext, type PageResult, pageUrl, pagingParams, readPaging } from '../page.ts';
 
-export const WORKFLOW_STATES = ['template', 'defined', 'running', 'finished', 'failed', 'cancelled'] as const;
+export { WORKFLOW_STATES };
 
 export async function workflowsPage(ctx: PageContext): Promise<PageResult> {
   const view = {

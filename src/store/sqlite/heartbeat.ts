@@ -5,12 +5,12 @@
 // lease, an unknown pilot or job, a job no longer active) is answered undefined, untouched, and the
 // caller runs the general path, which says precisely why.
 
-import { isActiveJobState } from '../core/index.ts';
-import { maxRss } from './pilot-reports.ts';
-import type { JobRow, PilotRow } from './schema.ts';
-import { overJson, readPilotsAndJobs } from './sqlite-groups.ts';
-import type { HeartbeatInput, JobCommandReply } from './store.ts';
-import type { Tx } from './transaction.ts';
+import { ACTIVE_JOB_STATES, isActiveJobState, sqlStateList } from '../../core/index.ts';
+import { maxRss } from '../pilot-reports.ts';
+import type { JobRow, PilotRow } from '../schema.ts';
+import type { HeartbeatInput, JobCommandReply } from '../store.ts';
+import type { Tx } from '../transaction.ts';
+import { overJson, readPilotsAndJobs } from './groups.ts';
 
 // The compare-and-set repeats what the read checked (the group holds the write lock); + keeps the
 // planner on the id instead of the state index.
@@ -18,7 +18,7 @@ const EXTEND_LEASES = `
   UPDATE jobs SET lease_expires_at = b.value ->> 'lease', updated_at = b.value ->> 'now',
     cpu_seconds = b.value ->> 'cpu_seconds', max_rss_kb = b.value ->> 'max_rss_kb'
   FROM json_each(?) AS b
-  WHERE jobs.id = b.value ->> 'id' AND +jobs.state IN ('dispatched', 'running')
+  WHERE jobs.id = b.value ->> 'id' AND +jobs.state IN (${sqlStateList(ACTIVE_JOB_STATES)})
     AND jobs.pilot_id = b.value ->> 'pilot_id' AND jobs.attempt = b.value ->> 'attempt'
   RETURNING id, lease_expires_at, kill_requested`;
 

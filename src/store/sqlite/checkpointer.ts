@@ -26,6 +26,11 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
+/** A checkpointer for a database file; none for `:memory:`. */
+export function checkpointerFor(path: string): Checkpointer | undefined {
+  return path === ':memory:' ? undefined : startCheckpointer(path);
+}
+
 export function startCheckpointer(path: string): Checkpointer {
   const module = createRequire(import.meta.url).resolve('better-sqlite3');
   const worker = new Worker(WORKER, { eval: true, workerData: { module, path, everyMs: EVERY_MS } });

@@ -4,8 +4,8 @@
 // once per write; an idle server still commits each write alone, at once.
 
 import { CompiledQuery, type Kysely } from 'kysely';
-import type { Database } from './schema.ts';
-import type { Tx } from './transaction.ts';
+import type { Database } from '../schema.ts';
+import type { Tx } from '../transaction.ts';
 
 /** One queued write: its function and how to answer its caller. */
 interface QueuedWrite {

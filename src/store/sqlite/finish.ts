@@ -8,14 +8,23 @@
 // the general path, which handles it or says precisely why.
 
 import { CompiledQuery } from 'kysely';
-import { ACTIVE_JOB_STATES, type JobState, nextJobState } from '../core/index.ts';
-import type { SoloFinish, SoloFinished } from './finish-postgres.ts';
-import { maxRss, pilotActor } from './pilot-reports.ts';
-import { ATTEMPT_FROM_JOB } from './rows.ts';
-import type { JobRow, PilotRow } from './schema.ts';
-import { overJson, readPilotsAndJobs } from './sqlite-groups.ts';
-import type { Tx } from './transaction.ts';
-import { markWorkflowRunning } from './workflow-advance.ts';
+import {
+  ACTIVE_JOB_STATES,
+  type JobState,
+  nextJobState,
+  pilotHeard,
+  pilotMove,
+  sqlStateList,
+  TERMINAL_PILOT_STATES,
+} from '../../core/index.ts';
+import type { SoloFinish, SoloFinished } from '../dialect.ts';
+import { maxRss, pilotActor } from '../pilot-reports.ts';
+import { ATTEMPT_FROM_JOB } from '../rows.ts';
+import type { JobRow, PilotRow } from '../schema.ts';
+import type { Tx } from '../transaction.ts';
+import { markWorkflowRunning } from '../workflow-advance.ts';
+import { overJson, readPilotsAndJobs } from './groups.ts';
+import { SQLITE_SQL } from './sql.ts';
 
 // The compare-and-set repeats what the reads checked: the group holds the write lock, so it always
 // matches. The unary + keeps the planner off the state index: each row is found by its id.
@@ -40,7 +49,7 @@ const INSERT_ATTEMPTS = `
   INSERT INTO job_attempts (${Object.keys(ATTEMPT_FROM_JOB).join(', ')})
   SELECT ${Object.values(ATTEMPT_FROM_JOB).join(', ')} FROM jobs WHERE id IN (SELECT value FROM json_each(?))`;
 
-// claim-sqlite.ts's pick, for `count` pilots of one site and set of job types at once.
+// sqlite/claim.ts's pick, for `count` pilots of one site and set of job types at once.
 const pickJobs = (typed: boolean) => `
   SELECT id FROM jobs INDEXED BY jobs_claimable_index
   WHERE state = 'defined' AND (site IS NULL OR site = ?)
@@ -62,7 +71,7 @@ const MARK_PILOTS = `
   UPDATE pilots SET state = p.value ->> 'state', current_job_id = p.value ->> 'job_id',
     jobs_run = p.value ->> 'jobs_run', last_seen_at = p.value ->> 'now'
   FROM json_each(?) AS p
-  WHERE pilots.id = p.value ->> 'id' AND pilots.state <> 'stopped'`;
+  WHERE pilots.id = p.value ->> 'id' AND pilots.state NOT IN (${sqlStateList(TERMINAL_PILOT_STATES)})`;
 
 /** A report the group takes: its pilot and job as read, and the state the job ends from. */
 interface Taken {
@@ -174,7 +183,7 @@ function endEventOf({ finish, job }: Taken, row: JobRow) {
 
 /** Fetch-next reports of pilots that may take another job (claimWithPilot's rule). */
 const wantsClaim = ({ finish, pilot }: Taken) =>
-  finish.claimMs !== undefined && pilot.state !== 'stopped' && pilot.stop_requested === 0;
+  finish.claimMs !== undefined && !TERMINAL_PILOT_STATES.includes(pilot.state) && pilot.stop_requested === 0;
 
 /**
  * Claims for the pilots, in report order, best job first: one pick and one dispatch per distinct
@@ -202,7 +211,8 @@ async function claimFor(tx: Tx, claimants: Taken[]): Promise<Map<number, JobRow>
       rows.map((row) => claimEventOf(row, group)),
     );
     for (const row of rows) {
-      if (row.workflow_id !== null) await markWorkflowRunning(tx, 'sqlite', row.workflow_id, row.updated_at);
+      if (row.workflow_id !== null)
+        await markWorkflowRunning(tx, SQLITE_SQL, row.workflow_id, row.updated_at);
     }
   }
   return claimed;
@@ -235,11 +245,14 @@ function claimEventOf(row: JobRow, group: Taken[]) {
   };
 }
 
-/** The pilot's row after its report: idle, or running its next job, with one more job run. */
+/** The pilot's row after its report: idle, or running its next job, with one more job run (MARK_PILOTS skips a stopped one). */
 function pilotMarkOf({ pilot, finish }: Taken, next: JobRow | undefined) {
+  const stays = TERMINAL_PILOT_STATES.includes(pilot.state);
   return {
     id: pilot.id,
-    state: next ? 'running' : 'idle',
+    state: stays
+      ? pilot.state
+      : pilotMove(pilotHeard(pilot.state, pilot.uuid), next ? 'running' : 'idle', pilot.uuid),
     job_id: next?.id ?? null,
     jobs_run: pilot.jobs_run + 1,
     now: finish.input.now,
@@ -247,11 +260,11 @@ function pilotMarkOf({ pilot, finish }: Taken, next: JobRow | undefined) {
 }
 
 function pilotAfter(t: Taken, next: JobRow | undefined): PilotRow {
-  if (t.pilot.state === 'stopped') return t.pilot;
+  if (TERMINAL_PILOT_STATES.includes(t.pilot.state)) return t.pilot;
   const mark = pilotMarkOf(t, next);
   return {
     ...t.pilot,
-    state: mark.state as PilotRow['state'],
+    state: mark.state,
     current_job_id: mark.job_id,
     jobs_run: mark.jobs_run,
     last_seen_at: mark.now,

@@ -1,19 +1,16 @@
 // The monitor's whole-table aggregates (counts by state, the timeline, failure groups). On
 // PostgreSQL they run without parallel workers: each walks one index, and splitting the walk
 // across workers cost more in start-up and gather-merge than it saved, taking cores from claims
-// (overview at 10^6 jobs on 2 cores: 184 → 91 ms; docs/performance.md, fifth round).
+// (docs/performance.md, fifth round).
 
 import { type Kysely, sql } from 'kysely';
-import type { Database } from './schema.ts';
-import type { Dialect } from './store.ts';
+import type { Database } from '../schema.ts';
 
-/** Runs read-only `fn`; on PostgreSQL inside a read-only transaction with parallel query off. */
-export function aggregateRead<T>(
+/** Runs read-only `fn` inside a read-only transaction with parallel query off. */
+export function aggregateReadPostgres<T>(
   db: Kysely<Database>,
-  dialect: Dialect,
   fn: (db: Kysely<Database>) => Promise<T>,
 ): Promise<T> {
-  if (dialect !== 'postgres') return fn(db);
   return db
     .transaction()
     .setAccessMode('read only')

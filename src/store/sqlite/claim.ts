@@ -3,9 +3,40 @@
 // the planner on the claimable index (walked in dispatch order) instead of sorting every defined job.
 
 import { sql } from 'kysely';
-import type { MatchRequest } from '../core/index.ts';
-import type { JobRow, PilotRow } from './schema.ts';
-import type { Tx } from './transaction.ts';
+import type { MatchRequest } from '../../core/index.ts';
+import type { DialectSql } from '../dialect.ts';
+import { insertJobEvent } from '../job-queries.ts';
+import { markPilotBusy } from '../pilot-queries.ts';
+import { pilotActor } from '../pilot-reports.ts';
+import type { JobRow, PilotRow } from '../schema.ts';
+import type { Tx } from '../transaction.ts';
+import { markWorkflowRunning } from '../workflow-advance.ts';
+
+/** The claim with its writes: the job, its event, the pilot's and the workflow's running marks. */
+export async function claimForPilotSqlite(
+  tx: Tx,
+  dialect: DialectSql,
+  pilot: PilotRow,
+  match: MatchRequest,
+  leaseMs: number,
+  now: number,
+): Promise<JobRow | undefined> {
+  const row = await claimNextJobSqlite(tx, pilot, match, leaseMs, now);
+  if (!row) return undefined;
+  await insertJobEvent(tx, {
+    job_id: row.id,
+    attempt: row.attempt,
+    at: now,
+    from_state: 'defined',
+    to_state: 'dispatched',
+    transition: 'claim',
+    actor: pilotActor(pilot.uuid),
+    detail: `pilot ${pilot.id} on ${pilot.host}`,
+  });
+  await markPilotBusy(tx, pilot, row.id, now);
+  if (row.workflow_id !== null) await markWorkflowRunning(tx, dialect, row.workflow_id, now);
+  return row;
+}
 
 /** Dispatches the next job for `pilot` with a lease until now + leaseMs; undefined when none is eligible. */
 export async function claimNextJobSqlite(

@@ -7,9 +7,9 @@
 
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
-import { type StoreAvailability, watchedDialect } from './availability.ts';
-import { prepareMarkedQueries } from './pg-prepared.ts';
-import type { Database } from './schema.ts';
+import { type StoreAvailability, watchedDialect } from '../availability.ts';
+import type { Database } from '../schema.ts';
+import { preparingClient, StatementNames } from './prepared.ts';
 
 /**
  * A Kysely over a single pipelined connection, opened on first use and opened again after it
@@ -23,28 +23,31 @@ export function pipelinedDb(config: pg.ClientConfig, availability?: StoreAvailab
 
 /** The pool Kysely asks for connections: always the same client, never checked out exclusively. */
 class PipelinedConnection implements PostgresPool {
-  #client: Promise<pg.Client & PostgresPoolClient> | undefined;
+  #client: Promise<{ pg: pg.Client; kysely: PostgresPoolClient }> | undefined;
   #ended = false;
+  readonly #names = new StatementNames();
 
   constructor(private readonly config: pg.ClientConfig) {}
 
   async connect(): Promise<PostgresPoolClient> {
     if (this.#ended) throw new Error('the pipelined PostgreSQL connection is closed');
     this.#client ??= this.#open();
-    return this.#client;
+    return (await this.#client).kysely;
   }
 
   async end(): Promise<void> {
     this.#ended = true;
     const client = await this.#client?.catch(() => undefined);
     this.#client = undefined;
-    await client?.end().catch(() => undefined);
+    await client?.pg.end().catch(() => undefined);
   }
 
-  #open(): Promise<pg.Client & PostgresPoolClient> {
+  #open(): Promise<{ pg: pg.Client; kysely: PostgresPoolClient }> {
     const client = new pg.Client({ ...this.config, pipeline: true });
     // Kysely releases after each query; the connection stays shared, so release does nothing.
-    const opened = client.connect().then(() => Object.assign(client, { release: () => undefined }));
+    const opened = client
+      .connect()
+      .then(() => ({ pg: client, kysely: preparingClient(client, this.#names) }));
     const forget = () => {
       if (this.#client === opened) this.#client = undefined;
     };
@@ -52,7 +55,6 @@ class PipelinedConnection implements PostgresPool {
     client.on('error', forget);
     client.on('end', forget);
     opened.catch(forget);
-    prepareMarkedQueries(client);
     return opened;
   }
 }

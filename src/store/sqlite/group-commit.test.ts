@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from './schema.ts';
-import { MAX_GROUP } from './sqlite-group-commit.ts';
-import { sqliteTransact, type Transact, type Tx } from './transaction.ts';
+import type { Database } from '../schema.ts';
+import type { Transact, Tx } from '../transaction.ts';
+import { MAX_GROUP } from './group-commit.ts';
+import { sqliteTransact } from './transact.ts';
 
 let dir: string;
 let database: BetterSqlite3.Database;

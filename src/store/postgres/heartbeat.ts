@@ -7,10 +7,10 @@
 // metrics) are prepared once per connection.
 
 import { type Kysely, sql } from 'kysely';
-import { ACTIVE_JOB_STATES } from '../core/index.ts';
-import { executePrepared } from './pg-prepared.ts';
-import type { Database } from './schema.ts';
-import type { HeartbeatInput, JobCommandReply } from './store.ts';
+import { ACTIVE_JOB_STATES } from '../../core/index.ts';
+import type { Database } from '../schema.ts';
+import type { HeartbeatInput, JobCommandReply } from '../store.ts';
+import { executePrepared } from './prepared.ts';
 
 export async function heartbeatPostgres(
   db: Kysely<Database>,

@@ -1,10 +1,10 @@
-// What the grouped SQLite reports (finish-sqlite.ts, heartbeat-sqlite.ts) share: statements that
+// What the grouped SQLite reports (finish.ts, heartbeat.ts) share: statements that
 // take the whole group as one JSON array, so that their text is the same for any group size and
 // SQLite prepares each once, and the one read of the group's pilots and jobs.
 
 import { CompiledQuery } from 'kysely';
-import type { JobRow, PilotRow } from './schema.ts';
-import type { Tx } from './transaction.ts';
+import type { JobRow, PilotRow } from '../schema.ts';
+import type { Tx } from '../transaction.ts';
 
 /** Runs `text`, whose one parameter is the JSON array of `items` (read with json_each). */
 export async function overJson<R>(tx: Tx, text: string, items: readonly unknown[]): Promise<R[]> {

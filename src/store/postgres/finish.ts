@@ -9,44 +9,19 @@
 // general path directly (SqlStore).
 
 import { type Kysely, sql } from 'kysely';
-import { ACTIVE_JOB_STATES, type JobState, type JobTransition, nextJobState } from '../core/index.ts';
-import { CLAIMANT_JOB_TYPES, dispatchCtes } from './claim-postgres.ts';
-import { NEXT_CLAIMABLE_JOBS } from './migrations/0007-claim-batch.ts';
-import { executePrepared } from './pg-prepared.ts';
-import { ATTEMPT_ROW_CTE } from './rows.ts';
-import type { Database, JobRow, JobUpdate, PilotRow } from './schema.ts';
-import type { FinishInput } from './store.ts';
-
-/** How the attempt ends, as finishJobIn resolved it from the pilot's report. */
-export interface Ending {
-  state: JobState;
-  transition: JobTransition;
-  actor: string;
-  /** The end columns (exit code, signal, error): the same for every holder of the job. */
-  set: Required<Pick<JobUpdate, 'exit_code' | 'signal' | 'error_name' | 'error_code' | 'error_diag'>>;
-}
-
-/** One report: the finish, and with `claimMs` (fetch-next) the claim of the pilot's next job with that lease. */
-export interface SoloFinish {
-  input: FinishInput;
-  ending: Ending;
-  claimMs?: number;
-}
-
-/** What the statement did for one report; undefined when it matched nothing (and changed nothing for it). */
-export interface SoloFinished {
-  /** The ended job. */
-  row: JobRow;
-  /** The pilot after it: idle or running its next job (or unchanged when stopped). */
-  pilot: PilotRow;
-  /** The job claimed for it, if any. */
-  next: JobRow | undefined;
-  /**
-   * A claim was due but not tried: the statement claims for the pilots with the site and job
-   * types of its first claimant only (one pick), so the caller claims for this one on its own.
-   */
-  unserved: boolean;
-}
+import {
+  ACTIVE_JOB_STATES,
+  type JobState,
+  nextJobState,
+  sqlStateList,
+  TERMINAL_PILOT_STATES,
+} from '../../core/index.ts';
+import type { SoloFinish, SoloFinished } from '../dialect.ts';
+import { NEXT_CLAIMABLE_JOBS } from '../migrations/0007-claim-batch.ts';
+import { ATTEMPT_ROW_CTE } from '../rows.ts';
+import type { Database, JobRow, PilotRow } from '../schema.ts';
+import { CLAIMANT_JOB_TYPES, dispatchCtes } from './claim.ts';
+import { executePrepared } from './prepared.ts';
 
 /**
  * Applies the reports, which name distinct jobs and distinct pilots (finish-batcher.ts keeps them
@@ -104,7 +79,7 @@ export async function finishSoloJobsPostgres(
       wanting AS (
         SELECT holder.*, report.claim_ms AS p3s_claim_ms, ${sql.raw(CLAIMANT_JOB_TYPES)} AS p3s_types
         FROM changed JOIN report ON report.ord = changed.p3s_ord JOIN holder ON holder.p3s_ord = changed.p3s_ord
-        WHERE report.claim_ms IS NOT NULL AND holder.state <> 'stopped' AND holder.stop_requested = 0),
+        WHERE report.claim_ms IS NOT NULL AND holder.state NOT IN (${sql.raw(sqlStateList(TERMINAL_PILOT_STATES))}) AND holder.stop_requested = 0),
       lead AS (SELECT site, p3s_types FROM wanting ORDER BY p3s_ord LIMIT 1),
       claimant AS (
         SELECT wanting.*, row_number() OVER (ORDER BY wanting.p3s_ord) AS p3s_rank
@@ -122,7 +97,7 @@ export async function finishSoloJobsPostgres(
         SET state = CASE WHEN next.id IS NULL THEN 'idle' ELSE 'running' END, current_job_id = next.id,
             jobs_run = jobs_run + 1, last_seen_at = report.now
         FROM changed JOIN report ON report.ord = changed.p3s_ord LEFT JOIN next ON next.pilot_id = changed.pilot_id
-        WHERE pilots.id = changed.pilot_id AND pilots.state <> 'stopped'
+        WHERE pilots.id = changed.pilot_id AND pilots.state NOT IN (${sql.raw(sqlStateList(TERMINAL_PILOT_STATES))})
         RETURNING pilots.*)
       SELECT changed.*,
              COALESCE((SELECT to_jsonb(p) FROM pilot_after p WHERE p.id = changed.pilot_id),

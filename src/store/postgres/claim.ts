@@ -3,14 +3,14 @@
 // trip where four statements were, prepared once per connection. The pick is migration 0006's function,
 // whose plan cannot fall back to sorting every defined job; it locks with SKIP LOCKED so
 // concurrent claimers pass each other. A long-poll's first claim (touch + claim) is one statement
-// outside a transaction, as a fetch-next finish is (finish-postgres.ts); all three share claimCtes.
+// outside a transaction, as a fetch-next finish is (postgres/finish.ts); all three share claimCtes.
 
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { MatchRequest } from '../core/index.ts';
-import { NEXT_CLAIMABLE_JOB } from './migrations/0006-claim-plan.ts';
-import { executePrepared } from './pg-prepared.ts';
-import type { Database, JobRow, PilotRow } from './schema.ts';
-import type { Tx } from './transaction.ts';
+import { type MatchRequest, sqlStateList, TERMINAL_PILOT_STATES } from '../../core/index.ts';
+import { NEXT_CLAIMABLE_JOB } from '../migrations/0006-claim-plan.ts';
+import type { Database, JobRow, PilotRow } from '../schema.ts';
+import type { Tx } from '../transaction.ts';
+import { executePrepared } from './prepared.ts';
 
 /**
  * Dispatches the next job matching `match` to `pilot` with a lease until now + leaseMs, with its
@@ -30,7 +30,8 @@ export async function claimNextJobPostgres(
       WITH claimant AS (SELECT * FROM pilots WHERE id = ${pilot.id}::integer),
       ${claimCtes(now, leaseMs, match)},
       busy AS (
-        UPDATE pilots SET state = 'running', current_job_id = next.id, last_seen_at = ${now}::bigint
+        UPDATE pilots SET state = 'running', current_job_id = next.id, jobs_run = ${pilot.jobs_run}::integer,
+          last_seen_at = ${now}::bigint
         FROM next WHERE pilots.id = next.pilot_id)
       SELECT * FROM next`,
   );
@@ -99,7 +100,7 @@ export async function touchAndClaimPostgres(
     sql<{ pilot: PilotRow; next: JobRow | null }>`
       WITH claimant AS (
         SELECT * FROM pilots
-        WHERE uuid = ${pilotUuid}::text AND state <> 'stopped' AND stop_requested = 0 AND current_job_id IS NULL
+        WHERE uuid = ${pilotUuid}::text AND state NOT IN (${sql.raw(sqlStateList(TERMINAL_PILOT_STATES))}) AND stop_requested = 0 AND current_job_id IS NULL
         FOR UPDATE),
       ${claimCtes(now, leaseMs)},
       pilot_after AS (

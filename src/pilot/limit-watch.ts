@@ -1,0 +1,141 @@
+// The pilot's limit monitor for one payload: on every metrics sample it measures the group's
+// memory (PSS from /proc/<pid>/smaps_rollup, else RSS), the work dir's disk use and the newest
+// change of its files and logs, and asks limitVerdict (core) whether to kill the group.
+
+import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  type LimitConfig,
+  type LimitMeasurements,
+  type LimitRequest,
+  type LimitVerdict,
+  limitVerdict,
+} from '../core/resource-limits.ts';
+import type { JobMetrics } from '../core/types.ts';
+
+export interface LimitSettings {
+  request: LimitRequest;
+  config: LimitConfig;
+}
+
+/** Sum of `Pss:` over the processes in KiB, or null where the kernel has no smaps_rollup (before 4.14). */
+export function groupPssKb(pids: readonly number[]): number | null {
+  if (!hasRollup()) return null;
+  let total = 0;
+  for (const pid of pids) {
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    } catch {
+      continue; // the process ended since the scan: it holds no memory any more
+    }
+    const match = /^Pss:\s+(\d+) kB/m.exec(text);
+    if (match) total += Number(match[1]);
+  }
+  return total;
+}
+
+let rollup: boolean | undefined;
+function hasRollup(): boolean {
+  if (rollup === undefined) {
+    try {
+      readFileSync('/proc/self/smaps_rollup');
+      rollup = true;
+    } catch {
+      rollup = false;
+    }
+  }
+  return rollup;
+}
+
+/** Allocated bytes under `dir` and the newest mtime (ms) of anything in it; symlinks are not followed. */
+export function treeUsage(dir: string): { bytes: number; newestMs: number } {
+  let bytes = 0;
+  let newestMs = 0;
+  const walk = (path: string) => {
+    let stat: ReturnType<typeof lstatSync>;
+    try {
+      stat = lstatSync(path);
+    } catch {
+      return; // removed meanwhile
+    }
+    bytes += stat.blocks * 512;
+    newestMs = Math.max(newestMs, stat.mtimeMs);
+    if (!stat.isDirectory()) return;
+    let names: string[];
+    try {
+      names = readdirSync(path);
+    } catch {
+      return;
+    }
+    for (const name of names) walk(join(path, name));
+  };
+  walk(dir);
+  return { bytes, newestMs };
+}
+
+function newestMtime(paths: readonly string[]): number {
+  let newest = 0;
+  for (const path of paths) {
+    try {
+      newest = Math.max(newest, lstatSync(path).mtimeMs);
+    } catch {
+      // not there (yet)
+    }
+  }
+  return newest;
+}
+
+/** A work-dir scan waits this many times its own last duration: the monitor takes at most 5 % of a core. */
+export const SCAN_SPACING = 20;
+
+/** Watches one attempt; `check` takes each metrics sample and the group's members. */
+export class LimitWatch {
+  private lastCpu = -1;
+  private tree = { bytes: 0, newestMs: 0 };
+  private scannedAt = Number.NEGATIVE_INFINITY;
+  private scanMs = 0;
+  private cpuChangedAt: number;
+  private filesChangedAt: number;
+
+  constructor(
+    private readonly settings: LimitSettings,
+    private readonly sandbox: string,
+    /** The job's stdout/stderr files: output counts as a sign of life. */
+    private readonly logFiles: readonly string[],
+    startedAt: number,
+  ) {
+    this.cpuChangedAt = startedAt;
+    this.filesChangedAt = startedAt;
+  }
+
+  /** What was measured now; the group's pids come from the sample that gave `metrics`. */
+  measure(metrics: JobMetrics, pids: readonly number[], now = Date.now()): LimitMeasurements {
+    if (metrics.cpuSeconds !== this.lastCpu) {
+      if (this.lastCpu >= 0) this.cpuChangedAt = now;
+      this.lastCpu = metrics.cpuSeconds;
+    }
+    if (now - this.scannedAt >= this.scanMs * SCAN_SPACING) {
+      const started = performance.now();
+      this.tree = treeUsage(this.sandbox);
+      this.scanMs = performance.now() - started;
+      this.scannedAt = now;
+    }
+    const tree = this.tree;
+    const newest = Math.max(tree.newestMs, newestMtime(this.logFiles));
+    this.filesChangedAt = Math.max(this.filesChangedAt, Math.min(newest, now));
+    const pss = this.settings.request.memoryMiB === null ? null : groupPssKb(pids);
+    return {
+      memoryKb: pss ?? metrics.rssKb,
+      memorySource: pss === null ? 'rss' : 'pss',
+      diskBytes: tree.bytes,
+      now,
+      cpuChangedAt: this.cpuChangedAt,
+      filesChangedAt: this.filesChangedAt,
+    };
+  }
+
+  check(metrics: JobMetrics, pids: readonly number[]): LimitVerdict | null {
+    return limitVerdict(this.measure(metrics, pids), this.settings.request, this.settings.config);
+  }
+}
