@@ -17,7 +17,7 @@ import {
 import type { P3sClient } from '../protocol/client.ts';
 import type { SiteWire } from '../protocol/schemas/sites.ts';
 import type { WorkersApi } from '../protocol/workers-client.ts';
-import type { BatchAdapter } from './batch/adapter.ts';
+import { type BatchAdapter, submittedWorker } from './batch/adapter.ts';
 import { clearIntent, newTag, writeIntent } from './intents.ts';
 import type { FactoryOptions } from './options.ts';
 import { pilotLaunch } from './pilot-launch.ts';
@@ -126,16 +126,7 @@ export async function feedSite(
     scriptDir: dirs.scripts,
   });
   const recorded = [
-    ...outcome.submitted.map((s) => ({
-      site: site.name,
-      batchSystem: adapter.system,
-      batchId: s.batchId,
-      state: 'submitted' as const,
-      reason: null,
-      failure: null,
-      logPath: s.logPath,
-      factory: deps.host,
-    })),
+    ...outcome.submitted.map((s) => submittedWorker(site.name, adapter.system, s, deps.host)),
     // A refusal is recorded as a failed worker: the server's backoff rule counts them.
     ...(outcome.refused === null
       ? []

@@ -5,7 +5,7 @@
 
 import type { Logger } from 'pino';
 import type { WorkersApi } from '../protocol/workers-client.ts';
-import type { BatchAdapter } from './batch/adapter.ts';
+import { type BatchAdapter, submittedWorker } from './batch/adapter.ts';
 import { clearIntent, readIntents } from './intents.ts';
 
 /** How many of the site's newest workers are searched for an intent's batch ids already recorded. */
@@ -27,18 +27,7 @@ export async function recoverIntents(
     const known = new Set(recent.workers.map((w) => w.batchId));
     const untracked = found.filter((s) => !known.has(s.batchId));
     if (untracked.length > 0) {
-      await workers.submitWorkers(
-        untracked.map((s) => ({
-          site,
-          batchSystem: adapter.system,
-          batchId: s.batchId,
-          state: 'submitted' as const,
-          reason: null,
-          failure: null,
-          logPath: s.logPath,
-          factory: deps.host,
-        })),
-      );
+      await workers.submitWorkers(untracked.map((s) => submittedWorker(site, adapter.system, s, deps.host)));
       recovered += untracked.length;
     }
     logger.warn(

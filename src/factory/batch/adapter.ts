@@ -28,6 +28,20 @@ export interface Submitted {
   logPath: string | null;
 }
 
+/** The worker record of an accepted batch job, as the factory sends it to the server. */
+export function submittedWorker(site: string, system: BatchSystem, submitted: Submitted, factory: string) {
+  return {
+    site,
+    batchSystem: system,
+    batchId: submitted.batchId,
+    state: 'submitted' as const,
+    reason: null,
+    failure: null,
+    logPath: submitted.logPath,
+    factory,
+  };
+}
+
 export interface SubmitOutcome {
   /** Accepted batch jobs, in submission order. */
   submitted: Submitted[];

@@ -32,8 +32,8 @@ const STATES: Record<string, WorkerState> = {
 
 type Json = Record<string, unknown>;
 
-/** Every job of a `squeue --json` answer as an observation, keyed `slurm:<job id>`. Throws on text that is not squeue's JSON. */
-export function parseSqueueJson(text: string): Map<string, BatchObservation> {
+/** The "jobs" list of a `squeue --json` answer; throws on text that is not squeue's JSON. */
+function squeueJobs(text: string): Json[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -42,8 +42,14 @@ export function parseSqueueJson(text: string): Map<string, BatchObservation> {
   }
   const jobs = (parsed as { jobs?: unknown })?.jobs;
   if (!Array.isArray(jobs)) throw new Error('squeue --json printed no "jobs" list');
+  return jobs as Json[];
+}
+
+/** Every job of a `squeue --json` answer as an observation, keyed `slurm:<job id>`. Throws on text that is not squeue's JSON. */
+export function parseSqueueJson(text: string): Map<string, BatchObservation> {
+  const jobs = squeueJobs(text);
   const out = new Map<string, BatchObservation>();
-  for (const job of jobs as Json[]) {
+  for (const job of jobs) {
     const id = numberOf(job.job_id);
     if (id === null) continue;
     const observation = observe(`slurm:${id}`, job);
@@ -108,15 +114,8 @@ export function parseSbatchParsable(stdout: string): string | undefined {
 
 /** The ids of the jobs of a `squeue --json` answer whose comment is `comment` (a submission's intent tag). */
 export function squeueIdsWithComment(text: string, comment: string): string[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`squeue --json printed something that is not JSON: ${(error as Error).message}`);
-  }
-  const jobs = (parsed as { jobs?: unknown })?.jobs;
-  if (!Array.isArray(jobs)) throw new Error('squeue --json printed no "jobs" list');
-  return (jobs as Json[]).flatMap((job) => {
+  const jobs = squeueJobs(text);
+  return jobs.flatMap((job) => {
     const id = numberOf(job.job_id);
     // A string in squeue's job shape; sacct's shape nests it as { job, administrator, system }.
     const given = typeof job.comment === 'object' ? (job.comment as Json | null)?.job : job.comment;
