@@ -7,7 +7,7 @@ import type { MatchRequest } from '../../core/index.ts';
 import type { DialectSql } from '../dialect.ts';
 import { insertJobEvent } from '../job-queries.ts';
 import { markPilotBusy } from '../pilot-queries.ts';
-import { pilotActor } from '../pilot-reports.ts';
+import { pilotActor } from '../reports/held.ts';
 import type { JobRow, PilotRow } from '../schema.ts';
 import type { Tx } from '../transaction.ts';
 import { markWorkflowRunning } from '../workflow-advance.ts';

@@ -18,7 +18,7 @@ import {
   TERMINAL_PILOT_STATES,
 } from '../../core/index.ts';
 import type { SoloFinish, SoloFinished } from '../dialect.ts';
-import { maxRss, pilotActor } from '../pilot-reports.ts';
+import { maxRss, pilotActor } from '../reports/held.ts';
 import { ATTEMPT_FROM_JOB } from '../rows.ts';
 import type { JobRow, PilotRow } from '../schema.ts';
 import type { Tx } from '../transaction.ts';

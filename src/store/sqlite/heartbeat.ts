@@ -6,7 +6,7 @@
 // caller runs the general path, which says precisely why.
 
 import { ACTIVE_JOB_STATES, isActiveJobState, sqlStateList } from '../../core/index.ts';
-import { maxRss } from '../pilot-reports.ts';
+import { maxRss } from '../reports/held.ts';
 import type { JobRow, PilotRow } from '../schema.ts';
 import type { HeartbeatInput, JobCommandReply } from '../store.ts';
 import type { Tx } from '../transaction.ts';
