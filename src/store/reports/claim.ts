@@ -7,7 +7,7 @@ import { findJob } from '../job-queries.ts';
 import { requireLivePilot, touchPilotRow } from '../pilot-queries.ts';
 import type { JobRow, PilotRow } from '../schema.ts';
 import type { Tx } from '../transaction.ts';
-import { extendLeaseOnly, seen } from './held.ts';
+import { extendedLease, extendLeaseOnly, seen } from './held.ts';
 
 export async function claimJobIn(
   tx: Tx,
@@ -58,7 +58,7 @@ export async function claimWithPilot(
   // claim reply it never got (lost on the way), so it gets that job again rather than a second one.
   const unanswered = await unstartedJobOf(tx, pilot);
   if (unanswered) {
-    const lease = Math.max(unanswered.lease_expires_at ?? 0, now + leaseMs);
+    const lease = extendedLease(unanswered, now, leaseMs);
     const args = { id: unanswered.id, pilotId: pilot.id, attempt: unanswered.attempt, lease, now };
     const row = (await extendLeaseOnly.first(tx, args)) ?? unanswered;
     await seen.rows(tx, { id: pilot.id, now });

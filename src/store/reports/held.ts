@@ -50,7 +50,13 @@ export function metricsUpdate(job: JobRow, metrics: JobMetrics | null): JobUpdat
   return { cpu_seconds: metrics.cpuSeconds, max_rss_kb: maxRss(job, metrics) };
 }
 
-export function reply(job: JobRow, leaseExpiresAt: number): JobCommandReply {
+/** A held job's lease after a report: extended to now + leaseMs, never shortened. */
+export function extendedLease(job: Pick<JobRow, 'lease_expires_at'>, now: number, leaseMs: number): number {
+  return Math.max(job.lease_expires_at ?? 0, now + leaseMs);
+}
+
+/** The reply to a report on a held job: its lease, and `kill` while a kill is requested. */
+export function reply(job: Pick<JobRow, 'kill_requested'>, leaseExpiresAt: number): JobCommandReply {
   return { command: job.kill_requested !== 0 ? 'kill' : null, leaseExpiresAt };
 }
 
@@ -93,7 +99,7 @@ export async function extendLease(tx: Tx, held: Held, input: HeartbeatInput): Pr
     id: job.id,
     pilotId: pilot.id,
     attempt: input.attempt,
-    lease: Math.max(job.lease_expires_at ?? 0, input.now + input.leaseMs),
+    lease: extendedLease(job, input.now, input.leaseMs),
     now: input.now,
   };
   const { metrics } = input;

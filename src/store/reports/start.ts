@@ -5,7 +5,7 @@ import type { DialectSql } from '../dialect.ts';
 import { transitionJob } from '../job-queries.ts';
 import type { JobCommandReply, StartInput } from '../store.ts';
 import type { Tx } from '../transaction.ts';
-import { extendLease, heldJob, metricsUpdate, pilotActor, reply, seen } from './held.ts';
+import { extendedLease, extendLease, heldJob, metricsUpdate, pilotActor, reply, seen } from './held.ts';
 
 export async function startJobIn(tx: Tx, dialect: DialectSql, input: StartInput): Promise<JobCommandReply> {
   const held = await heldJob(tx, dialect, input.jobId, input.pilotUuid, input.attempt);
@@ -28,7 +28,7 @@ export async function startJobIn(tx: Tx, dialect: DialectSql, input: StartInput)
       ...metricsUpdate(job, input.metrics),
       pid: input.pid,
       started_at: input.now - (input.startedMsAgo ?? 0),
-      lease_expires_at: Math.max(job.lease_expires_at ?? 0, input.now + input.leaseMs),
+      lease_expires_at: extendedLease(job, input.now, input.leaseMs),
     },
   });
   await seen.rows(tx, { id: pilot.id, now: input.now });
