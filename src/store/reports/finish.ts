@@ -7,9 +7,7 @@ import {
   JOB_ERRORS,
   type JobTransition,
   LeaseLostError,
-  pilotMove,
   resolveOutcome,
-  TERMINAL_PILOT_STATES,
 } from '../../core/index.ts';
 import type { DialectSql, Ending } from '../dialect.ts';
 import { transitionJob } from '../job-queries.ts';
@@ -20,7 +18,7 @@ import type { FinishInput } from '../store.ts';
 import type { Tx } from '../transaction.ts';
 import { advanceWorkflowIn, lockWorkflowOfJob } from '../workflow-advance.ts';
 import { claimWithPilot, touchAndClaimIn } from './claim.ts';
-import { heldJob, metricsUpdate, pilotActor } from './held.ts';
+import { heldJob, metricsUpdate, pilotActor, pilotAfterFinish } from './held.ts';
 
 const ENDING_TRANSITION = {
   finished: 'finish',
@@ -103,16 +101,7 @@ export async function finishJobIn(
   const pilotWritten = !thenClaim;
   if (pilotWritten) await markPilotIdle(tx, pilot.id, input.now);
   // The pilot row as markPilotIdle leaves it (a stopped pilot stays stopped), for a claim that follows.
-  const idle = TERMINAL_PILOT_STATES.includes(pilot.state)
-    ? pilot
-    : {
-        ...pilot,
-        state: pilotMove(pilot.state, 'idle', pilot.uuid),
-        current_job_id: null,
-        jobs_run: pilot.jobs_run + 1,
-        last_seen_at: input.now,
-      };
-  return { row: updated, released, pilot: idle, pilotWritten };
+  return { row: updated, released, pilot: pilotAfterFinish(pilot, undefined, input.now), pilotWritten };
 }
 
 /**

@@ -2,7 +2,15 @@
 // (LeaseLostError when the pilot no longer holds the attempt), the lease extension with the
 // metrics the report carries (the largest-RSS rule), and the reply (lease, kill flag).
 
-import { ACTIVE_JOB_STATES, type JobMetrics, LeaseLostError, NotFoundError } from '../../core/index.ts';
+import {
+  ACTIVE_JOB_STATES,
+  type JobMetrics,
+  LeaseLostError,
+  NotFoundError,
+  pilotHeard,
+  pilotMove,
+  TERMINAL_PILOT_STATES,
+} from '../../core/index.ts';
 import type { DialectSql } from '../dialect.ts';
 import { lockJob } from '../job-queries.ts';
 import { findPilotByUuid } from '../pilot-queries.ts';
@@ -48,6 +56,21 @@ export const maxRss = (job: JobRow, metrics: JobMetrics) =>
 export function metricsUpdate(job: JobRow, metrics: JobMetrics | null): JobUpdate {
   if (!metrics) return {};
   return { cpu_seconds: metrics.cpuSeconds, max_rss_kb: maxRss(job, metrics) };
+}
+
+/**
+ * The pilot's row after a finish: idle, or running the job it claimed next, with one more job run;
+ * a stopped pilot stays as it is.
+ */
+export function pilotAfterFinish(pilot: PilotRow, next: JobRow | undefined, now: number): PilotRow {
+  if (TERMINAL_PILOT_STATES.includes(pilot.state)) return pilot;
+  return {
+    ...pilot,
+    state: pilotMove(pilotHeard(pilot.state, pilot.uuid), next ? 'running' : 'idle', pilot.uuid),
+    current_job_id: next?.id ?? null,
+    jobs_run: pilot.jobs_run + 1,
+    last_seen_at: now,
+  };
 }
 
 /** A held job's lease after a report: extended to now + leaseMs, never shortened. */

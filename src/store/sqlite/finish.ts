@@ -11,14 +11,12 @@ import {
   ACTIVE_JOB_STATES,
   type JobState,
   nextJobState,
-  pilotHeard,
-  pilotMove,
   sqlStateList,
   TERMINAL_PILOT_STATES,
 } from '../../core/index.ts';
 import type { SoloFinish, SoloFinished } from '../dialect.ts';
 import { matchOf } from '../reports/claim.ts';
-import { maxRss } from '../reports/held.ts';
+import { maxRss, pilotAfterFinish } from '../reports/held.ts';
 import { ATTEMPT_FROM_JOB } from '../rows.ts';
 import type { JobRow, PilotRow } from '../schema.ts';
 import type { Tx } from '../transaction.ts';
@@ -173,27 +171,17 @@ const wantsClaim = ({ finish, pilot }: Taken) =>
   finish.claimMs !== undefined && !TERMINAL_PILOT_STATES.includes(pilot.state) && pilot.stop_requested === 0;
 
 /** The pilot's row after its report: idle, or running its next job, with one more job run (MARK_PILOTS skips a stopped one). */
-function pilotMarkOf({ pilot, finish }: Taken, next: JobRow | undefined) {
-  const stays = TERMINAL_PILOT_STATES.includes(pilot.state);
+function pilotMarkOf(t: Taken, next: JobRow | undefined) {
+  const after = pilotAfter(t, next);
   return {
-    id: pilot.id,
-    state: stays
-      ? pilot.state
-      : pilotMove(pilotHeard(pilot.state, pilot.uuid), next ? 'running' : 'idle', pilot.uuid),
-    job_id: next?.id ?? null,
-    jobs_run: pilot.jobs_run + 1,
-    now: finish.input.now,
+    id: after.id,
+    state: after.state,
+    job_id: after.current_job_id,
+    jobs_run: after.jobs_run,
+    now: after.last_seen_at,
   };
 }
 
-function pilotAfter(t: Taken, next: JobRow | undefined): PilotRow {
-  if (TERMINAL_PILOT_STATES.includes(t.pilot.state)) return t.pilot;
-  const mark = pilotMarkOf(t, next);
-  return {
-    ...t.pilot,
-    state: mark.state,
-    current_job_id: mark.job_id,
-    jobs_run: mark.jobs_run,
-    last_seen_at: mark.now,
-  };
+function pilotAfter({ pilot, finish }: Taken, next: JobRow | undefined): PilotRow {
+  return pilotAfterFinish(pilot, next, finish.input.now);
 }
