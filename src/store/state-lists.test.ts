@@ -33,7 +33,7 @@ describe('the job diagram in docs/architecture.md', () => {
         .split('|')
         .slice(1, -1)
         .map((c) => c.trim());
-      cells.forEach((to, i) => to && edges.push(`${from} ${transitions[i]} ${to}`));
+      for (const [i, to] of cells.entries()) if (to) edges.push(`${from} ${transitions[i]} ${to}`);
     }
     expect(edges.sort()).toEqual(JOB_TRANSITIONS.map((e) => e.join(' ')).sort());
   });
