@@ -4,8 +4,8 @@
 // each report at once, alone. The groups share one pipelined connection (postgres/pipeline.ts): a second
 // group is written behind the running one once as many reports wait as that one holds, so
 // PostgreSQL starts it the moment the first commits. Sent sooner it would be small, and the fixed
-// cost of a statement would be paid for few jobs (A/B, 16 pilots: 3,465 jobs/s sent at 4 waiting,
-// 3,871 at 8, about the running group's size); a third group behind the two lost 5 %. SQLite runs
+// cost of a statement would be paid for few jobs; no third group goes behind the two
+// (docs/performance.md, when to write the next group). SQLite runs
 // a group in one turn of the event loop, synchronously, so its groups are the reports read in one
 // turn (turnBatcher), as its group commit groups transactions (sqlite/group-commit.ts).
 

@@ -21,8 +21,8 @@ const SORT_COLUMNS = {
 
 /**
  * Sort columns that may be NULL (jobs not yet started or ended); their NULLs sort last. Only these
- * get NULLS LAST: on the never-null id it kept PostgreSQL from walking jobs_pkey backwards (280 ms
- * instead of 0.3 for the default newest-first page).
+ * get NULLS LAST: on the never-null id it kept PostgreSQL from walking jobs_pkey backwards for the
+ * default newest-first page (docs/performance.md, fourth round).
  */
 type NullableSortColumn = 'started_at' | 'ended_at';
 const isNullable = (column: string): column is NullableSortColumn =>

@@ -25,16 +25,11 @@ import { expireLeasesIn, graceActiveLeasesIn } from './lease-queries.ts';
 import { appendLogIn, findLogRow } from './log-queries.ts';
 import { migrateStore, readMigrationStatus } from './migrate.ts';
 import { findPilot, holdPilotRow, requireLivePilot, touchPilotRow, upsertPilot } from './pilot-queries.ts';
-import {
-  claimJobIn,
-  deregisterPilotIn,
-  endingOf,
-  finishAndClaimIn,
-  finishJobIn,
-  heartbeatJobIn,
-  startJobIn,
-  touchAndClaimIn,
-} from './pilot-reports.ts';
+import { claimJobIn, touchAndClaimIn } from './reports/claim.ts';
+import { deregisterPilotIn } from './reports/deregister.ts';
+import { endingOf, finishAndClaimIn, finishJobIn } from './reports/finish.ts';
+import { heartbeatJobIn } from './reports/heartbeat.ts';
+import { startJobIn } from './reports/start.ts';
 import { toJob, toJobAttempt, toJobEvent, toPilot, toStoredLog } from './rows.ts';
 import type { Database, JobRow, PilotRow } from './schema.ts';
 import { SqlAuthStore } from './sql-auth-store.ts';

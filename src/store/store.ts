@@ -58,7 +58,7 @@ export interface JobListQuery {
   offset: number;
   /**
    * Count the matching jobs only up to this many: a big table's exact count costs a scan of every
-   * match (300 ms for 10^6 jobs on PostgreSQL), the bounded one at most this many index entries.
+   * match, the bounded one at most this many index entries (docs/performance.md, monitor pages).
    */
   countUpTo?: number;
 }

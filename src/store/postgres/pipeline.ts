@@ -2,8 +2,8 @@
 // (finish-batcher.ts). A statement written while the one before it runs waits in the server's
 // input, so PostgreSQL starts it the moment the other commits, instead of idling while Node reads
 // the answers, writes the HTTP replies and sends the next. Each statement keeps its own Sync: it is
-// still its own transaction, and one that fails fails alone. On two connections the same groups
-// ran side by side and contended (PostgreSQL CPU per job +30-50 %); on one they queue.
+// still its own transaction, and one that fails fails alone. The groups queue on this one
+// connection rather than contend side by side on two (docs/performance.md).
 
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';

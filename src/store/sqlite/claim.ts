@@ -1,18 +1,45 @@
-// The SQLite claim: the caller holds the write lock (BEGIN IMMEDIATE), so one UPDATE of the
-// best eligible defined job (core/matching.ts) is race-free without row locks. INDEXED BY keeps
-// the planner on the claimable index (walked in dispatch order) instead of sorting every defined job.
+// The SQLite claim: the caller holds the write lock (BEGIN IMMEDIATE), so picking the best
+// eligible defined jobs (core/matching.ts) and dispatching them is race-free without row locks.
+// One claim is a group of one: the long-poll's claim and the fetch-next finishes' claims
+// (finish.ts) run the same pick and the same writes. INDEXED BY keeps the planner on the claimable
+// index (walked in dispatch order) instead of sorting every defined job.
 
-import { sql } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { MatchRequest } from '../../core/index.ts';
 import type { DialectSql } from '../dialect.ts';
-import { insertJobEvent } from '../job-queries.ts';
 import { markPilotBusy } from '../pilot-queries.ts';
-import { pilotActor } from '../pilot-reports.ts';
+import { pilotActor } from '../reports/held.ts';
 import type { JobRow, PilotRow } from '../schema.ts';
 import type { Tx } from '../transaction.ts';
 import { markWorkflowRunning } from '../workflow-advance.ts';
+import { INSERT_EVENTS, overJson } from './groups.ts';
 
-/** The claim with its writes: the job, its event, the pilot's and the workflow's running marks. */
+/** A pilot asking for a job: its row, what it serves, when, and its lease. */
+export interface Claimant {
+  pilot: PilotRow;
+  match: MatchRequest;
+  now: number;
+  leaseMs: number;
+}
+
+const pickJobs = (typed: boolean) => `
+  SELECT id FROM jobs INDEXED BY jobs_claimable_index
+  WHERE state = 'defined' AND (site IS NULL OR site = ?)
+    ${typed ? 'AND jobtype IN (SELECT value FROM json_each(?))' : ''}
+  ORDER BY priority DESC, id
+  LIMIT ?`;
+
+// The compare-and-set repeats what the pick read (the write lock is held); + finds each row by
+// its id instead of walking every defined job in the state index.
+const DISPATCH_JOBS = `
+  UPDATE jobs SET state = 'dispatched', pilot_id = c.value ->> 'pilot_id', host = c.value ->> 'host',
+    ran_at_site = c.value ->> 'site', dispatched_at = c.value ->> 'now', lease_expires_at = c.value ->> 'lease',
+    kill_requested = 0, updated_at = c.value ->> 'now'
+  FROM json_each(?) AS c
+  WHERE jobs.id = c.value ->> 'job_id' AND +jobs.state = 'defined'
+  RETURNING *`;
+
+/** The claim with its writes for one pilot: the job, its event, the pilot's and the workflow's running marks. */
 export async function claimForPilotSqlite(
   tx: Tx,
   dialect: DialectSql,
@@ -21,41 +48,64 @@ export async function claimForPilotSqlite(
   leaseMs: number,
   now: number,
 ): Promise<JobRow | undefined> {
-  const row = await claimNextJobSqlite(tx, pilot, match, leaseMs, now);
-  if (!row) return undefined;
-  await insertJobEvent(tx, {
+  const row = (await claimGroupSqlite(tx, [{ pilot, match, now, leaseMs }], dialect)).get(pilot.id);
+  if (row) await markPilotBusy(tx, pilot, row.id, now);
+  return row;
+}
+
+/**
+ * Claims for the pilots, in order, best job first: one pick and one dispatch per distinct site and
+ * job types (usually one), each pick after the last one's dispatch so none overlap; the claim events
+ * and the workflows' running marks. The pilots' rows are the caller's to write. Pilot id → its job.
+ */
+export async function claimGroupSqlite(
+  tx: Tx,
+  claimants: readonly Claimant[],
+  dialect: DialectSql,
+): Promise<Map<number, JobRow>> {
+  const claimed = new Map<number, JobRow>();
+  const byMatch = new Map<string, Claimant[]>();
+  for (const c of claimants) {
+    const key = JSON.stringify([c.match.site, c.match.jobTypes]);
+    byMatch.set(key, [...(byMatch.get(key) ?? []), c]);
+  }
+  for (const group of byMatch.values()) {
+    const { match } = group[0] as Claimant;
+    const typed = match.jobTypes.length > 0;
+    const args = typed
+      ? [match.site, JSON.stringify(match.jobTypes), group.length]
+      : [match.site, group.length];
+    const picked = await tx.executeQuery<{ id: number }>(CompiledQuery.raw(pickJobs(typed), args));
+    const pairs = picked.rows.map(({ id }, i) => ({ job_id: id, claimant: group[i] as Claimant }));
+    if (pairs.length === 0) continue;
+    const rows = await overJson<JobRow>(tx, DISPATCH_JOBS, pairs.map(dispatchOf));
+    for (const row of rows) if (row.pilot_id !== null) claimed.set(row.pilot_id, row);
+    await overJson(
+      tx,
+      INSERT_EVENTS,
+      rows.map((row) => claimEventOf(row, group)),
+    );
+    for (const row of rows)
+      if (row.workflow_id !== null) await markWorkflowRunning(tx, dialect, row.workflow_id, row.updated_at);
+  }
+  return claimed;
+}
+
+function dispatchOf({ job_id, claimant }: { job_id: number; claimant: Claimant }) {
+  const { pilot, now, leaseMs } = claimant;
+  return { job_id, pilot_id: pilot.id, host: pilot.host, site: pilot.site, now, lease: now + leaseMs };
+}
+
+function claimEventOf(row: JobRow, group: readonly Claimant[]) {
+  const pilot = (group.find((c) => c.pilot.id === row.pilot_id) as Claimant).pilot;
+  return {
     job_id: row.id,
     attempt: row.attempt,
-    at: now,
+    at: row.updated_at,
     from_state: 'defined',
     to_state: 'dispatched',
     transition: 'claim',
     actor: pilotActor(pilot.uuid),
     detail: `pilot ${pilot.id} on ${pilot.host}`,
-  });
-  await markPilotBusy(tx, pilot, row.id, now);
-  if (row.workflow_id !== null) await markWorkflowRunning(tx, dialect, row.workflow_id, now);
-  return row;
-}
-
-/** Dispatches the next job for `pilot` with a lease until now + leaseMs; undefined when none is eligible. */
-export async function claimNextJobSqlite(
-  tx: Tx,
-  pilot: PilotRow,
-  match: MatchRequest,
-  leaseMs: number,
-  now: number,
-): Promise<JobRow | undefined> {
-  const jobTypes = match.jobTypes.length > 0 ? sql`AND jobtype IN (${sql.join([...match.jobTypes])})` : sql``;
-  const result = await sql<JobRow>`
-    UPDATE jobs
-    SET state = 'dispatched', pilot_id = ${pilot.id}, host = ${pilot.host}, ran_at_site = ${pilot.site},
-        dispatched_at = ${now}, lease_expires_at = ${now + leaseMs}, kill_requested = 0, updated_at = ${now}
-    WHERE state = 'defined' AND id = (
-      SELECT id FROM jobs INDEXED BY jobs_claimable_index
-      WHERE state = 'defined' AND (site IS NULL OR site = ${match.site}) ${jobTypes}
-      ORDER BY priority DESC, id
-      LIMIT 1)
-    RETURNING *`.execute(tx);
-  return result.rows[0];
+  };
 }

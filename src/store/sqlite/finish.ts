@@ -7,23 +7,21 @@
 // lease, a retried report, output to store) is answered undefined, untouched, and the caller runs
 // the general path, which handles it or says precisely why.
 
-import { CompiledQuery } from 'kysely';
 import {
   ACTIVE_JOB_STATES,
   type JobState,
   nextJobState,
-  pilotHeard,
-  pilotMove,
   sqlStateList,
   TERMINAL_PILOT_STATES,
 } from '../../core/index.ts';
 import type { SoloFinish, SoloFinished } from '../dialect.ts';
-import { maxRss, pilotActor } from '../pilot-reports.ts';
+import { matchOf } from '../reports/claim.ts';
+import { maxRss, pilotAfterFinish } from '../reports/held.ts';
 import { ATTEMPT_FROM_JOB } from '../rows.ts';
 import type { JobRow, PilotRow } from '../schema.ts';
 import type { Tx } from '../transaction.ts';
-import { markWorkflowRunning } from '../workflow-advance.ts';
-import { overJson, readPilotsAndJobs } from './groups.ts';
+import { claimGroupSqlite } from './claim.ts';
+import { INSERT_EVENTS, overJson, readPilotsAndJobs } from './groups.ts';
 import { SQLITE_SQL } from './sql.ts';
 
 // The compare-and-set repeats what the reads checked: the group holds the write lock, so it always
@@ -39,32 +37,10 @@ const END_JOBS = `
     AND jobs.attempt = r.value ->> 'attempt'
   RETURNING *`;
 
-const EVENT_COLUMNS = ['job_id', 'attempt', 'at', 'from_state', 'to_state', 'transition', 'actor', 'detail'];
-const INSERT_EVENTS = `
-  INSERT INTO job_events (${EVENT_COLUMNS.join(', ')})
-  SELECT ${EVENT_COLUMNS.map((c) => `value ->> '${c}'`).join(', ')} FROM json_each(?)`;
-
 // attemptOf() in SQL, from the rows END_JOBS just wrote.
 const INSERT_ATTEMPTS = `
   INSERT INTO job_attempts (${Object.keys(ATTEMPT_FROM_JOB).join(', ')})
   SELECT ${Object.values(ATTEMPT_FROM_JOB).join(', ')} FROM jobs WHERE id IN (SELECT value FROM json_each(?))`;
-
-// sqlite/claim.ts's pick, for `count` pilots of one site and set of job types at once.
-const pickJobs = (typed: boolean) => `
-  SELECT id FROM jobs INDEXED BY jobs_claimable_index
-  WHERE state = 'defined' AND (site IS NULL OR site = ?)
-    ${typed ? 'AND jobtype IN (SELECT value FROM json_each(?))' : ''}
-  ORDER BY priority DESC, id
-  LIMIT ?`;
-
-// As END_JOBS, found by id (+: not by walking every defined job in the state index).
-const DISPATCH_JOBS = `
-  UPDATE jobs SET state = 'dispatched', pilot_id = c.value ->> 'pilot_id', host = c.value ->> 'host',
-    ran_at_site = c.value ->> 'site', dispatched_at = c.value ->> 'now', lease_expires_at = c.value ->> 'lease',
-    kill_requested = 0, updated_at = c.value ->> 'now'
-  FROM json_each(?) AS c
-  WHERE jobs.id = c.value ->> 'job_id' AND +jobs.state = 'defined'
-  RETURNING *`;
 
 // A stopped pilot stays stopped (as markPilotIdle leaves it).
 const MARK_PILOTS = `
@@ -106,7 +82,16 @@ export async function finishSoloJobsSqlite(
     INSERT_ATTEMPTS,
     done.map((t) => t.job.id),
   );
-  const claimed = await claimFor(tx, done.filter(wantsClaim));
+  const claimed = await claimGroupSqlite(
+    tx,
+    done.filter(wantsClaim).map(({ pilot, finish }) => ({
+      pilot,
+      match: matchOf(pilot),
+      now: finish.input.now,
+      leaseMs: finish.claimMs ?? 0,
+    })),
+    SQLITE_SQL,
+  );
   await overJson(
     tx,
     MARK_PILOTS,
@@ -185,88 +170,18 @@ function endEventOf({ finish, job }: Taken, row: JobRow) {
 const wantsClaim = ({ finish, pilot }: Taken) =>
   finish.claimMs !== undefined && !TERMINAL_PILOT_STATES.includes(pilot.state) && pilot.stop_requested === 0;
 
-/**
- * Claims for the pilots, in report order, best job first: one pick and one dispatch per distinct
- * site and job types (usually one), each pick after the last one's dispatch so none overlap.
- */
-async function claimFor(tx: Tx, claimants: Taken[]): Promise<Map<number, JobRow>> {
-  const claimed = new Map<number, JobRow>();
-  const byMatch = new Map<string, Taken[]>();
-  for (const t of claimants) {
-    const key = `${t.pilot.site ?? ''}\u0000${t.pilot.job_types}`;
-    byMatch.set(key, [...(byMatch.get(key) ?? []), t]);
-  }
-  for (const group of byMatch.values()) {
-    const { pilot } = group[0] as Taken;
-    const types = JSON.parse(pilot.job_types) as string[];
-    const args = types.length > 0 ? [pilot.site, pilot.job_types, group.length] : [pilot.site, group.length];
-    const picked = await tx.executeQuery<{ id: number }>(CompiledQuery.raw(pickJobs(types.length > 0), args));
-    const pairs = picked.rows.map(({ id }, i) => ({ job_id: id, claimant: group[i] as Taken }));
-    if (pairs.length === 0) continue;
-    const rows = await overJson<JobRow>(tx, DISPATCH_JOBS, pairs.map(dispatchOf));
-    for (const row of rows) if (row.pilot_id !== null) claimed.set(row.pilot_id, row);
-    await overJson(
-      tx,
-      INSERT_EVENTS,
-      rows.map((row) => claimEventOf(row, group)),
-    );
-    for (const row of rows) {
-      if (row.workflow_id !== null)
-        await markWorkflowRunning(tx, SQLITE_SQL, row.workflow_id, row.updated_at);
-    }
-  }
-  return claimed;
-}
-
-function dispatchOf({ job_id, claimant }: { job_id: number; claimant: Taken }) {
-  const { pilot, finish } = claimant;
-  const now = finish.input.now;
-  return {
-    job_id,
-    pilot_id: pilot.id,
-    host: pilot.host,
-    site: pilot.site,
-    now,
-    lease: now + (finish.claimMs ?? 0),
-  };
-}
-
-function claimEventOf(row: JobRow, group: Taken[]) {
-  const pilot = (group.find((t) => t.pilot.id === row.pilot_id) as Taken).pilot;
-  return {
-    job_id: row.id,
-    attempt: row.attempt,
-    at: row.updated_at,
-    from_state: 'defined',
-    to_state: 'dispatched',
-    transition: 'claim',
-    actor: pilotActor(pilot.uuid),
-    detail: `pilot ${pilot.id} on ${pilot.host}`,
-  };
-}
-
 /** The pilot's row after its report: idle, or running its next job, with one more job run (MARK_PILOTS skips a stopped one). */
-function pilotMarkOf({ pilot, finish }: Taken, next: JobRow | undefined) {
-  const stays = TERMINAL_PILOT_STATES.includes(pilot.state);
+function pilotMarkOf(t: Taken, next: JobRow | undefined) {
+  const after = pilotAfter(t, next);
   return {
-    id: pilot.id,
-    state: stays
-      ? pilot.state
-      : pilotMove(pilotHeard(pilot.state, pilot.uuid), next ? 'running' : 'idle', pilot.uuid),
-    job_id: next?.id ?? null,
-    jobs_run: pilot.jobs_run + 1,
-    now: finish.input.now,
+    id: after.id,
+    state: after.state,
+    job_id: after.current_job_id,
+    jobs_run: after.jobs_run,
+    now: after.last_seen_at,
   };
 }
 
-function pilotAfter(t: Taken, next: JobRow | undefined): PilotRow {
-  if (TERMINAL_PILOT_STATES.includes(t.pilot.state)) return t.pilot;
-  const mark = pilotMarkOf(t, next);
-  return {
-    ...t.pilot,
-    state: mark.state,
-    current_job_id: mark.job_id,
-    jobs_run: mark.jobs_run,
-    last_seen_at: mark.now,
-  };
+function pilotAfter({ pilot, finish }: Taken, next: JobRow | undefined): PilotRow {
+  return pilotAfterFinish(pilot, next, finish.input.now);
 }

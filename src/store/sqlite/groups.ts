@@ -11,6 +11,21 @@ export async function overJson<R>(tx: Tx, text: string, items: readonly unknown[
   return (await tx.executeQuery<R>(CompiledQuery.raw(text, [JSON.stringify(items)]))).rows;
 }
 
+/** Job events, one per item (the columns of job_events by name). */
+export const EVENT_COLUMNS = [
+  'job_id',
+  'attempt',
+  'at',
+  'from_state',
+  'to_state',
+  'transition',
+  'actor',
+  'detail',
+];
+export const INSERT_EVENTS = `
+  INSERT INTO job_events (${EVENT_COLUMNS.join(', ')})
+  SELECT ${EVENT_COLUMNS.map((c) => `value ->> '${c}'`).join(', ')} FROM json_each(?)`;
+
 const PILOTS_BY_UUID = 'SELECT * FROM pilots WHERE uuid IN (SELECT value FROM json_each(?))';
 const JOBS_BY_ID = 'SELECT * FROM jobs WHERE id IN (SELECT value FROM json_each(?))';
 

@@ -6,7 +6,7 @@
 // caller runs the general path, which says precisely why.
 
 import { ACTIVE_JOB_STATES, isActiveJobState, sqlStateList } from '../../core/index.ts';
-import { maxRss } from '../pilot-reports.ts';
+import { extendedLease, metricsUpdate, reply } from '../reports/held.ts';
 import type { JobRow, PilotRow } from '../schema.ts';
 import type { HeartbeatInput, JobCommandReply } from '../store.ts';
 import type { Tx } from '../transaction.ts';
@@ -48,10 +48,10 @@ export async function heartbeatJobsSqlite(
       pilot_id: pilot.id,
       attempt: job.attempt,
       now: beat.now,
-      // Never shortened; the largest RSS seen is kept (heartbeatJobIn's rules).
-      lease: Math.max(job.lease_expires_at ?? 0, beat.now + beat.leaseMs),
-      cpu_seconds: beat.metrics ? beat.metrics.cpuSeconds : job.cpu_seconds,
-      max_rss_kb: beat.metrics ? maxRss(job, beat.metrics) : job.max_rss_kb,
+      lease: extendedLease(job, beat.now, beat.leaseMs),
+      cpu_seconds: job.cpu_seconds,
+      max_rss_kb: job.max_rss_kb,
+      ...metricsUpdate(job, beat.metrics),
     })),
   );
   await overJson(
@@ -62,11 +62,7 @@ export async function heartbeatJobsSqlite(
   const byId = new Map(extended.map((row) => [row.id, row]));
   for (const { ord, job } of taken) {
     const row = byId.get(job.id);
-    if (row)
-      answers[ord] = {
-        command: row.kill_requested !== 0 ? 'kill' : null,
-        leaseExpiresAt: row.lease_expires_at,
-      };
+    if (row) answers[ord] = reply(row, row.lease_expires_at);
   }
   return answers;
 }
