@@ -24,8 +24,18 @@ function errorName(value: string | null): JobErrorName | null {
   return value !== null && isJobErrorName(value) ? value : null;
 }
 
+/** The resource requests a row holds, only those asked for (a NULL column is no request). */
+function resources(row: JobRow): Pick<Job, 'memory' | 'cores' | 'disk'> {
+  return {
+    ...(row.memory_mib !== null && { memory: row.memory_mib }),
+    ...(row.cores !== null && { cores: row.cores }),
+    ...(row.disk_mib !== null && { disk: row.disk_mib }),
+  };
+}
+
 export function toJob(row: JobRow): Job {
   return {
+    ...resources(row),
     id: row.id,
     uuid: row.uuid,
     name: row.name,

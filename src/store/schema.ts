@@ -38,6 +38,10 @@ export interface JobsTable {
   kill_requested: Generated<number>;
   cpu_seconds: number | null;
   max_rss_kb: number | null;
+  /** Resource requests (0011): MiB, cores, MiB; NULL when not asked for. */
+  memory_mib: number | null;
+  cores: number | null;
+  disk_mib: number | null;
   created_at: number;
   defined_at: number | null;
   dispatched_at: number | null;

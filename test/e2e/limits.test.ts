@@ -30,15 +30,20 @@ const ended = (cluster: Cluster, id: number) => async () =>
 
 async function memoryCase(store: 'sqlite' | 'postgres') {
   c = await makeCluster({ store });
-  // The store does not keep a job's `memory` yet: the pilot's --memory is the limit of a job that asks none.
+  // The job's own request is its limit: the pilot offers the node's memory (gigabytes) and is given no --memory.
   const [hog, next] = await submit(c, [
     { name: 'hog', payload: `${process.execPath} ${HOG} 400`, memory: 200, priority: 10 },
     { name: 'next', payload: 'echo after' },
   ]);
-  const pilot = c.startPilot(['-c', '2', '-b', '0.5', '--kill-grace', '1', '--memory', '200']);
+  const pilot = c.startPilot(['-c', '2', '-b', '0.5', '--kill-grace', '1']);
   await waitFor('both jobs ended', ended(c, next as number), 30_000);
   const failed = await show(c, hog as number);
-  expect(failed).toMatchObject({ state: 'failed', errorName: 'memory_exceeded', errorCode: 1500 });
+  expect(failed).toMatchObject({
+    state: 'failed',
+    errorName: 'memory_exceeded',
+    errorCode: 1500,
+    memory: 200,
+  });
   expect(failed.errorDiag).toMatch(
     /^process group used \d+\.\d MiB \((PSS|RSS)\), over its limit of 300\.0 MiB \(request 200 MiB × grace 1\.5\)$/,
   );
@@ -93,6 +98,7 @@ describe('enforced limits end to end', () => {
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('job 1: memory: must be a whole number of MiB, got "2GB"');
     const [id] = await submit(c, [{ name: 'p3s', timeout: '100', payload: 'true', cores: '2', disk: 100 }]);
-    expect((await show(c, id as number)).state).toBe('defined');
+    expect(await show(c, id as number)).toMatchObject({ state: 'defined', cores: 2, disk: 100 });
+    expect(await show(c, id as number)).not.toHaveProperty('memory');
   });
 });

@@ -27,6 +27,10 @@ export const JobSchema = Type.Object({
   env: Env,
   priority: Type.Integer(),
   timelimit: Type.Integer(),
+  /** Resource requests (memory and disk in MiB), present when the job made them. */
+  memory: Type.Optional(Type.Integer()),
+  cores: Type.Optional(Type.Integer()),
+  disk: Type.Optional(Type.Integer()),
   site: NullableString,
   state: JobStateSchema,
   attempt: Type.Integer(),

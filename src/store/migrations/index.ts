@@ -12,6 +12,7 @@ import { claimBatch } from './0007-claim-batch.ts';
 import { pilotRowUpdates } from './0008-pilot-row-updates.ts';
 import { faults } from './0009-faults.ts';
 import { workers } from './0010-workers.ts';
+import { jobResources } from './0011-job-resources.ts';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
@@ -25,5 +26,6 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0008_pilot_row_updates': pilotRowUpdates(dialect),
     '0009_faults': faults(dialect),
     '0010_workers': workers(dialect),
+    '0011_job_resources': jobResources(dialect),
   };
 }
