@@ -12,6 +12,9 @@ import type { Database, JobRow, PilotRow } from '../schema.ts';
 import type { Tx } from '../transaction.ts';
 import { executePrepared } from './prepared.ts';
 
+/** The pilot states a pilot never leaves, as SQL: `state NOT IN (…)` is a pilot that may still work. */
+export const TERMINAL_PILOTS_SQL = sql.raw(sqlStateList(TERMINAL_PILOT_STATES));
+
 /**
  * Dispatches the next job matching `match` to `pilot` with a lease until now + leaseMs, with its
  * claim event, its workflow's running mark and the pilot's running mark; undefined (and nothing
@@ -100,7 +103,7 @@ export async function touchAndClaimPostgres(
     sql<{ pilot: PilotRow; next: JobRow | null }>`
       WITH claimant AS (
         SELECT * FROM pilots
-        WHERE uuid = ${pilotUuid}::text AND state NOT IN (${sql.raw(sqlStateList(TERMINAL_PILOT_STATES))}) AND stop_requested = 0 AND current_job_id IS NULL
+        WHERE uuid = ${pilotUuid}::text AND state NOT IN (${TERMINAL_PILOTS_SQL}) AND stop_requested = 0 AND current_job_id IS NULL
         FOR UPDATE),
       ${claimCtes(now, leaseMs)},
       pilot_after AS (

@@ -9,18 +9,12 @@
 // general path directly (SqlStore).
 
 import { type Kysely, sql } from 'kysely';
-import {
-  ACTIVE_JOB_STATES,
-  type JobState,
-  nextJobState,
-  sqlStateList,
-  TERMINAL_PILOT_STATES,
-} from '../../core/index.ts';
+import { ACTIVE_JOB_STATES, type JobState, nextJobState } from '../../core/index.ts';
 import type { SoloFinish, SoloFinished } from '../dialect.ts';
 import { NEXT_CLAIMABLE_JOBS } from '../migrations/0007-claim-batch.ts';
 import { ATTEMPT_ROW_CTE } from '../rows.ts';
 import type { Database, JobRow, PilotRow } from '../schema.ts';
-import { CLAIMANT_JOB_TYPES, dispatchCtes } from './claim.ts';
+import { CLAIMANT_JOB_TYPES, dispatchCtes, TERMINAL_PILOTS_SQL } from './claim.ts';
 import { executePrepared } from './prepared.ts';
 
 /**
@@ -79,7 +73,7 @@ export async function finishSoloJobsPostgres(
       wanting AS (
         SELECT holder.*, report.claim_ms AS p3s_claim_ms, ${sql.raw(CLAIMANT_JOB_TYPES)} AS p3s_types
         FROM changed JOIN report ON report.ord = changed.p3s_ord JOIN holder ON holder.p3s_ord = changed.p3s_ord
-        WHERE report.claim_ms IS NOT NULL AND holder.state NOT IN (${sql.raw(sqlStateList(TERMINAL_PILOT_STATES))}) AND holder.stop_requested = 0),
+        WHERE report.claim_ms IS NOT NULL AND holder.state NOT IN (${TERMINAL_PILOTS_SQL}) AND holder.stop_requested = 0),
       lead AS (SELECT site, p3s_types FROM wanting ORDER BY p3s_ord LIMIT 1),
       claimant AS (
         SELECT wanting.*, row_number() OVER (ORDER BY wanting.p3s_ord) AS p3s_rank
@@ -97,7 +91,7 @@ export async function finishSoloJobsPostgres(
         SET state = CASE WHEN next.id IS NULL THEN 'idle' ELSE 'running' END, current_job_id = next.id,
             jobs_run = jobs_run + 1, last_seen_at = report.now
         FROM changed JOIN report ON report.ord = changed.p3s_ord LEFT JOIN next ON next.pilot_id = changed.pilot_id
-        WHERE pilots.id = changed.pilot_id AND pilots.state NOT IN (${sql.raw(sqlStateList(TERMINAL_PILOT_STATES))})
+        WHERE pilots.id = changed.pilot_id AND pilots.state NOT IN (${TERMINAL_PILOTS_SQL})
         RETURNING pilots.*)
       SELECT changed.*,
              COALESCE((SELECT to_jsonb(p) FROM pilot_after p WHERE p.id = changed.pilot_id),

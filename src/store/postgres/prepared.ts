@@ -59,11 +59,23 @@ export function preparingClient(
   };
 }
 
-/** The pool Kysely draws from: pg's pool, each client wrapped by preparingClient. */
+/**
+ * The pool Kysely draws from: pg's pool, each client wrapped by preparingClient once. The same
+ * wrapper for the same client, since Kysely keeps its connection object per client it is handed.
+ */
 export function preparingPool(pool: pg.Pool): PostgresPool {
   const names = new StatementNames();
+  const wrapped = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   return {
-    connect: async () => preparingClient(await pool.connect(), names),
+    connect: async () => {
+      const client = await pool.connect();
+      let wrapper = wrapped.get(client);
+      if (wrapper === undefined) {
+        wrapper = preparingClient(client, names);
+        wrapped.set(client, wrapper);
+      }
+      return wrapper;
+    },
     end: () => pool.end(),
   };
 }

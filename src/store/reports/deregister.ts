@@ -16,6 +16,7 @@ import type { Tx } from '../transaction.ts';
 import { advanceWorkflowIn, lockWorkflow } from '../workflow-advance.ts';
 import { pilotActor } from './held.ts';
 
+/** Stops a pilot; jobs it still holds fail with `pilot_shutdown`. Repeating it is harmless. */
 export async function deregisterPilotIn(
   tx: Tx,
   dialect: DialectSql,

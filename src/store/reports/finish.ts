@@ -141,5 +141,3 @@ async function endedByReportOf(tx: Tx, job: JobRow, pilotUuid: string): Promise<
     (last.transition === 'finish' || last.transition === 'fail' || last.transition === 'cancel')
   );
 }
-
-/** Stops a pilot; jobs it still holds fail with `pilot_shutdown`. Repeating it is harmless. */
