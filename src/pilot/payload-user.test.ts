@@ -1,5 +1,6 @@
 import {
   chmodSync,
+  chownSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -19,6 +20,7 @@ import {
   payloadUserRefusal,
   preparePayloadUser,
   type RunAs,
+  replaceableBy,
 } from './payload-user.ts';
 import { jobLogPaths, type RunSpec, runPayload } from './runner.ts';
 
@@ -108,6 +110,19 @@ describe.skipIf(!isRoot)('as root, with nobody as the payload user', () => {
     expect(canAccessAs(nobody, 'read', closed)).toBe(false);
     expect(canAccessAs(nobody, 'enter', root)).toBe(true);
     expect(canAccessAs(nobody, 'enter', '/root')).toBe(false);
+  });
+
+  it('refuses a work dir the account may write to, or one under a directory it may write to', () => {
+    const own = join(root, 'nobodys');
+    mkdirSync(own, { mode: 0o755 });
+    chownSync(own, 65534, 65534);
+    const joblogDir = join(root, 'logs-w');
+    for (const workDir of [own, join(own, 'work')])
+      expect(() => preparePayloadUser({ payloadUser: 'nobody', workDir, joblogDir })).toThrow(
+        `nobody may write to ${own}, so it could swap a job's sandbox`,
+      );
+    // /tmp is writable by all, but its sticky bit keeps each to its own entries.
+    expect(replaceableBy(nobody, root)).toBeUndefined();
   });
 
   it('prepares a work dir the account can enter and a job log dir it cannot', () => {

@@ -4,8 +4,9 @@
 // sandbox is handed to the account for its run and locked (root-owned, 0700) when it ends.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { chmod, chown } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 
 /** The account payloads run as. */
 export interface RunAs {
@@ -71,9 +72,9 @@ export function lookUpUser(name: string): RunAs {
   return user;
 }
 
-/** Whether `user` can enter a directory (`enter`) or read a file (`read`), asked of the kernel as that user. */
-export function canAccessAs(user: RunAs, how: 'enter' | 'read', path: string): boolean {
-  const test = how === 'enter' ? 'cd -- "$1"' : 'test -r "$1"';
+/** Whether `user` can enter a directory, read a file or write into it, asked of the kernel as that user. */
+export function canAccessAs(user: RunAs, how: 'enter' | 'read' | 'write', path: string): boolean {
+  const test = { enter: 'cd -- "$1"', read: 'test -r "$1"', write: 'test -w "$1"' }[how];
   const result = spawnSync('/bin/sh', ['-c', test, 'sh', path], {
     uid: user.uid,
     gid: user.gid,
@@ -81,6 +82,20 @@ export function canAccessAs(user: RunAs, how: 'enter' | 'read', path: string): b
     env: { PATH: '/usr/bin:/bin' },
   });
   return result.status === 0;
+}
+
+/**
+ * The first of `dir` and the directories above it in which the account could replace an entry:
+ * one it may write to, unless the sticky bit keeps it to its own entries. There it could swap a
+ * sandbox the pilot is about to chown (as root) for a link to any file; undefined when none.
+ */
+export function replaceableBy(user: RunAs, dir: string): string | undefined {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    const stat = statSync(d);
+    const sticky = (stat.mode & 0o1000) !== 0 && stat.uid !== user.uid;
+    if (!sticky && canAccessAs(user, 'write', d)) return d;
+    if (d === dirname(d)) return undefined;
+  }
 }
 
 export interface PayloadUserSetup {
@@ -107,6 +122,13 @@ export function preparePayloadUser(setup: PayloadUserSetup, pilotUid = process.g
     throw new PayloadUserError(
       `--payload-user ${name}: ${user.name} cannot enter the work dir ${setup.workDir} (a directory on its ` +
         'path is closed to it); choose a --work-dir it can reach, e.g. under /var/lib/p3s (mode 0711)',
+    );
+  const writable = replaceableBy(user, setup.workDir);
+  if (writable !== undefined)
+    throw new PayloadUserError(
+      `--payload-user ${name}: ${user.name} may write to ${writable}, so it could swap a job's sandbox for a ` +
+        `link to another file before the pilot hands the sandbox over; choose a --work-dir owned by the ` +
+        `pilot's user on a path the account cannot write to, e.g. under /var/lib/p3s (mode 0711)`,
     );
   if (canAccessAs(user, 'enter', setup.joblogDir))
     throw new PayloadUserError(

@@ -77,7 +77,7 @@ export function addUpCommand(program: Command): void {
     .addOption(
       new Option(
         '--work-dir <dir>',
-        "where the pilots' jobs run (default: <data dir>/work; with --payload-user: a directory that user can enter)",
+        "where the pilots' jobs run (default: <data dir>/work; with --payload-user: a directory that user can enter but not write to)",
       ),
     );
   withSecurityOptions(command)
