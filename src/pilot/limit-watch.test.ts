@@ -86,9 +86,9 @@ describe('limit monitor on real processes', () => {
 });
 
 describe('measurements', () => {
-  it('reads this process PSS, and counts a tree by allocated blocks', () => {
+  it('reads this process PSS, and counts a tree by allocated blocks', async () => {
     expect(groupPssKb([process.pid])).toBeGreaterThan(1000);
-    const tree = treeUsage(root);
+    const tree = await treeUsage(root);
     expect(tree.bytes).toBeGreaterThan(0);
     expect(tree.newestMs).toBeGreaterThan(0);
   });

@@ -1,8 +1,10 @@
 // The pilot's limit monitor for one payload: on every metrics sample it measures the group's
 // memory (PSS from /proc/<pid>/smaps_rollup, else RSS), the work dir's disk use and the newest
 // change of its files and logs, and asks limitVerdict (core) whether to kill the group.
+// The work dir is walked off the event loop (a payload may make millions of files), one walk at a time.
 
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
+import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type LimitConfig,
@@ -49,13 +51,13 @@ function hasRollup(): boolean {
 }
 
 /** Allocated bytes under `dir` and the newest mtime (ms) of anything in it; symlinks are not followed. */
-export function treeUsage(dir: string): { bytes: number; newestMs: number } {
+export async function treeUsage(dir: string): Promise<{ bytes: number; newestMs: number }> {
   let bytes = 0;
   let newestMs = 0;
-  const walk = (path: string) => {
-    let stat: ReturnType<typeof lstatSync>;
+  const walk = async (path: string): Promise<void> => {
+    let stat: Awaited<ReturnType<typeof lstat>>;
     try {
-      stat = lstatSync(path);
+      stat = await lstat(path);
     } catch {
       return; // removed meanwhile
     }
@@ -64,13 +66,13 @@ export function treeUsage(dir: string): { bytes: number; newestMs: number } {
     if (!stat.isDirectory()) return;
     let names: string[];
     try {
-      names = readdirSync(path);
+      names = await readdir(path);
     } catch {
       return;
     }
-    for (const name of names) walk(join(path, name));
+    for (const name of names) await walk(join(path, name));
   };
-  walk(dir);
+  await walk(dir);
   return { bytes, newestMs };
 }
 
@@ -86,7 +88,7 @@ function newestMtime(paths: readonly string[]): number {
   return newest;
 }
 
-/** A work-dir scan waits this many times its own last duration: the monitor takes at most 5 % of a core. */
+/** A work-dir walk waits this many times its own last duration before the next one starts. */
 export const SCAN_SPACING = 20;
 
 /** Watches one attempt; `check` takes each metrics sample and the group's members. */
@@ -95,6 +97,7 @@ export class LimitWatch {
   private tree = { bytes: 0, newestMs: 0 };
   private scannedAt = Number.NEGATIVE_INFINITY;
   private scanMs = 0;
+  private walking = false;
   private cpuChangedAt: number;
   private filesChangedAt: number;
 
@@ -115,16 +118,15 @@ export class LimitWatch {
       if (this.lastCpu >= 0) this.cpuChangedAt = now;
       this.lastCpu = metrics.cpuSeconds;
     }
-    if (now - this.scannedAt >= this.scanMs * SCAN_SPACING) {
-      const started = performance.now();
-      this.tree = treeUsage(this.sandbox);
-      this.scanMs = performance.now() - started;
-      this.scannedAt = now;
-    }
+    this.startWalk(now);
     const tree = this.tree;
     const newest = Math.max(tree.newestMs, newestMtime(this.logFiles));
     this.filesChangedAt = Math.max(this.filesChangedAt, Math.min(newest, now));
-    const pss = this.settings.request.memoryMiB === null ? null : groupPssKb(pids);
+    // PSS is never above RSS: it is read only when RSS alone would pass the limit.
+    const { memoryMiB } = this.settings.request;
+    const overByRss =
+      memoryMiB !== null && metrics.rssKb > memoryMiB * 1024 * this.settings.config.memoryGrace;
+    const pss = overByRss ? groupPssKb(pids) : null;
     return {
       memoryKb: pss ?? metrics.rssKb,
       memorySource: pss === null ? 'rss' : 'pss',
@@ -133,6 +135,22 @@ export class LimitWatch {
       cpuChangedAt: this.cpuChangedAt,
       filesChangedAt: this.filesChangedAt,
     };
+  }
+
+  /** Starts a walk of the work dir when the last one ended long enough ago; its result serves later samples. */
+  private startWalk(now: number): void {
+    if (this.walking || now - this.scannedAt < this.scanMs * SCAN_SPACING) return;
+    this.walking = true;
+    this.scannedAt = now;
+    const started = performance.now();
+    void treeUsage(this.sandbox)
+      .then((tree) => {
+        this.tree = tree;
+      })
+      .finally(() => {
+        this.scanMs = performance.now() - started;
+        this.walking = false;
+      });
   }
 
   check(metrics: JobMetrics, pids: readonly number[]): LimitVerdict | null {

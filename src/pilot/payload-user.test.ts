@@ -236,6 +236,9 @@ describe.skipIf(!isRoot)('as root, with nobody as the payload user', () => {
     const err = readFileSync(jobLogPaths(joblogDir, 7).err, 'utf8');
     expect(err).toContain('cannot copy');
     expect(readdirSync(join(workDir, '7-1'))).toEqual([]);
+    // The sandbox it was handed goes back to the pilot's user, locked, as after a run.
+    const sandbox = statSync(join(workDir, '7-1'));
+    expect([sandbox.uid, sandbox.mode & 0o777]).toEqual([0, 0o700]);
     const logs = err + readFileSync(jobLogPaths(joblogDir, 7).out, 'utf8');
     expect(logs).not.toContain(secret);
   });

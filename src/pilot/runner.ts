@@ -155,7 +155,7 @@ async function prepareAndLaunch(
   early: (end: RunEnd) => RunResult,
 ): Promise<RunResult> {
   if (spec.signal?.aborted) return early({ kind: 'killed', reason: killReason(spec.signal.reason) });
-  let sandbox: string;
+  let sandbox: string | undefined;
   let env: Record<string, string>;
   let command: Command;
   try {
@@ -173,6 +173,8 @@ async function prepareAndLaunch(
       : planCommand(spec.payload, shell, cwd);
   } catch (error) {
     const detail = `cannot prepare the payload: ${(error as Error).message}`;
+    // A sandbox already handed to the account (COPY refused) goes back to the pilot's user.
+    if (spec.runAs && sandbox !== undefined) await lockSandbox(sandbox).catch(() => undefined);
     return early(
       isDiskFullError(error)
         ? { kind: 'disk_full', path: spec.workDir, detail }
