@@ -6,8 +6,7 @@
 // and the server's log say what is wrong.
 
 import type { DatabaseConnection, Dialect, Driver, Kysely, QueryCompiler, QueryResult } from 'kysely';
-import { isAppError } from '../core/index.ts';
-import { toStoreError } from './store-errors.ts';
+import { toStoreError, unavailability } from './store-errors.ts';
 
 /** What makes the database unusable. */
 export type StoreProblem = 'database_unreachable' | 'disk_full';
@@ -26,24 +25,10 @@ export interface PendingGrace {
   at: number;
 }
 
-/** SQLITE_FULL, PostgreSQL's disk_full (53100), ENOSPC: the database's disk is full. */
-const DISK_FULL = /^(SQLITE_FULL|53100|ENOSPC)$/;
-
 /**
- * Failures meaning the database cannot be used: its connection refused, reset, broken or not
- * reachable; PostgreSQL shutting down or starting (57P01 admin, 57P02 crash, 57P03 cannot connect
- * now) or any connection exception (class 08); a SQLite file that cannot be opened, read or written.
- */
-const UNUSABLE_CODES =
-  /^(ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|57P0[123]|08.*|SQLITE_(CANTOPEN|IOERR|READONLY).*)$/;
-/** pg's words for a connection that broke under a query (it gives them no code). */
-const UNUSABLE_MESSAGES = [/connection terminated/i, /not queryable/i];
-
-/**
- * What one failed query says of the database: `outage` (it cannot be used, for `problem`),
- * `transient` (it can, but this query could not now: SQLITE_BUSY or _LOCKED, a pool wait or
- * statement timeout, too many connections: counted neither way), or `answered` (an error of the
- * query itself: the database is there).
+ * What one failed query says of the database (the rule: `unavailability` in store-errors.ts):
+ * `outage` (it cannot be used, for `problem`), `transient` (it can, but this query could not now:
+ * counted neither way), or `answered` (an error of the query itself: the database is there).
  */
 export type FailureKind =
   | { kind: 'outage'; problem: StoreProblem }
@@ -51,24 +36,20 @@ export type FailureKind =
   | { kind: 'answered' };
 
 export function classifyFailure(error: unknown): FailureKind {
-  if (problemOf(error) === 'disk_full') return { kind: 'outage', problem: 'disk_full' };
-  const mapped = toStoreError(error);
-  if (!isAppError(mapped) || mapped.code !== 'store_unavailable') return { kind: 'answered' };
-  const cause = mapped.cause !== undefined ? mapped.cause : error;
-  const code = (cause as { code?: unknown } | null)?.code;
-  const message = cause instanceof Error ? cause.message : '';
-  const unusable =
-    typeof code === 'string' ? UNUSABLE_CODES.test(code) : UNUSABLE_MESSAGES.some((p) => p.test(message));
-  return unusable ? { kind: 'outage', problem: 'database_unreachable' } : { kind: 'transient' };
+  switch (unavailability(error)) {
+    case 'disk_full':
+      return { kind: 'outage', problem: 'disk_full' };
+    case 'unusable':
+      return { kind: 'outage', problem: 'database_unreachable' };
+    case 'transient':
+      return { kind: 'transient' };
+    case null:
+      return { kind: 'answered' };
+  }
 }
 
 export function problemOf(error: unknown): StoreProblem {
-  const cause = isAppError(error) && error.cause !== undefined ? error.cause : error;
-  const code = (cause as { code?: unknown } | null)?.code;
-  const message = cause instanceof Error ? cause.message : '';
-  return (typeof code === 'string' && DISK_FULL.test(code)) || /no space left on device/i.test(message)
-    ? 'disk_full'
-    : 'database_unreachable';
+  return unavailability(error) === 'disk_full' ? 'disk_full' : 'database_unreachable';
 }
 
 export class StoreAvailability {

@@ -3,40 +3,42 @@
 
 import { AppError, isAppError } from '../core/index.ts';
 
-/** Socket errors of the PostgreSQL connection. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'EPIPE',
-]);
-/** SQLSTATEs of a server that is going away or full: admin/crash shutdown, cannot connect now, too many connections, disk full. */
-const PG_UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', '53100']);
 /**
- * pg reports a dropped connection, a pool wait timeout and a query sent on a connection that just
- * broke (the pipelined one, postgres/pipeline.ts, before it is replaced) without a code.
+ * What a failure says of the database, the one table of it: `disk_full` (its disk is full),
+ * `unusable` (its connection was refused, reset, broken or not reachable; PostgreSQL is shutting
+ * down or starting, 57P01-3, or any connection exception, class 08; a SQLite file that cannot be
+ * opened, read or written), `transient` (usable, but not for this query now: SQLITE_BUSY or
+ * _LOCKED past busy_timeout, too many connections, a pool wait timeout), or null (an error of the
+ * query itself). pg gives a dropped connection and a pool wait timeout no code, only words.
  */
-const PG_UNAVAILABLE_MESSAGES = [
-  /connection terminated/i,
-  /timeout exceeded when trying to connect/i,
-  /not queryable/i,
-];
-/** SQLite: locked past busy_timeout, or the file cannot be read or written. */
-const SQLITE_UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|CANTOPEN|IOERR|FULL|READONLY)/;
+export type Unavailability = 'disk_full' | 'unusable' | 'transient';
+
+const DISK_FULL_CODE = /^(SQLITE_FULL|53100|ENOSPC)$/;
+const UNUSABLE_CODE =
+  /^(ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|57P0[123]|08.*|SQLITE_(CANTOPEN|IOERR|READONLY).*)$/;
+const TRANSIENT_CODE = /^(53300|SQLITE_(BUSY|LOCKED).*)$/;
+const UNUSABLE_WORDS = [/connection terminated/i, /not queryable/i];
+const TRANSIENT_WORDS = [/timeout exceeded when trying to connect/i];
+
+export function unavailability(error: unknown): Unavailability | null {
+  const cause = isAppError(error) && error.cause !== undefined ? error.cause : error;
+  if (!(cause instanceof Error)) return null;
+  const code = (cause as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (DISK_FULL_CODE.test(code)) return 'disk_full';
+    if (UNUSABLE_CODE.test(code)) return 'unusable';
+    if (TRANSIENT_CODE.test(code)) return 'transient';
+  }
+  if (/no space left on device/i.test(cause.message)) return 'disk_full';
+  if (typeof code === 'string') return null;
+  if (UNUSABLE_WORDS.some((words) => words.test(cause.message))) return 'unusable';
+  if (TRANSIENT_WORDS.some((words) => words.test(cause.message))) return 'transient';
+  return null;
+}
 
 export function toStoreError(error: unknown): unknown {
   if (isAppError(error) || !(error instanceof Error)) return error;
-  const code = (error as { code?: unknown }).code;
-  const unavailable =
-    typeof code === 'string'
-      ? NETWORK_CODES.has(code) ||
-        PG_UNAVAILABLE_CODES.has(code) ||
-        code.startsWith('08') ||
-        SQLITE_UNAVAILABLE.test(code)
-      : PG_UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(error.message));
-  return unavailable
+  return unavailability(error) !== null
     ? new AppError('store_unavailable', `the database is unavailable: ${error.message}`, { cause: error })
     : error;
 }
