@@ -139,6 +139,7 @@ const busy = precompiled((db, arg: Arg<{ id: number; jobId: number; jobsRun: num
  * it current), so that a fetch-next's count of the job it just finished lands in the same write.
  */
 export async function markPilotBusy(tx: Tx, pilot: PilotRow, jobId: number, now: number): Promise<void> {
+  // The pilot table decides: a stopped pilot never becomes running (pilotMove throws).
   pilotMove(pilotHeard(pilot.state, pilot.uuid), 'running', pilot.uuid);
   await busy.rows(tx, { id: pilot.id, jobId, jobsRun: pilot.jobs_run, now });
 }

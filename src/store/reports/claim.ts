@@ -40,6 +40,11 @@ export async function touchAndClaimIn(
   return claimed.row ? claimed : { pilot: await touchPilotRow(tx, live, now), row: undefined };
 }
 
+/** Whether a pilot may take a job: it has not stopped and was not asked to. */
+export function mayClaim(pilot: Pick<PilotRow, 'state' | 'stop_requested'>): boolean {
+  return !TERMINAL_PILOT_STATES.includes(pilot.state) && pilot.stop_requested === 0;
+}
+
 /**
  * Claims for a pilot whose row this transaction read or wrote (fetch-next passes the row its finish
  * left, so the pilot is not read twice): nothing when it is stopped or was asked to stop; the job it
@@ -52,8 +57,7 @@ export async function claimWithPilot(
   leaseMs: number,
   now: number,
 ): Promise<{ pilot: PilotRow; row: JobRow | undefined }> {
-  if (TERMINAL_PILOT_STATES.includes(pilot.state) || pilot.stop_requested !== 0)
-    return { pilot, row: undefined };
+  if (!mayClaim(pilot)) return { pilot, row: undefined };
   // The pilot claims only when it holds nothing: a job it still holds unstarted is one whose
   // claim reply it never got (lost on the way), so it gets that job again rather than a second one.
   const unanswered = await unstartedJobOf(tx, pilot);

@@ -15,7 +15,7 @@ import {
   TERMINAL_PILOT_STATES,
 } from '../../core/index.ts';
 import type { SoloFinish, SoloFinished } from '../dialect.ts';
-import { matchOf } from '../reports/claim.ts';
+import { matchOf, mayClaim } from '../reports/claim.ts';
 import { maxRss, pilotAfterFinish } from '../reports/held.ts';
 import { ATTEMPT_FROM_JOB } from '../rows.ts';
 import type { JobRow, PilotRow } from '../schema.ts';
@@ -166,9 +166,8 @@ function endEventOf({ finish, job }: Taken, row: JobRow) {
   };
 }
 
-/** Fetch-next reports of pilots that may take another job (claimWithPilot's rule). */
-const wantsClaim = ({ finish, pilot }: Taken) =>
-  finish.claimMs !== undefined && !TERMINAL_PILOT_STATES.includes(pilot.state) && pilot.stop_requested === 0;
+/** Fetch-next reports of pilots that may take another job. */
+const wantsClaim = ({ finish, pilot }: Taken) => finish.claimMs !== undefined && mayClaim(pilot);
 
 /** The pilot's row after its report: idle, or running its next job, with one more job run (MARK_PILOTS skips a stopped one). */
 function pilotMarkOf(t: Taken, next: JobRow | undefined) {
