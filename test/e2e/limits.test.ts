@@ -17,13 +17,6 @@ afterEach(async () => {
   c = undefined;
 });
 
-async function submit(cluster: Cluster, jobs: Record<string, unknown>[]): Promise<number[]> {
-  const file = join(cluster.dataDir, `jobs-${Date.now()}.json`);
-  writeFileSync(file, JSON.stringify(jobs));
-  const out = await cluster.json(['job', 'submit', file]);
-  return (out.jobs ?? out).map((job: { id: number }) => job.id);
-}
-
 const show = async (cluster: Cluster, id: number) => (await cluster.json(['job', 'show', String(id)])).job;
 const ended = (cluster: Cluster, id: number) => async () =>
   ['finished', 'failed', 'cancelled'].includes((await show(cluster, id)).state);
@@ -31,7 +24,7 @@ const ended = (cluster: Cluster, id: number) => async () =>
 async function memoryCase(store: 'sqlite' | 'postgres') {
   c = await makeCluster({ store });
   // The job's own request is its limit: the pilot offers the node's memory (gigabytes) and is given no --memory.
-  const [hog, next] = await submit(c, [
+  const [hog, next] = await c.submit([
     { name: 'hog', payload: `${process.execPath} ${HOG} 400`, memory: 200, priority: 10 },
     { name: 'next', payload: 'echo after' },
   ]);
@@ -62,7 +55,7 @@ describe('enforced limits end to end', () => {
 
   it('kills a payload that sleeps with no output and no CPU as looping after --looping-after', async () => {
     c = await makeCluster();
-    const [id] = await submit(c, [{ name: 'sleeper', payload: 'sleep 60' }]);
+    const [id] = await c.submit([{ name: 'sleeper', payload: 'sleep 60' }]);
     const pilot = c.startPilot(['-c', '1', '-b', '0.5', '--kill-grace', '1', '--looping-after', '2']);
     await waitFor('job ended', ended(c, id as number), 30_000);
     const job = await show(c, id as number);
@@ -75,7 +68,7 @@ describe('enforced limits end to end', () => {
 
   it('fails a job writing past the disk it may use with disk_exceeded', async () => {
     c = await makeCluster();
-    const [id] = await submit(c, [
+    const [id] = await c.submit([
       {
         name: 'writer',
         payload: 'dd if=/dev/zero of=big bs=1M count=40 2>/dev/null; sleep 60',
@@ -97,7 +90,7 @@ describe('enforced limits end to end', () => {
     const bad = await c.cli(['job', 'submit', file]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('job 1: memory: must be a whole number of MiB, got "2GB"');
-    const [id] = await submit(c, [{ name: 'p3s', timeout: '100', payload: 'true', cores: '2', disk: 100 }]);
+    const [id] = await c.submit([{ name: 'p3s', timeout: '100', payload: 'true', cores: '2', disk: 100 }]);
     expect(await show(c, id as number)).toMatchObject({ state: 'defined', cores: 2, disk: 100 });
     expect(await show(c, id as number)).not.toHaveProperty('memory');
   });

@@ -15,12 +15,6 @@ afterEach(async () => {
   c = undefined;
 });
 
-async function submit(cluster: Cluster, jobs: Record<string, unknown>[]): Promise<number[]> {
-  const file = join(cluster.dataDir, `jobs-${Date.now()}.json`);
-  writeFileSync(file, JSON.stringify(jobs));
-  return (await cluster.json(['job', 'submit', file])).jobs.map((j: { id: number }) => j.id);
-}
-
 const stateOf = async (cluster: Cluster, id: number) => {
   const res = await cluster.cli(['job', 'show', String(id), '--json']);
   return res.code === 0 ? JSON.parse(res.stdout).job.state : 'gone';
@@ -32,16 +26,16 @@ describe.each(stores)('p3s purge on %s', (store) => {
   it('removes old ended jobs and stopped pilots, exporting them first, and keeps running work', async () => {
     c = await makeCluster({ store });
     const cluster = c;
-    const [slow] = await submit(cluster, [{ name: 'still-running', payload: 'sleep 60' }]);
+    const [slow] = await cluster.submit([{ name: 'still-running', payload: 'sleep 60' }]);
     const busy = cluster.startPilot(['-c', '1', '-b', '0.5', '--kill-grace', '1']);
     await waitFor('the slow job runs', async () => (await stateOf(cluster, slow!)) === 'running');
-    const ended = await submit(cluster, [
+    const ended = await cluster.submit([
       { name: 'ok', payload: '/bin/true' },
       { name: 'bad', payload: '/bin/false' },
     ]);
     const worker = cluster.startPilot(['-c', '2', '-p', '5', '-b', '0.5']);
     expect(await worker.exited).toBe(0);
-    const [waiting] = await submit(cluster, [{ name: 'waiting', payload: '/bin/true', state: 'template' }]);
+    const [waiting] = await cluster.submit([{ name: 'waiting', payload: '/bin/true', state: 'template' }]);
     expect([await stateOf(cluster, ended[0]!), await stateOf(cluster, ended[1]!)]).toEqual([
       'finished',
       'failed',
@@ -86,7 +80,7 @@ describe.each(stores)('p3s purge on %s', (store) => {
   it('purges on a schedule with p3s server --purge-after', async () => {
     c = await makeCluster({ store, serverArgs: ['--purge-after', '1s', '--purge-every', '1s'] });
     const cluster = c;
-    const [slow, quick] = await submit(cluster, [
+    const [slow, quick] = await cluster.submit([
       { name: 'slow', payload: 'sleep 60' },
       { name: 'quick', payload: '/bin/true', priority: '-1' },
     ]);

@@ -1,6 +1,9 @@
 // A real p3s installation for end-to-end tests: a server process on SQLite or
 // PostgreSQL, pilot processes, and the CLI, all with one data directory.
 
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from './postgres.ts';
 import {
   baseEnv,
@@ -24,6 +27,8 @@ export interface Cluster {
   /** `p3s cli … --json`, parsed; throws with the output when the command fails. */
   // biome-ignore lint/suspicious/noExplicitAny: API answers in tests are arbitrary JSON
   json<T = any>(args: string[]): Promise<T>;
+  /** `p3s job submit FILE --json` of these job objects, as a user would; the new jobs' ids. */
+  submit(jobs: Record<string, unknown>[]): Promise<number[]>;
   startPilot(args?: string[]): Proc;
   /** Kills the server hard and starts it again on the same port and data. */
   restartServer(signal?: NodeJS.Signals): Promise<void>;
@@ -48,6 +53,11 @@ export async function makeCluster(
       if (res.code !== 0)
         throw new Error(`p3s ${args.join(' ')} exited ${res.code}: ${res.stderr}${res.stdout}`);
       return JSON.parse(res.stdout);
+    },
+    submit: async (jobs) => {
+      const file = join(dataDir, `jobs-${randomUUID()}.json`);
+      writeFileSync(file, JSON.stringify(jobs));
+      return (await cluster.json(['job', 'submit', file])).jobs.map((j: { id: number }) => j.id);
     },
     startPilot: (args = []) => startPilotProcess(dataDir, cluster.env, args),
     restartServer: async (signal = 'SIGKILL') => {
