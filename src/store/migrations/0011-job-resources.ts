@@ -1,4 +1,4 @@
-// A job's resource requests (issue 24): memory and disk in MiB, cores. NULL where the submission
+// A job's resource requests: memory and disk in MiB, cores. NULL where the submission
 // gave none; the pilot then holds the job to what it offers itself.
 
 import type { Kysely, Migration } from 'kysely';

@@ -1,6 +1,6 @@
 // The PostgreSQL claim: one statement picks the best eligible defined job (core/matching.ts),
 // dispatches it, records its `claim` event and marks its workflow and the pilot running — one round
-// trip where four statements were, prepared once per connection. The pick is migration 0006's function,
+// trip, prepared once per connection. The pick is migration 0006's function,
 // whose plan cannot fall back to sorting every defined job; it locks with SKIP LOCKED so
 // concurrent claimers pass each other. A long-poll's first claim (touch + claim) is one statement
 // outside a transaction, as a fetch-next finish is (postgres/finish.ts); all three share claimCtes.

@@ -1,6 +1,6 @@
 // Checkpoints a SQLite WAL from a worker thread. SQLite's automatic checkpoint runs inside the
-// commit that crosses the threshold, on the event loop, and syncs both files: under claim/finish
-// load that was half of SQLite's time and the worst claim latencies. A PASSIVE checkpoint on a
+// commit that crosses the threshold, on the event loop, and syncs both files, stalling claims and
+// finishes behind it (docs/performance.md). A PASSIVE checkpoint on a
 // second connection never blocks the writer, so the server's connection keeps a large automatic
 // threshold only as a safety net.
 

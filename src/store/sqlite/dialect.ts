@@ -58,7 +58,7 @@ function openFile(path: string): BetterSqlite3.Database {
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
     // A worker thread checkpoints (checkpointer.ts); the automatic checkpoint, which runs on the
-    // event loop, is only the safety net (10,000 pages, 40 MB, instead of 1,000).
+    // event loop, is only the safety net: ten times SQLite's default threshold.
     database.pragma('wal_autocheckpoint = 10000');
     database.pragma('busy_timeout = 5000');
     database.pragma('foreign_keys = ON');

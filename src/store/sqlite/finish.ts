@@ -1,9 +1,7 @@
 // The SQLite finish of jobs outside any workflow, for the reports read in one turn of the event
 // loop together (finish-batcher.ts turnBatcher): each statement below serves the whole group, where
-// the general path (finishJobIn and the claim after it) runs about ten statements per report. Under
-// load that is fewer statements, and each one's rows (neighbouring jobs, the same index pages) are
-// written while SQLite still has them in the CPU's caches: a statement's cost doubled when other
-// work ran between statements (measured). A report the group cannot take (a workflow job, a lost
+// the general path (finishJobIn and the claim after it) runs its statements per report (figures in
+// docs/performance.md). A report the group cannot take (a workflow job, a lost
 // lease, a retried report, output to store) is answered undefined, untouched, and the caller runs
 // the general path, which handles it or says precisely why.
 
