@@ -29,6 +29,8 @@ export interface DialectSql {
   /** Which database, for reports (health, the monitor) and for choosing the shipped migrations. */
   readonly name: Dialect;
 
+  /** Whether writers lock rows (PostgreSQL) and so must take them in one order; SQLite has one writer at a time. */
+  readonly locksRows: boolean;
   /** The lock a read takes on rows it is about to change: FOR UPDATE on PostgreSQL; SQLite's write lock covers them. */
   lockRows<QB extends Lockable<QB>>(qb: QB, options?: { skipLocked?: boolean }): QB;
   /** Of a precompiled read and its FOR UPDATE twin, the one to run before a change (see lockRows). */

@@ -9,6 +9,7 @@ import { claimNextJobPostgres } from './claim.ts';
 
 export const POSTGRES_SQL: DialectSql = Object.freeze({
   name: 'postgres',
+  locksRows: true,
   lockRows: (qb, options) => (options?.skipLocked ? qb.forUpdate().skipLocked() : qb.forUpdate()),
   locked: (_plain, forUpdate) => forUpdate,
   aggregateRead: aggregateReadPostgres,

@@ -16,7 +16,7 @@ import { markPilotIdle } from '../pilot-queries.ts';
 import type { JobRow, PilotRow } from '../schema.ts';
 import type { FinishInput } from '../store.ts';
 import type { Tx } from '../transaction.ts';
-import { advanceWorkflowIn, lockWorkflowOfJob } from '../workflow-advance.ts';
+import { advanceWorkflowIn, lockWorkflow, lockWorkflowOfJob } from '../workflow-advance.ts';
 import { claimWithPilot, touchAndClaimIn } from './claim.ts';
 import { heldJob, metricsUpdate, pilotActor, pilotAfterFinish } from './held.ts';
 
@@ -56,9 +56,14 @@ export async function finishJobIn(
   thenClaim = false,
 ): Promise<{ row: JobRow; released: boolean; pilot: PilotRow | undefined; pilotWritten: boolean }> {
   const ending = endingOf(input);
-  // The workflow row is locked before the job's, as every writer of workflow jobs does.
-  const workflow = await lockWorkflowOfJob(tx, dialect, input.jobId);
+  // Where rows are locked, the workflow's is taken before the job's, as every writer of workflow
+  // jobs does; SQLite's single writer needs no order, so its workflow id comes from the job's row.
+  const lockedFirst = dialect.locksRows ? await lockWorkflowOfJob(tx, dialect, input.jobId) : undefined;
   const { job, pilot } = await heldJob(tx, dialect, input.jobId, input.pilotUuid, input.attempt, true);
+  const workflow =
+    dialect.locksRows || job.workflow_id === null
+      ? lockedFirst
+      : await lockWorkflow(tx, dialect, job.workflow_id);
   // The last output comes with the report; it is stored only while the attempt is active.
   if (isActiveJobState(job.state) && input.logs) {
     const { chunks, caps } = input.logs;

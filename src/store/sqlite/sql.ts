@@ -8,6 +8,7 @@ import { claimForPilotSqlite } from './claim.ts';
 
 export const SQLITE_SQL: DialectSql = Object.freeze({
   name: 'sqlite',
+  locksRows: false,
   lockRows: (qb) => qb,
   locked: (plain) => plain,
   aggregateRead: (db, fn) => fn(db),
