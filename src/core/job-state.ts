@@ -32,6 +32,8 @@ export const JobTransition = {
   lose: 'lose',
   cancel: 'cancel',
   retry: 'retry',
+  /** A retry rule with a delay parks the next attempt until its release time. */
+  defer: 'defer',
   /** A workflow's noop vertex completes without a pilot once its parents finished. */
   complete: 'complete',
   /** A workflow job cancelled because an ancestor ended waits again after that ancestor's retry. */
@@ -59,6 +61,7 @@ export const JOB_TRANSITIONS: readonly Edge[] = [
   ['running', 'cancel', 'cancelled'],
   ['failed', 'retry', 'defined'],
   ['cancelled', 'retry', 'defined'],
+  ['failed', 'defer', 'template'],
   ['template', 'complete', 'finished'],
   ['defined', 'complete', 'finished'],
   ['cancelled', 'reopen', 'template'],

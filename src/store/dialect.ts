@@ -81,7 +81,7 @@ export interface StoreDialect extends DialectSql {
 /** How the attempt ends, as finishJobIn resolved it from the pilot's report. */
 export interface Ending {
   state: JobState;
-  transition: JobTransition;
+  transition: Extract<JobTransition, 'finish' | 'fail' | 'cancel'>;
   actor: string;
   /** The end columns (exit code, signal, error): the same for every holder of the job. */
   set: Required<Pick<JobUpdate, 'exit_code' | 'signal' | 'error_name' | 'error_code' | 'error_diag'>>;

@@ -138,7 +138,8 @@ export async function adjustJobIn(
       operation: 'adjust',
       actor,
       now,
-      set: { ...set, defined_at: release ? now : null },
+      // A user's release or park overrides a deferred retry's own release time.
+      set: { ...set, defined_at: release ? now : null, release_at: null },
     });
     return { row, released: release };
   }

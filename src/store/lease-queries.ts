@@ -5,18 +5,18 @@
 import { sql } from 'kysely';
 import { ACTIVE_JOB_STATES, JOB_ERRORS, type LeaseGrace, pilotStatesMovingTo } from '../core/index.ts';
 import type { DialectSql } from './dialect.ts';
-import { transitionJob } from './job-queries.ts';
+import { endAttemptIn } from './reports/end-attempt.ts';
 import type { JobRow, PilotRow } from './schema.ts';
 import type { WorkflowRow } from './schema-workflows.ts';
 import type { Tx } from './transaction.ts';
-import { advanceWorkflowIn, lockWorkflow } from './workflow-advance.ts';
+import { lockWorkflow } from './workflow-advance.ts';
 
 export async function expireLeasesIn(
   tx: Tx,
   dialect: DialectSql,
   now: number,
   pilotSilentBefore: number,
-): Promise<{ lostJobs: JobRow[]; lostPilots: PilotRow[] }> {
+): Promise<{ lostJobs: JobRow[]; lostPilots: PilotRow[]; released: boolean }> {
   // SKIP LOCKED: a job a pilot is reporting on right now is left to that report (or the next round).
   const expired = await tx
     .selectFrom('jobs')
@@ -34,6 +34,7 @@ export async function expireLeasesIn(
   const pilotById = new Map(pilots.map((pilot) => [pilot.id, pilot]));
 
   const lostJobs: JobRow[] = [];
+  let released = false;
   const lostPilots: PilotRow[] = [];
   const workflows = new Map<number, WorkflowRow | undefined>();
   for (const job of expired) {
@@ -52,13 +53,14 @@ export async function expireLeasesIn(
     const pilot = job.pilot_id === null ? undefined : pilotById.get(job.pilot_id);
     const who = pilot ? `pilot ${pilot.uuid} on ${pilot.host}` : `pilot ${job.pilot_id}`;
     const diag = `${who} stopped heartbeating: its lease expired at ${new Date(job.lease_expires_at ?? now).toISOString()}`;
-    const lost = await transitionJob(tx, dialect, {
+    const ended = await endAttemptIn(tx, dialect, {
       job,
       transition: 'lose',
       operation: 'expire',
       actor: 'reaper',
       now,
       detail: diag,
+      workflow,
       set: {
         error_name: 'lost',
         error_code: JOB_ERRORS.lost.code,
@@ -67,10 +69,9 @@ export async function expireLeasesIn(
         ended_at: now,
       },
     });
-    lostJobs.push(lost);
-    // A failure only cancels what depends on it: nothing becomes claimable, no signal is needed.
-    if (workflow)
-      workflows.set(workflow.id, (await advanceWorkflowIn(tx, dialect, workflow, lost, now)).workflow);
+    lostJobs.push(ended.ended);
+    if (ended.released) released = true;
+    if (workflow) workflows.set(workflow.id, ended.workflow);
     if (job.pilot_id === null) continue;
     // Only while the pilot is still on this job: it may have moved on to another one.
     const lostPilot = await tx
@@ -91,7 +92,7 @@ export async function expireLeasesIn(
     .where('last_seen_at', '<', pilotSilentBefore)
     .returningAll()
     .execute();
-  return { lostJobs, lostPilots: [...lostPilots, ...silent] };
+  return { lostJobs, lostPilots: [...lostPilots, ...silent], released };
 }
 
 /** Applies core's gracedLease to every active lease; returns how many active jobs there are. */

@@ -159,6 +159,7 @@ export function nextAttempt(job: JobRow): JobUpdate {
     error_code: null,
     error_diag: null,
     lease_expires_at: null,
+    release_at: null,
     kill_requested: 0,
     cpu_seconds: null,
     max_rss_kb: null,

@@ -4,6 +4,7 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { JobState, JobTransition, LogStream, PilotState } from '../core/index.ts';
 import type { AuthTables } from './schema-auth.ts';
+import type { RetryRuleTables } from './schema-retry-rules.ts';
 import type { SiteTables } from './schema-sites.ts';
 import type { WorkerTables } from './schema-workers.ts';
 import type { WorkflowTables } from './schema-workflows.ts';
@@ -42,6 +43,8 @@ export interface JobsTable {
   memory_mib: number | null;
   cores: number | null;
   disk_mib: number | null;
+  /** A retry parked until then by its rule's delay (0012); NULL otherwise. */
+  release_at: number | null;
   created_at: number;
   defined_at: number | null;
   dispatched_at: number | null;
@@ -128,7 +131,7 @@ export interface IdempotencyKeysTable {
   expires_at: number;
 }
 
-export interface Database extends WorkflowTables, SiteTables, AuthTables, WorkerTables {
+export interface Database extends WorkflowTables, SiteTables, AuthTables, WorkerTables, RetryRuleTables {
   jobs: JobsTable;
   job_events: JobEventsTable;
   job_attempts: JobAttemptsTable;

@@ -15,6 +15,7 @@ import {
   type Summary,
 } from '../core/index.ts';
 import type { StoreAvailability } from './availability.ts';
+import { releaseDeferredJobsIn } from './deferred-queries.ts';
 import type { SoloFinish, SoloFinished, StoreDialect } from './dialect.ts';
 import { type IdempotencyKey, type Once, once, pruneIdempotencyKeys } from './idempotency-queries.ts';
 import { adjustJobIn, deleteJobIn, killJobIn, retryJobIn } from './job-commands.ts';
@@ -34,6 +35,7 @@ import { toJob, toJobAttempt, toJobEvent, toPilot, toStoredLog } from './rows.ts
 import type { Database, JobRow, PilotRow } from './schema.ts';
 import { SqlAuthStore } from './sql-auth-store.ts';
 import { SqlRetentionStore } from './sql-retention-store.ts';
+import { SqlRetryRuleStore } from './sql-retry-rule-store.ts';
 import { SqlSiteStore } from './sql-site-store.ts';
 import { SqlStatsStore } from './sql-stats-store.ts';
 import { SqlWorkerStore } from './sql-worker-store.ts';
@@ -69,6 +71,7 @@ export class SqlStore implements Store {
   readonly stats: SqlStatsStore;
   readonly availability: StoreAvailability;
   readonly workers: SqlWorkerStore;
+  readonly retryRules: SqlRetryRuleStore;
   readonly #db: Kysely<Database>;
   /** Everything that differs between SQLite and PostgreSQL (dialect.ts). */
   readonly #dialect: StoreDialect;
@@ -94,11 +97,26 @@ export class SqlStore implements Store {
     this.workflows = new SqlWorkflowStore(db, dialect, dialect.transact, signal);
     this.stats = new SqlStatsStore(db, dialect);
     this.workers = new SqlWorkerStore(db, dialect.transact);
+    this.retryRules = new SqlRetryRuleStore(db, dialect.transact);
   }
 
   /** One write transaction; a database outage surfaces as store_unavailable. */
   #write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return guardStore(() => this.#transact(fn));
+  }
+
+  /**
+   * A write that may make jobs claimable: when its result says `released`, waiting claims are told
+   * inside the transaction (other servers, at its commit) and here after it.
+   */
+  async #writeReleasing<T extends { released: boolean }>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const result = await this.#write(async (tx) => {
+      const done = await fn(tx);
+      if (done.released) await this.#signal.publish(tx);
+      return done;
+    });
+    if (result.released) this.#signal.emitLocal();
+    return result;
   }
 
   /** Reads outside a transaction, with the same error mapping. */
@@ -176,22 +194,17 @@ export class SqlStore implements Store {
   }
 
   async retryJob(id: number, actor: string, now: number): Promise<Job> {
-    const row = await this.#write(async (tx) => {
-      const retried = await retryJobIn(tx, this.#dialect, id, actor, now);
-      await this.#signal.publish(tx);
-      return retried;
-    });
-    this.#signal.emitLocal();
+    const { row } = await this.#writeReleasing(async (tx) => ({
+      row: await retryJobIn(tx, this.#dialect, id, actor, now),
+      released: true,
+    }));
     return toJob(row);
   }
 
   async adjustJob(id: number, changes: JobChanges, actor: string, now: number): Promise<Job> {
-    const { row, released } = await this.#write(async (tx) => {
-      const adjusted = await adjustJobIn(tx, this.#dialect, id, changes, actor, now);
-      if (adjusted.released) await this.#signal.publish(tx);
-      return adjusted;
-    });
-    if (released) this.#signal.emitLocal();
+    const { row } = await this.#writeReleasing((tx) =>
+      adjustJobIn(tx, this.#dialect, id, changes, actor, now),
+    );
     return toJob(row);
   }
 
@@ -275,12 +288,7 @@ export class SqlStore implements Store {
   async finishJob(input: FinishInput): Promise<Job> {
     const solo = await this.#soloFinish({ input, ending: endingOf(input) });
     if (solo) return toJob(solo.row);
-    const { row, released } = await this.#write(async (tx) => {
-      const finished = await finishJobIn(tx, this.#dialect, input);
-      if (finished.released) await this.#signal.publish(tx);
-      return finished;
-    });
-    if (released) this.#signal.emitLocal();
+    const { row } = await this.#writeReleasing((tx) => finishJobIn(tx, this.#dialect, input));
     return toJob(row);
   }
 
@@ -296,26 +304,26 @@ export class SqlStore implements Store {
         : claimedOf({ pilot: solo.pilot, row: solo.next }, input.now + leaseMs);
       return { job: toJob(solo.row), next };
     }
-    const { row, released, touched } = await this.#write(async (tx) => {
-      const finished = await finishAndClaimIn(tx, this.#dialect, input, leaseMs);
-      if (finished.released) await this.#signal.publish(tx);
-      return finished;
-    });
-    if (released) this.#signal.emitLocal();
+    const { row, touched } = await this.#writeReleasing((tx) =>
+      finishAndClaimIn(tx, this.#dialect, input, leaseMs),
+    );
     return { job: toJob(row), next: claimedOf(touched, input.now + leaseMs) };
   }
 
   /**
    * A finish of a job outside any workflow, with no output left to store, grouped with the others
-   * that arrive with it (the dialect's soloFinish); undefined when the general path must run.
+   * that arrive with it (the dialect's soloFinish); undefined when the general path must run. A
+   * failure always takes the general path, where the retry rules apply (reports/end-attempt.ts).
    */
   #soloFinish(finish: SoloFinish): Promise<SoloFinished | undefined> {
-    if (finish.input.logs?.chunks.length) return Promise.resolve(undefined);
+    if (finish.input.logs?.chunks.length || finish.ending.transition === 'fail')
+      return Promise.resolve(undefined);
     return guardStore(() => this.#dialect.soloFinish(finish));
   }
 
   async deregisterPilot(uuid: string, now: number): Promise<Pilot> {
-    return toPilot(await this.#write((tx) => deregisterPilotIn(tx, this.#dialect, uuid, now)));
+    const { pilot } = await this.#writeReleasing((tx) => deregisterPilotIn(tx, this.#dialect, uuid, now));
+    return toPilot(pilot);
   }
 
   async requestPilotStop(idOrUuid: number | string): Promise<Pilot> {
@@ -351,10 +359,17 @@ export class SqlStore implements Store {
   }
 
   async expireLeases(now: number, pilotSilentBefore: number): Promise<ExpiredLeases> {
-    const { lostJobs, lostPilots } = await this.#write((tx) =>
+    const { lostJobs, lostPilots } = await this.#writeReleasing((tx) =>
       expireLeasesIn(tx, this.#dialect, now, pilotSilentBefore),
     );
     return { lostJobs: lostJobs.map(toJob), lostPilots: lostPilots.map(toPilot) };
+  }
+
+  async releaseDeferredJobs(now: number): Promise<Job[]> {
+    const { releasedJobs } = await this.#writeReleasing((tx) =>
+      releaseDeferredJobsIn(tx, this.#dialect, now),
+    );
+    return releasedJobs.map(toJob);
   }
 
   graceActiveLeases(until: number, extendByMs = 0): Promise<number> {

@@ -25,6 +25,7 @@ import type { AuthStore } from './auth-store.ts';
 import type { StoreAvailability } from './availability.ts';
 import type { IdempotencyKey, Once } from './idempotency-queries.ts';
 import type { RetentionStore } from './retention-store.ts';
+import type { RetryRuleStore } from './retry-rule-store.ts';
 import type { SiteStore } from './site-store.ts';
 import type { StatsStore } from './stats-store.ts';
 import type { StoreHealthProblem } from './store-health.ts';
@@ -171,6 +172,8 @@ export interface Store {
   readonly availability: StoreAvailability;
   /** Batch workers the factory submitted, site drains (`p3s workers …`, `p3s site drain`). */
   readonly workers: WorkerStore;
+  /** Automatic retry rules (`p3s retry-rule …`), applied when an attempt fails. */
+  readonly retryRules: RetryRuleStore;
 
   /** Applies pending migrations under a lock; throws SchemaTooNewError when the database is ahead of the code. */
   migrate(): Promise<void>;
@@ -273,10 +276,12 @@ export interface Store {
 
   // Background work
   /**
-   * Fails dispatched/running jobs whose lease expired before `now` (error `lost`) and marks their
-   * pilots lost; also marks idle pilots silent since `pilotSilentBefore` as lost.
+   * Fails dispatched/running jobs whose lease expired before `now` (error `lost`; the retry rules
+   * apply) and marks their pilots lost; also marks idle pilots silent since `pilotSilentBefore` as lost.
    */
   expireLeases(now: number, pilotSilentBefore: number): Promise<ExpiredLeases>;
+  /** Queues the retries a rule deferred whose delay has passed by `now`; returns them. */
+  releaseDeferredJobs(now: number): Promise<Job[]>;
   /**
    * After the server or its database was unavailable: extends every active lease by `extendByMs`
    * (the outage's length) and to at least `until` (core/leases.ts `gracedLease`), so pilots that

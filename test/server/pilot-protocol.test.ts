@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { reapExpiredLeases } from '../../src/server/loops/lease-reaper.ts';
 import { call, makeTestApp, registration, type TestApp } from '../helpers/app.ts';
+import { withoutRetryRules } from '../helpers/retry-rules.ts';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -357,6 +358,7 @@ describe('pilot protocol', () => {
   });
 
   it('says on retry that a lost job payload may still run, until its pilot is heard from again', async () => {
+    await withoutRetryRules(t.store);
     await register('p-1');
     const [id] = await submit([{ payload: 'x' }]);
     const reap = { store: t.store, logger: t.app.log, pilotTimeoutMs: 300_000, leaseMs: 30_000 };
@@ -380,7 +382,8 @@ describe('pilot protocol', () => {
     expect(quiet.json.warning).toBeUndefined();
   });
 
-  it('fails a job whose lease expired as lost and marks its pilot lost', async () => {
+  it('fails a job whose lease expired as lost and marks its pilot lost (no retry rules)', async () => {
+    await withoutRetryRules(t.store);
     await register('p-1');
     const [id] = await submit([{ payload: 'x' }]);
     await claim('p-1');

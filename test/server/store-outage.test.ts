@@ -89,7 +89,9 @@ describe.runIf(postgresAvailable() && privatePostgresAvailable())(
       // A pilot that stays silent past the renewed lease is still lost: the reaper works as before.
       await new Promise((resolve) => setTimeout(resolve, LEASE_MS + 200));
       expect(await reap(db.store)).toBe(1);
-      expect(await db.store.getJob(jobId)).toMatchObject({ state: 'failed', errorName: 'lost' });
+      // Lost, and tried again under the shipped retry rule.
+      expect((await db.store.getJobDetail(jobId))?.attempts).toMatchObject([{ attempt: 1, errorName: 'lost' }]);
+      expect(await db.store.getJob(jobId)).toMatchObject({ state: 'defined', attempt: 2 });
     }, 120_000);
 
     it('answers health with 503 store_unavailable saying the database is unreachable', async () => {

@@ -5,6 +5,12 @@ import { randomUUID } from 'node:crypto';
 import type { Job, JobOutcome, JobSpec, Pilot, PilotRegistration } from '../../src/core/index.ts';
 import type { Dialect, Store } from '../../src/store/index.ts';
 
+export { withoutRetryRules } from '../helpers/retry-rules.ts';
+
+import { shippedRetryRules } from '../../src/store/migrations/0012-retry-rules.ts';
+import { toRetryRule } from '../../src/store/retry-rule-queries.ts';
+import type { RetryRuleRow } from '../../src/store/schema-retry-rules.ts';
+
 /** A database under test, as the test file for one dialect provides it. */
 export interface StoreTarget {
   readonly dialect: Dialect;
@@ -128,4 +134,13 @@ export function seededRandom(seed: number): () => number {
 
 export function pick<T>(random: () => number, values: readonly T[]): T {
   return values[Math.floor(random() * values.length)] as T;
+}
+
+/** Puts the shipped retry rules back into an emptied table, with the ids a fresh migration gives them. */
+export async function restoreShippedRetryRules(store: Store): Promise<Store> {
+  for (const row of shippedRetryRules(T0)) {
+    const rule = toRetryRule({ id: 0, ...row } as RetryRuleRow);
+    await store.retryRules.addRetryRule(rule, rule.createdBy, T0);
+  }
+  return store;
 }

@@ -10,12 +10,13 @@ import {
   registerPilot,
   runningJob,
   T0,
+  withoutRetryRules,
 } from './conformance-fixtures.ts';
 
 export function describeLeases(ctx: ConformanceContext): void {
   describe('expireLeases', () => {
-    it('fails jobs whose lease ran out as lost and marks their pilots lost', async () => {
-      const store = await ctx.fresh();
+    it('fails jobs whose lease ran out as lost and marks their pilots lost (no retry rules)', async () => {
+      const store = await withoutRetryRules(ctx.fresh());
       const { job: silent, pilot: gone } = await runningJob(store);
       const { job: alive, pilot: beating } = await claimedJob(store);
       await store.heartbeatJob({

@@ -12,6 +12,7 @@ import {
   runningJob,
   spec,
   T0,
+  withoutRetryRules,
 } from './conformance-fixtures.ts';
 
 const OUTCOMES: [string, JobOutcome, object][] = [
@@ -456,8 +457,8 @@ export function describePilotReports(ctx: ConformanceContext): void {
       expect((await store.getJob(job.id))?.state).toBe('running');
     });
 
-    it('refuses the report of a pilot whose lease the reaper ended', async () => {
-      const store = await ctx.fresh();
+    it('refuses the report of a pilot whose lease the reaper ended (no retry rules)', async () => {
+      const store = await withoutRetryRules(ctx.fresh());
       const { job, pilot } = await runningJob(store);
       await store.expireLeases(T0 + LEASE_MS + 1, 0);
       await expect(finish(store, job, pilot, { kind: 'exited', exitCode: 0 })).rejects.toBeInstanceOf(

@@ -8,6 +8,7 @@ import {
   registration,
   runningJob,
   T0,
+  withoutRetryRules,
 } from './conformance-fixtures.ts';
 
 export function describePilots(ctx: ConformanceContext): void {
@@ -116,8 +117,8 @@ export function describePilots(ctx: ConformanceContext): void {
       await expect(store.requestPilotStop('no-such-uuid')).rejects.toBeInstanceOf(NotFoundError);
     });
 
-    it('deregisters a pilot, failing the job it still held', async () => {
-      const store = await ctx.fresh();
+    it('deregisters a pilot, failing the job it still held (no retry rules)', async () => {
+      const store = await withoutRetryRules(ctx.fresh());
       const { job, pilot } = await runningJob(store);
       const stopped = await store.deregisterPilot(pilot.uuid, T0 + 50);
       expect(stopped).toMatchObject({ state: 'stopped', endedAt: T0 + 50, currentJobId: null });

@@ -4,7 +4,7 @@
 
 import { describe, expect, it, vi } from 'vitest';
 import { InvalidTransitionError, type Job } from '../../src/core/index.ts';
-import { type ConformanceContext, LEASE_MS, T0 } from './conformance-fixtures.ts';
+import { type ConformanceContext, LEASE_MS, T0, withoutRetryRules } from './conformance-fixtures.ts';
 import { createWorkflow, makeDag, statesOf, TestPilot } from './conformance-workflow-fixtures.ts';
 
 const DIAMOND = 'a>b a>c b>d c>d';
@@ -99,8 +99,8 @@ export function describeWorkflowAdvance(ctx: ConformanceContext): void {
       expect(detail?.files.find((f) => f.source === 'b')?.state).toBe('failed');
     });
 
-    it('fails a lost job through the reaper and cancels what depends on it', async () => {
-      const store = await ctx.fresh();
+    it('fails a lost job through the reaper and cancels what depends on it (no retry rules)', async () => {
+      const store = await withoutRetryRules(ctx.fresh());
       const { workflow } = await createWorkflow(store, makeDag('a>b'));
       const pilot = await TestPilot.register(store);
       await pilot.claim(T0);

@@ -14,6 +14,7 @@ import { describeLogs } from './conformance-logs.ts';
 import { describePilotReports } from './conformance-pilot-reports.ts';
 import { describePilots } from './conformance-pilots.ts';
 import { describeRetention } from './conformance-retention.ts';
+import { describeRetryRules } from './conformance-retry.ts';
 import { describeSchema } from './conformance-schema.ts';
 import { describeSignals } from './conformance-signals.ts';
 import { describeSites } from './conformance-sites.ts';
@@ -52,6 +53,7 @@ export function describeStoreConformance(name: string, factory: () => StoreTarge
     describePilotReports(ctx);
     describeJobCommands(ctx);
     describeLeases(ctx);
+    describeRetryRules(ctx);
     describePilots(ctx);
     describeLogs(ctx);
     describeListing(ctx);

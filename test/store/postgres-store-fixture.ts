@@ -7,12 +7,22 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { openStore, type Store } from '../../src/store/index.ts';
+import { shippedRetryRules } from '../../src/store/migrations/0012-retry-rules.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
 
 /** Every table with rows, emptied between tests (RESTART IDENTITY: ids start at 1 again). */
 export const STORE_TABLES =
-  'jobs, job_events, job_attempts, job_logs, pilots, datasets, workflows, dags, datatypes, sites, tokens, audit_events, idempotency_keys, workers';
+  'jobs, job_events, job_attempts, job_logs, pilots, datasets, workflows, dags, datatypes, sites, tokens, audit_events, idempotency_keys, workers, retry_rules';
+
+/** Empties every table, then puts the shipped retry rules back, as a fresh migration leaves them. */
+export async function emptyStoreTables(db: Kysely<Database>): Promise<void> {
+  await sql.raw(`TRUNCATE ${STORE_TABLES} RESTART IDENTITY`).execute(db);
+  await db
+    .insertInto('retry_rules')
+    .values(shippedRetryRules(Date.now()) as never)
+    .execute();
+}
 
 export interface PostgresStoreFixture {
   store: Store;
@@ -32,7 +42,7 @@ export function usePostgresStore(): PostgresStoreFixture {
     await fixture.store.migrate();
   });
   beforeEach(async () => {
-    await sql.raw(`TRUNCATE ${STORE_TABLES} RESTART IDENTITY`).execute(fixture.kysely);
+    await emptyStoreTables(fixture.kysely);
   });
   // After hooks run in reverse: the store closes before the database's own hook drops it.
   afterAll(async () => {

@@ -7,6 +7,7 @@ import type { AppError } from '../../src/core/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { createTestDatabase, postgresAvailable, type TestDatabase } from '../helpers/postgres.ts';
 import { describeStoreConformance } from './conformance.ts';
+import { restoreShippedRetryRules } from './conformance-fixtures.ts';
 import { STORE_TABLES } from './postgres-store-fixture.ts';
 
 const available = postgresAvailable();
@@ -41,7 +42,7 @@ describe.runIf(available)('PostgreSQL', () => {
     fresh: async () => {
       const store = await opened();
       await exec(`TRUNCATE ${STORE_TABLES} RESTART IDENTITY`);
-      return store;
+      return restoreShippedRetryRules(store);
     },
     reopen: opened,
     exec,

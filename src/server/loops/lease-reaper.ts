@@ -1,5 +1,6 @@
 // Ends jobs whose pilot stopped heartbeating (lease expired) as failed/lost, and marks
-// silent pilots lost, so no job is ever left hanging in dispatched/running. A pilot that could
+// silent pilots lost, so no job is ever left hanging in dispatched/running; queues the retries
+// whose delay has passed. A pilot that could
 // not report because the database was unavailable is not silent: the outage is given back to
 // every active lease before any lease is judged.
 
@@ -29,6 +30,9 @@ export async function reapExpiredLeases(deps: LeaseReaperDeps): Promise<number> 
   }
   for (const pilot of lostPilots) {
     deps.logger.warn({ pilotId: pilot.id, uuid: pilot.uuid, host: pilot.host }, 'pilot lost');
+  }
+  for (const job of await deps.store.releaseDeferredJobs(now)) {
+    deps.logger.info({ jobId: job.id, attempt: job.attempt }, 'job queued: its retry delay ended');
   }
   return lostJobs.length;
 }

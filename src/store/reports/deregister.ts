@@ -8,24 +8,27 @@ import {
   TERMINAL_PILOT_STATES,
 } from '../../core/index.ts';
 import type { DialectSql } from '../dialect.ts';
-import { transitionJob } from '../job-queries.ts';
 import { findPilotByUuid } from '../pilot-queries.ts';
 import type { PilotRow } from '../schema.ts';
 import type { WorkflowRow } from '../schema-workflows.ts';
 import type { Tx } from '../transaction.ts';
-import { advanceWorkflowIn, lockWorkflow } from '../workflow-advance.ts';
+import { lockWorkflow } from '../workflow-advance.ts';
+import { endAttemptIn } from './end-attempt.ts';
 import { pilotActor } from './held.ts';
 
-/** Stops a pilot; jobs it still holds fail with `pilot_shutdown`. Repeating it is harmless. */
+/**
+ * Stops a pilot; jobs it still holds fail with `pilot_shutdown` (and the retry rules apply).
+ * Repeating it is harmless.
+ */
 export async function deregisterPilotIn(
   tx: Tx,
   dialect: DialectSql,
   uuid: string,
   now: number,
-): Promise<PilotRow> {
+): Promise<{ pilot: PilotRow; released: boolean }> {
   const pilot = await findPilotByUuid(tx, uuid);
   if (!pilot) throw new AppError('pilot_unknown', `pilot ${uuid} is not registered`);
-  if (TERMINAL_PILOT_STATES.includes(pilot.state)) return pilot;
+  if (TERMINAL_PILOT_STATES.includes(pilot.state)) return { pilot, released: false };
   const stopped = pilotMove(pilot.state, 'stopped', uuid);
   // Workflow rows before job rows, in id order, as every other writer of workflow jobs locks them.
   const workflowIds = await tx
@@ -50,15 +53,18 @@ export async function deregisterPilotIn(
     .orderBy('id')
     .$call((qb) => dialect.lockRows(qb))
     .execute();
+  let released = false;
   for (const job of held) {
     const diag = `pilot ${uuid} deregistered while holding the job`;
-    const failed = await transitionJob(tx, dialect, {
+    const workflow = job.workflow_id === null ? undefined : workflows.get(job.workflow_id);
+    const ended = await endAttemptIn(tx, dialect, {
       job,
       transition: 'fail',
       operation: 'fail',
       actor: pilotActor(uuid),
       now,
       detail: diag,
+      workflow,
       set: {
         error_name: 'pilot_shutdown',
         error_code: JOB_ERRORS.pilot_shutdown.code,
@@ -67,14 +73,14 @@ export async function deregisterPilotIn(
         ended_at: now,
       },
     });
-    const workflow = job.workflow_id === null ? undefined : workflows.get(job.workflow_id);
-    if (workflow)
-      workflows.set(workflow.id, (await advanceWorkflowIn(tx, dialect, workflow, failed, now)).workflow);
+    if (ended.released) released = true;
+    if (workflow && ended.workflow) workflows.set(workflow.id, ended.workflow);
   }
-  return tx
+  const row = await tx
     .updateTable('pilots')
     .set({ state: stopped, current_job_id: null, ended_at: now, last_seen_at: now })
     .where('id', '=', pilot.id)
     .returningAll()
     .executeTakeFirstOrThrow();
+  return { pilot: row, released };
 }

@@ -1,5 +1,6 @@
-// The finish report in one transaction: ends the attempt as the report says, advances its workflow
-// (locked first), and leaves the pilot idle or hands it to the claim that follows (fetch-next).
+// The finish report in one transaction: ends the attempt as the report says (end-attempt.ts: retry
+// rules, then its workflow, locked first), and leaves the pilot idle or hands it to the claim that
+// follows (fetch-next).
 
 import {
   isActiveJobState,
@@ -10,14 +11,14 @@ import {
   resolveOutcome,
 } from '../../core/index.ts';
 import type { DialectSql, Ending } from '../dialect.ts';
-import { transitionJob } from '../job-queries.ts';
 import { appendLogIn } from '../log-queries.ts';
 import { markPilotIdle } from '../pilot-queries.ts';
 import type { JobRow, PilotRow } from '../schema.ts';
 import type { FinishInput } from '../store.ts';
 import type { Tx } from '../transaction.ts';
-import { advanceWorkflowIn, lockWorkflow, lockWorkflowOfJob } from '../workflow-advance.ts';
+import { lockWorkflow, lockWorkflowOfJob } from '../workflow-advance.ts';
 import { claimWithPilot, touchAndClaimIn } from './claim.ts';
+import { endAttemptIn } from './end-attempt.ts';
 import { heldJob, metricsUpdate, pilotActor, pilotAfterFinish } from './held.ts';
 
 const ENDING_TRANSITION = {
@@ -82,7 +83,7 @@ export async function finishJobIn(
     );
   }
   if (!isActiveJobState(job.state)) throw new LeaseLostError(input.jobId, `it is ${job.state}`);
-  const updated = await transitionJob(tx, dialect, {
+  const { row: updated, released } = await endAttemptIn(tx, dialect, {
     job,
     transition: ending.transition,
     operation: 'finish',
@@ -90,6 +91,7 @@ export async function finishJobIn(
     now: input.now,
     detail: ending.set.error_diag,
     holder: { pilotId: pilot.id, attempt: input.attempt },
+    workflow,
     set: {
       ...metricsUpdate(job, input.metrics),
       ...ending.set,
@@ -100,9 +102,6 @@ export async function finishJobIn(
         : {}),
     },
   });
-  const { released } = workflow
-    ? await advanceWorkflowIn(tx, dialect, workflow, updated, input.now)
-    : { released: false };
   const pilotWritten = !thenClaim;
   if (pilotWritten) await markPilotIdle(tx, pilot.id, input.now);
   // The pilot row as markPilotIdle leaves it (a stopped pilot stays stopped), for a claim that follows.

@@ -1,0 +1,53 @@
+// Deferred retries: a retry rule with a delay parks the next attempt (template, release_at); the
+// server's reaper pass releases those whose time has come.
+
+import type { DialectSql } from './dialect.ts';
+import { transitionJob } from './job-queries.ts';
+import type { JobRow } from './schema.ts';
+import type { WorkflowRow } from './schema-workflows.ts';
+import type { Tx } from './transaction.ts';
+import { advanceWorkflowIn, lockWorkflow } from './workflow-advance.ts';
+
+export async function releaseDeferredJobsIn(
+  tx: Tx,
+  dialect: DialectSql,
+  now: number,
+): Promise<{ releasedJobs: JobRow[]; released: boolean }> {
+  // SKIP LOCKED: a job someone is changing right now waits for the next pass.
+  const due = await tx
+    .selectFrom('jobs')
+    .selectAll()
+    .where('release_at', '<=', now)
+    .where('state', '=', 'template')
+    .orderBy('id')
+    .$call((qb) => dialect.lockRows(qb, { skipLocked: true }))
+    .execute();
+  const releasedJobs: JobRow[] = [];
+  const workflows = new Map<number, WorkflowRow | undefined>();
+  for (const job of due) {
+    let workflow: WorkflowRow | undefined;
+    if (job.workflow_id !== null) {
+      // As the lease reaper: never wait on a workflow row while holding job rows.
+      if (!workflows.has(job.workflow_id))
+        workflows.set(
+          job.workflow_id,
+          await lockWorkflow(tx, dialect, job.workflow_id, { skipLocked: true }),
+        );
+      workflow = workflows.get(job.workflow_id);
+      if (!workflow) continue;
+    }
+    const row = await transitionJob(tx, dialect, {
+      job,
+      transition: 'release',
+      operation: 'release',
+      actor: 'retry-timer',
+      now,
+      detail: `its retry delay ended at ${new Date(job.release_at ?? now).toISOString()}`,
+      set: { release_at: null, defined_at: now },
+    });
+    releasedJobs.push(row);
+    if (workflow)
+      workflows.set(workflow.id, (await advanceWorkflowIn(tx, dialect, workflow, row, now)).workflow);
+  }
+  return { releasedJobs, released: releasedJobs.length > 0 };
+}
