@@ -4,7 +4,9 @@ import { explainJob, type WhyFacts } from './why.ts';
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 const NO_ASKS = { memoryMib: null, cores: null, diskMib: null };
 
-function facts(overrides: Partial<WhyFacts> & { job?: Partial<WhyFacts['job']> } = {}): WhyFacts {
+type Overrides = Partial<Omit<WhyFacts, 'job'>> & { job?: Partial<WhyFacts['job']> };
+
+function facts(overrides: Overrides = {}): WhyFacts {
   const { job, ...rest } = overrides;
   return {
     now: NOW,
