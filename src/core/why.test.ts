@@ -73,7 +73,13 @@ describe('explainJob', () => {
       'defined, pilots busy or held',
       facts({ pilots: { live: 3, busy: 2, notTaking: 1 } }),
       ['pilots_not_taking'],
-      [/2 are busy and 1 takes no jobs/],
+      [/^of the 3 live pilots serving site cern and job type sim, 2 are busy and 1 takes no jobs/],
+    ],
+    [
+      'defined, every pilot held',
+      facts({ pilots: { live: 2, busy: 0, notTaking: 2 } }),
+      ['pilots_not_taking'],
+      [/^of the 2 live pilots serving site cern and job type sim, 2 take no jobs \(held or asked to stop\)$/],
     ],
     [
       'defined, jobs ahead',

@@ -155,12 +155,15 @@ function queued(facts: WhyFacts): WhyReason[] {
         message: `every pilot serving ${serves} is busy (${count(pilots.busy, 'pilot')} running a job)`,
         data: { busy: pilots.busy, live: pilots.live },
       });
-    else if (pilots.busy + pilots.notTaking === pilots.live)
+    else if (pilots.busy + pilots.notTaking === pilots.live) {
+      const busy = pilots.busy === 0 ? '' : `${pilots.busy} ${pilots.busy === 1 ? 'is' : 'are'} busy and `;
+      const taking = `${pilots.notTaking} take${pilots.notTaking === 1 ? 's' : ''} no jobs (held or asked to stop)`;
       reasons.push({
         code: 'pilots_not_taking',
-        message: `of the ${count(pilots.live, 'live pilot')} serving ${serves}, ${pilots.busy} ${pilots.busy === 1 ? 'is' : 'are'} busy and ${pilots.notTaking} take${pilots.notTaking === 1 ? 's' : ''} no jobs (held or asked to stop)`,
+        message: `of the ${count(pilots.live, 'live pilot')} serving ${serves}, ${busy}${taking}`,
         data: { busy: pilots.busy, notTaking: pilots.notTaking, live: pilots.live },
       });
+    }
   }
   const ahead = facts.ahead;
   if (ahead && ahead.count > 0)
