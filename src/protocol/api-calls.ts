@@ -52,6 +52,9 @@ export abstract class ApiCalls {
   jobLogs(id: number, query: LogQuery = {}) {
     return this.call(API.jobLogs, { params: { id }, query });
   }
+  jobWhy(id: number) {
+    return this.call(API.jobWhy, { params: { id } });
+  }
   killJob(id: number) {
     return this.call(API.killJob, { params: { id }, body: {} });
   }

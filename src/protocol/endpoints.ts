@@ -13,6 +13,7 @@ import type {
   WhoAmI,
 } from './schemas/auth.ts';
 import type { Health } from './schemas/common.ts';
+import type { JobWhyWire } from './schemas/job-why.ts';
 import type {
   AdjustJobBody,
   JobDetailWire,
@@ -155,6 +156,8 @@ export const API = {
   listJobs: op<{ query: JobListQuery; reply: JobList }>('GET', ROUTES.jobs),
   getJob: op<{ params: Id; reply: JobDetailWire }>('GET', ROUTES.job),
   jobLogs: op<{ params: Id; query: LogQuery; reply: LogSliceWire }>('GET', ROUTES.jobLogs),
+  /** Why the job waits (or how it ended): reasons, each a code and a sentence (core/why.ts). */
+  jobWhy: op<{ params: Id; reply: JobWhyWire }>('GET', ROUTES.jobWhy),
   killJob: op<{ params: Id; body: NoBody; reply: { job: JobWire; immediate: boolean } }>(
     'POST',
     ROUTES.jobKill,

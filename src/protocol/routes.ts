@@ -14,6 +14,7 @@ export const ROUTES = {
   jobs: '/api/v1/jobs',
   job: '/api/v1/jobs/:id',
   jobLogs: '/api/v1/jobs/:id/logs',
+  jobWhy: '/api/v1/jobs/:id/why',
   jobKill: '/api/v1/jobs/:id/kill',
   jobRetry: '/api/v1/jobs/:id/retry',
   jobStart: '/api/v1/jobs/:id/start',

@@ -26,6 +26,7 @@ import { registerAuthRoutes } from './routes/auth.ts';
 import { registerDagRoutes } from './routes/dags.ts';
 import { registerDatasetRoutes } from './routes/datasets.ts';
 import { registerHealthRoutes } from './routes/health.ts';
+import { registerJobWhyRoute } from './routes/job-why.ts';
 import { registerJobRoutes } from './routes/jobs.ts';
 import { registerMetricsRoute } from './routes/metrics.ts';
 import { registerPilotProtocolRoutes } from './routes/pilot-protocol.ts';
@@ -191,6 +192,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerOpenApiRoute(app);
   registerMetricsRoute(app, ctx);
   registerJobRoutes(app, ctx);
+  registerJobWhyRoute(app, ctx);
   registerPilotRoutes(app, ctx);
   registerPilotProtocolRoutes(app, ctx);
   registerSiteRoutes(app, ctx);

@@ -13,6 +13,7 @@ import {
   type Pilot,
   type PilotRegistration,
   type Summary,
+  type WhyFacts,
 } from '../core/index.ts';
 import type { StoreAvailability } from './availability.ts';
 import { releaseDeferredJobsIn } from './deferred-queries.ts';
@@ -61,6 +62,7 @@ import type {
 import { guardStore } from './store-errors.ts';
 import { probeStoreHealth, type StoreHealthProblem } from './store-health.ts';
 import type { Transact, Tx } from './transaction.ts';
+import { whyFactsIn } from './why-queries.ts';
 
 export class SqlStore implements Store {
   readonly dialect: Dialect;
@@ -186,6 +188,10 @@ export class SqlStore implements Store {
   async listJobs(query: JobListQuery): Promise<JobPage> {
     const { rows, total, totalExact } = await this.#read((db) => listJobRows(db, this.#dialect, query));
     return { jobs: rows.map(toJob), total, totalExact };
+  }
+
+  jobWhyFacts(id: number, now: number): Promise<WhyFacts | undefined> {
+    return this.#read((db) => whyFactsIn(db, id, now));
   }
 
   async killJob(id: number, actor: string, now: number): Promise<{ job: Job; immediate: boolean }> {

@@ -20,6 +20,7 @@ import type {
   PilotRegistration,
   PilotState,
   Summary,
+  WhyFacts,
 } from '../core/index.ts';
 import type { AuthStore } from './auth-store.ts';
 import type { StoreAvailability } from './availability.ts';
@@ -197,6 +198,12 @@ export interface Store {
   getJob(id: number): Promise<Job | undefined>;
   getJobDetail(id: number): Promise<JobDetail | undefined>;
   listJobs(query: JobListQuery): Promise<JobPage>;
+  /**
+   * What the job waits on (or how it ended), read in one read-only transaction: the pilots that
+   * would serve it, the queue ahead, its workflow parents, its holder, its latest events. Undefined
+   * when there is no such job. core/why.ts's explainJob turns the facts into reasons.
+   */
+  jobWhyFacts(id: number, now: number): Promise<WhyFacts | undefined>;
   /**
    * Kills a job: template/defined → cancelled at once; dispatched/running → kill requested
    * (the pilot is told at its next heartbeat). Throws NotFoundError / InvalidTransitionError.

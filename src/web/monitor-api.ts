@@ -37,6 +37,7 @@ export type MonitorApi = Pick<
   | 'listJobs'
   | 'getJob'
   | 'jobLogs'
+  | 'jobWhy'
   | 'killJob'
   | 'retryJob'
   | 'listPilots'

@@ -65,6 +65,7 @@ const EXPECTED: Record<string, Row> = {
   'GET /api/v1/jobs':                          { token: '401 401 401 401 200 200 403 403 200', openNone: 200 },
   'GET /api/v1/jobs/:id':                      { token: '401 401 401 401 200 200 403 403 200', openNone: 200 },
   'GET /api/v1/jobs/:id/logs':                 { token: '401 401 401 401 200 200 403 403 200', openNone: 200 },
+  'GET /api/v1/jobs/:id/why':                  { token: '401 401 401 401 200 200 403 403 200', openNone: 200 },
   'POST /api/v1/jobs/:id/kill':                { token: '401 401 401 401 200 403 403 403 200', openNone: 401 },
   'POST /api/v1/jobs/:id/retry':               { token: '401 401 401 401 200 403 403 403 200', openNone: 401 },
   'PATCH /api/v1/jobs/:id':                    { token: '401 401 401 401 200 403 403 403 200', openNone: 401 },
@@ -329,6 +330,7 @@ const SCENES: Record<string, Setup> = {
   'GET /api/v1/jobs': at('/api/v1/jobs'),
   'GET /api/v1/jobs/:id': async (w) => ({ url: `/api/v1/jobs/${w.base.jobId}` }),
   'GET /api/v1/jobs/:id/logs': async (w) => ({ url: `/api/v1/jobs/${w.base.jobId}/logs` }),
+  'GET /api/v1/jobs/:id/why': async (w) => ({ url: `/api/v1/jobs/${w.base.jobId}/why` }),
   'POST /api/v1/jobs/:id/kill': async (w) => ({ url: `/api/v1/jobs/${await scene.jobOfA(w)}/kill` }),
   'POST /api/v1/jobs/:id/retry': async (w) => ({
     url: `/api/v1/jobs/${await scene.cancelledJobOfA(w)}/retry`,

@@ -20,6 +20,7 @@ import { describeSignals } from './conformance-signals.ts';
 import { describeSites } from './conformance-sites.ts';
 import { describeStats } from './conformance-stats.ts';
 import { describeSubmit } from './conformance-submit.ts';
+import { describeWhy } from './conformance-why.ts';
 import { describeWorkers } from './conformance-workers.ts';
 import { describeWorkflowStorage } from './conformance-workflows.ts';
 import { describeWorkflowAdvance } from './conformance-workflows-advance.ts';
@@ -65,5 +66,6 @@ export function describeStoreConformance(name: string, factory: () => StoreTarge
     describeWorkflowStorage(ctx);
     describeWorkflowAdvance(ctx);
     describeAuth(ctx);
+    describeWhy(ctx);
   });
 }

@@ -98,6 +98,22 @@ describe('the jobs page', () => {
     expect(detail).toContain('&lt;script>alert(&quot;log&quot;)&lt;/script>');
   });
 
+  it('says on the job page why a job waits, who holds it, and that a finished one waits on nothing', async () => {
+    const [queued] = await submit(t.app, [{ name: 'queued', site: 'nowhere', payload: '/bin/x' }]);
+    const waiting = (await page(t.app, `/jobs/${queued.id}`)).html;
+    expect(waiting).toContain('<h2>Why is it waiting?</h2>');
+    expect(waiting).toContain(
+      '<li data-code="no_live_pilot">no live pilot serves site nowhere and job type default</li>',
+    );
+    const [held] = await submit(t.app, [{ name: 'held', payload: '/bin/x' }]);
+    await start(t.app, held.id, { host: 'wn7' });
+    expect((await page(t.app, `/jobs/${held.id}`)).html).toMatch(
+      /<h2>Who holds it<\/h2><ul class="why"><li data-code="held_by_pilot">it is (running on|dispatched to) pilot \d+ on wn7/,
+    );
+    const done = await runToEnd(t.app, { name: 'done', payload: '/bin/x' }, 0);
+    expect((await page(t.app, `/jobs/${done}`)).html).not.toContain('id="why"');
+  });
+
   it('filters by name, state, user, type, error and time window, and says when nothing matches', async () => {
     const a1 = await runToEnd(t.app, { name: 'alpha-1', jobtype: 'reco' }, 0);
     const a2 = await runToEnd(t.app, { name: 'alpha-2', jobtype: 'calib' }, 3);

@@ -10,6 +10,7 @@ import {
 } from '../../core/index.ts';
 import { ApiError } from '../../protocol/client.ts';
 import { ROUTES, routePath } from '../../protocol/routes.ts';
+import type { JobWhyWire } from '../../protocol/schemas/job-why.ts';
 import type { JobDetailWire, JobWire } from '../../protocol/schemas/jobs.ts';
 import {
   Card,
@@ -28,6 +29,7 @@ import { LogBox, readLogEnd } from '../log-viewer.tsx';
 import { choice, int, type PageContext, type PageResult } from '../page.ts';
 import { loginUrl, mayAct, type Viewer } from '../session.ts';
 import { Attempts, Timeline } from './job-history.tsx';
+import { WhyCard } from './job-why.tsx';
 
 export async function jobPage(
   ctx: PageContext,
@@ -43,6 +45,11 @@ export async function jobPage(
     throw error;
   }
   const { job } = detail;
+  // The reasons are an extra: a job purged between the two reads loses only its card.
+  const why = await ctx.api.jobWhy(id).catch((error: unknown) => {
+    if (error instanceof ApiError && error.status === 404) return undefined;
+    throw error;
+  });
   const url = `/jobs/${id}`;
   // A poll of the live region does not need the log (it has its own poller).
   const attempt = Math.min(int(ctx.query, 'attempt', 1) ?? job.attempt, job.attempt);
@@ -68,7 +75,7 @@ export async function jobPage(
         >
           {flash?.error && <ErrorBanner message={flash.error} />}
           {flash?.done && <div class="notice">{flash.done}</div>}
-          <JobSummary detail={detail} now={ctx.now} viewer={ctx.viewer} />
+          <JobSummary detail={detail} why={why} now={ctx.now} viewer={ctx.viewer} />
         </Live>
         <Card id="logs" title="Log">
           {log && <LogBox log={logRef} slice={log.slice} skipped={log.skipped} attempts={job.attempt} />}
@@ -92,7 +99,17 @@ function missing(id: string): PageResult {
   });
 }
 
-function JobSummary({ detail, now, viewer }: { detail: JobDetailWire; now: number; viewer: Viewer | null }) {
+function JobSummary({
+  detail,
+  why,
+  now,
+  viewer,
+}: {
+  detail: JobDetailWire;
+  why: JobWhyWire | undefined;
+  now: number;
+  viewer: Viewer | null;
+}) {
   const { job } = detail;
   const took = runTime(job, now);
   return (
@@ -107,6 +124,7 @@ function JobSummary({ detail, now, viewer }: { detail: JobDetailWire; now: numbe
           <strong>{job.errorName}</strong> ({job.errorCode}) {job.errorDiag}
         </div>
       )}
+      <WhyCard why={why} />
       <div class="grid-2">
         <Card title="Job">
           <KeyValues
