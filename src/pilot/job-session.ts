@@ -159,12 +159,13 @@ export class JobSession {
       'payload ended',
     );
     const started = unreported && { pid: unreported.pid, at: result.startedAt };
+    const ran = { startedAt: result.startedAt, endedAt: result.endedAt };
     if (outcome.kind === 'server_unreachable') {
-      await this.finish(outcome, result.metrics, started, false);
+      await this.finish(outcome, result.metrics, ran, started, false);
       return { end: 'unreachable', next: null };
     }
     const claimNext = this.ctx.mayClaimNext();
-    return { end: 'continue', next: await this.finish(outcome, result.metrics, started, claimNext) };
+    return { end: 'continue', next: await this.finish(outcome, result.metrics, ran, started, claimNext) };
   }
 
   private killWith(reason: KillReason): void {
@@ -312,6 +313,7 @@ export class JobSession {
   private async finish(
     outcome: JobOutcome,
     metrics: JobMetrics,
+    ran: { startedAt: number; endedAt: number },
     started: { pid: number; at: number } | null,
     claimNext: boolean,
   ): Promise<ClaimReply | null> {
@@ -337,8 +339,16 @@ export class JobSession {
           started
             ? { started: { pid: started.pid, seconds: Math.max(0, Date.now() - started.at) / 1000 } }
             : {};
+        // How long the payload ran and how long ago it ended, as of this very send: the server
+        // dates the attempt from these intervals, so no clock needs to agree with ours.
+        const times = (): Pick<FinishJobBody, 'ran'> => ({
+          ran: {
+            seconds: Math.max(0, ran.endedAt - ran.startedAt) / 1000,
+            endedSecondsAgo: Math.max(0, Date.now() - ran.endedAt) / 1000,
+          },
+        });
         const reply = await withRetry(
-          () => client.finishJob(this.job.id, { ...body, outcome, ...start(), ...next }),
+          () => client.finishJob(this.job.id, { ...body, outcome, ...start(), ...times(), ...next }),
           retry,
         );
         this.shipper.commit();

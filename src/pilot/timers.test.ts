@@ -24,4 +24,20 @@ describe('setLongTimeout', () => {
       vi.useRealTimers();
     }
   });
+
+  it('waits out the rest when its timer fires before the wall clock reaches the due time', () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    try {
+      let fired = false;
+      setLongTimeout(() => (fired = true), 2000);
+      // The wall clock lags the timer by 5 ms, as Node's loop time can.
+      vi.setSystemTime(1_000_000 - 5);
+      vi.advanceTimersByTime(2000);
+      expect(fired).toBe(false);
+      vi.advanceTimersByTime(5);
+      expect(fired).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

@@ -3,13 +3,17 @@
 
 const MAX_DELAY_MS = 2 ** 31 - 1;
 
-/** Calls `fn` after `ms` (any length); returns a function that cancels it. */
+/**
+ * Calls `fn` once Date.now() has reached `ms` from now (any length); returns a function that
+ * cancels it. Node may fire a timer a millisecond before the wall clock gets there, and a time
+ * limit is never cut short, so an early call waits out the rest.
+ */
 export function setLongTimeout(fn: () => void, ms: number): () => void {
   const due = Date.now() + Math.max(0, ms);
   let timer: NodeJS.Timeout;
   const arm = () => {
-    const left = due - Date.now();
-    timer = left > MAX_DELAY_MS ? setTimeout(arm, MAX_DELAY_MS) : setTimeout(fn, Math.max(0, left));
+    const left = Math.max(0, due - Date.now());
+    timer = setTimeout(() => (Date.now() >= due ? fn() : arm()), Math.min(left, MAX_DELAY_MS));
   };
   arm();
   return () => clearTimeout(timer);

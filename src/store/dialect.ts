@@ -83,6 +83,11 @@ export interface Ending {
   state: JobState;
   transition: Extract<JobTransition, 'finish' | 'fail' | 'cancel'>;
   actor: string;
+  /** When the payload exited, and when it started as the pilot measured it (null: not measured). */
+  endedAt: number;
+  startedAt: number | null;
+  /** An older pilot's start it never reported, dated from `started`: for a job still dispatched. */
+  unreportedStartAt: number | null;
   /** The end columns (exit code, signal, error): the same for every holder of the job. */
   set: Required<Pick<JobUpdate, 'exit_code' | 'signal' | 'error_name' | 'error_code' | 'error_diag'>>;
 }

@@ -119,6 +119,8 @@ export interface FinishInput {
    * how long before `now` it started. Recorded only for a job still `dispatched`.
    */
   started?: { pid: number; msAgo: number };
+  /** How long the payload ran and how long before `now` it exited, as the pilot measured them. */
+  ran?: { ms: number; endedMsAgo: number };
 }
 
 export interface JobChanges {

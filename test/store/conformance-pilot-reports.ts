@@ -336,6 +336,29 @@ export function describePilotReports(ctx: ConformanceContext): void {
   });
 
   describe('finishJob', () => {
+    it.each([
+      ['finished (the grouped path)', { kind: 'exited', exitCode: 0 }, 'finished'],
+      ['failed (the general path)', { kind: 'exited', exitCode: 1 }, 'failed'],
+    ] as const)('dates a %s attempt from the intervals the pilot measured', async (_name, outcome, state) => {
+      const store = await ctx.fresh();
+      const { job, pilot } = await runningJob(store);
+      const now = T0 + 10_000;
+      const ended = await store.finishJob({
+        jobId: job.id,
+        pilotUuid: pilot.uuid,
+        attempt: 1,
+        outcome,
+        metrics: null,
+        now,
+        ran: { ms: 2500, endedMsAgo: 300 },
+      });
+      // The spawn and the exit themselves, not the start report's or the finish report's arrival.
+      expect(ended).toMatchObject({ state, startedAt: now - 300 - 2500, endedAt: now - 300 });
+      expect((await store.getJobDetail(job.id))?.attempts).toMatchObject([
+        { startedAt: now - 2800, endedAt: now - 300 },
+      ]);
+    });
+
     it('appends the final logs in the same transaction, and none from a pilot that does not hold the job', async () => {
       const store = await ctx.fresh();
       const { job, pilot } = await runningJob(store);

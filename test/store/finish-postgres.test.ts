@@ -7,13 +7,21 @@
 import { describe, expect, it } from 'vitest';
 import type { Ending, SoloFinish } from '../../src/store/dialect.ts';
 import { finishSoloJobsPostgres } from '../../src/store/postgres/finish.ts';
+import { attemptTimes } from '../../src/store/reports/finish.ts';
 import type { FinishInput } from '../../src/store/store.ts';
 import { postgresAvailable } from '../helpers/postgres.ts';
 import { claimedJob, LEASE_MS, registerPilot, spec, T0 } from './conformance-fixtures.ts';
 import { createWorkflow, makeDag } from './conformance-workflow-fixtures.ts';
 import { usePostgresStore } from './postgres-store-fixture.ts';
 
-const FINISHED: Ending = {
+/** An ending without its times: the tests' reports add theirs (attemptTimes), as endingOf does. */
+type Untimed<T> = Omit<T, 'ending'> & { ending: Omit<Ending, 'endedAt' | 'startedAt' | 'unreportedStartAt'> };
+const timed = (finish: Untimed<SoloFinish>): SoloFinish => ({
+  ...finish,
+  ending: { ...finish.ending, ...attemptTimes(finish.input) },
+});
+
+const FINISHED: Untimed<SoloFinish>['ending'] = {
   state: 'finished',
   transition: 'finish',
   actor: 'pilot:test',
@@ -24,8 +32,11 @@ describe.runIf(postgresAvailable())('the one-statement finish (PostgreSQL)', () 
   const fixture = usePostgresStore();
 
   /** One report alone: the statement's answer for it. */
-  const finishSoloJobPostgres = async (report: FinishInput, ending: Ending, claimMs?: number) =>
-    (await finishSoloJobsPostgres(fixture.kysely, [{ input: report, ending, claimMs }]))[0];
+  const finishSoloJobPostgres = async (
+    report: FinishInput,
+    ending: Untimed<SoloFinish>['ending'],
+    claimMs?: number,
+  ) => (await finishSoloJobsPostgres(fixture.kysely, [timed({ input: report, ending, claimMs })]))[0];
 
   const input = (jobId: number, pilotUuid: string, overrides: Partial<FinishInput> = {}): FinishInput => ({
     jobId,
@@ -164,7 +175,7 @@ describe.runIf(postgresAvailable())('the one-statement finish (PostgreSQL)', () 
     const group = (reports: FinishInput[], claimMs: number | undefined = LEASE_MS) =>
       finishSoloJobsPostgres(
         fixture.kysely,
-        reports.map((report): SoloFinish => ({ input: report, ending: FINISHED, claimMs })),
+        reports.map((report) => timed({ input: report, ending: FINISHED, claimMs })),
       );
 
     it('finishes every report and hands out distinct jobs, best first, in report order', async () => {
@@ -242,19 +253,22 @@ describe.runIf(postgresAvailable())('the one-statement finish (PostgreSQL)', () 
         T0,
       );
       await fixture.store.requestPilotStop(held[0]?.pilotId as number);
-      const answers = await finishSoloJobsPostgres(fixture.kysely, [
-        {
-          input: input(held[0]?.jobId as number, held[0]?.uuid as string),
-          ending: FINISHED,
-          claimMs: LEASE_MS,
-        },
-        { input: input(held[1]?.jobId as number, held[1]?.uuid as string), ending: FINISHED },
-        {
-          input: input(held[2]?.jobId as number, held[2]?.uuid as string),
-          ending: FINISHED,
-          claimMs: LEASE_MS,
-        },
-      ]);
+      const answers = await finishSoloJobsPostgres(
+        fixture.kysely,
+        [
+          {
+            input: input(held[0]?.jobId as number, held[0]?.uuid as string),
+            ending: FINISHED,
+            claimMs: LEASE_MS,
+          },
+          { input: input(held[1]?.jobId as number, held[1]?.uuid as string), ending: FINISHED },
+          {
+            input: input(held[2]?.jobId as number, held[2]?.uuid as string),
+            ending: FINISHED,
+            claimMs: LEASE_MS,
+          },
+        ].map(timed),
+      );
       expect(answers.map((a) => a?.next?.id ?? null)).toEqual([null, null, best?.id]);
       expect(answers.map((a) => a?.unserved)).toEqual([false, false, false]);
       expect((await fixture.store.getJob(second?.id as number))?.state).toBe('defined');

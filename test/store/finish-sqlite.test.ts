@@ -6,13 +6,21 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Ending, SoloFinish } from '../../src/store/dialect.ts';
+import { attemptTimes } from '../../src/store/reports/finish.ts';
 import { finishSoloJobsSqlite } from '../../src/store/sqlite/finish.ts';
 import type { FinishInput } from '../../src/store/store.ts';
 import { claimedJob, LEASE_MS, registerPilot, spec, T0 } from './conformance-fixtures.ts';
 import { createWorkflow, makeDag } from './conformance-workflow-fixtures.ts';
 import { useSqliteStore } from './sqlite-store-fixture.ts';
 
-const FINISHED: Ending = {
+/** An ending without its times: the tests' reports add theirs (attemptTimes), as endingOf does. */
+type Untimed<T> = Omit<T, 'ending'> & { ending: Omit<Ending, 'endedAt' | 'startedAt' | 'unreportedStartAt'> };
+const timed = (finish: Untimed<SoloFinish>): SoloFinish => ({
+  ...finish,
+  ending: { ...finish.ending, ...attemptTimes(finish.input) },
+});
+
+const FINISHED: Untimed<SoloFinish>['ending'] = {
   state: 'finished',
   transition: 'finish',
   actor: 'pilot:test',
@@ -20,10 +28,11 @@ const FINISHED: Ending = {
 };
 
 const fixture = useSqliteStore();
-const group = (finishes: SoloFinish[]) => fixture.write((tx) => finishSoloJobsSqlite(tx, finishes));
+const group = (finishes: Untimed<SoloFinish>[]) =>
+  fixture.write((tx) => finishSoloJobsSqlite(tx, finishes.map(timed)));
 
 /** One report alone: the group's answer for it. */
-const finishAlone = async (report: FinishInput, ending: Ending, claimMs?: number) =>
+const finishAlone = async (report: FinishInput, ending: Untimed<SoloFinish>['ending'], claimMs?: number) =>
   (await group([{ input: report, ending, claimMs }]))[0];
 
 const input = (jobId: number, pilotUuid: string, overrides: Partial<FinishInput> = {}): FinishInput => ({
@@ -254,7 +263,11 @@ describe('the grouped finish (SQLite)', () => {
       return held;
     }
     const claimAll = (reports: FinishInput[]) =>
-      group(reports.map((report): SoloFinish => ({ input: report, ending: FINISHED, claimMs: LEASE_MS })));
+      group(
+        reports.map(
+          (report): Untimed<SoloFinish> => ({ input: report, ending: FINISHED, claimMs: LEASE_MS }),
+        ),
+      );
 
     it('finishes every report and hands out distinct jobs, best first, in report order', async () => {
       await fixture.store.submitJobs([spec(), spec(), spec()], 'alice', T0);

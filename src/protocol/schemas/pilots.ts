@@ -227,6 +227,19 @@ export const FinishJobBody = Type.Object(
       ),
     ),
     /**
+     * How long the payload ran (spawn to exit) and how long before this report it exited, as the
+     * pilot measured them: the server dates the attempt from these, so the clocks need not agree.
+     */
+    ran: Type.Optional(
+      Type.Object(
+        {
+          seconds: Type.Number({ minimum: 0, maximum: 31_536_000 }),
+          endedSecondsAgo: Type.Number({ minimum: 0, maximum: 31_536_000 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /**
      * Claim this pilot's next job in the same request, without waiting (BullMQ's fetch-next):
      * the reply's `next` is what a claim with `wait: 0` would have answered.
      */

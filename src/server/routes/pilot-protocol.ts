@@ -181,7 +181,7 @@ export async function answerFinish(
     meter,
   }: { now: number; caps: LogCaps; leaseMs: (beat: number) => number; meter?: AppMetrics },
 ): Promise<FinishJobReplyWire> {
-  const { pilot, attempt, outcome, metrics, logs, next, started } = body;
+  const { pilot, attempt, outcome, metrics, logs, next, started, ran } = body;
   const input = {
     jobId,
     pilotUuid: pilot,
@@ -191,6 +191,7 @@ export async function answerFinish(
     now,
     logs: logs && { chunks: decodeLogs(logs), caps },
     started: started && { pid: started.pid, msAgo: Math.round(started.seconds * 1000) },
+    ran: ran && { ms: Math.round(ran.seconds * 1000), endedMsAgo: Math.round(ran.endedSecondsAgo * 1000) },
   };
   if (!next) {
     const job = await store.finishJob(input);

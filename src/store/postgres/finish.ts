@@ -39,7 +39,7 @@ export async function finishSoloJobsPostgres(
           ord integer, job_id integer, attempt integer, pilot_uuid text, from_states text[], claim_ms bigint,
           state text, transition text, actor text, now bigint, exit_code integer, signal text, error_name text,
           error_code integer, error_diag text, cpu_seconds double precision, max_rss_kb bigint,
-          started_pid integer, started_at bigint)),
+          started_pid integer, started_at bigint, unreported_start_at bigint, ended_at bigint)),
       holder AS (
         SELECT pilots.*, report.ord AS p3s_ord FROM report JOIN pilots ON pilots.uuid = report.pilot_uuid
         WHERE pilots.uuid = ANY (${uuids}::text[])),
@@ -53,14 +53,14 @@ export async function finishSoloJobsPostgres(
         FOR UPDATE OF jobs),
       changed AS (
         UPDATE jobs
-        SET state = report.state, updated_at = report.now, ended_at = report.now, lease_expires_at = NULL,
+        SET state = report.state, updated_at = report.now, ended_at = report.ended_at, lease_expires_at = NULL,
             exit_code = report.exit_code, signal = report.signal, error_name = report.error_name,
             error_code = report.error_code, error_diag = report.error_diag,
             cpu_seconds = COALESCE(report.cpu_seconds, jobs.cpu_seconds),
             max_rss_kb = GREATEST(jobs.max_rss_kb, report.max_rss_kb),
             pid = CASE WHEN old.state = 'dispatched' THEN COALESCE(report.started_pid, jobs.pid) ELSE jobs.pid END,
-            started_at = CASE WHEN old.state = 'dispatched' AND report.started_at IS NOT NULL
-              THEN report.started_at ELSE jobs.started_at END
+            started_at = COALESCE(report.started_at, CASE WHEN old.state = 'dispatched'
+              THEN report.unreported_start_at END, jobs.started_at)
         FROM old JOIN report ON report.ord = old.ord
         WHERE jobs.id = old.id AND jobs.id = ANY (${ids}::integer[])
         RETURNING jobs.*, old.state AS p3s_from_state, old.ord AS p3s_ord),
@@ -143,6 +143,8 @@ function reportOf({ input, ending, claimMs }: SoloFinish, ord: number) {
     cpu_seconds: metrics?.cpuSeconds ?? null,
     max_rss_kb: metrics ? Math.max(metrics.maxRssKb, metrics.rssKb) : null,
     started_pid: started?.pid ?? null,
-    started_at: started ? input.now - started.msAgo : null,
+    started_at: ending.startedAt,
+    unreported_start_at: ending.unreportedStartAt,
+    ended_at: ending.endedAt,
   };
 }

@@ -27,6 +27,22 @@ const ENDING_TRANSITION = {
   cancelled: 'cancel',
 } as const satisfies Record<string, JobTransition>;
 
+/**
+ * When the attempt ran, from the pilot's measured intervals back from the report's arrival: the
+ * spawn and the exit themselves, whatever the pilot's clock says. A report without them (an older
+ * pilot) ends the attempt on arrival, and dates a start it never reported from `started`.
+ */
+export function attemptTimes({
+  now,
+  ran,
+  started,
+}: FinishInput): Pick<Ending, 'endedAt' | 'startedAt' | 'unreportedStartAt'> {
+  const unreportedStartAt = started ? now - started.msAgo : null;
+  if (!ran) return { endedAt: now, startedAt: null, unreportedStartAt };
+  const endedAt = now - ran.endedMsAgo;
+  return { endedAt, startedAt: endedAt - ran.ms, unreportedStartAt };
+}
+
 /** The pilot's report resolved into the end of the attempt (core/outcome.ts). */
 export function endingOf(input: FinishInput): Ending {
   const { outcome } = input;
@@ -35,6 +51,7 @@ export function endingOf(input: FinishInput): Ending {
     state: resolved.state,
     transition: ENDING_TRANSITION[resolved.state],
     actor: pilotActor(input.pilotUuid),
+    ...attemptTimes(input),
     set: {
       exit_code: outcome.kind === 'exited' ? outcome.exitCode : null,
       signal: outcome.kind === 'signaled' ? outcome.signal : null,
@@ -96,10 +113,11 @@ export async function finishJobIn(
       ...metricsUpdate(job, input.metrics),
       ...ending.set,
       lease_expires_at: null,
-      ended_at: input.now,
+      ended_at: ending.endedAt,
       ...(job.state === 'dispatched' && input.started
-        ? { pid: input.started.pid, started_at: input.now - input.started.msAgo }
+        ? { pid: input.started.pid, started_at: ending.unreportedStartAt }
         : {}),
+      ...(ending.startedAt !== null ? { started_at: ending.startedAt } : {}),
     },
   });
   const pilotWritten = !thenClaim;

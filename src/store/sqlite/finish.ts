@@ -25,7 +25,7 @@ import { SQLITE_SQL } from './sql.ts';
 // The compare-and-set repeats what the reads checked: the group holds the write lock, so it always
 // matches. The unary + keeps the planner off the state index: each row is found by its id.
 const END_JOBS = `
-  UPDATE jobs SET state = r.value ->> 'state', updated_at = r.value ->> 'now', ended_at = r.value ->> 'now',
+  UPDATE jobs SET state = r.value ->> 'state', updated_at = r.value ->> 'now', ended_at = r.value ->> 'ended_at',
     lease_expires_at = NULL, exit_code = r.value ->> 'exit_code', signal = r.value ->> 'signal',
     error_name = r.value ->> 'error_name', error_code = r.value ->> 'error_code',
     error_diag = r.value ->> 'error_diag', cpu_seconds = r.value ->> 'cpu_seconds',
@@ -142,11 +142,12 @@ function endOf({ finish, pilot, job }: Taken) {
     attempt: job.attempt,
     state: ending.state,
     now: input.now,
+    ended_at: ending.endedAt,
     ...ending.set,
     cpu_seconds: metrics ? metrics.cpuSeconds : job.cpu_seconds,
     max_rss_kb: metrics ? maxRss(job, metrics) : job.max_rss_kb,
     pid: startsNow ? started.pid : job.pid,
-    started_at: startsNow ? input.now - started.msAgo : job.started_at,
+    started_at: ending.startedAt ?? (startsNow ? ending.unreportedStartAt : job.started_at),
   };
 }
 
