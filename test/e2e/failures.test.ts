@@ -1,5 +1,5 @@
 // Failures are detected and nothing is lost: time limits kill the whole process group,
-// a pilot killed with -9 leaves its job `lost`, a server crash loses no job.
+// a pilot killed with -9 leaves its attempt `lost`, a server crash loses no job.
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,8 +59,11 @@ describe('failure handling end to end', () => {
     const payloadPid = (await show(c, id)).pid as number;
     pilot.signal('SIGKILL');
     await pilot.exited;
-    await waitFor('job lost', async () => (await show(c as Cluster, id)).state === 'failed', 15_000);
-    expect(await show(c, id)).toMatchObject({ errorName: 'lost', errorCode: 1400 });
+    // The attempt ends lost; the shipped retry rule queues attempt 2 (retry-attempts.test.ts runs it).
+    await waitFor('attempt lost', async () => (await show(c as Cluster, id)).attempt === 2, 15_000);
+    const { job, attempts } = await c.json(['job', 'show', String(id)]);
+    expect(job).toMatchObject({ state: 'defined', attempt: 2 });
+    expect(attempts).toMatchObject([{ attempt: 1, state: 'failed', errorName: 'lost', errorCode: 1400 }]);
     const pilots = await c.json(['pilots', 'list', '--all']);
     expect(pilots.pilots.map((p: { state: string }) => p.state)).toContain('lost');
     try {

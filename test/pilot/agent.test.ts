@@ -18,6 +18,7 @@ import type { AppConfig } from '../../src/server/app.ts';
 import { testPilotOptions } from '../helpers/pilot-options.ts';
 import { alive, waitFor } from '../helpers/processes.ts';
 import { type RealServer, startRealServer } from '../helpers/real-server.ts';
+import { withoutRetryRules } from '../helpers/retry-rules.ts';
 
 /** Short claims (the pilot re-claims every second), logs kept whole, leases that outlive any test. */
 const CONFIG: Partial<AppConfig> = {
@@ -36,6 +37,8 @@ const payloadPids = new Set<number>();
 beforeEach(async () => {
   root = mkdtempSync(join(tmpdir(), 'p3s-agent-'));
   server = await startRealServer({ sqlitePath: join(root, 'p3s.db'), config: CONFIG });
+  // These tests look at how the pilot ends an attempt; the retry rules' next attempt is tested apart.
+  await withoutRetryRules(server.store);
 });
 afterEach(async () => {
   for (const pid of payloadPids) {

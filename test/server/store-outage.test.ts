@@ -90,7 +90,9 @@ describe.runIf(postgresAvailable() && privatePostgresAvailable())(
       await new Promise((resolve) => setTimeout(resolve, LEASE_MS + 200));
       expect(await reap(db.store)).toBe(1);
       // Lost, and tried again under the shipped retry rule.
-      expect((await db.store.getJobDetail(jobId))?.attempts).toMatchObject([{ attempt: 1, errorName: 'lost' }]);
+      expect((await db.store.getJobDetail(jobId))?.attempts).toMatchObject([
+        { attempt: 1, errorName: 'lost' },
+      ]);
       expect(await db.store.getJob(jobId)).toMatchObject({ state: 'defined', attempt: 2 });
     }, 120_000);
 
