@@ -13,6 +13,7 @@ import { pilotRowUpdates } from './0008-pilot-row-updates.ts';
 import { faults } from './0009-faults.ts';
 import { workers } from './0010-workers.ts';
 import { jobResources } from './0011-job-resources.ts';
+import { pilotResources } from './0013-pilot-resources.ts';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
@@ -27,5 +28,6 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0009_faults': faults(dialect),
     '0010_workers': workers(dialect),
     '0011_job_resources': jobResources(dialect),
+    '0013_pilot_resources': pilotResources(dialect),
   };
 }
