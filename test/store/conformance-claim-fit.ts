@@ -141,39 +141,50 @@ export function describeClaimFit(ctx: ConformanceContext): void {
     it('hands pilots finishing together only jobs that fit each of them', async () => {
       const store = await ctx.fresh();
       await store.submitJobs(
-        Array.from({ length: 8 }, (_, i) => spec({ name: `warm${i}`, priority: 100, timelimit: 10 })),
+        Array.from({ length: 11 }, (_, i) => spec({ name: `warm${i}`, priority: 100, timelimit: 10 })),
         'alice',
         T0,
       );
       await randomQueue(store, 11, 120);
       let handed = 0;
-      // Pilots that offer the same resources claim as one group; their lifetimes still differ.
+      // Pilots that offer the same resources claim as one group, though their lifetimes differ;
+      // the others claim on their own. Pairs differ in one resource only, so a group that ignored
+      // it would hand the smaller pilot a job too big for it.
       const offers: Offer[] = [
         { lifetimeLeft: 3600 },
         { lifetimeLeft: 90 },
+        { resources: { memory: 0, cores: 2, disk: 100_000 }, lifetimeLeft: 3600 },
+        { resources: { memory: 1024, cores: 2, disk: 100_000 }, lifetimeLeft: 3600 },
         {},
         { lifetimeLeft: 150 },
+        { resources: { memory: 8192, cores: 0, disk: 0 } },
+        { resources: { memory: 8192, cores: 1, disk: 0 } },
+        { resources: { memory: 8192, cores: 16, disk: 0 } },
+        { resources: { memory: 8192, cores: 16, disk: 1000 } },
         { lifetimeLeft: 600 },
-        ...OFFERS.slice(1, 4),
       ];
       const pilots = await Promise.all(offers.map((offer) => registerPilot(store, offer)));
-      let jobs = await Promise.all(
+      const held: (Job | undefined)[] = await Promise.all(
         pilots.map(
-          async (p) => (await store.claimJob(p.uuid, { site: null, jobTypes: [] }, LEASE_MS, T0))?.job as Job,
+          async (p) => (await store.claimJob(p.uuid, { site: null, jobTypes: [] }, LEASE_MS, T0))?.job,
         ),
       );
-      for (let round = 1; round <= 8; round++) {
-        const now = T0 + round * 30_000;
+      for (let round = 1; round <= 12; round++) {
+        const now = T0 + round * 15_000;
+        // Each round the reports come in another order, so each pilot leads a group in turn.
+        const order = pilots.map((_, i) => (i + round) % pilots.length);
         const done = await Promise.all(
-          pilots.map((p, i) => {
-            const job = jobs[i];
-            if (!job) return store.touchAndClaimJob(p.uuid, LEASE_MS, now).then((next) => ({ next }));
-            const input = { jobId: job.id, pilotUuid: p.uuid, attempt: job.attempt, metrics: null, now };
+          order.map((i) => {
+            const [pilot, job] = [pilots[i] as Pilot, held[i]];
+            if (!job) return store.touchAndClaimJob(pilot.uuid, LEASE_MS, now).then((next) => ({ next }));
+            const input = { jobId: job.id, pilotUuid: pilot.uuid, attempt: job.attempt, metrics: null, now };
             return store.finishAndClaimJob({ ...input, outcome: { kind: 'exited', exitCode: 0 } }, LEASE_MS);
           }),
         );
-        jobs = done.map(({ next }) => next.claimed?.job as Job);
-        for (const [i, job] of jobs.entries()) {
+        for (const [k, { next }] of done.entries()) {
+          const i = order[k] as number;
+          const job = next.claimed?.job;
+          held[i] = job;
           if (!job) continue;
           handed += 1;
           const fits = jobFitsPilot(requestsOf(job), pilots[i] as Pilot, now);
