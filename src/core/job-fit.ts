@@ -10,7 +10,10 @@ export interface JobRequests {
   timelimit: number | null;
 }
 
-/** What a pilot offers, as it registered: MiB, cores, MiB, and when its lifetime ends (epoch ms); null = unlimited or unknown. */
+/**
+ * What a pilot offers, as it registered: MiB, cores, MiB, and when its lifetime ends (epoch ms);
+ * null = unlimited or unknown.
+ */
 export interface PilotOffer {
   memory: number | null;
   cores: number | null;

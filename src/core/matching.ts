@@ -9,7 +9,10 @@ export interface MatchRequest {
   site: string | null;
   /** Accepted job types; empty = any type. */
   jobTypes: readonly string[];
-  /** What the pilot can hold (job-fit.ts); absent = no constraint. The store reads it from the pilot's row. */
+  /**
+   * What the pilot can hold (job-fit.ts); absent = no constraint. The store fills it from the
+   * pilot's row, whatever the caller passed.
+   */
   offer?: PilotOffer;
 }
 

@@ -1,9 +1,10 @@
 // The PostgreSQL claim: one statement picks the best eligible defined job (core/matching.ts) that
 // fits the pilot (core/job-fit.ts), dispatches it, records its `claim` event and marks its workflow
 // and the pilot running — one round trip, prepared once per connection. The pick is migration
-// 0006's function (with 0013's fit), whose plan cannot fall back to sorting every defined job; it locks with SKIP LOCKED so
-// concurrent claimers pass each other. A long-poll's first claim (touch + claim) is one statement
-// outside a transaction, as a fetch-next finish is (postgres/finish.ts); all three share claimCtes.
+// 0006's function (with 0013's fit), whose plan cannot fall back to sorting every defined job; it
+// locks with SKIP LOCKED so concurrent claimers pass each other. A long-poll's first claim (touch +
+// claim) is one statement outside a transaction, as a fetch-next finish is (postgres/finish.ts);
+// all three share claimCtes.
 
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import {
