@@ -31,6 +31,7 @@ export * from './errors.ts';
 export * from './exposure.ts';
 export * from './format.ts';
 export * from './job-errors.ts';
+export * from './job-fit.ts';
 export * from './job-query.ts';
 export * from './job-spec.ts';
 export * from './job-state.ts';

@@ -1,12 +1,19 @@
 // Pure matching rules: which defined jobs a pilot may take, and in which order.
 // The store's claim queries implement exactly this; its conformance tests compare against it.
 
+import type { PilotOffer } from './job-fit.ts';
+
 /** What a pilot asks for when it claims. */
 export interface MatchRequest {
   /** The pilot's site; null = a pilot without a site, which takes only any-site jobs. */
   site: string | null;
   /** Accepted job types; empty = any type. */
   jobTypes: readonly string[];
+  /**
+   * What the pilot can hold (job-fit.ts); absent = no constraint. The store fills it from the
+   * pilot's row, whatever the caller passed.
+   */
+  offer?: PilotOffer;
 }
 
 export interface MatchCandidate {

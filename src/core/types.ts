@@ -1,6 +1,7 @@
 // Domain types shared by every subsystem. Times are epoch milliseconds (numbers).
 
 import type { JobErrorName } from './job-errors.ts';
+import type { PilotOffer } from './job-fit.ts';
 import type { JobState, JobTransition } from './job-state.ts';
 import type { PilotState } from './pilot-state.ts';
 
@@ -100,9 +101,14 @@ export interface PilotRegistration {
   version: string;
   /** Seconds the pilot may live, 0 = unlimited. */
   lifetime: number;
+  /** What it offers its jobs (MiB, cores, MiB; 0 = unknown); absent from pilots before 0013. */
+  resources?: { memory: number; cores: number; disk: number };
+  /** Seconds of its lifetime left as it registers; absent = unlimited (or a pilot before 0013). */
+  lifetimeLeft?: number;
 }
 
-export interface Pilot extends PilotRegistration {
+/** A stored pilot: what it registered, with what it can hold as the server keeps it (job-fit.ts). */
+export interface Pilot extends Omit<PilotRegistration, 'resources' | 'lifetimeLeft'>, PilotOffer {
   id: number;
   state: PilotState;
   currentJobId: number | null;

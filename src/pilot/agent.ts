@@ -138,6 +138,13 @@ export class Agent {
     });
   }
 
+  /** Whole seconds of the pilot's lifetime left (rounded down), none when it is unlimited. */
+  private lifetimeLeft(): { lifetimeLeft?: number } {
+    const { lifetime } = this.deps.options;
+    if (lifetime <= 0) return {};
+    return { lifetimeLeft: Math.max(0, Math.floor(lifetime - (Date.now() - this.startedAt) / 1000)) };
+  }
+
   /** Registers, retrying while the server is unreachable; EXIT.ok once registered. */
   private async register(): Promise<number> {
     const { client, options, uuid, logger: log, stop } = this.deps;
@@ -153,7 +160,8 @@ export class Agent {
       resources: this.resources,
     };
     try {
-      const reply = await withRetry(() => client.registerPilot(body), {
+      // The lifetime left is counted at each try: retries during an outage use some of it up.
+      const reply = await withRetry(() => client.registerPilot({ ...body, ...this.lifetimeLeft() }), {
         outage: this.outage,
         interrupt: stop,
         onRetry: (error, attempt) =>

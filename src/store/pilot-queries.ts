@@ -31,6 +31,7 @@ export async function upsertPilot(
     job_types: JSON.stringify(registration.jobTypes),
     version: registration.version,
     lifetime: registration.lifetime,
+    ...offerColumns(registration, now),
     last_seen_at: now,
   };
   const existing = await findPilotByUuid(tx, registration.uuid);
@@ -160,4 +161,19 @@ const idle = precompiled((db, arg: Arg<{ id: number; now: number }>) =>
 /** The pilot's job ended with its report: it is idle again and has run one more job. */
 export async function markPilotIdle(tx: Tx, pilotId: number, now: number): Promise<void> {
   await idle.rows(tx, { id: pilotId, now });
+}
+
+/**
+ * What the pilot offers, as columns: 0 (the pilot could not tell) and absent are NULL, no
+ * constraint. The lifetime's end is the server's clock plus the seconds the pilot says it has left,
+ * so the two clocks need not agree.
+ */
+function offerColumns(registration: PilotRegistration, now: number) {
+  const { resources, lifetimeLeft } = registration;
+  return {
+    memory_mib: resources?.memory || null,
+    cores: resources?.cores || null,
+    disk_mib: resources?.disk || null,
+    lifetime_ends_at: lifetimeLeft === undefined ? null : now + lifetimeLeft * 1000,
+  };
 }

@@ -191,6 +191,10 @@ export function toPilot(row: PilotRow): Pilot {
     tokenId: row.token_id,
     owner: row.owner,
     hold: row.hold ?? null,
+    memory: row.memory_mib ?? null,
+    cores: row.cores ?? null,
+    disk: row.disk_mib ?? null,
+    lifetimeEndsAt: row.lifetime_ends_at ?? null,
   };
 }
 

@@ -119,6 +119,12 @@ export interface PilotsTable {
   owner: string | null;
   /** Why the pilot takes no jobs, as it reported (e.g. its disk is full); null while it takes them. */
   hold: string | null;
+  /** What the pilot offers (0013): MiB, cores, MiB; NULL = unknown, no constraint. */
+  memory_mib: number | null;
+  cores: number | null;
+  disk_mib: number | null;
+  /** When its lifetime ends by the server's clock (0013); NULL = unlimited or unknown. */
+  lifetime_ends_at: number | null;
 }
 
 export interface IdempotencyKeysTable {

@@ -304,7 +304,7 @@ export class SqlStore implements Store {
   ): Promise<{ job: Job; next: { pilot: Pilot; claimed: ClaimedJob | null } }> {
     const solo = await this.#soloFinish({ input, ending: endingOf(input), claimMs: leaseMs });
     if (solo) {
-      // A pilot of another site or other job types than the group's first claimant claims on its own.
+      // A pilot of another site, job types or resources than the group's first claimant claims on its own.
       const next = solo.unserved
         ? await this.touchAndClaimJob(input.pilotUuid, leaseMs, input.now)
         : claimedOf({ pilot: solo.pilot, row: solo.next }, input.now + leaseMs);

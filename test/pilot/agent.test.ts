@@ -7,10 +7,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { START_REPORT_DELAY_MS } from '../../src/pilot/job-session.ts';
 import { runPilot } from '../../src/pilot/main.ts';
 import type { PilotOptions } from '../../src/pilot/options.ts';
+import { ApiCalls } from '../../src/protocol/api-calls.ts';
 import { ROUTES, routePath } from '../../src/protocol/routes.ts';
 import type { JobWire, LogSliceWire } from '../../src/protocol/schemas/jobs.ts';
 import type { PilotWire } from '../../src/protocol/schemas/pilots.ts';
@@ -362,7 +363,21 @@ describe('pilot agent against the real server', () => {
   it('kills a payload that outlives the pilot lifetime', async () => {
     const id = await submit('/bin/sleep 300');
     const opts = options({ lifetime: 2, cycles: 0 });
-    expect(await ended(runPilot(opts))).toBe(0);
+    // A claim never hands a job whose time limit outlives a pilot that says how long it has left;
+    // one that does not (a pilot from before it did) takes it, and the lifetime's kill still ends it.
+    const register = ApiCalls.prototype.registerPilot;
+    const spy = vi.spyOn(ApiCalls.prototype, 'registerPilot').mockImplementation(function (
+      this: ApiCalls,
+      body,
+    ) {
+      const { lifetimeLeft: _left, ...older } = body;
+      return register.call(this, older);
+    });
+    try {
+      expect(await ended(runPilot(opts))).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
     const killed = await job(id);
     expect(killed).toMatchObject({ state: 'failed', errorName: 'pilot_lifetime' });
     expect(killed.pid).toEqual(expect.any(Number));

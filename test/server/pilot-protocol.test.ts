@@ -140,18 +140,6 @@ describe('pilot protocol', () => {
     },
   );
 
-  it('accepts the resources a pilot offers at registration, and refuses bad ones naming the field', async () => {
-    await register('p-res', { resources: { memory: 2048, cores: 2, disk: 10_000 } });
-    const res = await call(
-      t.app,
-      'POST',
-      '/api/v1/pilots',
-      registration('p-bad', { resources: { memory: -1, cores: 2, disk: 0 } }),
-    );
-    expect(res.status).toBe(400);
-    expect(res.json.error.details[0].path).toBe('/body/resources/memory');
-  });
-
   it.each(['.', '..'])(
     'refuses the pilot uuid %j, which a URL or a file name would take for a directory',
     async (uuid) => {

@@ -1,4 +1,4 @@
-// The PostgreSQL claim's pick (migration 0006) walks the claimable index in dispatch order even
+// The PostgreSQL claim's pick (migration 0006, with 0013's fit) walks the claimable index in dispatch order even
 // when the table's statistics are stale: here thousands of defined jobs were inserted and never
 // analyzed, the case in which the plain query sorted every defined job on each claim. The plan is
 // read from PostgreSQL itself (auto_explain, sent to this session as notices).
@@ -49,9 +49,16 @@ describe.runIf(postgresAvailable())('the claim plan (PostgreSQL)', () => {
     await db?.drop();
   });
 
-  async function pick(site: string | null, jobTypes: string[] | null) {
+  // The offer (migration 0013): memory MiB, cores, disk MiB, ms of lifetime left; null = no bound.
+  const UNBOUNDED = [null, null, null, null];
+
+  async function pick(site: string | null, jobTypes: string[] | null, offer: (number | null)[] = UNBOUNDED) {
     notices.length = 0;
-    const { rows } = await client.query(`SELECT ${NEXT_CLAIMABLE_JOB}($1, $2) AS id`, [site, jobTypes]);
+    const { rows } = await client.query(`SELECT ${NEXT_CLAIMABLE_JOB}($1, $2, $3, $4, $5, $6) AS id`, [
+      site,
+      jobTypes,
+      ...offer,
+    ]);
     const plan = notices.find((n) => n.includes('FROM jobs')) ?? '';
     const name = (await client.query('SELECT name FROM jobs WHERE id = $1', [rows[0].id])).rows[0]?.name;
     return { name, plan };
@@ -62,22 +69,34 @@ describe.runIf(postgresAvailable())('the claim plan (PostgreSQL)', () => {
     { who: 'a pilot at cern taking sim', site: 'cern', types: ['sim'], expected: 'job-1' },
     { who: 'a pilot at cern taking reco', site: 'cern', types: ['reco'], expected: 'job-3980' },
     { who: 'a pilot elsewhere taking reco', site: 'fnal', types: ['reco'], expected: 'job-5' },
-  ])('$who gets $expected from an ordered walk of the claimable index', async ({ site, types, expected }) => {
-    const { name, plan } = await pick(site, types);
-    expect(name).toBe(expected);
-    expect(plan).toContain('jobs_claimable_index');
-    expect(plan).not.toMatch(/Sort|Bitmap/);
-  });
+    // Jobs that ask for nothing fit a bounded pilot at the first row: its bounds leave the plan alone.
+    {
+      who: 'a pilot offering 1 GiB, 2 cores, 1 GiB of disk and an hour',
+      site: null,
+      types: null,
+      offer: [1024, 2, 1024, 3_600_000],
+      expected: 'job-1',
+    },
+  ])(
+    '$who gets $expected from an ordered walk of the claimable index',
+    async ({ site, types, offer, expected }) => {
+      const { name, plan } = await pick(site, types, offer);
+      expect(name).toBe(expected);
+      expect(plan).toContain('jobs_claimable_index');
+      expect(plan).not.toMatch(/Sort|Bitmap/);
+    },
+  );
 
   it('returns null when no job is eligible', async () => {
-    const { rows } = await client.query(`SELECT ${NEXT_CLAIMABLE_JOB}($1, $2) AS id`, [null, ['none']]);
-    expect(rows[0].id).toBeNull();
+    expect((await pick(null, ['none'])).name).toBeUndefined();
+    // Every job has a 60 s time limit: none fits a pilot with 59 s left.
+    expect((await pick(null, null, [null, null, null, 59_000])).name).toBeUndefined();
   });
 
   it('picks the best N for a group (migration 0007) from the same ordered walk, best first', async () => {
     notices.length = 0;
     const { rows } = await client.query(
-      `SELECT j.name FROM ${NEXT_CLAIMABLE_JOBS}($1, $2, 3) WITH ORDINALITY AS pick(id, rank)
+      `SELECT j.name FROM ${NEXT_CLAIMABLE_JOBS}($1, $2, 3, NULL, NULL, NULL, NULL) WITH ORDINALITY AS pick(id, rank)
        JOIN jobs j ON j.id = pick.id ORDER BY pick.rank`,
       ['cern', ['reco']],
     );

@@ -35,6 +35,11 @@ export function describePilots(ctx: ConformanceContext): void {
         tokenId: 7,
         owner: 'site-cern',
         hold: null,
+        // Sent nothing of what it offers (a pilot from before 0013): no constraint.
+        memory: null,
+        cores: null,
+        disk: null,
+        lifetimeEndsAt: null,
       });
       expect(await store.getPilot(pilot.id)).toEqual(pilot);
       expect(await store.getPilot(pilot.uuid)).toEqual(pilot);

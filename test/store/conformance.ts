@@ -5,6 +5,7 @@ import { afterEach, describe } from 'vitest';
 import type { Store } from '../../src/store/index.ts';
 import { describeAuth } from './conformance-auth.ts';
 import { describeClaims } from './conformance-claim.ts';
+import { describeClaimFit } from './conformance-claim-fit.ts';
 import type { ConformanceContext, StoreTarget } from './conformance-fixtures.ts';
 import { describeIdempotency } from './conformance-idempotency.ts';
 import { describeJobCommands } from './conformance-job-commands.ts';
@@ -51,6 +52,7 @@ export function describeStoreConformance(name: string, factory: () => StoreTarge
     describeSubmit(ctx);
     describeIdempotency(ctx);
     describeClaims(ctx);
+    describeClaimFit(ctx);
     describePilotReports(ctx);
     describeJobCommands(ctx);
     describeLeases(ctx);

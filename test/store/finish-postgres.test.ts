@@ -229,6 +229,44 @@ describe.runIf(postgresAvailable())('the one-statement finish (PostgreSQL)', () 
       expect((await fixture.store.getJob(sim?.id as number))?.state).toBe('defined');
     });
 
+    it("claims for the pilots that offer its first claimant's resources, within their shortest lifetime", async () => {
+      await fixture.store.submitJobs(
+        Array.from({ length: 6 }, () => spec({ timelimit: 10 })),
+        'alice',
+        T0,
+      );
+      // Each of the second to fourth differs from the first in one resource only; the last two
+      // offer what the first does, with lifetimes of 100 s and an hour.
+      const held = await holders([
+        {},
+        { resources: { memory: 1024, cores: 0, disk: 0 } },
+        { resources: { memory: 0, cores: 1, disk: 0 } },
+        { resources: { memory: 0, cores: 0, disk: 1000 } },
+        { lifetimeLeft: 100 },
+        { lifetimeLeft: 3600 },
+      ]);
+      // The best job outlives the 100 s pilot, so the group passes over it.
+      const [long, ...short] = await fixture.store.submitJobs(
+        [
+          spec({ timelimit: 600, memory: 2048, cores: 2, disk: 2000, priority: 9 }),
+          ...[1, 2, 3].map(() => spec({ timelimit: 50 })),
+        ],
+        'alice',
+        T0,
+      );
+      const answers = await group(held.map((h) => input(h.jobId, h.uuid)));
+      expect(answers.map((a) => a?.unserved)).toEqual([false, true, true, true, false, false]);
+      expect(answers.map((a) => a?.next?.id ?? null)).toEqual([
+        short[0]?.id,
+        null,
+        null,
+        null,
+        short[1]?.id,
+        short[2]?.id,
+      ]);
+      expect((await fixture.store.getJob(long?.id as number))?.state).toBe('defined');
+    });
+
     it('answers a report it matches nothing for with undefined, and still applies the others', async () => {
       await fixture.store.submitJobs([spec(), spec()], 'alice', T0);
       const held = await holders([{}, {}]);

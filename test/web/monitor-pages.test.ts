@@ -2,7 +2,7 @@
 // filters and paging in the URL, the JSON twins, escaping of user text, and htmx partial answers.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { call, makeTestApp, type TestApp } from '../helpers/app.ts';
+import { call, makeTestApp, registration, type TestApp } from '../helpers/app.ts';
 import { graphml } from '../helpers/graphml.ts';
 import { jobRows, log, page, runToEnd, start, submit } from '../helpers/monitor-data.ts';
 
@@ -207,6 +207,13 @@ describe('overview, pilots, workflows, DAGs, datasets and sites with data', () =
     expect(one.html).toContain(uuid);
     expect(jobRows(one.html)).toEqual([job.id]);
     expect((await page(t.app, `/pilots/${uuid}`)).status).toBe(200);
+    const offering = await call(t.app, 'POST', '/api/v1/pilots', {
+      ...registration('p-offers'),
+      resources: { memory: 2048, cores: 4, disk: 0 },
+    });
+    expect((await page(t.app, `/pilots/${offering.json.pilot.id}`)).html).toContain(
+      '2,048 MiB memory, 4 cores',
+    );
   });
 
   it('draws a workflow as its DAG coloured by job state, its DAG template, and its files', async () => {

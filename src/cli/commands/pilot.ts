@@ -67,7 +67,10 @@ export function withPilotOptions<A extends unknown[], O extends OptionValues, G 
       ),
     )
     .addOption(
-      new Option('--lifetime <s>', 'seconds this pilot may live; 0 = unlimited')
+      new Option(
+        '--lifetime <s>',
+        'seconds this pilot may live (it takes no job whose time limit is longer than what is left); 0 = unlimited',
+      )
         .argParser(intArg(0))
         .default(0),
     )
@@ -103,16 +106,19 @@ export function withPilotOptions<A extends unknown[], O extends OptionValues, G 
     .addOption(
       new Option(
         '--memory <MiB>',
-        "memory this pilot offers; the limit of jobs that ask none (default: the node's)",
+        "memory this pilot offers: it takes no job asking more, and it limits jobs that ask none (default: the node's)",
       ).argParser(intArg(1)),
     )
     .addOption(
-      new Option('--cores <n>', "cores this pilot offers (default: the node's)").argParser(intArg(1)),
+      new Option(
+        '--cores <n>',
+        "cores this pilot offers: it takes no job asking more (default: the node's)",
+      ).argParser(intArg(1)),
     )
     .addOption(
       new Option(
         '--disk <MiB>',
-        'work dir space this pilot offers; the limit of jobs that ask none (default: its free space)',
+        'work dir space this pilot offers: it takes no job asking more, and it limits jobs that ask none (default: its free space)',
       ).argParser(intArg(1)),
     )
     .addOption(

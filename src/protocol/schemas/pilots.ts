@@ -18,7 +18,12 @@ export const RegisterPilotBody = Type.Object(
     jobTypes: Type.Array(Name, { maxItems: 256 }),
     version: Type.String({ maxLength: 64 }),
     lifetime: Type.Integer({ minimum: 0 }),
-    /** What the pilot offers its jobs: memory and disk in MiB, cores; 0 = not known. */
+    /**
+     * Seconds of its lifetime left now; absent = unlimited. The server adds them to its own clock,
+     * and a claim hands the pilot no job whose time limit is longer than what is then left.
+     */
+    lifetimeLeft: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** What the pilot offers its jobs: memory and disk in MiB, cores; 0 = not known. A claim hands it no job asking for more. */
     resources: Type.Optional(
       Type.Object(
         {
@@ -55,6 +60,11 @@ export const PilotSchema = Type.Object({
   owner: NullableString,
   /** Why the pilot takes no jobs now, as it reported (e.g. its work disk is full); null while it takes them. */
   hold: NullableString,
+  /** What it offers its jobs (memory and disk in MiB, cores) and when its lifetime ends; null = unknown or unlimited. */
+  memory: NullableInteger,
+  cores: NullableInteger,
+  disk: NullableInteger,
+  lifetimeEndsAt: NullableMillis,
 });
 export type PilotWire = Static<typeof PilotSchema>;
 

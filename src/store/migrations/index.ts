@@ -14,6 +14,7 @@ import { faults } from './0009-faults.ts';
 import { workers } from './0010-workers.ts';
 import { jobResources } from './0011-job-resources.ts';
 import { retryRules } from './0012-retry-rules.ts';
+import { pilotResources } from './0013-pilot-resources.ts';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
   return {
@@ -29,5 +30,6 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0010_workers': workers(dialect),
     '0011_job_resources': jobResources(dialect),
     '0012_retry_rules': retryRules(dialect),
+    '0013_pilot_resources': pilotResources(dialect),
   };
 }

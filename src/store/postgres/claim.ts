@@ -1,12 +1,20 @@
-// The PostgreSQL claim: one statement picks the best eligible defined job (core/matching.ts),
-// dispatches it, records its `claim` event and marks its workflow and the pilot running — one round
-// trip, prepared once per connection. The pick is migration 0006's function,
-// whose plan cannot fall back to sorting every defined job; it locks with SKIP LOCKED so
-// concurrent claimers pass each other. A long-poll's first claim (touch + claim) is one statement
-// outside a transaction, as a fetch-next finish is (postgres/finish.ts); all three share claimCtes.
+// The PostgreSQL claim: one statement picks the best eligible defined job (core/matching.ts) that
+// fits the pilot (core/job-fit.ts), dispatches it, records its `claim` event and marks its workflow
+// and the pilot running — one round trip, prepared once per connection. The pick is migration
+// 0006's function (with 0013's fit), whose plan cannot fall back to sorting every defined job; it
+// locks with SKIP LOCKED so concurrent claimers pass each other. A long-poll's first claim (touch +
+// claim) is one statement outside a transaction, as a fetch-next finish is (postgres/finish.ts);
+// all three share claimCtes.
 
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import { type MatchRequest, sqlStateList, TERMINAL_PILOT_STATES } from '../../core/index.ts';
+import {
+  type MatchRequest,
+  msLeft,
+  type PilotOffer,
+  sqlStateList,
+  TERMINAL_PILOT_STATES,
+  UNLIMITED_OFFER,
+} from '../../core/index.ts';
 import { NEXT_CLAIMABLE_JOB } from '../migrations/0006-claim-plan.ts';
 import type { Database, JobRow, PilotRow } from '../schema.ts';
 import type { Tx } from '../transaction.ts';
@@ -48,11 +56,16 @@ export async function claimNextJobPostgres(
  */
 export function claimCtes(now: number, leaseMs: number, match?: MatchRequest) {
   const pick = match
-    ? sql`${match.site}::text, ${match.jobTypes.length > 0 ? [...match.jobTypes] : null}::text[]`
-    : sql`site, ${sql.raw(CLAIMANT_JOB_TYPES)}`;
+    ? sql`${match.site}::text, ${match.jobTypes.length > 0 ? [...match.jobTypes] : null}::text[], ${offerArgs(match.offer, now)}`
+    : sql`site, ${sql.raw(CLAIMANT_JOB_TYPES)}, memory_mib, cores, disk_mib, lifetime_ends_at - ${now}::bigint`;
   return sql`
     picks AS (SELECT claimant.id AS pilot_id, ${sql.raw(NEXT_CLAIMABLE_JOB)}(${pick}) AS job_id FROM claimant),
     ${dispatchCtes(now, sql`${now + leaseMs}::bigint`)}`;
+}
+
+/** What the pilot can hold as the pick functions (migration 0013) take it: memory, cores, disk, ms left. */
+function offerArgs(offer: PilotOffer = UNLIMITED_OFFER, now: number) {
+  return sql`${offer.memory}::integer, ${offer.cores}::integer, ${offer.disk}::integer, ${msLeft(offer, now)}::bigint`;
 }
 
 /** A claimant's job types as the pick functions take them: null for any type (an empty JSON array, however written). */

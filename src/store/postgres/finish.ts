@@ -20,7 +20,9 @@ import { executePrepared } from './prepared.ts';
 /**
  * Applies the reports, which name distinct jobs and distinct pilots (finish-batcher.ts keeps them
  * apart), in one statement; answers in their order. Claims go to the pilots in report order, the
- * best job first (core/matching.ts, through migration 0007's function).
+ * best job first (core/matching.ts, through migration 0007's function), to the pilots that serve
+ * what the first one does and offer the same resources; the group's lifetime is its shortest
+ * (min ignores the unlimited), so every job picked fits every pilot (core/job-fit.ts).
  */
 export async function finishSoloJobsPostgres(
   db: Kysely<Database>,
@@ -74,15 +76,19 @@ export async function finishSoloJobsPostgres(
         SELECT holder.*, report.claim_ms AS p3s_claim_ms, ${sql.raw(CLAIMANT_JOB_TYPES)} AS p3s_types
         FROM changed JOIN report ON report.ord = changed.p3s_ord JOIN holder ON holder.p3s_ord = changed.p3s_ord
         WHERE report.claim_ms IS NOT NULL AND holder.state NOT IN (${TERMINAL_PILOTS_SQL}) AND holder.stop_requested = 0),
-      lead AS (SELECT site, p3s_types FROM wanting ORDER BY p3s_ord LIMIT 1),
+      lead AS (SELECT site, p3s_types, memory_mib, cores, disk_mib FROM wanting ORDER BY p3s_ord LIMIT 1),
       claimant AS (
         SELECT wanting.*, row_number() OVER (ORDER BY wanting.p3s_ord) AS p3s_rank
         FROM wanting JOIN lead ON wanting.site IS NOT DISTINCT FROM lead.site
-          AND wanting.p3s_types IS NOT DISTINCT FROM lead.p3s_types),
+          AND wanting.p3s_types IS NOT DISTINCT FROM lead.p3s_types
+          AND wanting.memory_mib IS NOT DISTINCT FROM lead.memory_mib
+          AND wanting.cores IS NOT DISTINCT FROM lead.cores
+          AND wanting.disk_mib IS NOT DISTINCT FROM lead.disk_mib),
       picks AS (
         SELECT claimant.id AS pilot_id, pick.job_id
         FROM lead
-        CROSS JOIN LATERAL ${sql.raw(NEXT_CLAIMABLE_JOBS)}(lead.site, lead.p3s_types, (SELECT count(*) FROM claimant)::integer)
+        CROSS JOIN LATERAL ${sql.raw(NEXT_CLAIMABLE_JOBS)}(lead.site, lead.p3s_types, (SELECT count(*) FROM claimant)::integer,
+          lead.memory_mib, lead.cores, lead.disk_mib, (SELECT min(lifetime_ends_at) FROM claimant) - ${now}::bigint)
           WITH ORDINALITY AS pick(job_id, rank)
         JOIN claimant ON claimant.p3s_rank = pick.rank),
       ${dispatchCtes(now, sql`${now}::bigint + claimant.p3s_claim_ms`)},

@@ -1,7 +1,13 @@
 // The claim verbs in one transaction: a claim, the long-poll's first claim (touch + claim), and
 // the claim that follows a finish; the dialect's claimForPilot picks and writes the job.
 
-import { type MatchRequest, pilotHeard, pilotMove, TERMINAL_PILOT_STATES } from '../../core/index.ts';
+import {
+  type MatchRequest,
+  type PilotOffer,
+  pilotHeard,
+  pilotMove,
+  TERMINAL_PILOT_STATES,
+} from '../../core/index.ts';
 import type { DialectSql } from '../dialect.ts';
 import { findJob } from '../job-queries.ts';
 import { requireLivePilot, touchPilotRow } from '../pilot-queries.ts';
@@ -20,7 +26,8 @@ export async function claimJobIn(
   // Locking the pilot first serialises its claims with its deregistration; the claim itself never waits.
   const pilot = await requireLivePilot(tx, dialect, pilotUuid);
   if (pilot.stop_requested !== 0) return undefined;
-  return dialect.claimForPilot(tx, pilot, match, leaseMs, now);
+  // What the pilot can hold is a fact of its row, whatever the caller asks for.
+  return dialect.claimForPilot(tx, pilot, { ...match, offer: offerOf(pilot) }, leaseMs, now);
 }
 
 /**
@@ -81,7 +88,17 @@ async function unstartedJobOf(tx: Tx, pilot: PilotRow): Promise<JobRow | undefin
   return job?.state === 'dispatched' && job.pilot_id === pilot.id ? job : undefined;
 }
 
-/** What a pilot serves: its site and job types as registered. */
+/** What a pilot serves: its site and job types as registered, and what it can hold. */
 export function matchOf(pilot: PilotRow): MatchRequest {
-  return { site: pilot.site, jobTypes: JSON.parse(pilot.job_types) as string[] };
+  return { site: pilot.site, jobTypes: JSON.parse(pilot.job_types) as string[], offer: offerOf(pilot) };
+}
+
+/** What the pilot's row says it can hold (core/job-fit.ts). */
+export function offerOf(pilot: PilotRow): PilotOffer {
+  return {
+    memory: pilot.memory_mib,
+    cores: pilot.cores,
+    disk: pilot.disk_mib,
+    lifetimeEndsAt: pilot.lifetime_ends_at,
+  };
 }

@@ -1,11 +1,12 @@
 // The SQLite claim: the caller holds the write lock (BEGIN IMMEDIATE), so picking the best
-// eligible defined jobs (core/matching.ts) and dispatching them is race-free without row locks.
+// eligible defined jobs (core/matching.ts) that fit the pilot (core/job-fit.ts) and dispatching
+// them is race-free without row locks.
 // One claim is a group of one: the long-poll's claim and the fetch-next finishes' claims
 // (finish.ts) run the same pick and the same writes. INDEXED BY keeps the planner on the claimable
 // index (walked in dispatch order) instead of sorting every defined job.
 
 import { CompiledQuery } from 'kysely';
-import type { MatchRequest } from '../../core/index.ts';
+import { type MatchRequest, msLeft } from '../../core/index.ts';
 import type { DialectSql } from '../dialect.ts';
 import { markPilotBusy } from '../pilot-queries.ts';
 import { pilotActor } from '../reports/held.ts';
@@ -22,12 +23,51 @@ export interface Claimant {
   leaseMs: number;
 }
 
-const pickJobs = (typed: boolean) => `
-  SELECT id FROM jobs INDEXED BY jobs_claimable_index
-  WHERE state = 'defined' AND (site IS NULL OR site = ?)
-    ${typed ? 'AND jobtype IN (SELECT value FROM json_each(?))' : ''}
-  ORDER BY priority DESC, id
-  LIMIT ?`;
+/**
+ * The pick for a site, job types and what the pilot can hold (core/job-fit.ts; `msLeft` is its
+ * lifetime left). Only the bounds the pilot has become filters, so a pilot without them runs the
+ * plain pick; each tests a row the index walk reached, which a job asking for nothing passes at once.
+ */
+function pickJobs(match: MatchRequest, msLeft: number | null, limit: number): CompiledQuery<{ id: number }> {
+  const args: unknown[] = [match.site];
+  const filters: string[] = [];
+  const bound = (sql: string, value: string | number | null | undefined) => {
+    if (value === null || value === undefined) return;
+    filters.push(sql);
+    args.push(value);
+  };
+  if (match.jobTypes.length > 0)
+    bound('jobtype IN (SELECT value FROM json_each(?))', JSON.stringify(match.jobTypes));
+  bound('(memory_mib IS NULL OR memory_mib <= ?)', match.offer?.memory);
+  bound('(cores IS NULL OR cores <= ?)', match.offer?.cores);
+  bound('(disk_mib IS NULL OR disk_mib <= ?)', match.offer?.disk);
+  bound('timelimit * 1000 <= ?', msLeft);
+  args.push(limit);
+  const where = filters.map((f) => ` AND ${f}`).join('');
+  return CompiledQuery.raw(
+    `SELECT id FROM jobs INDEXED BY jobs_claimable_index
+     WHERE state = 'defined' AND (site IS NULL OR site = ?)${where}
+     ORDER BY priority DESC, id
+     LIMIT ?`,
+    args,
+  );
+}
+
+/**
+ * Claimants pick together when they serve the same site and types and offer the same resources;
+ * lifetimes differ from pilot to pilot, so the group's is its shortest: every job it picks fits
+ * every pilot in it (a longer-lived one may miss a longer job it could have run, never the reverse).
+ */
+function groupKey({ match }: Claimant): string {
+  const { offer } = match;
+  return JSON.stringify([match.site, match.jobTypes, offer?.memory, offer?.cores, offer?.disk]);
+}
+
+function shortestMsLeft(group: readonly Claimant[]): number | null {
+  const left = group.flatMap((c) => (c.match.offer ? [msLeft(c.match.offer, c.now)] : []));
+  const bounded = left.filter((ms): ms is number => ms !== null);
+  return bounded.length === 0 ? null : Math.min(...bounded);
+}
 
 // The compare-and-set repeats what the pick read (the write lock is held); + finds each row by
 // its id instead of walking every defined job in the state index.
@@ -66,16 +106,12 @@ export async function claimGroupSqlite(
   const claimed = new Map<number, JobRow>();
   const byMatch = new Map<string, Claimant[]>();
   for (const c of claimants) {
-    const key = JSON.stringify([c.match.site, c.match.jobTypes]);
+    const key = groupKey(c);
     byMatch.set(key, [...(byMatch.get(key) ?? []), c]);
   }
   for (const group of byMatch.values()) {
     const { match } = group[0] as Claimant;
-    const typed = match.jobTypes.length > 0;
-    const args = typed
-      ? [match.site, JSON.stringify(match.jobTypes), group.length]
-      : [match.site, group.length];
-    const picked = await tx.executeQuery<{ id: number }>(CompiledQuery.raw(pickJobs(typed), args));
+    const picked = await tx.executeQuery(pickJobs(match, shortestMsLeft(group), group.length));
     const pairs = picked.rows.map(({ id }, i) => ({ job_id: id, claimant: group[i] as Claimant }));
     if (pairs.length === 0) continue;
     const rows = await overJson<JobRow>(tx, DISPATCH_JOBS, pairs.map(dispatchOf));

@@ -1,5 +1,5 @@
 // /pilots/:id: one pilot (by id or uuid) with its host, site, owner (the token that registered
-// it), PID, batch id, state, last heartbeat, and the jobs it ran.
+// it), PID, batch id, what it offers its jobs, state, last heartbeat, and the jobs it ran.
 
 import { ApiError } from '../../protocol/client.ts';
 import { ROUTES, routePath } from '../../protocol/routes.ts';
@@ -57,6 +57,8 @@ export async function pilotPage(ctx: PageContext): Promise<PageResult> {
                   ['job types', pilot.jobTypes.length === 0 ? 'any' : pilot.jobTypes.join(', ')],
                   ['version', pilot.version],
                   ['lifetime', pilot.lifetime === 0 ? 'unlimited' : formatDuration(pilot.lifetime * 1000)],
+                  ['lifetime ends', <Time key="le" ms={pilot.lifetimeEndsAt} />],
+                  ['offers', offerText(pilot)],
                 ]}
               />
             </Card>
@@ -100,4 +102,14 @@ export async function pilotPage(ctx: PageContext): Promise<PageResult> {
       </>
     ),
   };
+}
+
+/** What a claim holds the pilot's jobs to (core/job-fit.ts); null when it offered nothing. */
+function offerText(pilot: PilotWire): string | null {
+  const parts = [
+    pilot.memory === null ? null : `${formatCount(pilot.memory)} MiB memory`,
+    pilot.cores === null ? null : `${formatCount(pilot.cores)} cores`,
+    pilot.disk === null ? null : `${formatCount(pilot.disk)} MiB disk`,
+  ].filter((part) => part !== null);
+  return parts.length === 0 ? null : parts.join(', ');
 }
