@@ -44,6 +44,7 @@ export * from './pilot-state.ts';
 export * from './provisioning.ts';
 export * from './provisioning-decisions.ts';
 export * from './retention.ts';
+export * from './retry-rule-text.ts';
 export * from './retry-rules.ts';
 export * from './site-spec.ts';
 export * from './stats.ts';
