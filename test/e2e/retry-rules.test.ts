@@ -1,19 +1,25 @@
-// `p3s retry-rule` end to end on a real server process: add with flags, list, show by id and by
-// name, delete; a pattern that does not compile and a taken name fail naming the problem.
+// `p3s retry-rule` end to end on a real server process, on SQLite and PostgreSQL: add with flags,
+// list, show by id and by name, delete; a pattern that does not compile and a taken name fail
+// naming the problem.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cluster, makeCluster } from '../helpers/cluster.ts';
+import { postgresAvailable } from '../helpers/postgres.ts';
+import { waitFor } from '../helpers/processes.ts';
 
-describe('p3s retry-rule end to end', () => {
+describe.each([
+  ['SQLite', 'sqlite' as const, true],
+  ['PostgreSQL', 'postgres' as const, postgresAvailable()],
+])('p3s retry-rule end to end on %s', (_name, store, available) => {
   let c: Cluster;
   beforeAll(async () => {
-    c = await makeCluster();
+    if (available) c = await makeCluster({ store });
   });
   afterAll(async () => {
     await c?.close();
   });
 
-  it('adds, lists, shows and deletes a rule', async () => {
+  it.runIf(available)('adds, lists, shows and deletes a rule', async () => {
     const add = await c.cli([
       'retry-rule',
       'add',
@@ -82,21 +88,61 @@ describe('p3s retry-rule end to end', () => {
     expect((await c.cli(['retry-rule', 'delete', 'scratch full'])).code).toBe(1);
   });
 
-  it('refuses a pattern that does not compile, naming --diag, and a taken name', async () => {
-    const bad = await c.cli(['retry-rule', 'add', 'broken', '--action', 'retry', '--diag', '(unclosed']);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('p3s: retry rule "broken" not added');
-    expect(bad.stderr).toMatch(/--diag: is not a regular expression/);
-    expect(bad.stdout).toBe('');
+  it.runIf(available)(
+    'refuses a pattern that does not compile, naming --diag, and a taken name',
+    async () => {
+      const bad = await c.cli(['retry-rule', 'add', 'broken', '--action', 'retry', '--diag', '(unclosed']);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('p3s: retry rule "broken" not added');
+      expect(bad.stderr).toMatch(/--diag: is not a regular expression/);
+      expect(bad.stdout).toBe('');
 
-    const usage = await c.cli(['retry-rule', 'add', 'x', '--action', 'again']);
-    expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain('again');
+      const usage = await c.cli(['retry-rule', 'add', 'x', '--action', 'again']);
+      expect(usage.code).toBe(2);
+      expect(usage.stderr).toContain('again');
 
-    const first = await c.cli(['retry-rule', 'add', 'twice', '--action', 'no_retry', '--exit-code', '3']);
-    expect(first.code, first.stderr).toBe(0);
-    const taken = await c.cli(['retry-rule', 'add', 'twice', '--action', 'no_retry']);
-    expect(taken.code).toBe(1);
-    expect(taken.stderr).toContain('"twice"');
+      const first = await c.cli(['retry-rule', 'add', 'twice', '--action', 'no_retry', '--exit-code', '3']);
+      expect(first.code, first.stderr).toBe(0);
+      const taken = await c.cli(['retry-rule', 'add', 'twice', '--action', 'no_retry']);
+      expect(taken.code).toBe(1);
+      expect(taken.stderr).toContain('"twice"');
+    },
+  );
+
+  it.runIf(available)('retries a failing job by a rule added with the CLI, with a real pilot', async () => {
+    const add = await c.json([
+      'retry-rule',
+      'add',
+      'exit 75 twice',
+      '--action',
+      'retry',
+      '--error',
+      'exit_code',
+      '--exit-code',
+      '75',
+      '--max-attempts',
+      '2',
+    ]);
+    const ruleId = add.rule.id;
+    const [id] = await c.submit([
+      { name: 'tempfail', payload: '/bin/sh -c "exit 75"', env: { P3S_EXECMODE: '' } },
+    ]);
+    const pilot = c.startPilot(['-c', '0', '-b', '0.3']);
+    try {
+      await waitFor('both attempts failed', async () => {
+        const shown = await c.json(['job', 'show', String(id)]);
+        return shown.job.state === 'failed' && shown.attempts.length === 2;
+      });
+    } finally {
+      pilot.signal('SIGTERM');
+      await pilot.exited;
+    }
+    const shown = await c.json(['job', 'show', String(id)]);
+    expect(shown.job).toMatchObject({ attempt: 2, exitCode: 75, errorName: 'exit_code' });
+    const byRule = shown.events.filter((e: { actor: string }) => e.actor === `rule:${ruleId}`);
+    expect(byRule).toMatchObject([{ transition: 'retry' }]);
+    expect(shown.events.at(-1).detail).toContain(
+      `retry rule ${ruleId} "exit 75 twice": not retried: attempt 2 of 2 was the last`,
+    );
   });
 });
