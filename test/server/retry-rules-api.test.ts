@@ -124,6 +124,11 @@ describe('POST /api/v1/retry-rules', () => {
     ['an empty signal', { name: 'x', action: 'retry', match: { signal: '' } }, '/body/match/signal'],
     ['a factor of 0', { name: 'x', action: 'increase_memory', factor: 0 }, '/body/factor'],
     ['a blank name', { name: '  ', action: 'retry' }, '/body/name'],
+    [
+      'a NUL in the pattern',
+      { name: 'x', action: 'retry', match: { diagPattern: 'a\u0000b' } },
+      '/body/match/diagPattern',
+    ],
     ['a name of digits', { name: '42', action: 'retry' }, '/body/name'],
   ])('refuses %s with 400 naming the field, storing nothing', async (_, body, path) => {
     const res = await call(t.app, 'POST', RULES, body);
@@ -155,6 +160,9 @@ describe('GET and DELETE /api/v1/retry-rules/:rule', () => {
       expect(gone.status).toBe(404);
       expect(gone.json.error.message).toBe('retry rule "flaky disk" not found');
       expect((await call(t.app, method, `${RULES}/${rule.id}`)).status).toBe(404);
+      // Beyond the databases' integers: no rule, not a database error.
+      expect((await call(t.app, method, `${RULES}/99999999999999999999`)).status).toBe(404);
+      expect((await call(t.app, method, `${RULES}/a%00b`)).status).toBe(404);
     }
   });
 });

@@ -1,7 +1,13 @@
 // Retry rule routes: list and show (whoever may read jobs), add and delete (admins). The store
 // applies the rules when a job fails (store/reports/end-attempt.ts); these only keep them.
 
-import { NotFoundError, retryRuleIssues, ValidationError } from '../../core/index.ts';
+import {
+  type FieldIssue,
+  NotFoundError,
+  type RetryRuleSpec,
+  retryRuleIssues,
+  ValidationError,
+} from '../../core/index.ts';
 import { ROUTES } from '../../protocol/routes.ts';
 import {
   AddRetryRuleBody,
@@ -14,9 +20,15 @@ import {
 import type { AppContext, TypedApp } from '../app.ts';
 import { principalOf } from '../auth/auth-guard.ts';
 
-/** A rule's reference in a path: digits are its id, anything else its name. */
-export function ruleRef(text: string): number | string {
-  return /^\d+$/.test(text) ? Number(text) : text;
+/** Rule ids are 32-bit integers in both databases: a larger number names no rule. */
+const MAX_RULE_ID = 2_147_483_647;
+
+/** A rule's reference in a path: digits are its id (null when out of range), anything else its name. */
+export function ruleRef(text: string): number | string | null {
+  // PostgreSQL text holds no NUL: such a name names no rule.
+  if (!/^\d+$/.test(text)) return text.includes('\0') ? null : text;
+  const id = Number(text);
+  return id <= MAX_RULE_ID ? id : null;
 }
 
 export function registerRetryRuleRoutes(app: TypedApp, ctx: AppContext): void {
@@ -30,7 +42,8 @@ export function registerRetryRuleRoutes(app: TypedApp, ctx: AppContext): void {
     ROUTES.retryRule,
     { schema: { params: RetryRuleParams, response: { 200: RetryRuleReply } } },
     async (request) => {
-      const rule = await rules.getRetryRule(ruleRef(request.params.rule));
+      const ref = ruleRef(request.params.rule);
+      const rule = ref === null ? undefined : await rules.getRetryRule(ref);
       if (!rule) throw new NotFoundError('retry rule', JSON.stringify(request.params.rule));
       return { rule };
     },
@@ -46,6 +59,7 @@ export function registerRetryRuleRoutes(app: TypedApp, ctx: AppContext): void {
       // Digits in a path are an id: a name of digits could never be shown or deleted by name.
       if (/^\d+$/.test(spec.name))
         issues.unshift({ path: '/body/name', message: 'must not be a number (numbers are rule ids)' });
+      issues.unshift(...nulIssues(spec));
       const [first] = issues;
       if (first) throw new ValidationError(`${first.path}: ${first.message}`, issues);
       const rule = await rules.addRetryRule(spec, principalOf(request).name, ctx.now());
@@ -64,7 +78,7 @@ export function registerRetryRuleRoutes(app: TypedApp, ctx: AppContext): void {
     { schema: { params: RetryRuleParams, response: { 200: DeletedReply } } },
     async (request) => {
       const ref = ruleRef(request.params.rule);
-      const rule = await rules.getRetryRule(ref);
+      const rule = ref === null ? undefined : await rules.getRetryRule(ref);
       if (!rule || !(await rules.deleteRetryRule(rule.id)))
         throw new NotFoundError('retry rule', JSON.stringify(request.params.rule));
       await ctx.audit(request, {
@@ -76,4 +90,19 @@ export function registerRetryRuleRoutes(app: TypedApp, ctx: AppContext): void {
       return { deleted: true as const };
     },
   );
+}
+
+/** Text PostgreSQL cannot store: a NUL in the name or a match field. */
+function nulIssues(spec: RetryRuleSpec): FieldIssue[] {
+  const { match } = spec;
+  const texts: [string, string | null][] = [
+    ['/body/name', spec.name],
+    ['/body/match/signal', match.signal],
+    ['/body/match/diagPattern', match.diagPattern],
+    ['/body/match/jobType', match.jobType],
+    ['/body/match/site', match.site],
+  ];
+  return texts
+    .filter(([, text]) => text?.includes('\0'))
+    .map(([path]) => ({ path, message: 'must not contain a NUL character' }));
 }
