@@ -129,6 +129,7 @@ describe('POST /api/v1/retry-rules', () => {
       { name: 'x', action: 'retry', match: { diagPattern: 'a\u0000b' } },
       '/body/match/diagPattern',
     ],
+    ['a name a path would take for a directory', { name: '..', action: 'retry' }, '/body/name'],
     ['a name of digits', { name: '42', action: 'retry' }, '/body/name'],
   ])('refuses %s with 400 naming the field, storing nothing', async (_, body, path) => {
     const res = await call(t.app, 'POST', RULES, body);

@@ -59,6 +59,9 @@ export function registerRetryRuleRoutes(app: TypedApp, ctx: AppContext): void {
       // Digits in a path are an id: a name of digits could never be shown or deleted by name.
       if (/^\d+$/.test(spec.name))
         issues.unshift({ path: '/body/name', message: 'must not be a number (numbers are rule ids)' });
+      // A URL path would take them for directories: the rule could not be shown or deleted by name.
+      if (spec.name === '.' || spec.name === '..')
+        issues.unshift({ path: '/body/name', message: 'must not be . or ..' });
       issues.unshift(...nulIssues(spec));
       const [first] = issues;
       if (first) throw new ValidationError(`${first.path}: ${first.message}`, issues);
