@@ -21,6 +21,7 @@ const GROUPS: Record<string, () => Promise<AddCommands>> = {
   dataset: async () => (await import('./commands/dataset.ts')).addDatasetCommands,
   inject: async () => (await import('./commands/inject.ts')).addInjectCommand,
   site: async () => (await import('./commands/site.ts')).addSiteCommands,
+  'retry-rule': async () => (await import('./commands/retry-rule.ts')).addRetryRuleCommands,
   factory: async () => (await import('./commands/factory.ts')).addFactoryCommand,
   workers: async () => (await import('./commands/workers.ts')).addWorkersCommands,
   run: async () => (await import('./commands/run.ts')).addRunCommand,

@@ -3,6 +3,7 @@
 // Glossary (mirrored in docs/glossary.md):
 //   job       — one payload command to run, with env, priority and a time limit.
 //   attempt   — one run of a job by a pilot; a retry starts the next attempt.
+//   retry rule — decides whether a failed attempt is tried again, how often, when, with what.
 //   pilot     — an agent on a worker node that claims jobs and runs them as subprocesses.
 //   claim     — a pilot's long-polling request for its next job; atomic per job and attempt.
 //   lease     — the time a pilot holds a claimed job; heartbeats extend it, the reaper ends it.
@@ -45,6 +46,7 @@ export * from './pilot-state.ts';
 export * from './provisioning.ts';
 export * from './provisioning-decisions.ts';
 export * from './retention.ts';
+export * from './retry-rule-text.ts';
 export * from './retry-rules.ts';
 export * from './site-spec.ts';
 export * from './stats.ts';

@@ -12,6 +12,7 @@ import type {
   StartJobBody,
 } from './schemas/pilots.ts';
 import type { PurgeBody } from './schemas/purge.ts';
+import type { AddRetryRuleBody } from './schemas/retry-rules.ts';
 import type { FailuresQuery, TimelineQuery } from './schemas/stats.ts';
 import type { SubmitWorkersBody, WorkerChangesBody, WorkerListQuery } from './schemas/workers.ts';
 import type {
@@ -77,6 +78,20 @@ export abstract class ApiCalls {
   }
   stopPilot(idOrUuid: number | string) {
     return this.call(API.stopPilot, { params: { id: idOrUuid }, body: {} });
+  }
+
+  // Retry rules
+  listRetryRules() {
+    return this.call(API.listRetryRules, {});
+  }
+  getRetryRule(rule: number | string) {
+    return this.call(API.getRetryRule, { params: { rule } });
+  }
+  addRetryRule(body: AddRetryRuleBody) {
+    return this.call(API.addRetryRule, { body });
+  }
+  deleteRetryRule(rule: number | string) {
+    return this.call(API.deleteRetryRule, { params: { rule } });
   }
 
   // Sites

@@ -40,6 +40,7 @@ import type {
   StartJobBody,
 } from './schemas/pilots.ts';
 import type { PurgeBody, PurgeReply } from './schemas/purge.ts';
+import type { AddRetryRuleBody, RetryRuleList, RetryRuleWire } from './schemas/retry-rules.ts';
 import type { DefineSiteReply, SiteList, SiteWire } from './schemas/sites.ts';
 import type {
   FailuresQuery,
@@ -142,6 +143,8 @@ type Id = { id: number };
 type Name = { name: string };
 /** A pilot by number or uuid. */
 type PilotRef = { id: number | string };
+/** A retry rule by id or name. */
+type RuleRef = { rule: number | string };
 type NoBody = Record<string, never>;
 type Ok = { ok: true };
 
@@ -184,6 +187,12 @@ export const API = {
     'GET',
     ROUTES.siteProvisioning,
   ),
+
+  /** Automatic retry rules (core/retry-rules.ts): by id (digits) or by name. */
+  listRetryRules: op<{ reply: RetryRuleList }>('GET', ROUTES.retryRules),
+  getRetryRule: op<{ params: RuleRef; reply: { rule: RetryRuleWire } }>('GET', ROUTES.retryRule),
+  addRetryRule: op<{ body: AddRetryRuleBody; reply: { rule: RetryRuleWire } }>('POST', ROUTES.retryRules),
+  deleteRetryRule: op<{ params: RuleRef; reply: { deleted: true } }>('DELETE', ROUTES.retryRule),
 
   submitWorkers: op<{ body: SubmitWorkersBody; reply: WorkerList }>('POST', ROUTES.workers),
   recordWorkerChanges: op<{ body: WorkerChangesBody; reply: WorkerChangesReply }>(

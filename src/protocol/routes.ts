@@ -42,6 +42,8 @@ export const ROUTES = {
   siteDrain: '/api/v1/sites/:name/drain',
   siteResume: '/api/v1/sites/:name/resume',
   siteProvisioning: '/api/v1/sites/:name/provisioning',
+  retryRules: '/api/v1/retry-rules',
+  retryRule: '/api/v1/retry-rules/:rule',
   workers: '/api/v1/workers',
   worker: '/api/v1/workers/:id',
   workerChanges: '/api/v1/workers/changes',

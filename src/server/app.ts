@@ -32,6 +32,7 @@ import { registerMetricsRoute } from './routes/metrics.ts';
 import { registerPilotProtocolRoutes } from './routes/pilot-protocol.ts';
 import { registerPilotRoutes } from './routes/pilots.ts';
 import { registerPurgeRoutes } from './routes/purge.ts';
+import { registerRetryRuleRoutes } from './routes/retry-rules.ts';
 import { registerSiteRoutes } from './routes/sites.ts';
 import { registerStatsRoutes } from './routes/stats.ts';
 import { registerWorkerRoutes } from './routes/workers.ts';
@@ -196,6 +197,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerPilotRoutes(app, ctx);
   registerPilotProtocolRoutes(app, ctx);
   registerSiteRoutes(app, ctx);
+  registerRetryRuleRoutes(app, ctx);
   registerWorkerRoutes(app, ctx);
   registerPurgeRoutes(app, ctx);
   registerDagRoutes(app, ctx);

@@ -13,6 +13,7 @@ export const NAV = [
   ['dags', '/dags', 'DAGs'],
   ['datasets', '/datasets', 'Datasets'],
   ['sites', '/sites', 'Sites'],
+  ['retry-rules', '/retry-rules', 'Retry rules'],
   ['workers', '/workers', 'Workers'],
   ['audit', '/audit', 'Audit'],
 ] as const;

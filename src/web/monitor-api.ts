@@ -48,6 +48,7 @@ export type MonitorApi = Pick<
   | 'getDag'
   | 'listDatasets'
   | 'listSites'
+  | 'listRetryRules'
   | 'listWorkers'
   | 'getWorker'
   | 'siteProvisioning'

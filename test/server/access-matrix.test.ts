@@ -88,6 +88,10 @@ const EXPECTED: Record<string, Row> = {
   'POST /api/v1/sites/:name/drain':            { token: '401 401 401 401 403 403 403 403 200', openNone: 401 },
   'POST /api/v1/sites/:name/resume':           { token: '401 401 401 401 403 403 403 403 200', openNone: 401 },
   'GET /api/v1/sites/:name/provisioning':      { token: '401 401 401 401 200 200 403 403 200', openNone: 200 },
+  'GET /api/v1/retry-rules':                   { token: '401 401 401 401 200 200 403 403 200', openNone: 200 },
+  'GET /api/v1/retry-rules/:rule':             { token: '401 401 401 401 200 200 403 403 200', openNone: 200 },
+  'POST /api/v1/retry-rules':                  { token: '401 401 401 401 403 403 403 403 201', openNone: 401 },
+  'DELETE /api/v1/retry-rules/:rule':          { token: '401 401 401 401 403 403 403 403 200', openNone: 401 },
   'POST /api/v1/workers':                      { token: '401 401 401 401 403 403 403 403 201', openNone: 401 },
   'POST /api/v1/workers/changes':              { token: '401 401 401 401 403 403 403 403 200', openNone: 401 },
   'GET /api/v1/workers':                       { token: '401 401 401 401 200 200 403 403 200', openNone: 200 },
@@ -278,6 +282,12 @@ const scene = {
     await must(w, 'admin', 'POST', '/api/v1/sites', { site: { name } }, 201);
     return name;
   },
+  /** A retry rule an admin added, by name. */
+  async retryRule(w: World): Promise<string> {
+    const name = `rule-${w.next()}`;
+    await must(w, 'admin', 'POST', '/api/v1/retry-rules', { name, action: 'retry' }, 201);
+    return name;
+  },
   /** A queued worker at site A, as the factory records one. */
   async worker(w: World): Promise<number> {
     const json = await must(w, 'admin', 'POST', '/api/v1/workers', { workers: [newWorker(w)] }, 201);
@@ -394,6 +404,16 @@ const SCENES: Record<string, Setup> = {
   'POST /api/v1/sites/:name/drain': async (w) => ({ url: `/api/v1/sites/${await scene.site(w)}/drain` }),
   'POST /api/v1/sites/:name/resume': async (w) => ({ url: `/api/v1/sites/${await scene.site(w)}/resume` }),
   'GET /api/v1/sites/:name/provisioning': at(`/api/v1/sites/${SITE_P}/provisioning`),
+  'GET /api/v1/retry-rules': at('/api/v1/retry-rules'),
+  // The first shipped default, by id.
+  'GET /api/v1/retry-rules/:rule': at('/api/v1/retry-rules/1'),
+  'POST /api/v1/retry-rules': async (w) => ({
+    url: '/api/v1/retry-rules',
+    body: { name: `new-rule-${w.next()}`, match: { errorName: 'lost' }, action: 'retry' },
+  }),
+  'DELETE /api/v1/retry-rules/:rule': async (w) => ({
+    url: `/api/v1/retry-rules/${await scene.retryRule(w)}`,
+  }),
   'POST /api/v1/workers': async (w) => ({ url: '/api/v1/workers', body: { workers: [newWorker(w)] } }),
   'POST /api/v1/workers/changes': async (w) => ({
     url: '/api/v1/workers/changes',

@@ -259,15 +259,23 @@ describe('the open read policy', () => {
 describe('the token read policy', () => {
   beforeEach(() => app({ readPolicy: 'token' }));
 
-  it.each(['/', '/jobs', '/jobs/1', '/pilots', '/workflows', '/dags', '/datasets', '/sites', '/audit'])(
-    '%s sends a viewer without a session to log in',
-    async (url) => {
-      const res = await page(t.app, url);
-      expect(res.status).toBe(303);
-      const next = url === '/' ? '' : `next=${encodeURIComponent(url)}&`;
-      expect(res.headers.location).toBe(`/login?${next}reason=required`);
-    },
-  );
+  it.each([
+    '/',
+    '/jobs',
+    '/jobs/1',
+    '/pilots',
+    '/workflows',
+    '/dags',
+    '/datasets',
+    '/sites',
+    '/retry-rules',
+    '/audit',
+  ])('%s sends a viewer without a session to log in', async (url) => {
+    const res = await page(t.app, url);
+    expect(res.status).toBe(303);
+    const next = url === '/' ? '' : `next=${encodeURIComponent(url)}&`;
+    expect(res.headers.location).toBe(`/login?${next}reason=required`);
+  });
 
   it('tells htmx to redirect (a live refresh, a log poll) instead of swapping in a redirect', async () => {
     const res = await t.app.inject({
@@ -298,6 +306,7 @@ describe('the token read policy', () => {
       '/dags',
       '/datasets',
       '/sites',
+      '/retry-rules',
     ]) {
       const res = await page(t.app, url, undefined, token);
       expect(res.status, url).toBe(200);

@@ -77,6 +77,7 @@ describe.skipIf(!haveChromium)('the monitor in a browser', () => {
       '/dags/tiny',
       '/datasets',
       '/sites',
+      '/retry-rules',
     ];
     for (const path of paths) {
       const page = await open(path);

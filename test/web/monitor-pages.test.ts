@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { call, makeTestApp, registration, type TestApp } from '../helpers/app.ts';
 import { graphml } from '../helpers/graphml.ts';
 import { jobRows, log, page, runToEnd, start, submit } from '../helpers/monitor-data.ts';
+import { withoutRetryRules } from '../helpers/retry-rules.ts';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -14,7 +15,7 @@ afterEach(async () => {
   await t.close();
 });
 
-const PAGES = ['/', '/jobs', '/pilots', '/workflows', '/dags', '/datasets', '/sites'];
+const PAGES = ['/', '/jobs', '/pilots', '/workflows', '/dags', '/datasets', '/sites', '/retry-rules'];
 
 describe('monitor pages on an empty system', () => {
   it.each(PAGES)(
@@ -265,5 +266,24 @@ describe('overview, pilots, workflows, DAGs, datasets and sites with data', () =
     expect(html).toContain('<strong>cern</strong>');
     expect(html).toContain('href="/jobs?site=cern&amp;state=defined">1</a>');
     expect(html).toContain('A=b');
+  });
+
+  it('shows the retry rules, escaped, with the nav link, and says so when there are none', async () => {
+    await call(t.app, 'POST', '/api/v1/retry-rules', {
+      name: '<b>scratch</b> full',
+      match: { errorName: 'exit_code', diagPattern: 'No space' },
+      action: 'retry',
+      delaySeconds: 30,
+      delayFactor: 2,
+    });
+    const { html } = await page(t.app, '/retry-rules');
+    expect(html).toContain('<a href="/retry-rules" class="active">Retry rules</a>');
+    expect(html).toContain('<strong>&lt;b>scratch&lt;/b> full</strong>');
+    expect(html).toContain('<code>error=exit_code diag=/No space/</code>');
+    expect(html).toContain('<td>30s ×2</td>');
+    expect(html).toContain('<code>error=lost</code>');
+    expect(html).toContain('p3s (shipped default)');
+    await withoutRetryRules(t.store);
+    expect((await page(t.app, '/retry-rules')).html).toContain('No retry rules');
   });
 });

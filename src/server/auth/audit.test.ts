@@ -13,6 +13,8 @@ describe('routeAction', () => {
     ['POST', '/api/v1/tokens/:id/revoke', 'token.revoke', 'token'],
     ['POST', '/api/v1/purge', 'purge', 'purge'],
     ['POST', '/api/v1/sites', 'site.create', 'site'],
+    ['POST', '/api/v1/retry-rules', 'retry_rule.create', 'retry_rule'],
+    ['DELETE', '/api/v1/retry-rules/:rule', 'retry_rule.delete', 'retry_rule'],
   ])('%s %s → %s', (method, url, action, objectType) => {
     expect(routeAction(method, url)).toEqual({ action, objectType });
   });

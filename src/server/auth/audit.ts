@@ -46,6 +46,7 @@ const OBJECT_OF_SEGMENT: Record<string, string> = {
   tokens: 'token',
   purge: 'purge',
   workers: 'worker',
+  'retry-rules': 'retry_rule',
 };
 const VERB_OF_METHOD: Record<string, string> = { POST: 'create', PATCH: 'adjust', DELETE: 'delete' };
 

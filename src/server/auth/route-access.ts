@@ -68,6 +68,12 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   [`POST ${r.siteResume}`]: 'admin',
   [`GET ${r.siteProvisioning}`]: 'read',
 
+  // Retry rules decide for every user's failed jobs: only admins change them; they read like jobs.
+  [`GET ${r.retryRules}`]: 'read',
+  [`GET ${r.retryRule}`]: 'read',
+  [`POST ${r.retryRules}`]: 'admin',
+  [`DELETE ${r.retryRule}`]: 'admin',
+
   // Workers: the factory (an operator's service, with an admin token) records them; anyone who may read sees them.
   [`POST ${r.workers}`]: 'admin',
   [`POST ${r.workerChanges}`]: 'admin',

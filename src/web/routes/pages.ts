@@ -10,6 +10,7 @@ import { jobsPage } from '../pages/jobs.tsx';
 import { overviewPage } from '../pages/overview.tsx';
 import { pilotPage } from '../pages/pilot.tsx';
 import { pilotsPage } from '../pages/pilots.tsx';
+import { retryRulesPage } from '../pages/retry-rules.tsx';
 import { sitesPage } from '../pages/sites.tsx';
 import { workerPage, workersPage } from '../pages/workers.tsx';
 import { workflowPage } from '../pages/workflow.tsx';
@@ -28,6 +29,7 @@ export const PAGES: Record<string, PageHandler> = {
   '/dags/:name': dagPage,
   '/datasets': datasetsPage,
   '/sites': sitesPage,
+  '/retry-rules': retryRulesPage,
   '/workers': workersPage,
   '/workers/:id': workerPage,
   '/audit': auditPage,
