@@ -40,7 +40,10 @@ async function lostThenRetried(store: 'sqlite' | 'postgres') {
   await waitFor('finished', async () => (await stateOf(c as Cluster, id)) === 'finished', 20_000);
   const { job, events, attempts } = await detail(c, id);
   expect(job).toMatchObject({ state: 'finished', attempt: 2 });
-  expect(attempts).toMatchObject([{ attempt: 1, state: 'failed', errorName: 'lost' }]);
+  expect(attempts).toMatchObject([
+    { attempt: 1, state: 'failed', errorName: 'lost' },
+    { attempt: 2, state: 'finished' },
+  ]);
   const retry = events.find((e: { transition: string }) => e.transition === 'retry');
   expect(retry).toMatchObject({ actor: 'rule:1', fromState: 'failed', toState: 'defined' });
   expect(retry.detail).toMatch(/^retry rule 1 "a lost job .*": retried as attempt 2 of 3$/);
@@ -80,7 +83,10 @@ describe('retry rules end to end', () => {
     await waitFor('finished', async () => (await stateOf(c as Cluster, id)) === 'finished', 30_000);
     const { job, attempts, events } = await detail(c, id);
     expect(job).toMatchObject({ state: 'finished', attempt: 2, timelimit: 4 });
-    expect(attempts).toMatchObject([{ attempt: 1, errorName: 'timelimit' }]);
+    expect(attempts).toMatchObject([
+      { attempt: 1, errorName: 'timelimit' },
+      { attempt: 2, state: 'finished' },
+    ]);
     expect(events.find((e: { transition: string }) => e.transition === 'retry').detail).toMatch(
       /^retry rule \d+ "slow jobs": retried as attempt 2 of 3, time limit 4 s$/,
     );
@@ -111,7 +117,10 @@ describe('retry rules end to end', () => {
     await waitFor('finished', async () => (await stateOf(c as Cluster, id)) === 'finished', 40_000);
     const { job, attempts } = await detail(c, id);
     expect(job).toMatchObject({ state: 'finished', attempt: 2, memory: 500 });
-    expect(attempts).toMatchObject([{ attempt: 1, errorName: 'memory_exceeded' }]);
+    expect(attempts).toMatchObject([
+      { attempt: 1, errorName: 'memory_exceeded' },
+      { attempt: 2, state: 'finished' },
+    ]);
     expect(await pilot.exited).toBe(0);
   });
 
