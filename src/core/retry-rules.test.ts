@@ -158,6 +158,18 @@ describe('what the deciding rule does', () => {
       { kind: 'retry', timelimit: 4 },
     ],
     [
+      'increase_timelimit without a cap stops at what a job may ask for',
+      rule(1, {}, { action: 'increase_timelimit', factor: 100, cap: null }),
+      failed({ timelimit: 100_000_000 }),
+      { kind: 'retry', timelimit: 315_360_000 },
+    ],
+    [
+      'increase_timelimit already at what a job may ask for',
+      rule(1, {}, { action: 'increase_timelimit', factor: 2, cap: null }),
+      failed({ timelimit: 315_360_000 }),
+      { kind: 'spent' },
+    ],
+    [
       'increase_timelimit at the cap',
       rule(1, {}, { action: 'increase_timelimit', factor: 2, cap: 100 }),
       failed({ timelimit: 100 }),
@@ -201,6 +213,11 @@ describe('a rule that cannot be stored', () => {
     ['a plain retry is fine', {}, []],
     ['an empty name', { name: ' ' }, ['/name']],
     ['a pattern that does not compile', { match: { ...ANY, diagPattern: '(' } }, ['/match/diagPattern']],
+    [
+      'a pattern that may take exponential time',
+      { match: { ...ANY, diagPattern: '(a+)+$' } },
+      ['/match/diagPattern'],
+    ],
     ['increase without a factor', { action: 'increase_memory' }, ['/factor']],
     ['increase with a factor of 1', { action: 'increase_timelimit', factor: 1 }, ['/factor']],
     ['a factor on a plain retry', { factor: 2 }, ['/factor']],

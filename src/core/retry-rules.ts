@@ -1,7 +1,9 @@
 // Automatic retry rules (PanDA's retrial module): which failed attempts are tried again, and with
 // what. Pure decisions; the store applies them in the transaction that fails the job.
 
+import safeRegex from 'safe-regex2';
 import type { FieldIssue } from './errors.ts';
+import { JOB_SPEC_LIMITS } from './job-spec.ts';
 
 /** What a rule does with a failed attempt it matches. */
 export const RETRY_ACTIONS = ['no_retry', 'retry', 'increase_memory', 'increase_timelimit'] as const;
@@ -80,6 +82,9 @@ export interface RetryVerdict {
   logged: RetryDecision | null;
 }
 
+/** How much of a diagnostic a pattern searches: patterns run inside the write transaction. */
+export const DIAG_SEARCHED = 1000;
+
 /** No delay grows past a day. */
 const MAX_DELAY_MS = 86_400_000;
 
@@ -98,7 +103,8 @@ export function ruleMatches(match: RetryMatch, failed: FailedAttempt): boolean {
     (match.errorName === null || match.errorName === failed.errorName) &&
     (match.exitCode === null || match.exitCode === failed.exitCode) &&
     (match.signal === null || match.signal === failed.signal) &&
-    (match.diagPattern === null || new RegExp(match.diagPattern).test(failed.diag ?? '')) &&
+    (match.diagPattern === null ||
+      new RegExp(match.diagPattern).test((failed.diag ?? '').slice(0, DIAG_SEARCHED))) &&
     (match.jobType === null || match.jobType === failed.jobType) &&
     (match.site === null || match.site === failed.site)
   );
@@ -153,20 +159,20 @@ export function applyRule(rule: RetryRule, failed: FailedAttempt): RetryDecision
     // Without a request, the attempt's measured peak is where the increase starts.
     const base = failed.memoryMib ?? (failed.maxRssKb === null ? null : Math.ceil(failed.maxRssKb / 1024));
     if (base === null) return retry;
-    const memoryMib = grown(base, rule);
+    const memoryMib = grown(base, rule, JOB_SPEC_LIMITS.maxMemoryMiB);
     if (memoryMib <= (failed.memoryMib ?? 0))
       return { kind: 'spent', rule, why: `memory ${failed.memoryMib} MiB is already at the cap` };
     return { ...retry, memoryMib };
   }
-  const timelimit = grown(failed.timelimit, rule);
+  const timelimit = grown(failed.timelimit, rule, JOB_SPEC_LIMITS.maxTimelimit);
   if (timelimit <= failed.timelimit)
     return { kind: 'spent', rule, why: `time limit ${failed.timelimit} s is already at the cap` };
   return { ...retry, timelimit };
 }
 
-function grown(value: number, rule: RetryRule): number {
-  const next = Math.ceil(value * (rule.factor ?? 1));
-  return rule.cap === null ? next : Math.min(rule.cap, next);
+/** The value times the rule's factor, up to its cap and never past what a job may ask for. */
+function grown(value: number, rule: RetryRule, limit: number): number {
+  return Math.min(Math.ceil(value * (rule.factor ?? 1)), rule.cap ?? limit, limit);
 }
 
 /** One line for the job's history: the rule that fired and what it did. */
@@ -202,6 +208,12 @@ export function retryRuleIssues(spec: RetryRuleSpec): FieldIssue[] {
   if (spec.match.diagPattern !== null) {
     try {
       new RegExp(spec.match.diagPattern);
+      // Nested quantifiers can take exponential time: one such pattern would stall every failing job.
+      if (!safeRegex(spec.match.diagPattern))
+        issues.push({
+          path: '/match/diagPattern',
+          message: 'may take exponential time (nested repetition): simplify it',
+        });
     } catch (error) {
       issues.push({
         path: '/match/diagPattern',

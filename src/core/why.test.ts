@@ -21,6 +21,7 @@ function facts(overrides: Overrides = {}): WhyFacts {
       dispatchedAt: null,
       startedAt: null,
       leaseExpiresAt: null,
+      releaseAt: null,
       killRequested: false,
       errorName: null,
       errorCode: null,
@@ -143,6 +144,15 @@ describe('explainJob', () => {
       }),
       ['parked'],
       [/parked by alice at 2026-01-01T12:00:00Z: release it with `p3s job adjust 7 --state defined`/],
+    ],
+    [
+      'template, a retry its rule deferred',
+      facts({
+        job: { state: 'template', attempt: 2, releaseAt: NOW + 30_000 },
+        lastEvent: event({ transition: 'defer', toState: 'template', actor: 'rule:3' }),
+      }),
+      ['retry_deferred'],
+      [/a retry rule deferred attempt 2: it is queued at 2026-01-01T12:00:30Z, by itself/],
     ],
     [
       'template, submitted as one',

@@ -62,6 +62,8 @@ export interface WhyFacts {
     dispatchedAt: number | null;
     startedAt: number | null;
     leaseExpiresAt: number | null;
+    /** When a retry its rule deferred is queued (the reaper pass releases it); null otherwise. */
+    releaseAt: number | null;
     killRequested: boolean;
     errorName: string | null;
     errorCode: number | null;
@@ -92,6 +94,7 @@ export const WHY_CODES = [
   'exceeds_pilot_resources',
   'should_start',
   'parked',
+  'retry_deferred',
   'workflow_not_started',
   'held_by_pilot',
   'kill_requested',
@@ -201,6 +204,14 @@ function tooBig(facts: WhyFacts, pilots: WhyPilotFacts, serves: string): WhyReas
 
 function parked(facts: WhyFacts): WhyReason[] {
   const { job, workflow, lastEvent } = facts;
+  if (job.releaseAt !== null)
+    return [
+      {
+        code: 'retry_deferred',
+        message: `a retry rule deferred attempt ${job.attempt}: it is queued at ${isoTime(job.releaseAt)}, by itself`,
+        data: { releaseAt: job.releaseAt, attempt: job.attempt },
+      },
+    ];
   // Every job of a workflow not yet started is a template: that, not its parents, is the reason.
   if (workflow?.state === 'template')
     return [

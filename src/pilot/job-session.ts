@@ -159,7 +159,8 @@ export class JobSession {
       'payload ended',
     );
     const started = unreported && { pid: unreported.pid, at: result.startedAt };
-    const ran = { startedAt: result.startedAt, endedAt: result.endedAt };
+    // Only a payload that was spawned ran: a nonstarter has no start to date.
+    const ran = result.pid === null ? null : { startedAt: result.startedAt, endedAt: result.endedAt };
     if (outcome.kind === 'server_unreachable') {
       await this.finish(outcome, result.metrics, ran, started, false);
       return { end: 'unreachable', next: null };
@@ -313,7 +314,7 @@ export class JobSession {
   private async finish(
     outcome: JobOutcome,
     metrics: JobMetrics,
-    ran: { startedAt: number; endedAt: number },
+    ran: { startedAt: number; endedAt: number } | null,
     started: { pid: number; at: number } | null,
     claimNext: boolean,
   ): Promise<ClaimReply | null> {
@@ -341,12 +342,15 @@ export class JobSession {
             : {};
         // How long the payload ran and how long ago it ended, as of this very send: the server
         // dates the attempt from these intervals, so no clock needs to agree with ours.
-        const times = (): Pick<FinishJobBody, 'ran'> => ({
-          ran: {
-            seconds: Math.max(0, ran.endedAt - ran.startedAt) / 1000,
-            endedSecondsAgo: Math.max(0, Date.now() - ran.endedAt) / 1000,
-          },
-        });
+        const times = (): Pick<FinishJobBody, 'ran'> =>
+          ran
+            ? {
+                ran: {
+                  seconds: Math.max(0, ran.endedAt - ran.startedAt) / 1000,
+                  endedSecondsAgo: Math.max(0, Date.now() - ran.endedAt) / 1000,
+                },
+              }
+            : {};
         const reply = await withRetry(
           () => client.finishJob(this.job.id, { ...body, outcome, ...start(), ...times(), ...next }),
           retry,

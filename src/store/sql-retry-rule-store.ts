@@ -14,6 +14,17 @@ import type { Database } from './schema.ts';
 import { guardStore } from './store-errors.ts';
 import type { Transact } from './transaction.ts';
 
+/** PostgreSQL's unique_violation. */
+const UNIQUE_VIOLATION = '23505';
+
+function taken(name: string): AlreadyExistsError {
+  return new AlreadyExistsError(
+    'retry rule',
+    JSON.stringify(name),
+    'delete it first, or choose another name',
+  );
+}
+
 export class SqlRetryRuleStore implements RetryRuleStore {
   constructor(
     private readonly db: Kysely<Database>,
@@ -40,17 +51,17 @@ export class SqlRetryRuleStore implements RetryRuleStore {
     if (first) throw new ValidationError(`retry rule: ${first.path.slice(1)} ${first.message}`, issues);
     return guardStore(() =>
       this.transact(async (tx) => {
-        if (await findRetryRuleRow(tx, spec.name))
-          throw new AlreadyExistsError(
-            'retry rule',
-            JSON.stringify(spec.name),
-            'delete it first, or choose another name',
-          );
+        if (await findRetryRuleRow(tx, spec.name)) throw taken(spec.name);
         const row = await tx
           .insertInto('retry_rules')
           .values({ ...retryRuleValues(spec), created_at: now, created_by: createdBy })
           .returningAll()
-          .executeTakeFirstOrThrow();
+          .executeTakeFirstOrThrow()
+          .catch((error: unknown) => {
+            // Two admins adding one name at once on PostgreSQL: the second meets the unique index.
+            if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) throw taken(spec.name);
+            throw error;
+          });
         return toRetryRule(row);
       }),
     );

@@ -52,6 +52,7 @@ function jobFacts(row: JobRow): WhyFacts['job'] {
     dispatchedAt: row.dispatched_at,
     startedAt: row.started_at,
     leaseExpiresAt: row.lease_expires_at,
+    releaseAt: row.release_at,
     killRequested: row.kill_requested !== 0,
     errorName: row.error_name,
     errorCode: row.error_code,

@@ -14,6 +14,7 @@ import {
   JOB_ERRORS,
   type JobState,
   type StateChange,
+  type VertexStates,
   workflowState,
 } from '../core/index.ts';
 import type { DialectSql } from './dialect.ts';
@@ -225,7 +226,7 @@ export async function settleWorkflow(
       .execute();
   }
   const { workflow } = graph;
-  const state = workflowState(graph.dag, graph.states);
+  const state = workflowState(graph.dag, queuedView(graph));
   const ended = ENDED_WORKFLOW_STATES.includes(state);
   const updated = await tx
     .updateTable('workflows')
@@ -235,6 +236,20 @@ export async function settleWorkflow(
     .executeTakeFirstOrThrow();
   graph.workflow = updated;
   return updated;
+}
+
+/**
+ * The job states as the workflow's own state reads them: a retry its rule deferred (parked in
+ * template until its release time) is queued, not waiting for parents nor a workflow not started.
+ */
+function queuedView(graph: WorkflowGraph): VertexStates {
+  const deferred = (vertex: string) => graph.jobs.get(vertex)?.release_at != null;
+  return new Map(
+    [...graph.states].map(([vertex, state]): [string, JobState] => [
+      vertex,
+      state === 'template' && deferred(vertex) ? 'defined' : state,
+    ]),
+  );
 }
 
 /**

@@ -139,8 +139,10 @@ export function describeRetryRules(ctx: ConformanceContext): void {
         T0,
       );
       const { job, pilot } = await runningJob(store);
+      // The report is answered with the attempt as it ended; the job goes on as attempt 2.
       const ended = await finish(store, job, pilot, { kind: 'timelimit', timelimit: 100 });
-      expect(ended).toMatchObject({ state: 'defined', attempt: 2, timelimit: 150 });
+      expect(ended).toMatchObject({ state: 'failed', attempt: 1, errorName: 'timelimit', timelimit: 100 });
+      expect(await store.getJob(job.id)).toMatchObject({ state: 'defined', attempt: 2, timelimit: 150 });
       const second = await claimAnew(store, T0 + 2000);
       const last = await finish(
         store,
@@ -167,11 +169,11 @@ export function describeRetryRules(ctx: ConformanceContext): void {
         T0,
       );
       const { job, pilot } = await claimedJob(store, { spec: { memory: 200 } });
-      const ended = await finish(store, job, pilot, {
+      await finish(store, job, pilot, {
         kind: 'memory_exceeded',
         detail: 'PSS 410 MiB > 200 MiB × 1.5',
       });
-      expect(ended).toMatchObject({ state: 'defined', attempt: 2, memory: 400 });
+      expect(await store.getJob(job.id)).toMatchObject({ state: 'defined', attempt: 2, memory: 400 });
     });
 
     it('parks a retry with a delay until the reaper pass at its release time', async () => {
@@ -183,10 +185,8 @@ export function describeRetryRules(ctx: ConformanceContext): void {
       );
       const { job, pilot } = await runningJob(store);
       const at = T0 + 1000;
-      expect(await finish(store, job, pilot, { kind: 'exited', exitCode: 75 }, at)).toMatchObject({
-        state: 'template',
-        attempt: 2,
-      });
+      await finish(store, job, pilot, { kind: 'exited', exitCode: 75 }, at);
+      expect(await store.getJob(job.id)).toMatchObject({ state: 'template', attempt: 2 });
       expect(await store.releaseDeferredJobs(at + 29_999)).toEqual([]);
       expect(await store.claimJob(pilot.uuid, ANY, LEASE_MS, at + 29_999)).toBeNull();
       const released = await store.releaseDeferredJobs(at + 30_000);
@@ -216,6 +216,15 @@ export function describeRetryRules(ctx: ConformanceContext): void {
       );
     });
 
+    it('never retries a job someone asked to kill, whatever ended its attempt', async () => {
+      const store = await ctx.fresh();
+      const { job } = await runningJob(store);
+      await store.killJob(job.id, 'alice', T0 + 1);
+      await store.expireLeases(T0 + LEASE_MS + 1, 0);
+      expect(await store.getJob(job.id)).toMatchObject({ state: 'failed', attempt: 1, errorName: 'lost' });
+      expect((await history(store, job.id)).at(-1)?.[2]).toContain('not retried: a kill was requested');
+    });
+
     it("retries a pilot's jobs when it deregisters while holding them", async () => {
       const store = await ctx.fresh();
       const { job, pilot } = await runningJob(store);
@@ -242,6 +251,27 @@ export function describeRetryRules(ctx: ConformanceContext): void {
       await store.expireLeases(T0 + 2 * LEASE_MS + 3, 0);
       expect(await statesOf(store, workflow.id)).toEqual({ a: 'failed', b: 'cancelled' });
       expect((await store.workflows.getWorkflow(workflow.id))?.workflow.state).toBe('failed');
+    });
+
+    it('counts a deferred retry in a workflow as queued: the workflow stays started, and the job can be killed', async () => {
+      const store = await withoutRetryRules(ctx.fresh());
+      await store.retryRules.addRetryRule(
+        ruleSpec({ name: 'later', match: { errorName: 'lost' }, delaySeconds: 60 }),
+        'admin',
+        T0,
+      );
+      const { workflow, jobs } = await createWorkflow(store, makeDag('a>b'));
+      const pilot = await TestPilot.register(store);
+      await pilot.claim(T0);
+      await store.expireLeases(T0 + LEASE_MS + 1, 0);
+      expect(await statesOf(store, workflow.id)).toEqual({ a: 'template', b: 'template' });
+      // Started and queued, as before the failure: not a workflow that was never started.
+      expect((await store.workflows.getWorkflow(workflow.id))?.workflow.state).toBe('defined');
+      const a = jobs.find((j) => j.name === 'a') as { id: number };
+      expect((await store.killJob(a.id, 'alice', T0 + LEASE_MS + 2)).job).toMatchObject({
+        state: 'cancelled',
+      });
+      expect(await store.releaseDeferredJobs(T0 + LEASE_MS + 60_001)).toEqual([]);
     });
 
     it('refuses a rule that cannot be applied, or a name already taken; finds and deletes by id or name', async () => {

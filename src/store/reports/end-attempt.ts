@@ -40,8 +40,12 @@ export async function endAttemptIn(
   input: EndAttemptInput,
 ): Promise<EndedAttempt> {
   const failing = input.transition === 'fail' || input.transition === 'lose';
-  const verdict = failing ? decideRetry(await loadRetryRules(tx), failedAttemptOf(input)) : undefined;
+  // A job someone asked to kill is never tried again, whatever ended its attempt.
+  const killed = input.job.kill_requested !== 0;
+  const verdict =
+    failing && !killed ? decideRetry(await loadRetryRules(tx), failedAttemptOf(input)) : undefined;
   const notes = [
+    failing && killed ? 'not retried: a kill was requested' : null,
     verdict && describeDecision(verdict.decision),
     verdict?.logged && describeDecision(verdict.logged),
   ];

@@ -100,7 +100,7 @@ export async function finishJobIn(
     );
   }
   if (!isActiveJobState(job.state)) throw new LeaseLostError(input.jobId, `it is ${job.state}`);
-  const { row: updated, released } = await endAttemptIn(tx, dialect, {
+  const { ended: updated, released } = await endAttemptIn(tx, dialect, {
     job,
     transition: ending.transition,
     operation: 'finish',
