@@ -13,6 +13,7 @@ import type { WorkerWire } from '../../src/protocol/schemas/workers.ts';
 import { workersApi } from '../../src/protocol/workers-client.ts';
 import { type Cluster, makeCluster } from '../helpers/cluster.ts';
 import { type Proc, startP3s, waitFor } from '../helpers/processes.ts';
+import { deleteRetryRulesWithCli } from '../helpers/retry-rules.ts';
 
 let c: Cluster;
 let client: P3sClient;
@@ -21,6 +22,8 @@ const api = () => workersApi(client);
 
 beforeAll(async () => {
   c = await makeCluster();
+  // These tests follow workers and the attempts their pilots end; a retried attempt would run on.
+  await deleteRetryRulesWithCli(c);
   client = new P3sClient({
     server: c.server.url,
     token: readFileSync(join(c.dataDir, 'admin.token'), 'utf8').trim(),

@@ -9,3 +9,12 @@ export async function withoutRetryRules(opening: Store | Promise<Store>): Promis
   for (const rule of await store.retryRules.listRetryRules()) await store.retryRules.deleteRetryRule(rule.id);
   return store;
 }
+
+/** The same through a real server, as an admin would with the CLI. */
+export async function deleteRetryRulesWithCli(cluster: {
+  // biome-ignore lint/suspicious/noExplicitAny: API answers in tests are arbitrary JSON
+  json(args: string[]): Promise<any>;
+}): Promise<void> {
+  for (const rule of (await cluster.json(['retry-rule', 'list'])).rules as { id: number }[])
+    await cluster.json(['retry-rule', 'delete', String(rule.id)]);
+}
