@@ -75,5 +75,23 @@ export function describeJobSamples(ctx: ConformanceContext): void {
       await store.deleteJob(running.job.id, 'alice');
       expect(await store.getJobDetail(running.job.id)).toBeUndefined();
     });
+
+    it('purges the samples with the job', async () => {
+      const store = await ctx.fresh();
+      const running = await runningJob(store);
+      await beat(store, running, 1000);
+      await finish(store, running.job, running.pilot, { kind: 'exited', exitCode: 0 }, T0 + 2000);
+      const purged = await store.retention.purge({
+        what: 'jobs',
+        before: T0 + 60_000,
+        states: ['finished'],
+        afterId: 0,
+        limit: 10,
+        dryRun: false,
+        withRecords: false,
+      });
+      expect(purged.ids).toEqual([running.job.id]);
+      expect(await store.getJobDetail(running.job.id)).toBeUndefined();
+    });
   });
 }
