@@ -34,6 +34,7 @@ export * from './format.ts';
 export * from './job-errors.ts';
 export * from './job-fit.ts';
 export * from './job-query.ts';
+export * from './job-samples.ts';
 export * from './job-spec.ts';
 export * from './job-state.ts';
 export * from './leases.ts';

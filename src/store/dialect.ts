@@ -8,6 +8,9 @@ import type { Database, JobRow, JobUpdate, PilotRow } from './schema.ts';
 import type { Dialect, FinishInput, HeartbeatInput, JobCommandReply } from './store.ts';
 import type { Transact, Tx } from './transaction.ts';
 
+/** A heartbeat for a fast path, with whether it stores a sample (only ever with metrics). */
+export type SampledBeat = HeartbeatInput & { sample?: boolean };
+
 /** A select that can take a row lock (Kysely's SelectQueryBuilder). */
 export interface Lockable<QB> {
   forUpdate(): QB;
@@ -69,7 +72,8 @@ export interface StoreDialect extends DialectSql {
     leaseMs: number,
     now: number,
   ): Promise<{ pilot: PilotRow; row: JobRow | undefined } | undefined>;
-  heartbeat(input: HeartbeatInput): Promise<JobCommandReply | undefined>;
+  /** `sample`: also store the heartbeat's metrics as a job_samples row (SqlStore decides, core/job-samples.ts). */
+  heartbeat(input: SampledBeat): Promise<JobCommandReply | undefined>;
   soloFinish(finish: SoloFinish): Promise<SoloFinished | undefined>;
 
   /** The database file whose disk the health check watches (SQLite); undefined on PostgreSQL. */

@@ -255,6 +255,7 @@ export async function jobAttempts(db: Kysely<Database>, jobId: number) {
 /** Removes a job with everything recorded about it. */
 export async function deleteJobRows(tx: Tx, jobId: number): Promise<void> {
   await tx.deleteFrom('job_logs').where('job_id', '=', jobId).execute();
+  await tx.deleteFrom('job_samples').where('job_id', '=', jobId).execute();
   await tx.deleteFrom('job_attempts').where('job_id', '=', jobId).execute();
   await tx.deleteFrom('job_events').where('job_id', '=', jobId).execute();
   await tx.deleteFrom('jobs').where('id', '=', jobId).execute();

@@ -87,6 +87,7 @@ export async function jobRecords(db: Kysely<Database>, ids: number[]): Promise<P
 export async function deleteJobs(db: Kysely<Database>, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
   await db.deleteFrom('job_logs').where('job_id', 'in', ids).execute();
+  await db.deleteFrom('job_samples').where('job_id', 'in', ids).execute();
   await db.deleteFrom('job_attempts').where('job_id', 'in', ids).execute();
   await db.deleteFrom('job_events').where('job_id', 'in', ids).execute();
   await db.deleteFrom('jobs').where('id', 'in', ids).execute();

@@ -137,11 +137,22 @@ export interface IdempotencyKeysTable {
   expires_at: number;
 }
 
+/** One memory/CPU sample of a job's attempt (0015). */
+export interface JobSamplesTable {
+  job_id: number;
+  attempt: number;
+  at: number;
+  rss_kb: number;
+  pss_kb: number | null;
+  cpu_seconds: number;
+}
+
 export interface Database extends WorkflowTables, SiteTables, AuthTables, WorkerTables, RetryRuleTables {
   jobs: JobsTable;
   job_events: JobEventsTable;
   job_attempts: JobAttemptsTable;
   job_logs: JobLogsTable;
+  job_samples: JobSamplesTable;
   pilots: PilotsTable;
   idempotency_keys: IdempotencyKeysTable;
 }

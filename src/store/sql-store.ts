@@ -30,9 +30,10 @@ import { findPilot, holdPilotRow, requireLivePilot, touchPilotRow, upsertPilot }
 import { claimJobIn, touchAndClaimIn } from './reports/claim.ts';
 import { deregisterPilotIn } from './reports/deregister.ts';
 import { endingOf, finishAndClaimIn, finishJobIn } from './reports/finish.ts';
-import { heartbeatJobIn } from './reports/heartbeat.ts';
+import { heartbeatSampled } from './reports/heartbeat.ts';
 import { startJobIn } from './reports/start.ts';
 import { toJob, toJobAttempt, toJobEvent, toPilot, toStoredLog } from './rows.ts';
+import { jobSamples, SampleMemo } from './sample-queries.ts';
 import type { Database, JobRow, PilotRow } from './schema.ts';
 import { SqlAuthStore } from './sql-auth-store.ts';
 import { SqlRetentionStore } from './sql-retention-store.ts';
@@ -79,6 +80,7 @@ export class SqlStore implements Store {
   readonly #dialect: StoreDialect;
   readonly #transact: Transact;
   readonly #signal: JobsAvailableSignal;
+  readonly #samples = new SampleMemo();
   #closed = false;
 
   constructor(
@@ -182,7 +184,8 @@ export class SqlStore implements Store {
     if (!row) return undefined;
     const events = await this.#read((db) => jobEvents(db, id));
     const attempts = await this.#read((db) => jobAttempts(db, id));
-    return { job: toJob(row), events: events.map(toJobEvent), attempts: attempts.map(toJobAttempt) };
+    const samples = await this.#read((db) => jobSamples(db, id, row.attempt));
+    return { job: toJob(row), events: events.map(toJobEvent), attempts: attempts.map(toJobAttempt), samples };
   }
 
   async listJobs(query: JobListQuery): Promise<JobPage> {
@@ -285,10 +288,8 @@ export class SqlStore implements Store {
     return this.#write((tx) => startJobIn(tx, this.#dialect, input));
   }
 
-  async heartbeatJob(input: HeartbeatInput): Promise<JobCommandReply> {
-    // The grouped path; the full transaction runs only to say why a heartbeat matched nothing.
-    const quick = await guardStore(() => this.#dialect.heartbeat(input));
-    return quick ?? this.#write((tx) => heartbeatJobIn(tx, this.#dialect, input));
+  heartbeatJob(input: HeartbeatInput): Promise<JobCommandReply> {
+    return heartbeatSampled(input, this.#dialect, this.#samples, (fn) => this.#write(fn));
   }
 
   async finishJob(input: FinishInput): Promise<Job> {

@@ -9,6 +9,7 @@ import type {
   JobEvent,
   JobMetrics,
   JobOutcome,
+  JobSample,
   JobSortKey,
   JobSpec,
   JobState,
@@ -76,6 +77,8 @@ export interface JobDetail {
   job: Job;
   events: JobEvent[];
   attempts: JobAttempt[];
+  /** The current attempt's memory/CPU samples (job_samples), oldest first: the job page's plot. */
+  samples: JobSample[];
 }
 
 /** A claimed job as handed to the pilot. */

@@ -9,6 +9,7 @@ import { describeClaimFit } from './conformance-claim-fit.ts';
 import type { ConformanceContext, StoreTarget } from './conformance-fixtures.ts';
 import { describeIdempotency } from './conformance-idempotency.ts';
 import { describeJobCommands } from './conformance-job-commands.ts';
+import { describeJobSamples } from './conformance-job-samples.ts';
 import { describeLeases } from './conformance-leases.ts';
 import { describeListing } from './conformance-listing.ts';
 import { describeLogs } from './conformance-logs.ts';
@@ -54,6 +55,7 @@ export function describeStoreConformance(name: string, factory: () => StoreTarge
     describeClaims(ctx);
     describeClaimFit(ctx);
     describePilotReports(ctx);
+    describeJobSamples(ctx);
     describeJobCommands(ctx);
     describeLeases(ctx);
     describeRetryRules(ctx);

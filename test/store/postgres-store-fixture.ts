@@ -13,7 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/postgres.ts';
 
 /** Every table with rows, emptied between tests (RESTART IDENTITY: ids start at 1 again). */
 export const STORE_TABLES =
-  'jobs, job_events, job_attempts, job_logs, pilots, datasets, workflows, dags, datatypes, sites, tokens, audit_events, idempotency_keys, workers, retry_rules';
+  'jobs, job_events, job_attempts, job_logs, job_samples, pilots, datasets, workflows, dags, datatypes, sites, tokens, audit_events, idempotency_keys, workers, retry_rules';
 
 /** Empties every table, then puts the shipped retry rules back, as a fresh migration leaves them. */
 export async function emptyStoreTables(db: Kysely<Database>): Promise<void> {

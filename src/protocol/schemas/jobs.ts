@@ -88,10 +88,19 @@ export const JobAttemptSchema = Type.Object({
   endedAt: NullableMillis,
 });
 
+/** A memory/CPU sample of the current attempt (at most one per 5 s, at most 720, thinned evenly). */
+export const JobSampleSchema = Type.Object({
+  at: Millis,
+  rssKb: Type.Integer(),
+  pssKb: NullableInteger,
+  cpuSeconds: Type.Number(),
+});
+
 export const JobDetailSchema = Type.Object({
   job: JobSchema,
   events: Type.Array(JobEventSchema),
   attempts: Type.Array(JobAttemptSchema),
+  samples: Type.Array(JobSampleSchema),
 });
 export type JobDetailWire = Static<typeof JobDetailSchema>;
 

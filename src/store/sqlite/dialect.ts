@@ -8,10 +8,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { AppError } from '../../core/index.ts';
 import { type StoreAvailability, watchedDialect } from '../availability.ts';
-import type { StoreDialect } from '../dialect.ts';
+import type { SampledBeat, StoreDialect } from '../dialect.ts';
 import { keysOf, turnBatcher } from '../finish-batcher.ts';
 import type { Database } from '../schema.ts';
-import type { HeartbeatInput } from '../store.ts';
 import { checkpointerFor } from './checkpointer.ts';
 import { finishSoloJobsSqlite } from './finish.ts';
 import { heartbeatJobsSqlite } from './heartbeat.ts';
@@ -32,7 +31,7 @@ export function openSqliteDialect(
   const checkpointer = checkpointerFor(path);
   const transact = sqliteTransact(db, path, () => database.inTransaction, writers);
   const heartbeats = turnBatcher(
-    (group: readonly HeartbeatInput[]) => transact((tx) => heartbeatJobsSqlite(tx, group)),
+    (group: readonly SampledBeat[]) => transact((tx) => heartbeatJobsSqlite(tx, group)),
     (beat) => [`pilot:${beat.pilotUuid}`, `job:${beat.jobId}`],
   );
   const finishes = turnBatcher((group) => transact((tx) => finishSoloJobsSqlite(tx, group)), keysOf);

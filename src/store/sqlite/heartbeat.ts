@@ -1,14 +1,17 @@
 // The SQLite heartbeat, for the heartbeats read in one turn of the event loop together
 // (finish-batcher.ts turnBatcher): one read of their pilots and jobs, one UPDATE of the jobs' leases
 // and metrics and one of the pilots' last-seen times for the whole group, where the general path
-// (heartbeatJobIn) runs four statements per heartbeat. A heartbeat the group cannot take (a lost
+// (heartbeatJobIn) runs four statements per heartbeat; a fifth inserts the group's samples when any is
+// due. A heartbeat the group cannot take (a lost
 // lease, an unknown pilot or job, a job no longer active) is answered undefined, untouched, and the
 // caller runs the general path, which says precisely why.
 
 import { ACTIVE_JOB_STATES, isActiveJobState, sqlStateList } from '../../core/index.ts';
+import type { SampledBeat } from '../dialect.ts';
 import { extendedLease, metricsUpdate, reply } from '../reports/held.ts';
+import { sampleRow } from '../sample-queries.ts';
 import type { JobRow, PilotRow } from '../schema.ts';
-import type { HeartbeatInput, JobCommandReply } from '../store.ts';
+import type { JobCommandReply } from '../store.ts';
 import type { Tx } from '../transaction.ts';
 import { overJson, readPilotsAndJobs } from './groups.ts';
 
@@ -22,16 +25,25 @@ const EXTEND_LEASES = `
     AND jobs.pilot_id = b.value ->> 'pilot_id' AND jobs.attempt = b.value ->> 'attempt'
   RETURNING id, lease_expires_at, kill_requested`;
 
+// A sample only for a beat whose lease was extended (RETURNING), in the same write. WHERE true:
+// SQLite's parser needs it between a SELECT and ON CONFLICT.
+const INSERT_SAMPLES = `
+  INSERT INTO job_samples (job_id, attempt, at, rss_kb, pss_kb, cpu_seconds)
+  SELECT value ->> 'job_id', value ->> 'attempt', value ->> 'at', value ->> 'rss_kb', value ->> 'pss_kb',
+    value ->> 'cpu_seconds'
+  FROM json_each(?) WHERE true
+  ON CONFLICT DO NOTHING`;
+
 const SEEN = `
   UPDATE pilots SET last_seen_at = b.value ->> 'now' FROM json_each(?) AS b WHERE pilots.id = b.value ->> 'id'`;
 
 /** Applies the heartbeats, which name distinct jobs and pilots (the batcher keeps them apart); answers in their order. */
 export async function heartbeatJobsSqlite(
   tx: Tx,
-  beats: readonly HeartbeatInput[],
+  beats: readonly SampledBeat[],
 ): Promise<(JobCommandReply | undefined)[]> {
   const { pilots, jobs } = await readPilotsAndJobs(tx, beats);
-  const taken: { ord: number; beat: HeartbeatInput; pilot: PilotRow; job: JobRow }[] = [];
+  const taken: { ord: number; beat: SampledBeat; pilot: PilotRow; job: JobRow }[] = [];
   for (const [ord, beat] of beats.entries()) {
     const pilot = pilots.get(beat.pilotUuid);
     const job = jobs.get(beat.jobId);
@@ -60,6 +72,12 @@ export async function heartbeatJobsSqlite(
     taken.map(({ beat, pilot }) => ({ id: pilot.id, now: beat.now })),
   );
   const byId = new Map(extended.map((row) => [row.id, row]));
+  const samples = taken.flatMap(({ beat, job }) =>
+    beat.sample && beat.metrics && byId.has(job.id)
+      ? [sampleRow(job.id, job.attempt, beat.now, beat.metrics)]
+      : [],
+  );
+  if (samples.length > 0) await overJson(tx, INSERT_SAMPLES, samples);
   for (const { ord, job } of taken) {
     const row = byId.get(job.id);
     if (row) answers[ord] = reply(row, row.lease_expires_at);

@@ -1,6 +1,6 @@
 // /jobs/:id: every field of a job, its env, the state timeline with durations, its attempts,
-// the pilot and host, resource use, the error, kill/retry buttons (for its owner and admins) and
-// the live log viewer.
+// the pilot and host, resource use (and plots of memory and CPU over time), the error,
+// kill/retry buttons (for its owner and admins) and the live log viewer.
 
 import {
   isRedacted,
@@ -28,6 +28,7 @@ import { runTime } from '../job-table.tsx';
 import { LogBox, readLogEnd } from '../log-viewer.tsx';
 import { choice, int, type PageContext, type PageResult } from '../page.ts';
 import { loginUrl, mayAct, type Viewer } from '../session.ts';
+import { UsagePlots } from '../usage-plot.tsx';
 import { Attempts, Timeline } from './job-history.tsx';
 import { WhyCard } from './job-why.tsx';
 
@@ -177,6 +178,9 @@ function JobSummary({
           />
         </Card>
       </div>
+      <Card id="usage" title="Memory and CPU">
+        <UsagePlots samples={detail.samples} attempt={job.attempt} />
+      </Card>
       <Card title="State timeline">
         <Timeline detail={detail} now={now} />
       </Card>
