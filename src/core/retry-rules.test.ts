@@ -213,11 +213,6 @@ describe('a rule that cannot be stored', () => {
     ['a plain retry is fine', {}, []],
     ['an empty name', { name: ' ' }, ['/name']],
     ['a pattern that does not compile', { match: { ...ANY, diagPattern: '(' } }, ['/match/diagPattern']],
-    [
-      'a pattern that may take exponential time',
-      { match: { ...ANY, diagPattern: '(a+)+$' } },
-      ['/match/diagPattern'],
-    ],
     ['increase without a factor', { action: 'increase_memory' }, ['/factor']],
     ['increase with a factor of 1', { action: 'increase_timelimit', factor: 1 }, ['/factor']],
     ['a factor on a plain retry', { factor: 2 }, ['/factor']],

@@ -1,8 +1,10 @@
 // RetryRuleStore over Kysely for both dialects: single-row statements in a write transaction.
 
 import type { Kysely } from 'kysely';
+import safeRegex from 'safe-regex2';
 import {
   AlreadyExistsError,
+  type FieldIssue,
   type RetryRule,
   type RetryRuleSpec,
   retryRuleIssues,
@@ -13,6 +15,17 @@ import type { RetryRuleStore } from './retry-rule-store.ts';
 import type { Database } from './schema.ts';
 import { guardStore } from './store-errors.ts';
 import type { Transact } from './transaction.ts';
+
+/**
+ * Nested repetition can take exponential time, and patterns run in the transaction that fails a
+ * job: one such pattern would stall every failing job. (A library's judgement, so not in core.)
+ */
+function patternCost({ match }: RetryRuleSpec): FieldIssue[] {
+  if (match.diagPattern === null || safeRegex(match.diagPattern)) return [];
+  return [
+    { path: '/match/diagPattern', message: 'may take exponential time (nested repetition): simplify it' },
+  ];
+}
 
 /** PostgreSQL's unique_violation. */
 const UNIQUE_VIOLATION = '23505';
@@ -47,6 +60,7 @@ export class SqlRetryRuleStore implements RetryRuleStore {
 
   async addRetryRule(spec: RetryRuleSpec, createdBy: string, now: number): Promise<RetryRule> {
     const issues = retryRuleIssues(spec);
+    if (!issues.some((issue) => issue.path === '/match/diagPattern')) issues.push(...patternCost(spec));
     const [first] = issues;
     if (first) throw new ValidationError(`retry rule: ${first.path.slice(1)} ${first.message}`, issues);
     return guardStore(() =>

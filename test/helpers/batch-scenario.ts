@@ -12,6 +12,7 @@ import type { WorkerWire } from '../../src/protocol/schemas/workers.ts';
 import { workersApi } from '../../src/protocol/workers-client.ts';
 import { type Cluster, makeCluster } from './cluster.ts';
 import { type Proc, waitFor } from './processes.ts';
+import { deleteRetryRulesWithCli } from './retry-rules.ts';
 
 export interface BatchUnderTest {
   system: 'slurm' | 'htcondor';
@@ -46,6 +47,8 @@ export function describeBatchScenario(title: string, target: () => BatchUnderTes
     beforeAll(async () => {
       batch = target();
       c = await makeCluster();
+      // These scenarios follow the attempts the workers' pilots end; a retried attempt would run on.
+      await deleteRetryRulesWithCli(c);
       const adminToken = readFileSync(join(c.dataDir, 'admin.token'), 'utf8').trim();
       client = new P3sClient({ server: c.server.url, token: adminToken });
       adminName = (await client.whoami()).name;

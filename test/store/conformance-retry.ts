@@ -281,6 +281,12 @@ export function describeRetryRules(ctx: ConformanceContext): void {
         .catch((e) => e);
       expect(bad).toBeInstanceOf(ValidationError);
       expect(bad.details).toMatchObject([{ path: '/match/diagPattern' }]);
+      const slow = await store.retryRules
+        .addRetryRule(ruleSpec({ name: 'slow', match: { diagPattern: '(a+)+$' } }), 'admin', T0)
+        .catch((e) => e);
+      expect(slow.details).toMatchObject([
+        { path: '/match/diagPattern', message: expect.stringMatching(/exponential/) },
+      ]);
       const added = await store.retryRules.addRetryRule(ruleSpec({ name: 'mine' }), 'alice', T0);
       expect(added).toMatchObject({ name: 'mine', createdBy: 'alice', createdAt: T0, logOnly: false });
       await expect(
