@@ -37,7 +37,11 @@ describe('job state machine', () => {
     ['template', 'complete', 'finished'],
     ['defined', 'complete', 'finished'],
     ['cancelled', 'reopen', 'template'],
+    // the reaper fails a job that waited past its site's queue limit
+    ['defined', 'expire', 'failed'],
     // refused
+    ['template', 'expire', undefined],
+    ['dispatched', 'expire', undefined],
     ['finished', 'retry', undefined],
     ['finished', 'cancel', undefined],
     ['template', 'claim', undefined],
@@ -62,6 +66,7 @@ describe('job state machine', () => {
     expect(jobStatesAllowing('retry').sort()).toEqual(['cancelled', 'failed']);
     expect(jobStatesAllowing('complete').sort()).toEqual(['defined', 'template']);
     expect(jobStatesAllowing('reopen')).toEqual(['cancelled']);
+    expect(jobStatesAllowing('expire')).toEqual(['defined']);
   });
 
   it('uses only known states and reaches every state', () => {

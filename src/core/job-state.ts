@@ -38,6 +38,8 @@ export const JobTransition = {
   complete: 'complete',
   /** A workflow job cancelled because an ancestor ended waits again after that ancestor's retry. */
   reopen: 'reopen',
+  /** The reaper fails a job that waited `defined` longer than its site's queue limit. */
+  expire: 'expire',
 } as const;
 export type JobTransition = (typeof JobTransition)[keyof typeof JobTransition];
 
@@ -65,6 +67,7 @@ export const JOB_TRANSITIONS: readonly Edge[] = [
   ['template', 'complete', 'finished'],
   ['defined', 'complete', 'finished'],
   ['cancelled', 'reopen', 'template'],
+  ['defined', 'expire', 'failed'],
 ];
 
 /** The state a transition leads to from `from`, or undefined when it is not allowed. */

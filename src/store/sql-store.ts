@@ -27,6 +27,7 @@ import { expireLeasesIn, graceActiveLeasesIn } from './lease-queries.ts';
 import { appendLogIn, findLogRow } from './log-queries.ts';
 import { migrateStore, readMigrationStatus } from './migrate.ts';
 import { findPilot, holdPilotRow, requireLivePilot, touchPilotRow, upsertPilot } from './pilot-queries.ts';
+import { expireQueuedJobsIn } from './queue-timeout-queries.ts';
 import { claimJobIn, touchAndClaimIn } from './reports/claim.ts';
 import { deregisterPilotIn } from './reports/deregister.ts';
 import { endingOf, finishAndClaimIn, finishJobIn } from './reports/finish.ts';
@@ -366,17 +367,18 @@ export class SqlStore implements Store {
   }
 
   async expireLeases(now: number, pilotSilentBefore: number): Promise<ExpiredLeases> {
-    const { lostJobs, lostPilots } = await this.#writeReleasing((tx) =>
-      expireLeasesIn(tx, this.#dialect, now, pilotSilentBefore),
-    );
+    const expire = (tx: Tx) => expireLeasesIn(tx, this.#dialect, now, pilotSilentBefore);
+    const { lostJobs, lostPilots } = await this.#writeReleasing(expire);
     return { lostJobs: lostJobs.map(toJob), lostPilots: lostPilots.map(toPilot) };
   }
 
   async releaseDeferredJobs(now: number): Promise<Job[]> {
-    const { releasedJobs } = await this.#writeReleasing((tx) =>
-      releaseDeferredJobsIn(tx, this.#dialect, now),
-    );
-    return releasedJobs.map(toJob);
+    const done = await this.#writeReleasing((tx) => releaseDeferredJobsIn(tx, this.#dialect, now));
+    return done.releasedJobs.map(toJob);
+  }
+
+  async expireQueuedJobs(now: number): Promise<Job[]> {
+    return (await this.#writeReleasing((tx) => expireQueuedJobsIn(tx, this.#dialect, now))).jobs.map(toJob);
   }
 
   graceActiveLeases(until: number, extendByMs = 0): Promise<number> {

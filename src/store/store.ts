@@ -295,6 +295,11 @@ export interface Store {
   /** Queues the retries a rule deferred whose delay has passed by `now`; returns them. */
   releaseDeferredJobs(now: number): Promise<Job[]>;
   /**
+   * Fails jobs waiting `defined` for a site longer than the site's queue limit by `now` (error
+   * `queue_timeout`; no retry rules), advancing their workflows; returns them as they ended.
+   */
+  expireQueuedJobs(now: number): Promise<Job[]>;
+  /**
    * After the server or its database was unavailable: extends every active lease by `extendByMs`
    * (the outage's length) and to at least `until` (core/leases.ts `gracedLease`), so pilots that
    * could not report get time to check back in. Returns how many jobs are active.

@@ -1,6 +1,6 @@
 // Ends jobs whose pilot stopped heartbeating (lease expired) as failed/lost, and marks
 // silent pilots lost, so no job is ever left hanging in dispatched/running; queues the retries
-// whose delay has passed. A pilot that could
+// whose delay has passed; fails jobs that waited `defined` past their site's queue limit. A pilot that could
 // not report because the database was unavailable is not silent: the outage is given back to
 // every active lease before any lease is judged.
 
@@ -33,6 +33,9 @@ export async function reapExpiredLeases(deps: LeaseReaperDeps): Promise<number> 
   }
   for (const job of await deps.store.releaseDeferredJobs(now)) {
     deps.logger.info({ jobId: job.id, attempt: job.attempt }, 'job queued: its retry delay ended');
+  }
+  for (const job of await deps.store.expireQueuedJobs(now)) {
+    deps.logger.warn({ jobId: job.id, site: job.site }, `job failed: ${job.errorDiag}`);
   }
   return lostJobs.length;
 }
