@@ -39,6 +39,9 @@ describe('job state machine', () => {
     ['cancelled', 'reopen', 'template'],
     // the reaper fails a job that waited past its site's queue limit
     ['defined', 'expire', 'failed'],
+    // the reaper takes back a job whose pilot never started it
+    ['dispatched', 'requeue', 'defined'],
+    ['running', 'requeue', undefined],
     // refused
     ['template', 'expire', undefined],
     ['dispatched', 'expire', undefined],
@@ -67,6 +70,7 @@ describe('job state machine', () => {
     expect(jobStatesAllowing('complete').sort()).toEqual(['defined', 'template']);
     expect(jobStatesAllowing('reopen')).toEqual(['cancelled']);
     expect(jobStatesAllowing('expire')).toEqual(['defined']);
+    expect(jobStatesAllowing('requeue')).toEqual(['dispatched']);
   });
 
   it('uses only known states and reaches every state', () => {

@@ -40,6 +40,8 @@ export const JobTransition = {
   reopen: 'reopen',
   /** The reaper fails a job that waited `defined` longer than its site's queue limit. */
   expire: 'expire',
+  /** The reaper takes back a job dispatched longer than the server's dispatch timeout without a start. */
+  requeue: 'requeue',
 } as const;
 export type JobTransition = (typeof JobTransition)[keyof typeof JobTransition];
 
@@ -68,6 +70,7 @@ export const JOB_TRANSITIONS: readonly Edge[] = [
   ['defined', 'complete', 'finished'],
   ['cancelled', 'reopen', 'template'],
   ['defined', 'expire', 'failed'],
+  ['dispatched', 'requeue', 'defined'],
 ];
 
 /** The state a transition leads to from `from`, or undefined when it is not allowed. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { queueDeadline, queueTimedOut, queueTimeoutDiag } from './watchdogs.ts';
+import { dispatchStale, queueDeadline, queueTimedOut, queueTimeoutDiag } from './watchdogs.ts';
 
 const T = 1_700_000_000_000;
 
@@ -18,6 +18,14 @@ describe('queue timeout', () => {
   it('places the deadline limit seconds after the job was defined', () => {
     expect(queueDeadline(T, 90)).toBe(T + 90_000);
     expect(queueDeadline(T, null)).toBeNull();
+  });
+
+  it.each<[string, number | null, number, boolean]>([
+    ['never dispatched', null, T + 10 ** 9, false],
+    ['within the timeout', T, T + 600_000, false],
+    ['past the timeout', T, T + 600_001, true],
+  ])('dispatch: %s', (_, dispatchedAt, now, expected) => {
+    expect(dispatchStale(dispatchedAt, 600_000, now)).toBe(expected);
   });
 
   it('names the site, the limit and the wait', () => {

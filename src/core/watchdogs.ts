@@ -13,6 +13,14 @@ export function queueTimedOut(definedAt: number | null, limitSeconds: number | n
   return deadline !== null && now > deadline;
 }
 
+/**
+ * Whether a job dispatched at `dispatchedAt` and still not started has been held too long: its
+ * pilot claimed it but never reported a start (hung, or lost the reply), so others may take it.
+ */
+export function dispatchStale(dispatchedAt: number | null, timeoutMs: number, now: number): boolean {
+  return dispatchedAt !== null && now - dispatchedAt > timeoutMs;
+}
+
 /** The failure's diagnostic: what the limit was and how long the job waited. */
 export function queueTimeoutDiag(site: string, limitSeconds: number, definedAt: number, now: number): string {
   const waited = Math.round((now - definedAt) / 1000);

@@ -27,7 +27,6 @@ import { expireLeasesIn, graceActiveLeasesIn } from './lease-queries.ts';
 import { appendLogIn, findLogRow } from './log-queries.ts';
 import { migrateStore, readMigrationStatus } from './migrate.ts';
 import { findPilot, holdPilotRow, requireLivePilot, touchPilotRow, upsertPilot } from './pilot-queries.ts';
-import { expireQueuedJobsIn } from './queue-timeout-queries.ts';
 import { claimJobIn, touchAndClaimIn } from './reports/claim.ts';
 import { deregisterPilotIn } from './reports/deregister.ts';
 import { endingOf, finishAndClaimIn, finishJobIn } from './reports/finish.ts';
@@ -60,10 +59,12 @@ import type {
   StartInput,
   Store,
   StoredLog,
+  Watchdogged,
 } from './store.ts';
 import { guardStore } from './store-errors.ts';
 import { probeStoreHealth, type StoreHealthProblem } from './store-health.ts';
 import type { Transact, Tx } from './transaction.ts';
+import { runWatchdogsIn } from './watchdog-queries.ts';
 import { whyFactsIn } from './why-queries.ts';
 
 export class SqlStore implements Store {
@@ -212,9 +213,8 @@ export class SqlStore implements Store {
   }
 
   async adjustJob(id: number, changes: JobChanges, actor: string, now: number): Promise<Job> {
-    const { row } = await this.#writeReleasing((tx) =>
-      adjustJobIn(tx, this.#dialect, id, changes, actor, now),
-    );
+    const adjust = (tx: Tx) => adjustJobIn(tx, this.#dialect, id, changes, actor, now);
+    const { row } = await this.#writeReleasing(adjust);
     return toJob(row);
   }
 
@@ -377,8 +377,8 @@ export class SqlStore implements Store {
     return done.releasedJobs.map(toJob);
   }
 
-  async expireQueuedJobs(now: number): Promise<Job[]> {
-    return (await this.#writeReleasing((tx) => expireQueuedJobsIn(tx, this.#dialect, now))).jobs.map(toJob);
+  runWatchdogs(now: number, dispatchTimeoutMs: number | null): Promise<Watchdogged> {
+    return this.#writeReleasing((tx) => runWatchdogsIn(tx, this.#dialect, now, dispatchTimeoutMs));
   }
 
   graceActiveLeases(until: number, extendByMs = 0): Promise<number> {

@@ -1,11 +1,22 @@
-// Conformance: the queue watchdog — a job waiting `defined` for a site past the site's queuelimit
+// Conformance: the reaper's watchdogs. The queue watchdog: a job waiting `defined` for a site past the site's queuelimit
 // fails with queue_timeout in the reaper's transaction, never retried by the rules; jobs without a
-// site, sites without a limit and jobs already taken are left alone; a workflow advances.
+// site, sites without a limit and jobs already taken are left alone; a workflow advances. The
+// dispatch watchdog: a job dispatched past the timeout without a start is queued again, its pilot
+// lets go of it, and that pilot's late start is refused as a lost lease.
 
 import { describe, expect, it } from 'vitest';
-import { parseSiteSpec, type RetryRuleSpec, type SiteSpec } from '../../src/core/index.ts';
+import { LeaseLostError, parseSiteSpec, type RetryRuleSpec, type SiteSpec } from '../../src/core/index.ts';
 import type { Store } from '../../src/store/index.ts';
-import { type ConformanceContext, LEASE_MS, registerPilot, spec, T0 } from './conformance-fixtures.ts';
+import {
+  ANY,
+  type ConformanceContext,
+  claimedJob,
+  LEASE_MS,
+  registerPilot,
+  runningJob,
+  spec,
+  T0,
+} from './conformance-fixtures.ts';
 import { createWorkflow, makeDag, statesOf } from './conformance-workflow-fixtures.ts';
 
 function site(name: string, queuelimit: number | null): SiteSpec {
@@ -47,8 +58,8 @@ export function describeWatchdogs(ctx: ConformanceContext): void {
       const store = await ctx.fresh();
       await store.sites.defineSite(site('lxvm', 60), T0);
       const job = await submit(store, 'lxvm');
-      expect(await store.expireQueuedJobs(T0 + 60_000)).toEqual([]);
-      const [failed] = await store.expireQueuedJobs(T0 + 60_001);
+      expect((await store.runWatchdogs(T0 + 60_000, null)).queueTimedOut).toEqual([]);
+      const [failed] = (await store.runWatchdogs(T0 + 60_001, null)).queueTimedOut;
       expect(failed).toMatchObject({
         id: job.id,
         state: 'failed',
@@ -60,7 +71,7 @@ export function describeWatchdogs(ctx: ConformanceContext): void {
       expect(failed?.errorDiag).toContain('queuelimit of 60s');
       const events = (await store.getJobDetail(job.id))?.events ?? [];
       expect(events.at(-1)).toMatchObject({ transition: 'expire', actor: 'reaper', toState: 'failed' });
-      expect(await store.expireQueuedJobs(T0 + 120_000)).toEqual([]);
+      expect((await store.runWatchdogs(T0 + 120_000, null)).queueTimedOut).toEqual([]);
     });
 
     it('is never retried by the rules, even one matching every failure', async () => {
@@ -68,7 +79,7 @@ export function describeWatchdogs(ctx: ConformanceContext): void {
       await store.retryRules.addRetryRule(RETRY_ALL, 'admin', T0);
       await store.sites.defineSite(site('lxvm', 1), T0);
       const job = await submit(store, 'lxvm');
-      await store.expireQueuedJobs(T0 + 1001);
+      (await store.runWatchdogs(T0 + 1001, null)).queueTimedOut;
       expect(await store.getJob(job.id)).toMatchObject({ state: 'failed', attempt: 1 });
     });
 
@@ -87,9 +98,9 @@ export function describeWatchdogs(ctx: ConformanceContext): void {
         expect(claim?.job.id).toBe(expected);
       }
       const waiting = await submit(store, 'lxvm', T0 + 30_000);
-      const expired = await store.expireQueuedJobs(T0 + 70_000);
+      const expired = (await store.runWatchdogs(T0 + 70_000, null)).queueTimedOut;
       expect(expired).toEqual([]);
-      const later = await store.expireQueuedJobs(T0 + 90_001);
+      const later = (await store.runWatchdogs(T0 + 90_001, null)).queueTimedOut;
       expect(later.map((j) => j.id)).toEqual([waiting.id]);
       for (const id of [unlimited.id, unknown.id]) expect((await store.getJob(id))?.state).toBe('defined');
       for (const id of [siteless.id, taken.id]) expect((await store.getJob(id))?.state).toBe('dispatched');
@@ -101,10 +112,62 @@ export function describeWatchdogs(ctx: ConformanceContext): void {
       const { workflow } = await createWorkflow(store, makeDag('a>b'));
       await ctx.exec(`UPDATE jobs SET site = 'lxvm' WHERE workflow_id = ${workflow.id}`);
       expect(await statesOf(store, workflow.id)).toEqual({ a: 'defined', b: 'template' });
-      const expired = await store.expireQueuedJobs(T0 + 10_001);
+      const expired = (await store.runWatchdogs(T0 + 10_001, null)).queueTimedOut;
       expect(expired).toHaveLength(1);
       expect(await statesOf(store, workflow.id)).toEqual({ a: 'failed', b: 'cancelled' });
       expect((await store.workflows.getWorkflow(workflow.id))?.workflow.state).toBe('failed');
+    });
+  });
+
+  describe('dispatch watchdog', () => {
+    const TIMEOUT = 600_000;
+    const startInput = (jobId: number, pilotUuid: string, attempt: number, now: number) => ({
+      jobId,
+      pilotUuid,
+      attempt,
+      pid: 7,
+      metrics: null,
+      leaseMs: LEASE_MS,
+      now,
+    });
+
+    it('queues again a job dispatched past the timeout without a start, and refuses its late start', async () => {
+      const store = await ctx.fresh();
+      const woken: number[] = [];
+      store.onJobsAvailable(() => woken.push(1));
+      const { job, pilot } = await claimedJob(store);
+      expect((await store.runWatchdogs(T0 + TIMEOUT, TIMEOUT)).requeued).toEqual([]);
+      const at = T0 + TIMEOUT + 1;
+      const { requeued } = await store.runWatchdogs(at, TIMEOUT);
+      expect(requeued).toMatchObject([
+        { id: job.id, state: 'defined', attempt: 1, pilotId: null, definedAt: at },
+      ]);
+      expect(woken.length).toBeGreaterThan(0);
+      const events = (await store.getJobDetail(job.id))?.events ?? [];
+      expect(events.at(-1)).toMatchObject({ transition: 'requeue', actor: 'reaper', toState: 'defined' });
+      expect(events.at(-1)?.detail).toContain('did not start it 600s after its dispatch');
+      expect(await store.getPilot(pilot.id)).toMatchObject({ state: 'idle', currentJobId: null });
+      await expect(store.startJob(startInput(job.id, pilot.uuid, 1, at + 1))).rejects.toBeInstanceOf(
+        LeaseLostError,
+      );
+      // Another pilot takes it and starts it.
+      const other = await registerPilot(store, {}, at + 2);
+      const claim = await store.claimJob(other.uuid, ANY, LEASE_MS, at + 2);
+      expect(claim?.job).toMatchObject({ id: job.id, attempt: 1 });
+      await store.startJob(startInput(job.id, other.uuid, 1, at + 3));
+      expect((await store.getJob(job.id))?.state).toBe('running');
+    });
+
+    it('leaves running jobs, and every job when the timeout is off', async () => {
+      const store = await ctx.fresh();
+      const running = await runningJob(store);
+      const [waiting] = await store.submitJobs([spec()], 'alice', T0);
+      const pilot = await registerPilot(store);
+      await store.claimJob(pilot.uuid, ANY, LEASE_MS, T0);
+      expect((await store.runWatchdogs(T0 + 10 * TIMEOUT, null)).requeued).toEqual([]);
+      const { requeued } = await store.runWatchdogs(T0 + 10 * TIMEOUT, TIMEOUT);
+      expect(requeued.map((j) => j.id)).toEqual([waiting?.id]);
+      expect((await store.getJob(running.job.id))?.state).toBe('running');
     });
   });
 }
