@@ -21,6 +21,8 @@ export async function requeueStaleDispatchesIn(
     .selectAll()
     .where('state', '=', 'dispatched')
     .where('dispatched_at', '<', now - timeoutMs)
+    // A user's kill stands: queued again, the job would run elsewhere. Its lease decides, as before.
+    .where('kill_requested', '=', 0)
     .orderBy('id')
     .$call((qb) => dialect.lockRows(qb, { skipLocked: true }))
     .execute();
@@ -41,7 +43,6 @@ export async function requeueStaleDispatchesIn(
         ran_at_site: null,
         lease_expires_at: null,
         dispatched_at: null,
-        kill_requested: 0,
         defined_at: now,
       },
     });

@@ -158,6 +158,14 @@ export function describeWatchdogs(ctx: ConformanceContext): void {
       expect((await store.getJob(job.id))?.state).toBe('running');
     });
 
+    it('leaves a dispatched job a user asked to kill: queued again it would run elsewhere', async () => {
+      const store = await ctx.fresh();
+      const { job } = await claimedJob(store);
+      await store.killJob(job.id, 'alice', T0 + 1);
+      expect((await store.runWatchdogs(T0 + 10 * TIMEOUT, TIMEOUT)).requeued).toEqual([]);
+      expect((await store.getJob(job.id))?.state).toBe('dispatched');
+    });
+
     it('leaves running jobs, and every job when the timeout is off', async () => {
       const store = await ctx.fresh();
       const running = await runningJob(store);
