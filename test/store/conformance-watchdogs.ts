@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { LeaseLostError, parseSiteSpec, type RetryRuleSpec, type SiteSpec } from '../../src/core/index.ts';
 import type { Store } from '../../src/store/index.ts';
+import { QUEUE_TIMEOUTS_PER_PASS } from '../../src/store/queue-timeout-queries.ts';
 import {
   ANY,
   type ConformanceContext,
@@ -104,6 +105,15 @@ export function describeWatchdogs(ctx: ConformanceContext): void {
       expect(later.map((j) => j.id)).toEqual([waiting.id]);
       for (const id of [unlimited.id, unknown.id]) expect((await store.getJob(id))?.state).toBe('defined');
       for (const id of [siteless.id, taken.id]) expect((await store.getJob(id))?.state).toBe('dispatched');
+    });
+
+    it('fails at most QUEUE_TIMEOUTS_PER_PASS jobs per pass, the rest at the next', async () => {
+      const store = await ctx.fresh();
+      await store.sites.defineSite(site('lxvm', 1), T0);
+      const many = Array.from({ length: QUEUE_TIMEOUTS_PER_PASS + 1 }, () => spec({ site: 'lxvm' }));
+      await store.submitJobs(many, 'alice', T0);
+      expect((await store.runWatchdogs(T0 + 1001, null)).queueTimedOut).toHaveLength(QUEUE_TIMEOUTS_PER_PASS);
+      expect((await store.runWatchdogs(T0 + 1002, null)).queueTimedOut).toHaveLength(1);
     });
 
     it('cancels the descendants of a workflow job it fails, and fails the workflow', async () => {
