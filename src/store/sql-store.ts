@@ -59,7 +59,6 @@ import type {
   StartInput,
   Store,
   StoredLog,
-  Watchdogged,
 } from './store.ts';
 import { guardStore } from './store-errors.ts';
 import { probeStoreHealth, type StoreHealthProblem } from './store-health.ts';
@@ -377,7 +376,7 @@ export class SqlStore implements Store {
     return done.releasedJobs.map(toJob);
   }
 
-  runWatchdogs(now: number, dispatchTimeoutMs: number | null): Promise<Watchdogged> {
+  runWatchdogs(now: number, dispatchTimeoutMs: number | null) {
     return this.#writeReleasing((tx) => runWatchdogsIn(tx, this.#dialect, now, dispatchTimeoutMs));
   }
 
