@@ -25,6 +25,8 @@ export const DEFAULTS = {
   leaseSeconds: 30,
   pilotTimeoutSeconds: 300,
   reaperIntervalMs: 2000,
+  /** A job dispatched this long without a start report is queued again (`--dispatch-timeout`). */
+  dispatchTimeoutSeconds: 600,
   /** How often the retention loop runs when `--purge-after` is set. */
   purgeEverySeconds: 3600,
   maxClaimWaitSeconds: 60,

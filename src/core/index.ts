@@ -53,6 +53,7 @@ export * from './site-spec.ts';
 export * from './stats.ts';
 export * from './types.ts';
 export * from './version.ts';
+export * from './watchdogs.ts';
 export * from './why.ts';
 export * from './worker-reconcile.ts';
 export * from './worker-state.ts';

@@ -77,6 +77,12 @@ export const JOB_ERRORS = {
     meaning:
       "The payload used no CPU and changed no file in its work directory for the pilot's `--looping-after` time; the pilot killed it.",
   },
+  /** The job waited `defined` for its site longer than the site's `queuelimit`. */
+  queue_timeout: {
+    code: 1600,
+    meaning:
+      "The job waited `defined` longer than its site's `queuelimit` without a pilot taking it; the server failed it (never retried).",
+  },
 } as const satisfies Record<string, JobErrorInfo>;
 
 export type JobErrorName = keyof typeof JOB_ERRORS;

@@ -37,7 +37,14 @@ describe('job state machine', () => {
     ['template', 'complete', 'finished'],
     ['defined', 'complete', 'finished'],
     ['cancelled', 'reopen', 'template'],
+    // the reaper fails a job that waited past its site's queue limit
+    ['defined', 'expire', 'failed'],
+    // the reaper takes back a job whose pilot never started it
+    ['dispatched', 'requeue', 'defined'],
+    ['running', 'requeue', undefined],
     // refused
+    ['template', 'expire', undefined],
+    ['dispatched', 'expire', undefined],
     ['finished', 'retry', undefined],
     ['finished', 'cancel', undefined],
     ['template', 'claim', undefined],
@@ -62,6 +69,8 @@ describe('job state machine', () => {
     expect(jobStatesAllowing('retry').sort()).toEqual(['cancelled', 'failed']);
     expect(jobStatesAllowing('complete').sort()).toEqual(['defined', 'template']);
     expect(jobStatesAllowing('reopen')).toEqual(['cancelled']);
+    expect(jobStatesAllowing('expire')).toEqual(['defined']);
+    expect(jobStatesAllowing('requeue')).toEqual(['dispatched']);
   });
 
   it('uses only known states and reaches every state', () => {

@@ -38,6 +38,10 @@ export const JobTransition = {
   complete: 'complete',
   /** A workflow job cancelled because an ancestor ended waits again after that ancestor's retry. */
   reopen: 'reopen',
+  /** The reaper fails a job that waited `defined` longer than its site's queue limit. */
+  expire: 'expire',
+  /** The reaper takes back a job dispatched longer than the server's dispatch timeout without a start. */
+  requeue: 'requeue',
 } as const;
 export type JobTransition = (typeof JobTransition)[keyof typeof JobTransition];
 
@@ -65,6 +69,8 @@ export const JOB_TRANSITIONS: readonly Edge[] = [
   ['template', 'complete', 'finished'],
   ['defined', 'complete', 'finished'],
   ['cancelled', 'reopen', 'template'],
+  ['defined', 'expire', 'failed'],
+  ['dispatched', 'requeue', 'defined'],
 ];
 
 /** The state a transition leads to from `from`, or undefined when it is not allowed. */

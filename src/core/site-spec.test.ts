@@ -23,6 +23,7 @@ describe('parseSiteSpec on P3S site files', () => {
         pilotperiod: 40,
         pilotbeat: 100,
         pilotlife: null,
+        queuelimit: null,
         env: {
           P3S_SITE: 'lxvm',
           P3S_SERVER: 'p3s-web:80',
@@ -45,6 +46,7 @@ describe('parseSiteSpec on P3S site files', () => {
         pilotperiod: null,
         pilotbeat: null,
         pilotlife: null,
+        queuelimit: null,
         env: {},
         provisioning: null,
       },
@@ -59,6 +61,7 @@ describe('parseSiteSpec values', () => {
     ['env as JSON text', { name: 's', env: '{"A":"b"}' }, { env: { A: 'b' } }],
     ['null fields', { name: 's', server: null, pilots: null }, { server: null, pilots: null }],
     ['zero cycles (until stopped)', { name: 's', pilotcycles: 0 }, { pilotcycles: 0 }],
+    ['a queue limit in seconds', { name: 's', queuelimit: '3600' }, { queuelimit: 3600 }],
   ])('accepts %s', (_, input, expected) => {
     const result = parseSiteSpec(input);
     if (!result.ok) throw new Error(JSON.stringify(result.issues));
@@ -75,6 +78,8 @@ describe('parseSiteSpec values', () => {
     ['a negative period', { name: 's', pilotperiod: -1 }, '/site/pilotperiod', 'between 0 and'],
     ['a zero beat', { name: 's', pilotbeat: 0 }, '/site/pilotbeat', 'between 1 and'],
     ['a fractional cycle count', { name: 's', pilotcycles: 1.5 }, '/site/pilotcycles', 'whole number'],
+    ['a zero queue limit', { name: 's', queuelimit: 0 }, '/site/queuelimit', 'between 1 and'],
+    ['a queue limit over a year', { name: 's', queuelimit: 31_536_001 }, '/site/queuelimit', 'between 1 and'],
     ['a number in env', { name: 's', env: { A: 1 } }, '/site/env/A', 'must be a string'],
     ['env text that is not an object', { name: 's', env: 'lxvm' }, '/site/env', 'must be an object'],
     ['a server that is not text', { name: 's', server: 80 }, '/site/server', 'must be a string'],

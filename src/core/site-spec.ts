@@ -21,6 +21,8 @@ export interface SiteSpec {
   pilotbeat: number | null;
   /** Nominal pilot lifetime in seconds (informational, as in P3S). */
   pilotlife: number | null;
+  /** Seconds a job asking for this site may wait `defined` before the server fails it (queue_timeout); null = no limit. */
+  queuelimit: number | null;
   /** Variables every payload of the site's pilots gets (over the pilot's env, under the job's). */
   env: Record<string, string>;
   /** How the factory provisions the site's pilots through a batch system; null: it does not. */
@@ -45,6 +47,7 @@ export const SITE_FIELDS = [
   'pilotperiod',
   'pilotbeat',
   'pilotlife',
+  'queuelimit',
   'env',
   'provisioning',
 ] as const;
@@ -60,6 +63,7 @@ const NUMBERS = {
   pilotperiod: { min: 0, max: 86_400, unit: 'seconds' },
   pilotbeat: { min: 1, max: 86_400, unit: 'seconds' },
   pilotlife: { min: 0, max: ONE_YEAR * 10, unit: 'seconds' },
+  queuelimit: { min: 1, max: ONE_YEAR, unit: 'seconds' },
 } as const;
 
 export type SiteSpecResult = { ok: true; site: SiteSpec } | { ok: false; issues: FieldIssue[] };
@@ -105,6 +109,7 @@ export function parseSiteSpec(input: unknown, path = ''): SiteSpecResult {
       pilotperiod: numbers.pilotperiod ?? null,
       pilotbeat: numbers.pilotbeat ?? null,
       pilotlife: numbers.pilotlife ?? null,
+      queuelimit: numbers.queuelimit ?? null,
       env,
       provisioning: provisioning.value,
     },

@@ -32,6 +32,7 @@ export function serverOptions(partial: Partial<ServerOptions> & { dataDir: strin
     leaseSeconds: DEFAULTS.leaseSeconds,
     pilotTimeoutSeconds: DEFAULTS.pilotTimeoutSeconds,
     reaperIntervalMs: DEFAULTS.reaperIntervalMs,
+    dispatchTimeoutSeconds: DEFAULTS.dispatchTimeoutSeconds,
     maxClaimWaitSeconds: DEFAULTS.maxClaimWaitSeconds,
     logHeadBytes: DEFAULTS.logHeadBytes,
     logTailBytes: DEFAULTS.logTailBytes,
@@ -155,6 +156,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         now: Date.now,
         pilotTimeoutMs: options.pilotTimeoutSeconds * 1000,
         leaseMs: options.leaseSeconds * 1000,
+        dispatchTimeoutMs:
+          options.dispatchTimeoutSeconds === 0 ? null : options.dispatchTimeoutSeconds * 1000,
       });
     },
     onError: (error) => logger.error({ err: error }, 'lease reaper failed'),

@@ -15,6 +15,8 @@ export interface ServerOptions {
   leaseSeconds: number;
   /** An idle pilot silent for this long is marked lost. */
   pilotTimeoutSeconds: number;
+  /** A job dispatched this long without a start report is queued again; 0 = never. */
+  dispatchTimeoutSeconds: number;
   /** How often the lease reaper runs. */
   reaperIntervalMs: number;
   /** Longest claim long-poll. */

@@ -11,6 +11,8 @@ export interface SitesTable {
   pilot_period: number | null;
   pilot_beat: number | null;
   pilot_life: number | null;
+  /** Seconds a job for the site may wait `defined` (0014); NULL = no limit. */
+  queue_limit: number | null;
   /** JSON object of string values. */
   env: string;
   /** JSON of core's Provisioning; NULL: the factory does not provision this site. */

@@ -63,6 +63,7 @@ import type {
 import { guardStore } from './store-errors.ts';
 import { probeStoreHealth, type StoreHealthProblem } from './store-health.ts';
 import type { Transact, Tx } from './transaction.ts';
+import { runWatchdogsIn } from './watchdog-queries.ts';
 import { whyFactsIn } from './why-queries.ts';
 
 export class SqlStore implements Store {
@@ -211,9 +212,8 @@ export class SqlStore implements Store {
   }
 
   async adjustJob(id: number, changes: JobChanges, actor: string, now: number): Promise<Job> {
-    const { row } = await this.#writeReleasing((tx) =>
-      adjustJobIn(tx, this.#dialect, id, changes, actor, now),
-    );
+    const adjust = (tx: Tx) => adjustJobIn(tx, this.#dialect, id, changes, actor, now);
+    const { row } = await this.#writeReleasing(adjust);
     return toJob(row);
   }
 
@@ -366,17 +366,18 @@ export class SqlStore implements Store {
   }
 
   async expireLeases(now: number, pilotSilentBefore: number): Promise<ExpiredLeases> {
-    const { lostJobs, lostPilots } = await this.#writeReleasing((tx) =>
-      expireLeasesIn(tx, this.#dialect, now, pilotSilentBefore),
-    );
+    const expire = (tx: Tx) => expireLeasesIn(tx, this.#dialect, now, pilotSilentBefore);
+    const { lostJobs, lostPilots } = await this.#writeReleasing(expire);
     return { lostJobs: lostJobs.map(toJob), lostPilots: lostPilots.map(toPilot) };
   }
 
   async releaseDeferredJobs(now: number): Promise<Job[]> {
-    const { releasedJobs } = await this.#writeReleasing((tx) =>
-      releaseDeferredJobsIn(tx, this.#dialect, now),
-    );
-    return releasedJobs.map(toJob);
+    const done = await this.#writeReleasing((tx) => releaseDeferredJobsIn(tx, this.#dialect, now));
+    return done.releasedJobs.map(toJob);
+  }
+
+  runWatchdogs(now: number, dispatchTimeoutMs: number | null) {
+    return this.#writeReleasing((tx) => runWatchdogsIn(tx, this.#dialect, now, dispatchTimeoutMs));
   }
 
   graceActiveLeases(until: number, extendByMs = 0): Promise<number> {

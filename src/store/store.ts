@@ -147,6 +147,13 @@ export interface ExpiredLeases {
   lostPilots: Pilot[];
 }
 
+export interface Watchdogged {
+  /** Jobs dispatched longer than the dispatch timeout without a start, now `defined` again. */
+  requeued: Job[];
+  /** Jobs that waited `defined` past their site's queue limit, now `failed` with `queue_timeout`. */
+  queueTimedOut: Job[];
+}
+
 export interface StoredLog extends CappedLog {
   jobId: number;
   attempt: number;
@@ -294,6 +301,13 @@ export interface Store {
   expireLeases(now: number, pilotSilentBefore: number): Promise<ExpiredLeases>;
   /** Queues the retries a rule deferred whose delay has passed by `now`; returns them. */
   releaseDeferredJobs(now: number): Promise<Job[]>;
+  /**
+   * The reaper's watchdogs at `now`: jobs dispatched more than `dispatchTimeoutMs` ago (null: never)
+   * without a start go back to `defined` and their pilots let go of them; then jobs waiting
+   * `defined` for a site longer than the site's queue limit fail (error `queue_timeout`; no retry
+   * rules), advancing their workflows.
+   */
+  runWatchdogs(now: number, dispatchTimeoutMs: number | null): Promise<Watchdogged>;
   /**
    * After the server or its database was unavailable: extends every active lease by `extendByMs`
    * (the outage's length) and to at least `until` (core/leases.ts `gracedLease`), so pilots that

@@ -13,6 +13,7 @@ function site(overrides: Partial<SiteSpec> = {}): SiteSpec {
     pilotperiod: 40,
     pilotbeat: 100,
     pilotlife: null,
+    queuelimit: null,
     env: { P3S_SITE: 'lxvm', P3S_DIRPATH: '/eos/p3s' },
     provisioning: null,
     ...overrides,

@@ -22,6 +22,7 @@ import { describeSignals } from './conformance-signals.ts';
 import { describeSites } from './conformance-sites.ts';
 import { describeStats } from './conformance-stats.ts';
 import { describeSubmit } from './conformance-submit.ts';
+import { describeWatchdogs } from './conformance-watchdogs.ts';
 import { describeWhy } from './conformance-why.ts';
 import { describeWorkers } from './conformance-workers.ts';
 import { describeWorkflowStorage } from './conformance-workflows.ts';
@@ -59,6 +60,7 @@ export function describeStoreConformance(name: string, factory: () => StoreTarge
     describeJobCommands(ctx);
     describeLeases(ctx);
     describeRetryRules(ctx);
+    describeWatchdogs(ctx);
     describePilots(ctx);
     describeLogs(ctx);
     describeListing(ctx);

@@ -33,6 +33,7 @@ export interface ServerFlags {
   databaseUrl?: string;
   lease?: number;
   pilotTimeout?: number;
+  dispatchTimeout?: number;
   purgeAfter?: number;
   purgeEvery?: number;
   logLevel: string;
@@ -65,6 +66,7 @@ export function serverOptionsFrom(flags: ServerFlags, env: Env = process.env): S
     logLevel: flags.logLevel,
     leaseSeconds: flags.lease ?? DEFAULTS.leaseSeconds,
     pilotTimeoutSeconds: flags.pilotTimeout ?? DEFAULTS.pilotTimeoutSeconds,
+    dispatchTimeoutSeconds: flags.dispatchTimeout ?? DEFAULTS.dispatchTimeoutSeconds,
     reaperIntervalMs: DEFAULTS.reaperIntervalMs,
     maxClaimWaitSeconds: DEFAULTS.maxClaimWaitSeconds,
     logHeadBytes: DEFAULTS.logHeadBytes,
@@ -276,6 +278,14 @@ export function addServerCommand(program: Command): void {
       new Option('--pilot-timeout <s>', 'seconds of silence after which a pilot counts as lost')
         .argParser(intArg(1, 31_536_000))
         .default(DEFAULTS.pilotTimeoutSeconds as number),
+    )
+    .addOption(
+      new Option(
+        '--dispatch-timeout <s>',
+        'seconds a claimed job may wait for its start before it is queued again; 0 = never',
+      )
+        .argParser(intArg(0, 31_536_000))
+        .default(DEFAULTS.dispatchTimeoutSeconds as number),
     )
     .addOption(purgeAfterOption())
     .addOption(purgeEveryOption())

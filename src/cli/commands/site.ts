@@ -157,6 +157,7 @@ function printSite(out: Output, s: SiteWire): void {
     ['pilotperiod', seconds(s.pilotperiod)],
     ['pilotbeat', seconds(s.pilotbeat)],
     ['pilotlife', seconds(s.pilotlife, '-')],
+    ['queuelimit', seconds(s.queuelimit, '- (jobs wait for ever)')],
     [
       'provisioning',
       s.provisioning

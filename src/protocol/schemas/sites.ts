@@ -40,6 +40,8 @@ export const SiteSchema = Type.Object({
   pilotperiod: NullableInteger,
   pilotbeat: NullableInteger,
   pilotlife: NullableInteger,
+  /** Seconds a job for this site may wait `defined` before it fails with queue_timeout; null = no limit. */
+  queuelimit: NullableInteger,
   env: Env,
   provisioning: Type.Union([ProvisioningSchema, Type.Null()]),
   createdAt: Millis,

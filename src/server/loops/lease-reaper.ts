@@ -1,6 +1,7 @@
 // Ends jobs whose pilot stopped heartbeating (lease expired) as failed/lost, and marks
 // silent pilots lost, so no job is ever left hanging in dispatched/running; queues the retries
-// whose delay has passed. A pilot that could
+// whose delay has passed; queues again jobs dispatched too long without a start, and fails jobs
+// that waited `defined` past their site's queue limit. A pilot that could
 // not report because the database was unavailable is not silent: the outage is given back to
 // every active lease before any lease is judged.
 
@@ -15,6 +16,8 @@ export interface LeaseReaperDeps {
   pilotTimeoutMs: number;
   /** The server's lease period: after an outage every active lease lasts at least this long again. */
   leaseMs: number;
+  /** A job dispatched this long without a start report is queued again; null or unset: never. */
+  dispatchTimeoutMs?: number | null;
 }
 
 /** One pass of the reaper; returns how many jobs were declared lost. */
@@ -34,6 +37,11 @@ export async function reapExpiredLeases(deps: LeaseReaperDeps): Promise<number> 
   for (const job of await deps.store.releaseDeferredJobs(now)) {
     deps.logger.info({ jobId: job.id, attempt: job.attempt }, 'job queued: its retry delay ended');
   }
+  const { requeued, queueTimedOut } = await deps.store.runWatchdogs(now, deps.dispatchTimeoutMs ?? null);
+  for (const job of requeued)
+    deps.logger.warn({ jobId: job.id, attempt: job.attempt }, 'job queued again: its pilot never started it');
+  for (const job of queueTimedOut)
+    deps.logger.warn({ jobId: job.id, site: job.site }, `job failed: ${job.errorDiag}`);
   return lostJobs.length;
 }
 

@@ -15,6 +15,7 @@ import { workers } from './0010-workers.ts';
 import { jobResources } from './0011-job-resources.ts';
 import { retryRules } from './0012-retry-rules.ts';
 import { pilotResources } from './0013-pilot-resources.ts';
+import { watchdogs } from './0014-watchdogs.ts';
 import { jobSamples } from './0015-job-samples.ts';
 
 export function migrationsFor(dialect: Dialect): Record<string, Migration> {
@@ -32,6 +33,7 @@ export function migrationsFor(dialect: Dialect): Record<string, Migration> {
     '0011_job_resources': jobResources(dialect),
     '0012_retry_rules': retryRules(dialect),
     '0013_pilot_resources': pilotResources(dialect),
+    '0014_watchdogs': watchdogs(dialect),
     '0015_job_samples': jobSamples(dialect),
   };
 }

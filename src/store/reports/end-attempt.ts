@@ -1,6 +1,7 @@
 // How an attempt ends, whoever ends it (the pilot's finish, the lease reaper, a deregistration):
 // the ending's transition; for a failure, the retry rules in the same transaction; then the
-// workflow. A job that will be tried again does not cancel its workflow's descendants.
+// workflow. A job that will be tried again does not cancel its workflow's descendants. A queue
+// timeout (`expire`) is a verdict on the site, not on an attempt, so no retry rule sees it.
 
 import {
   decideRetry,
@@ -19,7 +20,7 @@ import type { Tx } from '../transaction.ts';
 import { advanceWorkflowIn } from '../workflow-advance.ts';
 
 export interface EndAttemptInput extends TransitionInput {
-  transition: Extract<JobTransition, 'finish' | 'fail' | 'lose' | 'cancel'>;
+  transition: Extract<JobTransition, 'finish' | 'fail' | 'lose' | 'cancel' | 'expire'>;
   /** The job's workflow, locked by the caller before the job; undefined outside any workflow. */
   workflow: WorkflowRow | undefined;
 }
