@@ -6,7 +6,7 @@ import { transitionJob } from './job-queries.ts';
 import type { JobRow } from './schema.ts';
 import type { WorkflowRow } from './schema-workflows.ts';
 import type { Tx } from './transaction.ts';
-import { advanceWorkflowIn, lockWorkflow } from './workflow-advance.ts';
+import { advanceWorkflowIn, workflowForPass } from './workflow-advance.ts';
 
 export async function releaseDeferredJobsIn(
   tx: Tx,
@@ -25,17 +25,8 @@ export async function releaseDeferredJobsIn(
   const releasedJobs: JobRow[] = [];
   const workflows = new Map<number, WorkflowRow | undefined>();
   for (const job of due) {
-    let workflow: WorkflowRow | undefined;
-    if (job.workflow_id !== null) {
-      // As the lease reaper: never wait on a workflow row while holding job rows.
-      if (!workflows.has(job.workflow_id))
-        workflows.set(
-          job.workflow_id,
-          await lockWorkflow(tx, dialect, job.workflow_id, { skipLocked: true }),
-        );
-      workflow = workflows.get(job.workflow_id);
-      if (!workflow) continue;
-    }
+    const workflow = await workflowForPass(tx, dialect, job, workflows);
+    if (workflow === null) continue;
     const row = await transitionJob(tx, dialect, {
       job,
       transition: 'release',

@@ -9,7 +9,7 @@ import { endAttemptIn } from './reports/end-attempt.ts';
 import type { JobRow, PilotRow } from './schema.ts';
 import type { WorkflowRow } from './schema-workflows.ts';
 import type { Tx } from './transaction.ts';
-import { lockWorkflow } from './workflow-advance.ts';
+import { workflowForPass } from './workflow-advance.ts';
 
 export async function expireLeasesIn(
   tx: Tx,
@@ -38,18 +38,8 @@ export async function expireLeasesIn(
   const lostPilots: PilotRow[] = [];
   const workflows = new Map<number, WorkflowRow | undefined>();
   for (const job of expired) {
-    let workflow: WorkflowRow | undefined;
-    if (job.workflow_id !== null) {
-      // Never wait on a workflow row while holding job rows: a busy workflow's jobs wait for the next round.
-      if (!workflows.has(job.workflow_id)) {
-        workflows.set(
-          job.workflow_id,
-          await lockWorkflow(tx, dialect, job.workflow_id, { skipLocked: true }),
-        );
-      }
-      workflow = workflows.get(job.workflow_id);
-      if (!workflow) continue;
-    }
+    const workflow = await workflowForPass(tx, dialect, job, workflows);
+    if (workflow === null) continue;
     const pilot = job.pilot_id === null ? undefined : pilotById.get(job.pilot_id);
     const who = pilot ? `pilot ${pilot.uuid} on ${pilot.host}` : `pilot ${job.pilot_id}`;
     const diag = `${who} stopped heartbeating: its lease expired at ${new Date(job.lease_expires_at ?? now).toISOString()}`;

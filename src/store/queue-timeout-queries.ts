@@ -9,7 +9,7 @@ import { endAttemptIn } from './reports/end-attempt.ts';
 import type { JobRow } from './schema.ts';
 import type { WorkflowRow } from './schema-workflows.ts';
 import type { Tx } from './transaction.ts';
-import { lockWorkflow } from './workflow-advance.ts';
+import { workflowForPass } from './workflow-advance.ts';
 
 /**
  * Jobs failed per pass at most: 50,000 due at once took 8.6 s in one SQLite transaction, holding
@@ -46,17 +46,8 @@ export async function expireQueuedJobsIn(
       .execute();
     for (const job of due) {
       if (!queueTimedOut(job.defined_at, limit, now)) continue;
-      let workflow: WorkflowRow | undefined;
-      if (job.workflow_id !== null) {
-        // As the lease reaper: never wait on a workflow row while holding job rows.
-        if (!workflows.has(job.workflow_id))
-          workflows.set(
-            job.workflow_id,
-            await lockWorkflow(tx, dialect, job.workflow_id, { skipLocked: true }),
-          );
-        workflow = workflows.get(job.workflow_id);
-        if (!workflow) continue;
-      }
+      const workflow = await workflowForPass(tx, dialect, job, workflows);
+      if (workflow === null) continue;
       const diag = queueTimeoutDiag(site, limit, job.defined_at ?? now, now);
       const ended = await endAttemptIn(tx, dialect, {
         job,

@@ -273,6 +273,24 @@ export async function advanceWorkflowIn(
 }
 
 /**
+ * For a background pass over job rows it already locked: the job's workflow row, taken only if free
+ * (never wait on a workflow row while holding job rows: a busy workflow's jobs wait for the next
+ * pass). Undefined outside any workflow; null when the job must be skipped. `held` keeps the rows
+ * taken in this pass (callers store the row an advance leaves).
+ */
+export async function workflowForPass(
+  tx: Tx,
+  dialect: DialectSql,
+  job: JobRow,
+  held: Map<number, WorkflowRow | undefined>,
+): Promise<WorkflowRow | undefined | null> {
+  if (job.workflow_id === null) return undefined;
+  if (!held.has(job.workflow_id))
+    held.set(job.workflow_id, await lockWorkflow(tx, dialect, job.workflow_id, { skipLocked: true }));
+  return held.get(job.workflow_id) ?? null;
+}
+
+/**
  * A claim made a workflow's job dispatched: the workflow is running. On PostgreSQL the row is taken only
  * if free (a claim never waits on a workflow); a busy workflow is being settled from fresh states anyway.
  */
