@@ -19,14 +19,19 @@ export function intArg(min: number, max = Number.MAX_SAFE_INTEGER): (value: stri
   };
 }
 
-/** A number of seconds (fractions allowed), at least `min` (and above it when `exclusive`). */
-export function secondsArg(min: number, exclusive = false): (value: string) => number {
+/** A number of seconds (fractions allowed), at least `min` (and above it when `exclusive`), at most `max`. */
+export function secondsArg(
+  min: number,
+  exclusive = false,
+  max = Number.POSITIVE_INFINITY,
+): (value: string) => number {
   return (value) => {
     const n = value.trim() === '' ? Number.NaN : Number(value);
     if (!Number.isFinite(n)) throw new InvalidArgumentError(`expected a number of seconds, got "${value}".`);
     if (exclusive ? n <= min : n < min) {
       throw new InvalidArgumentError(`must be ${exclusive ? 'more than' : 'at least'} ${min}, got ${n}.`);
     }
+    if (n > max) throw new InvalidArgumentError(`must be at most ${max}, got ${n}.`);
     return n;
   };
 }

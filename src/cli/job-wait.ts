@@ -1,56 +1,82 @@
-// `p3s job submit --wait`: polls the submitted jobs until every one has ended, with a
-// progress line rewritten in place on a terminal and plain lines (on change) otherwise.
+// `p3s job submit --wait`: follows the submitted jobs until every one has ended, with a progress
+// line rewritten in place on a terminal and plain lines (on change) otherwise. The server holds
+// each progress request until the jobs have ended (a long-poll woken by the store's changes), so
+// the wait ends as the last job does; `progressEvery` only paces the progress line meanwhile.
 
 import { isTerminalJobState, JOB_STATES } from '../core/job-state.ts';
 import { NetworkError, type P3sClient } from '../protocol/client.ts';
-import type { JobWire } from '../protocol/schemas/jobs.ts';
+import type { JobProgressWire, JobWire } from '../protocol/schemas/jobs.ts';
 import type { Output } from './output.ts';
 
 /** `3/8 finished, 1 failed, 2 running, 2 defined` (states in life order, zero counts left out). */
 export function progressText(
-  jobs: { state: string }[],
+  counts: Partial<Record<string, number>>,
+  total: number,
   colorState: (state: string) => string = (s) => s,
 ): string {
-  const counts = new Map<string, number>();
-  for (const job of jobs) counts.set(job.state, (counts.get(job.state) ?? 0) + 1);
-  const parts = [`${counts.get('finished') ?? 0}/${jobs.length} ${colorState('finished')}`];
+  const parts = [`${counts.finished ?? 0}/${total} ${colorState('finished')}`];
   const order = ['failed', 'cancelled', ...JOB_STATES.filter((s) => !isTerminalJobState(s))];
   for (const state of order) {
-    const n = counts.get(state);
+    const n = counts[state];
     if (n) parts.push(`${n} ${colorState(state)}`);
   }
   return parts.join(', ');
 }
 
+/** Ids per request: the query string stays well inside the server's limit. */
 const ID_BATCH = 500;
 /** How long the server may stay unreachable before waiting gives up. */
 const OUTAGE_LIMIT_MS = 60_000;
 
-async function fetchJobs(client: P3sClient, ids: number[]): Promise<JobWire[]> {
+function batchesOf(ids: number[]): number[][] {
+  const batches: number[][] = [];
+  for (let i = 0; i < ids.length; i += ID_BATCH) batches.push(ids.slice(i, i + ID_BATCH));
+  return batches;
+}
+
+async function fetchJobs(client: P3sClient, batches: number[][]): Promise<JobWire[]> {
   const jobs: JobWire[] = [];
-  for (let i = 0; i < ids.length; i += ID_BATCH) {
-    const batch = ids.slice(i, i + ID_BATCH);
-    const page = await client.listJobs({ ids: batch.join(','), limit: 1000 });
+  for (const batch of batches) {
+    const page = await client.listJobs({ ids: batch.join(','), limit: ID_BATCH });
     jobs.push(...page.jobs);
   }
   return jobs;
 }
 
-/** Resolves with the jobs once all are finished, failed or cancelled (or deleted meanwhile). */
+/** All batches' counts summed. */
+function summed(progress: JobProgressWire[]): Partial<Record<string, number>> {
+  const counts: Partial<Record<string, number>> = {};
+  for (const p of progress)
+    for (const [state, n] of Object.entries(p.counts)) counts[state] = (counts[state] ?? 0) + n;
+  return counts;
+}
+
+/**
+ * Resolves with the jobs once all are finished, failed or cancelled (or deleted meanwhile).
+ * `progressEvery`: seconds the server may hold a request while no job ends (the refresh pace).
+ */
 export async function waitForJobs(
   client: P3sClient,
   ids: number[],
   out: Output,
   sleep: (ms: number) => Promise<void>,
+  progressEvery: number,
 ): Promise<JobWire[]> {
   const live = out.stderr.isTTY === true;
+  const batches = batchesOf(ids);
+  const progress: JobProgressWire[] = batches.map(() => ({ counts: {}, missing: 0, ended: false }));
   let last = '';
-  let delay = 250;
   let unreachableSince: number | undefined;
   for (;;) {
-    let jobs: JobWire[];
+    // The first batch still running is held until it ends; the others are looked at as they are.
+    const held = progress.findIndex((p) => !p.ended);
+    if (held === -1) break;
     try {
-      jobs = await fetchJobs(client, ids);
+      for (const [i, batch] of batches.entries()) {
+        if (progress[i]?.ended) continue;
+        const wait = i === held ? progressEvery : 0;
+        progress[i] = await client.jobsProgress({ ids: batch.join(','), wait });
+      }
       unreachableSince = undefined;
     } catch (error) {
       if (!(error instanceof NetworkError)) throw error;
@@ -60,15 +86,11 @@ export async function waitForJobs(
       await sleep(2000);
       continue;
     }
-    const text = progressText(jobs, (s) => out.jobState(s));
+    const text = progressText(summed(progress), ids.length, (s) => out.jobState(s));
     if (live) out.status(text);
     else if (text !== last) out.note(text);
-    delay = text === last ? Math.min(delay * 1.5, 2000) : 250;
     last = text;
-    if (jobs.every((job) => isTerminalJobState(job.state))) {
-      if (live) out.stderr.write('\n');
-      return jobs;
-    }
-    await sleep(delay);
   }
+  if (live) out.stderr.write('\n');
+  return fetchJobs(client, batches);
 }

@@ -1,5 +1,8 @@
 // Default values shared by the server, the pilot and the CLI (documented in docs/reference/cli.md).
 
+/** The longest the server holds a long-polling read (`wait`), in seconds. */
+export const MAX_READ_WAIT_SECONDS = 60;
+
 export const DEFAULTS = {
   port: 7878,
   host: '127.0.0.1',

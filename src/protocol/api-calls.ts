@@ -3,7 +3,7 @@
 
 import { API, type Args, type Endpoint, type Shape } from './endpoints.ts';
 import type { AuditQuery, CreateTokenBody, TokenListQuery } from './schemas/auth.ts';
-import type { AdjustJobBody, JobListQuery, LogQuery } from './schemas/jobs.ts';
+import type { AdjustJobBody, JobListQuery, JobProgressQuery, LogQuery } from './schemas/jobs.ts';
 import type {
   FinishJobBody,
   HeartbeatBody,
@@ -20,6 +20,7 @@ import type {
   DatasetListQuery,
   RegisterDatasetBody,
   WorkflowListQuery,
+  WorkflowQuery,
 } from './schemas/workflows.ts';
 
 export abstract class ApiCalls {
@@ -46,6 +47,10 @@ export abstract class ApiCalls {
   // Jobs (submitting is the client's: it re-sends with an idempotency key)
   listJobs(query: JobListQuery = {}) {
     return this.call(API.listJobs, { query });
+  }
+  /** With `wait`, answered once every job has ended or after `wait` seconds. */
+  jobsProgress(query: JobProgressQuery) {
+    return this.call(API.jobsProgress, { query });
   }
   getJob(id: number) {
     return this.call(API.getJob, { params: { id } });
@@ -197,8 +202,9 @@ export abstract class ApiCalls {
   listWorkflows(query: WorkflowListQuery = {}) {
     return this.call(API.listWorkflows, { query });
   }
-  getWorkflow(id: number) {
-    return this.call(API.getWorkflow, { params: { id } });
+  /** With `wait` and `seen`, answered once the workflow's version differs from `seen` or after `wait` seconds. */
+  getWorkflow(id: number, query: WorkflowQuery = {}) {
+    return this.call(API.getWorkflow, { params: { id }, query });
   }
   startWorkflow(id: number) {
     return this.call(API.startWorkflow, { params: { id }, body: {} });

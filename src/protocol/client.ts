@@ -63,7 +63,10 @@ export class P3sClient extends ApiCalls {
   }
 
   protected async call<S extends Shape>(endpoint: Endpoint<S>, args: Args<S>): Promise<S['reply']> {
-    return (await this.exchange<S['reply']>(prepare(endpoint, args))).body;
+    // A read with `wait` is a long-poll: the server may hold it that long before answering.
+    const wait = (args.query as { wait?: unknown } | undefined)?.wait;
+    const extraTimeoutMs = typeof wait === 'number' ? wait * 1000 : 0;
+    return (await this.exchange<S['reply']>(prepare(endpoint, args), { extraTimeoutMs })).body;
   }
 
   /**

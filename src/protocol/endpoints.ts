@@ -19,6 +19,8 @@ import type {
   JobDetailWire,
   JobList,
   JobListQuery,
+  JobProgressQuery,
+  JobProgressWire,
   JobWire,
   LogQuery,
   LogSliceWire,
@@ -72,6 +74,7 @@ import type {
   WorkflowDetailWire,
   WorkflowList,
   WorkflowListQuery,
+  WorkflowQuery,
   WorkflowWire,
 } from './schemas/workflows.ts';
 
@@ -157,6 +160,7 @@ export const API = {
 
   submitJobs: op<{ body: SubmitJobsBody; reply: { jobs: JobWire[] } }>('POST', ROUTES.jobs),
   listJobs: op<{ query: JobListQuery; reply: JobList }>('GET', ROUTES.jobs),
+  jobsProgress: op<{ query: JobProgressQuery; reply: JobProgressWire }>('GET', ROUTES.jobsProgress),
   getJob: op<{ params: Id; reply: JobDetailWire }>('GET', ROUTES.job),
   jobLogs: op<{ params: Id; query: LogQuery; reply: LogSliceWire }>('GET', ROUTES.jobLogs),
   /** Why the job waits (or how it ended): reasons, each a code and a sentence (core/why.ts). */
@@ -235,7 +239,7 @@ export const API = {
 
   createWorkflow: op<{ body: CreateWorkflowBody; reply: WorkflowDetailWire }>('POST', ROUTES.workflows),
   listWorkflows: op<{ query: WorkflowListQuery; reply: WorkflowList }>('GET', ROUTES.workflows),
-  getWorkflow: op<{ params: Id; reply: WorkflowDetailWire }>('GET', ROUTES.workflow),
+  getWorkflow: op<{ params: Id; query: WorkflowQuery; reply: WorkflowDetailWire }>('GET', ROUTES.workflow),
   startWorkflow: op<{ params: Id; body: NoBody; reply: { workflow: WorkflowWire } }>(
     'POST',
     ROUTES.workflowStart,

@@ -12,6 +12,7 @@ export const ROUTES = {
   statsFailures: '/api/v1/stats/failures',
   statsQueue: '/api/v1/stats/queue',
   jobs: '/api/v1/jobs',
+  jobsProgress: '/api/v1/jobs/progress',
   job: '/api/v1/jobs/:id',
   jobLogs: '/api/v1/jobs/:id/logs',
   jobWhy: '/api/v1/jobs/:id/why',

@@ -14,7 +14,6 @@ import type { Store } from '../store/store.ts';
 import { type AuditEntry, auditRecord, recordAudit, routeAction } from './auth/audit.ts';
 import { registerAuthGuard } from './auth/auth-guard.ts';
 import { TokenResolver } from './auth/token-resolver.ts';
-import { ClaimWaiter } from './claim-waiter.ts';
 import { registerCrossSiteGuard } from './cross-site-guard.ts';
 import { mapError } from './http-errors.ts';
 import { registerJsonBody } from './json-body.ts';
@@ -37,6 +36,7 @@ import { registerSiteRoutes } from './routes/sites.ts';
 import { registerStatsRoutes } from './routes/stats.ts';
 import { registerWorkerRoutes } from './routes/workers.ts';
 import { registerWorkflowRoutes } from './routes/workflows.ts';
+import { Waiter } from './waiter.ts';
 
 /** Server behaviour that routes need (a subset of ServerOptions). */
 export interface AppConfig {
@@ -74,7 +74,9 @@ export interface AppDeps {
 export interface AppContext {
   store: Store;
   config: AppConfig;
-  waiter: ClaimWaiter;
+  waiter: Waiter;
+  /** Woken after every write the store commits (long-polling reads). */
+  changes: Waiter;
   now: () => number;
   startedAt: number;
   /** Every route registered, for docs and the route-coverage tests. */
@@ -121,7 +123,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const ctx: AppContext = {
     store: deps.store,
     config: deps.config,
-    waiter: new ClaimWaiter(),
+    waiter: new Waiter(),
+    changes: new Waiter(),
     now,
     startedAt: now(),
     routes: [],
@@ -139,13 +142,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       if (method !== 'HEAD') ctx.routes.push({ method, url: route.url });
   });
   app.decorate('p3s', ctx);
-  const unsubscribe = deps.store.onJobsAvailable(() => ctx.waiter.notify());
-  app.addHook('onClose', async () => {
-    unsubscribe();
-    ctx.waiter.close();
-  });
+  const unsubscribe = [
+    deps.store.onSignal('jobs-available', () => ctx.waiter.notify()),
+    deps.store.onSignal('changed', () => ctx.changes.notify()),
+  ];
   // Long-polls must not hold up shutdown: release them as soon as close begins.
-  app.addHook('preClose', async () => ctx.waiter.close());
+  const release = async () => {
+    ctx.waiter.close();
+    ctx.changes.close();
+  };
+  app.addHook('onClose', async () => {
+    for (const off of unsubscribe) off();
+    await release();
+  });
+  app.addHook('preClose', release);
 
   app.setErrorHandler(async (error, request, reply) => {
     const mapped = mapError(error);

@@ -3,8 +3,8 @@
 
 import { AppError } from '../core/index.ts';
 import { StoreAvailability } from './availability.ts';
-import { JobsAvailableSignal } from './jobs-available.ts';
 import { openPostgresDialect } from './postgres/dialect.ts';
+import { StoreSignals, signallingWrites } from './signals.ts';
 import { SqlStore } from './sql-store.ts';
 import { openSqliteDialect } from './sqlite/dialect.ts';
 import { PROCESS_SQLITE_WRITERS } from './sqlite/transact.ts';
@@ -34,13 +34,15 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
 function openSqlite(path: string): Store {
   const availability = new StoreAvailability();
   const { db, dialect } = openSqliteDialect(path, availability, PROCESS_SQLITE_WRITERS);
-  return new SqlStore(db, dialect, new JobsAvailableSignal(), availability);
+  const signals = new StoreSignals();
+  return new SqlStore(db, signallingWrites(dialect, signals), signals, availability);
 }
 
 async function openPostgres(url: string): Promise<Store> {
   const availability = new StoreAvailability();
   const { db, dialect, config } = await openPostgresDialect(url, availability, describeUrl(url));
-  return new SqlStore(db, dialect, new JobsAvailableSignal(config), availability);
+  const signals = new StoreSignals({ listenConfig: config, db });
+  return new SqlStore(db, signallingWrites(dialect, signals), signals, availability);
 }
 
 /** host:port/database of a URL, never its credentials. */

@@ -6,6 +6,7 @@ import {
   type BucketDeltas,
   buildTimeline,
   type FailureGroup,
+  type JobState,
   type MetricsSnapshot,
   mergeFailureGroups,
   type QueueDepthRow,
@@ -20,6 +21,7 @@ import {
   failureTotal,
   jobEventBuckets,
   jobMetricRows,
+  jobStateCounts,
   liveCounts,
   pilotBuckets,
   pilotMetricRows,
@@ -84,5 +86,9 @@ export class SqlStatsStore implements StatsStore {
         pilots: await pilotMetricRows(db),
       })),
     );
+  }
+
+  jobStates(ids: readonly number[]): Promise<Partial<Record<JobState, number>>> {
+    return guardStore(() => jobStateCounts(this.db, ids));
   }
 }

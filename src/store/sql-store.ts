@@ -22,7 +22,6 @@ import { type IdempotencyKey, type Once, once, pruneIdempotencyKeys } from './id
 import { adjustJobIn, deleteJobIn, killJobIn, retryJobIn } from './job-commands.ts';
 import { listJobRows, listPilotRows, summaryCounts } from './job-list-queries.ts';
 import { findJob, findJobsByIds, insertJobs, jobAttempts, jobEvents } from './job-queries.ts';
-import type { JobsAvailableSignal } from './jobs-available.ts';
 import { expireLeasesIn, graceActiveLeasesIn } from './lease-queries.ts';
 import { appendLogIn, findLogRow } from './log-queries.ts';
 import { migrateStore, readMigrationStatus } from './migrate.ts';
@@ -35,6 +34,7 @@ import { startJobIn } from './reports/start.ts';
 import { toJob, toJobAttempt, toJobEvent, toPilot, toStoredLog } from './rows.ts';
 import { jobSamples, SampleMemo } from './sample-queries.ts';
 import type { Database, JobRow, PilotRow } from './schema.ts';
+import type { StoreSignals } from './signals.ts';
 import { SqlAuthStore } from './sql-auth-store.ts';
 import { SqlRetentionStore } from './sql-retention-store.ts';
 import { SqlRetryRuleStore } from './sql-retry-rule-store.ts';
@@ -53,12 +53,13 @@ import type {
   JobDetail,
   JobListQuery,
   JobPage,
-  JobsAvailableListener,
   PilotFilter,
   PilotRegistrant,
+  SignalKind,
   StartInput,
   Store,
   StoredLog,
+  StoreSignalListener,
 } from './store.ts';
 import { guardStore } from './store-errors.ts';
 import { probeStoreHealth, type StoreHealthProblem } from './store-health.ts';
@@ -80,14 +81,14 @@ export class SqlStore implements Store {
   /** Everything that differs between SQLite and PostgreSQL (dialect.ts). */
   readonly #dialect: StoreDialect;
   readonly #transact: Transact;
-  readonly #signal: JobsAvailableSignal;
+  readonly #signal: StoreSignals;
   readonly #samples = new SampleMemo();
   #closed = false;
 
   constructor(
     db: Kysely<Database>,
     dialect: StoreDialect,
-    signal: JobsAvailableSignal,
+    signal: StoreSignals,
     availability: StoreAvailability,
   ) {
     this.#db = db;
@@ -110,17 +111,14 @@ export class SqlStore implements Store {
     return guardStore(() => this.#transact(fn));
   }
 
-  /**
-   * A write that may make jobs claimable: when its result says `released`, waiting claims are told
-   * inside the transaction (other servers, at its commit) and here after it.
-   */
+  /** A write that may free jobs: when `released`, claims are told inside it (other servers, at commit) and here after. */
   async #writeReleasing<T extends { released: boolean }>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const result = await this.#write(async (tx) => {
       const done = await fn(tx);
-      if (done.released) await this.#signal.publish(tx);
+      if (done.released) await this.#signal.publishJobsAvailable(tx);
       return done;
     });
-    if (result.released) this.#signal.emitLocal();
+    if (result.released) this.#signal.emitJobsAvailable();
     return result;
   }
 
@@ -160,14 +158,14 @@ export class SqlStore implements Store {
   async #submit(specs: JobSpec[], user: string, now: number, key?: IdempotencyKey): Promise<Once<Job[]>> {
     const create = async (tx: Tx) => {
       const inserted = await insertJobs(tx, specs, user, now);
-      if (inserted.some((row) => row.state === 'defined')) await this.#signal.publish(tx);
+      if (inserted.some((row) => row.state === 'defined')) await this.#signal.publishJobsAvailable(tx);
       return { value: inserted, ids: inserted.map((row) => row.id) };
     };
     const write = <R>(fn: (tx: Tx) => Promise<R>) => this.#write(fn);
     const { value: rows, replayed } = key
       ? await once(write, key, create, (tx, ids) => findJobsByIds(tx, ids))
       : { value: (await write(create)).value, replayed: false };
-    if (!replayed && rows.some((row) => row.state === 'defined')) this.#signal.emitLocal();
+    if (!replayed && rows.some((row) => row.state === 'defined')) this.#signal.emitJobsAvailable();
     return { value: rows.map(toJob), replayed };
   }
 
@@ -384,9 +382,9 @@ export class SqlStore implements Store {
     return this.#write((tx) => graceActiveLeasesIn(tx, this.#dialect, { until, extendByMs }));
   }
 
-  onJobsAvailable(listener: JobsAvailableListener): () => void {
+  onSignal(kind: SignalKind, listener: StoreSignalListener): () => void {
     if (this.#closed) throw new AppError('store_unavailable', 'the store is closed');
-    return this.#signal.subscribe(listener);
+    return this.#signal.subscribe(kind, listener);
   }
 }
 

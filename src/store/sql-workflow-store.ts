@@ -23,10 +23,10 @@ import {
 import { findDatasetRow, listDatasetRows, registerDatasetIn, workflowFileRows } from './dataset-queries.ts';
 import type { StoreDialect } from './dialect.ts';
 import { type IdempotencyKey, type Once, once } from './idempotency-queries.ts';
-import type { JobsAvailableSignal } from './jobs-available.ts';
 import { toJob } from './rows.ts';
 import type { Database } from './schema.ts';
 import type { WorkflowRow } from './schema-workflows.ts';
+import type { StoreSignals } from './signals.ts';
 import { guardStore } from './store-errors.ts';
 import type { Transact, Tx } from './transaction.ts';
 import {
@@ -54,9 +54,9 @@ export class SqlWorkflowStore implements WorkflowStore {
   readonly #db: Kysely<Database>;
   readonly #dialect: StoreDialect;
   readonly #transact: Transact;
-  readonly #signal: JobsAvailableSignal;
+  readonly #signal: StoreSignals;
 
-  constructor(db: Kysely<Database>, dialect: StoreDialect, transact: Transact, signal: JobsAvailableSignal) {
+  constructor(db: Kysely<Database>, dialect: StoreDialect, transact: Transact, signal: StoreSignals) {
     this.#db = db;
     this.#dialect = dialect;
     this.#transact = transact;
@@ -75,10 +75,10 @@ export class SqlWorkflowStore implements WorkflowStore {
   async #writeReleasing<T>(fn: (tx: Tx) => Promise<{ value: T; released: boolean }>): Promise<T> {
     const { value, released } = await this.#write(async (tx) => {
       const result = await fn(tx);
-      if (result.released) await this.#signal.publish(tx);
+      if (result.released) await this.#signal.publishJobsAvailable(tx);
       return result;
     });
-    if (released) this.#signal.emitLocal();
+    if (released) this.#signal.emitJobsAvailable();
     return value;
   }
 
@@ -155,7 +155,7 @@ export class SqlWorkflowStore implements WorkflowStore {
       key,
       async (tx) => {
         const { workflow, released } = await createWorkflowIn(tx, this.#dialect, input, now);
-        if (released) await this.#signal.publish(tx);
+        if (released) await this.#signal.publishJobsAvailable(tx);
         return { value: { workflow, released }, ids: [workflow.id] };
       },
       async (tx, [id]) => {
@@ -164,7 +164,7 @@ export class SqlWorkflowStore implements WorkflowStore {
         return { workflow, released: false };
       },
     );
-    if (value.released) this.#signal.emitLocal();
+    if (value.released) this.#signal.emitJobsAvailable();
     return { value: await this.#detail(value.workflow), replayed };
   }
 

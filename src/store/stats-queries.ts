@@ -5,6 +5,7 @@ import { type Kysely, sql } from 'kysely';
 import {
   type BucketDeltas,
   GONE_PILOT_STATES,
+  type JobState,
   LIVE_PILOT_STATES,
   type MetricsSnapshot,
   QUEUE_JOB_STATES,
@@ -91,6 +92,21 @@ export async function liveCounts(db: Kysely<Database>): Promise<{ running: numbe
     .where('state', 'in', LIVE_PILOT_STATES)
     .executeTakeFirstOrThrow();
   return { running: Number(running.n), pilots: Number(pilots.n) };
+}
+
+/** The jobs of `ids` by state (the primary key finds each). */
+export async function jobStateCounts(
+  db: Kysely<Database>,
+  ids: readonly number[],
+): Promise<Partial<Record<JobState, number>>> {
+  if (ids.length === 0) return {};
+  const rows = await db
+    .selectFrom('jobs')
+    .select((eb) => ['state', eb.fn.countAll<number>().as('n')])
+    .where('id', 'in', ids)
+    .groupBy('state')
+    .execute();
+  return Object.fromEntries(rows.map((row) => [row.state, Number(row.n)]));
 }
 
 /** Exact (error, diagnostic) groups of failed jobs ended since `since` (jobs_by_ended_index), largest first. */

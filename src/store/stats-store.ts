@@ -1,7 +1,14 @@
 // Monitor aggregates in domain verbs, reached as `store.stats`: the time series of the overview,
 // recent failures grouped by error and diagnostic, and queue depth by job type and site.
 
-import type { FailureGroup, MetricsSnapshot, QueueDepthRow, StatsWindow, Timeline } from '../core/index.ts';
+import type {
+  FailureGroup,
+  JobState,
+  MetricsSnapshot,
+  QueueDepthRow,
+  StatsWindow,
+  Timeline,
+} from '../core/index.ts';
 
 export interface StatsStore {
   /** Jobs finished and failed per bucket, running jobs and live pilots at each bucket's end. */
@@ -19,4 +26,6 @@ export interface StatsStore {
    * the server caches it between scrapes.
    */
   metricsSnapshot(): Promise<MetricsSnapshot>;
+  /** The jobs of `ids` counted by state (ids of no job are not counted): what --wait shows. */
+  jobStates(ids: readonly number[]): Promise<Partial<Record<JobState, number>>>;
 }

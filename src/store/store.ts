@@ -160,8 +160,12 @@ export interface StoredLog extends CappedLog {
   stream: LogStream;
 }
 
-/** Emitted when jobs may have become claimable (submitted, released, retried). */
-export type JobsAvailableListener = () => void;
+/**
+ * What a store tells after commits: `jobs-available` when jobs may have become claimable
+ * (submitted, released, retried); `changed` after any write (a job, log, pilot or workflow moved).
+ */
+export type SignalKind = 'jobs-available' | 'changed';
+export type StoreSignalListener = () => void;
 
 /** The token registering a pilot; recorded so only it may drive the pilot later. */
 export interface PilotRegistrant {
@@ -315,6 +319,6 @@ export interface Store {
    */
   graceActiveLeases(until: number, extendByMs?: number): Promise<number>;
 
-  /** Subscribes to "jobs may be claimable" signals (other servers too, on PostgreSQL). */
-  onJobsAvailable(listener: JobsAvailableListener): () => void;
+  /** Subscribes to one kind of signal, this server's writes and (on PostgreSQL) other servers' too. */
+  onSignal(kind: SignalKind, listener: StoreSignalListener): () => void;
 }

@@ -63,6 +63,7 @@ const EXPECTED: Record<string, Row> = {
 
   'POST /api/v1/jobs':                         { token: '401 401 401 401 201 201 403 403 201', openNone: 401 },
   'GET /api/v1/jobs':                          { token: '401 401 401 401 200 200 403 403 200', openNone: 200 },
+  'GET /api/v1/jobs/progress':                 { token: '401 401 401 401 200 200 403 403 200', openNone: 200 },
   'GET /api/v1/jobs/:id':                      { token: '401 401 401 401 200 200 403 403 200', openNone: 200 },
   'GET /api/v1/jobs/:id/logs':                 { token: '401 401 401 401 200 200 403 403 200', openNone: 200 },
   'GET /api/v1/jobs/:id/why':                  { token: '401 401 401 401 200 200 403 403 200', openNone: 200 },
@@ -338,6 +339,7 @@ const SCENES: Record<string, Setup> = {
     body: { jobs: [{ payload: '/bin/true', jobtype: 'idle' }] },
   }),
   'GET /api/v1/jobs': at('/api/v1/jobs'),
+  'GET /api/v1/jobs/progress': async (w) => ({ url: `/api/v1/jobs/progress?ids=${w.base.jobId}` }),
   'GET /api/v1/jobs/:id': async (w) => ({ url: `/api/v1/jobs/${w.base.jobId}` }),
   'GET /api/v1/jobs/:id/logs': async (w) => ({ url: `/api/v1/jobs/${w.base.jobId}/logs` }),
   'GET /api/v1/jobs/:id/why': async (w) => ({ url: `/api/v1/jobs/${w.base.jobId}/why` }),

@@ -78,7 +78,7 @@ export function describeRetryRules(ctx: ConformanceContext): void {
     it('retries a lost job in the reaper transaction, and the history names the rule', async () => {
       const store = await ctx.fresh();
       const woken: number[] = [];
-      store.onJobsAvailable(() => woken.push(1));
+      store.onSignal('jobs-available', () => woken.push(1));
       const { job } = await runningJob(store);
       const now = T0 + LEASE_MS + 1;
       const { lostJobs } = await store.expireLeases(now, 0);

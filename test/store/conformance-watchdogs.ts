@@ -144,7 +144,7 @@ export function describeWatchdogs(ctx: ConformanceContext): void {
     it('queues again a job dispatched past the timeout without a start, and refuses its late start', async () => {
       const store = await ctx.fresh();
       const woken: number[] = [];
-      store.onJobsAvailable(() => woken.push(1));
+      store.onSignal('jobs-available', () => woken.push(1));
       const { job, pilot } = await claimedJob(store);
       expect((await store.runWatchdogs(T0 + TIMEOUT, TIMEOUT)).requeued).toEqual([]);
       const at = T0 + TIMEOUT + 1;

@@ -235,7 +235,7 @@ export function describeWorkflowAdvance(ctx: ConformanceContext): void {
     it('signals "jobs available" when a parent releases its children and when a workflow starts', async () => {
       const store = await ctx.fresh();
       const listener = vi.fn();
-      store.onJobsAvailable(listener);
+      store.onSignal('jobs-available', listener);
       const fired = async (action: () => Promise<unknown>) => {
         listener.mockClear();
         await action();

@@ -12,9 +12,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { JobOutcome } from '../../src/core/index.ts';
 import { StoreAvailability } from '../../src/store/availability.ts';
 import type { StoreDialect } from '../../src/store/dialect.ts';
-import { JobsAvailableSignal } from '../../src/store/jobs-available.ts';
 import { openPostgresDialect } from '../../src/store/postgres/dialect.ts';
 import type { Database } from '../../src/store/schema.ts';
+import { StoreSignals } from '../../src/store/signals.ts';
 import { SqlStore } from '../../src/store/sql-store.ts';
 import { openSqliteDialect } from '../../src/store/sqlite/dialect.ts';
 import { PROCESS_SQLITE_WRITERS } from '../../src/store/sqlite/transact.ts';
@@ -156,7 +156,7 @@ function property(open: () => Promise<{ opened: Opened; done: () => Promise<void
     for (const together of [true, false]) {
       const { opened, done } = await open();
       const dialect = together ? opened.dialect : oneAtATime(opened.dialect);
-      const store = new SqlStore(opened.db, dialect, new JobsAvailableSignal(), opened.availability);
+      const store = new SqlStore(opened.db, dialect, new StoreSignals(), opened.availability);
       try {
         await store.migrate();
         results.push(await play(store, uuids, rounds, together));

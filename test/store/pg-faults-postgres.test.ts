@@ -136,7 +136,7 @@ describe.runIf(postgresAvailable())('PostgreSQL backends terminated under load',
 
   it('listens again after its LISTEN connection is terminated and wakes waiting claims', async () => {
     let wakes = 0;
-    const unsubscribe = store.onJobsAvailable(() => wakes++);
+    const unsubscribe = store.onSignal('jobs-available', () => wakes++);
     try {
       await other.submitJobs([job], 'bob', Date.now());
       await waitFor('a wake-up from the other server', () => wakes >= 1, 10_000, 20);

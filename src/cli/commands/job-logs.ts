@@ -1,11 +1,13 @@
 // `p3s job logs`: a job's stdout (or stderr) bytes as they are, from the server's capped copy;
-// the part the cap dropped is marked on stderr, and --follow polls until the log is complete.
+// the part the cap dropped is marked on stderr, and --follow asks on until the log is complete:
+// the server holds each of those requests until new bytes come or the job ends (a long-poll).
 
 import { type Command, Option } from '@commander-js/extra-typings';
 import { idArg, intArg } from '../args.ts';
-import { caFileOption, connect, dataDirOption, output, serverOption, sleep, tokenOption } from './common.ts';
+import { caFileOption, connect, dataDirOption, output, serverOption, tokenOption } from './common.ts';
 
-const FOLLOW_POLL_MS = 500;
+/** How long the server may hold one --follow request while the job writes nothing. */
+const FOLLOW_WAIT_SECONDS = 30;
 
 export function addLogsCommand(job: Command): void {
   job
@@ -26,8 +28,9 @@ export function addLogsCommand(job: Command): void {
       const stream = opts.stderr ? 'err' : 'out';
       let reading: number | undefined;
       let offset = 0;
+      let wait = 0;
       for (;;) {
-        const slice = await client.jobLogs(id, { stream, offset, attempt: opts.attempt });
+        const slice = await client.jobLogs(id, { stream, offset, attempt: opts.attempt, wait });
         if (reading !== undefined && slice.attempt !== reading && offset > 0) {
           // A retry started a new attempt while we followed: its log starts again at byte 0.
           if (!out.json) out.note(`[… attempt ${slice.attempt} …]`);
@@ -45,7 +48,7 @@ export function addLogsCommand(job: Command): void {
         offset = slice.nextOffset;
         if (slice.data !== '' && offset < slice.totalBytes) continue;
         if (!opts.follow || slice.complete) break;
-        await sleep(FOLLOW_POLL_MS);
+        wait = FOLLOW_WAIT_SECONDS;
       }
     });
 }

@@ -2,9 +2,10 @@
 // input file (-f), N copies (-N) or extra env (--env); with --wait it follows the jobs to their end.
 
 import { type Command, Option } from '@commander-js/extra-typings';
+import { MAX_READ_WAIT_SECONDS } from '../../core/defaults.ts';
 import { ApiError } from '../../protocol/client.ts';
 import type { JobWire } from '../../protocol/schemas/jobs.ts';
-import { collectEnvAssignment, intArg, listArg } from '../args.ts';
+import { collectEnvAssignment, intArg, listArg, secondsArg } from '../args.ts';
 import { CliError, Exit } from '../errors.ts';
 import { describeSubmitIssue, expandJobs, loadJobInput } from '../job-input.ts';
 import { waitForJobs } from '../job-wait.ts';
@@ -51,6 +52,14 @@ export function addSubmitCommand(job: Command): void {
     )
     .addOption(idempotencyKeyOption())
     .addOption(new Option('--wait', 'wait until every job has ended; exit 1 if any failed or was cancelled'))
+    .addOption(
+      new Option(
+        '--progress-every <s>',
+        'with --wait: refresh the progress at least this often (the end shows at once)',
+      )
+        .argParser(secondsArg(0.1, false, MAX_READ_WAIT_SECONDS))
+        .default(1),
+    )
     .addOption(
       new Option('--dry-run', 'print the job list that would be sent, send nothing').conflicts('wait'),
     )
@@ -104,7 +113,7 @@ export function addSubmitCommand(job: Command): void {
         (text) => out.note(text),
         () => stillRunning(ids),
       );
-      const final = await waitForJobs(client, ids, out, sleep);
+      const final = await waitForJobs(client, ids, out, sleep, opts.progressEvery);
       uninstall();
       if (out.json) out.data({ jobs: final });
       else printOutcome(out, final, Date.now() - started);

@@ -2,6 +2,7 @@
 // (a live progress bar and per-state counts until it ends; exit 1 unless it finished).
 
 import { type Command, Option } from '@commander-js/extra-typings';
+import { MAX_READ_WAIT_SECONDS } from '../../core/defaults.ts';
 import { NetworkError } from '../../protocol/client.ts';
 import type { WorkflowDetailWire, WorkflowWire } from '../../protocol/schemas/workflows.ts';
 import { idArg, secondsArg } from '../args.ts';
@@ -36,7 +37,9 @@ export function addWorkflowShowCommands(workflow: Command): void {
       )
       .argument('<id>', 'workflow id', idArg)
       .addOption(
-        new Option('--interval <s>', 'seconds between updates').argParser(secondsArg(0.1)).default(1),
+        new Option('--interval <s>', 'refresh at least this often (changes show at once)')
+          .argParser(secondsArg(0.1, false, MAX_READ_WAIT_SECONDS))
+          .default(1),
       ),
   ).action(async (id, opts) => {
     const out = output(opts);
@@ -53,11 +56,15 @@ export function addWorkflowShowCommands(workflow: Command): void {
         `  cancel: p3s workflow cancel ${id}`,
       ],
     );
+    // Each request is held by the server until the workflow changes (or --interval passes).
+    let seen: string | undefined;
     const watch = async () => {
       for (;;) {
         let w: WorkflowWire;
         try {
-          w = (await client.getWorkflow(id)).workflow;
+          const detail = await client.getWorkflow(id, { wait: seen ? opts.interval : 0, seen });
+          w = detail.workflow;
+          seen = detail.version;
           unreachableSince = undefined;
         } catch (error) {
           if (!(error instanceof NetworkError)) throw error;
@@ -92,7 +99,6 @@ export function addWorkflowShowCommands(workflow: Command): void {
           if (w.state !== 'finished') throw new Exit(1);
           return;
         }
-        await sleep(opts.interval * 1000);
       }
     };
     try {

@@ -1,6 +1,7 @@
 // Shared wire shapes: the one error body, ids, timestamps, patterned names.
 
 import { type Static, Type } from 'typebox';
+import { MAX_READ_WAIT_SECONDS } from '../../core/defaults.ts';
 
 const PATTERN_MEANINGS = new Map<string, string>();
 
@@ -17,6 +18,13 @@ export function PatternString(pattern: string, meaning: string) {
 export function patternMeaning(pattern: string): string | undefined {
   return PATTERN_MEANINGS.get(pattern);
 }
+
+/** A long-polling read's `wait`: hold the answer until it says something new, for at most this many seconds. */
+export const WaitSeconds = Type.Number({
+  minimum: 0,
+  maximum: MAX_READ_WAIT_SECONDS,
+  description: 'seconds to hold the answer until it says something new (a long-poll); 0 or absent: at once',
+});
 
 /** Epoch milliseconds. */
 export const Millis = Type.Integer({ minimum: 0, description: 'epoch milliseconds' });

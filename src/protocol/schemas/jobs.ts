@@ -11,6 +11,7 @@ import {
   NullableNumber,
   NullableString,
   Offset,
+  WaitSeconds,
 } from './common.ts';
 
 export const JobStateSchema = Type.Enum(JOB_STATES);
@@ -191,6 +192,8 @@ export const LogQuery = Type.Object(
     offset: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
     attempt: Type.Optional(Type.Integer({ minimum: 1 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 4_194_304 })),
+    /** Held until bytes after `offset` arrive or the log is complete. */
+    wait: Type.Optional(WaitSeconds),
   },
   { additionalProperties: false },
 );
@@ -213,6 +216,30 @@ export const LogSliceSchema = Type.Object({
   jobState: JobStateSchema,
 });
 export type LogSliceWire = Static<typeof LogSliceSchema>;
+
+export const JobProgressQuery = Type.Object(
+  {
+    ids: Type.String({
+      maxLength: 20000,
+      pattern: '^[0-9]+(,[0-9]+)*$',
+      description: 'comma-separated job ids',
+    }),
+    /** Held until every one of the jobs has ended. */
+    wait: Type.Optional(WaitSeconds),
+  },
+  { additionalProperties: false },
+);
+export type JobProgressQuery = Static<typeof JobProgressQuery>;
+
+export const JobProgressSchema = Type.Object({
+  /** The jobs asked for that exist, by state. */
+  counts: Type.Record(Type.String(), Type.Integer()),
+  /** Ids asked for that name no job (never submitted, or deleted since). */
+  missing: Type.Integer(),
+  /** Every job asked for is finished, failed or cancelled (or gone). */
+  ended: Type.Boolean(),
+});
+export type JobProgressWire = Static<typeof JobProgressSchema>;
 
 export const SummarySchema = Type.Object({
   jobs: Type.Record(Type.String(), Type.Integer()),

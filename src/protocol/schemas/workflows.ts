@@ -11,6 +11,7 @@ import {
   NullableString,
   Offset,
   PatternString,
+  WaitSeconds,
 } from './common.ts';
 import { Env, JobSchema } from './jobs.ts';
 
@@ -207,8 +208,21 @@ export const WorkflowDetailSchema = Type.Object({
   workflow: WorkflowSchema,
   jobs: Type.Array(JobSchema),
   files: Type.Array(DatasetSchema),
+  version: Type.String({
+    description: 'changes whenever anything above changes: give it as `seen` to wait for the next change',
+  }),
 });
 export type WorkflowDetailWire = Static<typeof WorkflowDetailSchema>;
+
+export const WorkflowQuery = Type.Object(
+  {
+    /** Held until the workflow's `version` differs from `seen`. */
+    wait: Type.Optional(WaitSeconds),
+    seen: Type.Optional(Type.String({ maxLength: 64, description: 'the version last seen (with wait)' })),
+  },
+  { additionalProperties: false },
+);
+export type WorkflowQuery = Static<typeof WorkflowQuery>;
 
 export const WorkflowListQuery = Type.Object(
   {

@@ -22,6 +22,7 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   [`GET ${r.jobs}`]: 'read',
   [`GET ${r.job}`]: 'read',
   [`GET ${r.jobLogs}`]: 'read',
+  [`GET ${r.jobsProgress}`]: 'read',
   [`GET ${r.jobWhy}`]: 'read',
   [`POST ${r.jobKill}`]: 'owner',
   [`POST ${r.jobRetry}`]: 'owner',

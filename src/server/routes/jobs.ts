@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { readLog } from '../../core/capped-log.ts';
 import { type FieldIssue, NotFoundError, PayloadTooLargeError, ValidationError } from '../../core/errors.ts';
 import { applyEnvPatch, parseEnvPatch, parseJobSpecs } from '../../core/job-spec.ts';
-import { isJobState, isTerminalJobState } from '../../core/job-state.ts';
+import { isJobState, isTerminalJobState, type JobState } from '../../core/job-state.ts';
 import { oversizedEnvs, tooManyJobs } from '../../core/limits.ts';
 import { lostPayloadWarning } from '../../core/pilot-decisions.ts';
 import { ROUTES } from '../../protocol/routes.ts';
@@ -14,10 +14,14 @@ import {
   JobDetailSchema,
   JobList,
   JobListQuery,
+  JobProgressQuery,
+  JobProgressSchema,
+  type JobProgressWire,
   JobSchema,
   KillJobReply,
   LogQuery,
   LogSliceSchema,
+  type LogSliceWire,
   SubmitJobsBody,
 } from '../../protocol/schemas/jobs.ts';
 import type { JobFilter } from '../../store/store.ts';
@@ -25,6 +29,7 @@ import type { AppContext, TypedApp } from '../app.ts';
 import { actorOf, ownerFor, requireManage } from '../auth/auth-guard.ts';
 import { jobAsSeen, jobsAsSeen } from '../auth/redaction.ts';
 import { idempotencyKeyOf, markReplayed } from '../idempotency.ts';
+import { hangUpOf, holdUntil } from '../long-poll.ts';
 import { parseErrorFilter, parseStateList } from './query-parsing.ts';
 
 const JobReply = Type.Object({ job: JobSchema });
@@ -120,38 +125,67 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
   app.get(
     ROUTES.jobLogs,
     { schema: { params: IdParams, querystring: LogQuery, response: { 200: LogSliceSchema } } },
-    async (request) => {
+    async (request, reply) => {
       const { id } = request.params;
-      const job = await store.getJob(id);
-      if (!job) throw new NotFoundError('job', id);
-      const attempt = request.query.attempt ?? job.attempt;
-      if (attempt > job.attempt)
-        throw new ValidationError(`job ${id} has no attempt ${attempt} yet`, [
-          { path: '/querystring/attempt', message: `at most ${job.attempt}` },
-        ]);
-      const stream = request.query.stream ?? 'out';
-      const log = await store.getLog(id, attempt, stream);
-      const from = request.query.offset ?? 0;
-      const slice = log
-        ? readLog(log, from, request.query.limit ?? DEFAULT_LOG_SLICE)
-        : { offset: from, data: Buffer.alloc(0), nextOffset: from, omittedBefore: 0 };
-      const totalBytes = log?.totalBytes ?? 0;
-      const ended = attempt < job.attempt || isTerminalJobState(job.state);
-      return {
-        jobId: id,
-        attempt,
-        stream,
-        offset: slice.offset,
-        nextOffset: slice.nextOffset,
-        omittedBefore: slice.omittedBefore,
-        totalBytes,
-        keptBytes: log ? log.head.length + log.tail.length : 0,
-        data: slice.data.toString('utf8'),
-        complete: ended && slice.nextOffset >= totalBytes,
-        jobState: job.state,
+      const look = () => logSlice(id, request.query);
+      let first: number | undefined;
+      // Something to say: new bytes, the log's end, or a new attempt's log (a retry started).
+      const news = (slice: LogSliceWire) => {
+        first ??= slice.attempt;
+        return slice.data !== '' || slice.complete || slice.attempt !== first;
       };
+      return holdUntil(ctx.changes, request.query.wait, look, news, hangUpOf(reply));
     },
   );
+
+  app.get(
+    ROUTES.jobsProgress,
+    { schema: { querystring: JobProgressQuery, response: { 200: JobProgressSchema } } },
+    async (request, reply) => {
+      const ids = [...new Set(request.query.ids.split(',').map(Number))];
+      const look = async (): Promise<JobProgressWire> => {
+        const counts = await store.stats.jobStates(ids);
+        const found = Object.values(counts).reduce((sum, n) => sum + (n ?? 0), 0);
+        const ended = Object.entries(counts).every(
+          ([state, n]) => !n || isTerminalJobState(state as JobState),
+        );
+        return { counts, missing: ids.length - found, ended };
+      };
+      return holdUntil(ctx.changes, request.query.wait, look, (progress) => progress.ended, hangUpOf(reply));
+    },
+  );
+
+  /** One slice of a job attempt's log, as the logs route answers it. */
+  const logSlice = async (id: number, query: LogQuery): Promise<LogSliceWire> => {
+    const job = await store.getJob(id);
+    if (!job) throw new NotFoundError('job', id);
+    const attempt = query.attempt ?? job.attempt;
+    if (attempt > job.attempt)
+      throw new ValidationError(`job ${id} has no attempt ${attempt} yet`, [
+        { path: '/querystring/attempt', message: `at most ${job.attempt}` },
+      ]);
+    const stream = query.stream ?? 'out';
+    const log = await store.getLog(id, attempt, stream);
+    const from = query.offset ?? 0;
+    const slice = log
+      ? readLog(log, from, query.limit ?? DEFAULT_LOG_SLICE)
+      : { offset: from, data: Buffer.alloc(0), nextOffset: from, omittedBefore: 0 };
+    const totalBytes = log?.totalBytes ?? 0;
+    const ended = attempt < job.attempt || isTerminalJobState(job.state);
+    return {
+      jobId: id,
+      attempt,
+      stream,
+      offset: slice.offset,
+      nextOffset: slice.nextOffset,
+      omittedBefore: slice.omittedBefore,
+      totalBytes,
+      keptBytes: log ? log.head.length + log.tail.length : 0,
+      data: slice.data.toString('utf8'),
+      complete: ended && slice.nextOffset >= totalBytes,
+      jobState: job.state,
+    };
+  };
 
   /** The job, after checking the caller may manage it (404 before 403: ids are not secret). */
   const ownJob = async (request: Parameters<typeof requireManage>[0], id: number) => {

@@ -24,6 +24,7 @@ import {
 import type { ClaimedJob, Store } from '../../store/store.ts';
 import type { AppContext, TypedApp } from '../app.ts';
 import { principalOf } from '../auth/auth-guard.ts';
+import { hangUpOf } from '../long-poll.ts';
 import type { AppMetrics } from '../metrics/app-metrics.ts';
 import { ClaimSlots } from './claim-slots.ts';
 import { requireOwnPilot } from './pilots.ts';
@@ -72,12 +73,8 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
     const { pilot } = touched;
     const first = claimReply(touched, meter);
     if (first.job || first.command) return first;
-    // The response's close (not the request's, which fires once the body is read) tells
-    // that the pilot hung up before we answered; then stop waiting and claim nothing.
-    const gone = new AbortController();
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) gone.abort();
-    });
+    // A pilot that hung up before we answered gets nothing claimed for it.
+    const gone = hangUpOf(reply);
     const match = { site: pilot.site, jobTypes: pilot.jobTypes };
     const none = () => {
       meter.claimed('none');
@@ -85,9 +82,9 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
     };
     for (;;) {
       const remaining = deadline - ctx.now();
-      if (remaining <= 0 || waiter.isClosed || gone.signal.aborted) return none();
-      await waiter.wait(Math.min(remaining, recheckMs), gone.signal);
-      if (gone.signal.aborted) return none();
+      if (remaining <= 0 || waiter.isClosed || gone.aborted) return none();
+      await waiter.wait(Math.min(remaining, recheckMs), gone);
+      if (gone.aborted) return none();
       const claimed = await meter.timeStore('claim', () =>
         store.claimJob(uuid, match, leaseMs(body.beat), ctx.now()),
       );

@@ -11,6 +11,7 @@ import {
   WorkflowDetailSchema,
   WorkflowList,
   WorkflowListQuery,
+  WorkflowQuery,
   WorkflowReply,
 } from '../../protocol/schemas/workflows.ts';
 import { instantiateWorkflow } from '../../workflow/index.ts';
@@ -18,6 +19,7 @@ import type { AppContext, TypedApp } from '../app.ts';
 import { actorOf, ownerFor, requireManage } from '../auth/auth-guard.ts';
 import { jobsAsSeen } from '../auth/redaction.ts';
 import { idempotencyKeyOf, markReplayed } from '../idempotency.ts';
+import { hangUpOf, holdUntil, versionOf } from '../long-poll.ts';
 import { parseStateList } from './query-parsing.ts';
 
 export function registerWorkflowRoutes(app: TypedApp, ctx: AppContext): void {
@@ -52,7 +54,7 @@ export function registerWorkflowRoutes(app: TypedApp, ctx: AppContext): void {
         : { value: await store.createWorkflow(input, ctx.now()), replayed: false };
       if (replayed) {
         markReplayed(reply);
-        return reply.status(201).send(detail);
+        return reply.status(201).send(versioned(detail));
       }
       await ctx.audit(request, {
         action: 'workflow.create',
@@ -60,7 +62,7 @@ export function registerWorkflowRoutes(app: TypedApp, ctx: AppContext): void {
         objectId: detail.workflow.id,
         detail: `from DAG ${dag.name}, ${detail.jobs.length} jobs`,
       });
-      return reply.status(201).send({ ...detail, jobs: jobsAsSeen(request, detail.jobs) });
+      return reply.status(201).send(versioned({ ...detail, jobs: jobsAsSeen(request, detail.jobs) }));
     },
   );
 
@@ -83,11 +85,16 @@ export function registerWorkflowRoutes(app: TypedApp, ctx: AppContext): void {
 
   app.get(
     ROUTES.workflow,
-    { schema: { params: IdParams, response: { 200: WorkflowDetailSchema } } },
-    async (request) => {
-      const detail = await store.getWorkflow(request.params.id);
-      if (!detail) throw new NotFoundError('workflow', request.params.id);
-      return { ...detail, jobs: jobsAsSeen(request, detail.jobs) };
+    { schema: { params: IdParams, querystring: WorkflowQuery, response: { 200: WorkflowDetailSchema } } },
+    async (request, reply) => {
+      const { id } = request.params;
+      const look = async () => {
+        const detail = await store.getWorkflow(id);
+        if (!detail) throw new NotFoundError('workflow', id);
+        return versioned({ ...detail, jobs: jobsAsSeen(request, detail.jobs) });
+      };
+      const { wait, seen } = request.query;
+      return holdUntil(ctx.changes, wait, look, (detail) => detail.version !== seen, hangUpOf(reply));
     },
   );
 
@@ -133,4 +140,9 @@ export function registerWorkflowRoutes(app: TypedApp, ctx: AppContext): void {
       return { ok: true as const };
     },
   );
+}
+
+/** A workflow's detail with its version (long-poll.ts), as every route answers it. */
+function versioned<D extends object>(detail: D): D & { version: string } {
+  return { ...detail, version: versionOf(detail) };
 }
