@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Cluster, makeCluster } from '../helpers/cluster.ts';
+import { postgresAvailable } from '../helpers/postgres.ts';
 import { baseEnv, p3s, removeDir, tempDir, waitFor } from '../helpers/processes.ts';
 import { deleteRetryRulesWithCli } from '../helpers/retry-rules.ts';
 
@@ -46,45 +47,57 @@ const waitForGo = (runLog: string, go: string) => ({
   env: { P3S_EXECMODE: '1' },
 });
 
+/** 40 jobs through one 4-slot pilot: the payloads' own record proves exactly once and the overlap. */
+async function exactlyOnce(store: 'sqlite' | 'postgres') {
+  c = await makeCluster({ store });
+  const runLog = join(c.dataDir, 'runs.log');
+  writeFileSync(runLog, '');
+  const ids = await c.submit(
+    Array.from({ length: 40 }, (_, i) => ({
+      name: `span-${i}`,
+      payload: SPAN,
+      env: { RUN_LOG: runLog, SPAN_SECONDS: '0.3' },
+    })),
+  );
+  const pilot = c.startPilot(['--slots', '4', '-c', '0', '-p', '1', '-b', '1']);
+  await waitFor(
+    'all jobs finished',
+    async () => (await c!.json(['summary'])).jobs.finished === 40,
+    120_000,
+    500,
+  );
+  pilot.signal('SIGTERM');
+  expect(await pilot.exited).toBe(0);
+
+  const { starts, ends, most } = readSpans(runLog);
+  expect([...starts.keys()].sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
+  expect([...starts.values()].every((n) => n === 1)).toBe(true);
+  expect([...ends.keys()].sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
+  expect([...ends.values()].every((n) => n === 1)).toBe(true);
+  expect(most).toBeLessThanOrEqual(4);
+  expect(most).toBeGreaterThan(1);
+
+  // Four pilots to the server, one process: the same pid, uuids <uuid>-s1 … -s4.
+  const { pilots } = await c.json(['pilots', 'list', '--all']);
+  expect(pilots).toHaveLength(4);
+  expect(new Set(pilots.map((p: { pid: number }) => p.pid)).size).toBe(1);
+  const suffixes = pilots.map((p: { uuid: string }) => p.uuid.slice(-3)).sort();
+  expect(suffixes).toEqual(['-s1', '-s2', '-s3', '-s4']);
+  expect(new Set(pilots.map((p: { uuid: string }) => p.uuid.slice(0, -3))).size).toBe(1);
+  expect(pilots.reduce((sum: number, p: { jobsRun: number }) => sum + p.jobsRun, 0)).toBe(40);
+}
+
 describe('a multi-slot pilot', () => {
-  it('runs 40 jobs exactly once, at most 4 and more than one at a time, with 4 slots', async () => {
-    c = await makeCluster();
-    const runLog = join(c.dataDir, 'runs.log');
-    writeFileSync(runLog, '');
-    const ids = await c.submit(
-      Array.from({ length: 40 }, (_, i) => ({
-        name: `span-${i}`,
-        payload: SPAN,
-        env: { RUN_LOG: runLog, SPAN_SECONDS: '0.3' },
-      })),
-    );
-    const pilot = c.startPilot(['--slots', '4', '-c', '0', '-p', '1', '-b', '1']);
-    await waitFor(
-      'all jobs finished',
-      async () => (await c!.json(['summary'])).jobs.finished === 40,
-      120_000,
-      500,
-    );
-    pilot.signal('SIGTERM');
-    expect(await pilot.exited).toBe(0);
-
-    const { starts, ends, most } = readSpans(runLog);
-    expect([...starts.keys()].sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
-    expect([...starts.values()].every((n) => n === 1)).toBe(true);
-    expect([...ends.keys()].sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
-    expect([...ends.values()].every((n) => n === 1)).toBe(true);
-    expect(most).toBeLessThanOrEqual(4);
-    expect(most).toBeGreaterThan(1);
-
-    // Four pilots to the server, one process: the same pid, uuids <uuid>-s1 … -s4.
-    const { pilots } = await c.json(['pilots', 'list', '--all']);
-    expect(pilots).toHaveLength(4);
-    expect(new Set(pilots.map((p: { pid: number }) => p.pid)).size).toBe(1);
-    const suffixes = pilots.map((p: { uuid: string }) => p.uuid.slice(-3)).sort();
-    expect(suffixes).toEqual(['-s1', '-s2', '-s3', '-s4']);
-    expect(new Set(pilots.map((p: { uuid: string }) => p.uuid.slice(0, -3))).size).toBe(1);
-    expect(pilots.reduce((sum: number, p: { jobsRun: number }) => sum + p.jobsRun, 0)).toBe(40);
-  }, 180_000);
+  it(
+    'runs 40 jobs exactly once, at most 4 and more than one at a time, with 4 slots (SQLite)',
+    () => exactlyOnce('sqlite'),
+    180_000,
+  );
+  it.runIf(postgresAvailable())(
+    'runs 40 jobs exactly once, at most 4 and more than one at a time, with 4 slots (PostgreSQL)',
+    () => exactlyOnce('postgres'),
+    180_000,
+  );
 
   it("offers each slot its share of the pilot's memory: a job asking more is not claimed", async () => {
     c = await makeCluster();
