@@ -12,23 +12,14 @@ import type {
 } from '../protocol/schemas/pilots.ts';
 import type { PayloadContainment } from './containment.ts';
 import { type DiskShortage, describeShortage, diskShortage, pilotDirs } from './disk-space.ts';
+import { EXIT } from './exit-codes.ts';
 import { JobSession } from './job-session.ts';
 import { DEFAULT_CHUNK_BYTES } from './log-shipper.ts';
 import { type PilotResources, pilotResources } from './node-resources.ts';
 import type { PilotOptions } from './options.ts';
 import { errorText, Outage, OutageError, sleep, withRetry } from './retry.ts';
 
-/** Exit codes of a pilot. */
-export const EXIT = {
-  /** Done: cycles or lifetime used up, told to stop, or stopped by SIGTERM/SIGINT. */
-  ok: 0,
-  /** Local failure (directories, unexpected error). */
-  failure: 1,
-  /** The server refused the pilot (registration or claim answered with an error). */
-  refused: 2,
-  /** The server stayed unreachable longer than `maxOutage`. */
-  unreachable: 3,
-} as const;
+export { EXIT };
 
 export interface AgentDeps {
   client: P3sClient;

@@ -23,10 +23,13 @@ export class Containment implements PayloadContainment {
     private readonly guardian: Guardian | null,
   ) {}
 
-  /** Sets up what this host allows: cgroups if the pilot may create them, and the guardian. */
-  static open(pilotUuid: string, log: Logger): Containment {
+  /**
+   * Sets up what this host allows: cgroups if the pilot may create them, and the guardian. Its
+   * payloads carry one of `markedWith` as P3S_PILOT_UUID (each slot's uuid, for a pilot with slots).
+   */
+  static open(pilotUuid: string, log: Logger, markedWith: readonly string[] = [pilotUuid]): Containment {
     const cgroups = PilotCgroups.open(pilotUuid);
-    const guardian = startGuardian(pilotUuid, cgroups?.dir ?? null, log);
+    const guardian = startGuardian(markedWith, cgroups?.dir ?? null, log);
     log.info(
       { cgroups: cgroups?.dir ?? null, guardian: guardian !== null },
       cgroups

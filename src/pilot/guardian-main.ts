@@ -1,13 +1,14 @@
-// The payload guardian's process (see guardian.ts): `node guardian-main.js <pilot uuid> <cgroup dir | ->`.
+// The payload guardian's process (see guardian.ts): `node guardian-main.js <cgroup dir | -> <pilot uuid>...`.
 // It reads the pilot's notes on stdin and, when stdin ends — the pilot exited or was killed, even
 // with SIGKILL — kills every process the pilot's payloads left: their process groups, the pilot's
-// job cgroups, and every process marked with the pilot's uuid. Then it exits. Node builtins only.
+// job cgroups, and every process marked with one of the pilot's uuids (one per slot). Then it exits.
+// Node builtins only.
 
 import { killPayloads, parseNote } from './guardian-sweep.ts';
 
-const [pilotUuid, cgroupArg] = process.argv.slice(2);
-if (!pilotUuid) {
-  process.stderr.write('usage: guardian-main <pilot uuid> <cgroup dir | ->\n');
+const [cgroupArg, ...pilotUuids] = process.argv.slice(2);
+if (pilotUuids.length === 0) {
+  process.stderr.write('usage: guardian-main <cgroup dir | -> <pilot uuid>...\n');
   process.exit(2);
 }
 const groups = new Set<number>();
@@ -25,7 +26,7 @@ process.stdin.on('data', (chunk: string) => {
 });
 const sweep = () => {
   killPayloads({
-    pilotUuid,
+    pilotUuids,
     groups: [...groups],
     cgroupDir: cgroupArg && cgroupArg !== '-' ? cgroupArg : null,
   });

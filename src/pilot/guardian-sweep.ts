@@ -18,16 +18,20 @@ export function parseNote(line: string): GuardianNote | null {
 
 /**
  * Kills everything the pilot's payloads left: each process group still noted, each job cgroup,
- * then every process marked with the pilot's uuid (descendants that left their group), until a
+ * then every process marked with one of the pilot's uuids (descendants that left their group), until a
  * scan finds none; then removes the pilot's cgroups. SIGKILL at once: the pilot that could have
  * reported a gentler end is gone.
  */
-export function killPayloads(what: { pilotUuid: string; groups: number[]; cgroupDir: string | null }): void {
+export function killPayloads(what: {
+  pilotUuids: readonly string[];
+  groups: number[];
+  cgroupDir: string | null;
+}): void {
   signalAll(
     what.groups.map((pgid) => -pgid),
     'SIGKILL',
   );
   if (what.cgroupDir) for (const dir of childCgroups(what.cgroupDir)) killCgroup(dir);
-  killMarked({ P3S_PILOT_UUID: what.pilotUuid });
+  for (const uuid of what.pilotUuids) killMarked({ P3S_PILOT_UUID: uuid });
   if (what.cgroupDir) removePilotCgroups(what.cgroupDir);
 }

@@ -21,12 +21,19 @@ export interface Guardian {
 /** How long close() waits for the guardian's sweep. */
 const CLOSE_WAIT_MS = 5000;
 
-/** Starts the pilot's guardian; null (logged) when it cannot be started. */
-export function startGuardian(pilotUuid: string, cgroupDir: string | null, log: Logger): Guardian | null {
+/**
+ * Starts the pilot's guardian, which sweeps the processes marked with any of `pilotUuids` (the
+ * pilot's slots each mark their payloads with their own); null (logged) when it cannot be started.
+ */
+export function startGuardian(
+  pilotUuids: readonly string[],
+  cgroupDir: string | null,
+  log: Logger,
+): Guardian | null {
   const { file, execArgv } = guardianEntry();
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [...execArgv, file, pilotUuid, cgroupDir ?? '-'], {
+    child = spawn(process.execPath, [...execArgv, file, cgroupDir ?? '-', ...pilotUuids], {
       // Its own session: a Ctrl-C or a kill of the pilot's process group does not reach it.
       detached: true,
       stdio: ['pipe', 'ignore', 'ignore'],

@@ -1,5 +1,6 @@
 // Composition root of a pilot process (`p3s pilot`): builds the client, logger and stop signals,
-// installs SIGTERM/SIGINT handling for the duration of the run, and returns the exit code.
+// installs SIGTERM/SIGINT handling for the duration of the run, runs one Agent per slot (sharing
+// all of these and one Containment), and returns the exit code.
 
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -9,9 +10,11 @@ import { P3S_VERSION } from '../core/version.ts';
 import { P3sClient } from '../protocol/client.ts';
 import { Agent, EXIT } from './agent.ts';
 import { Containment } from './containment.ts';
+import { pilotResources } from './node-resources.ts';
 import type { PilotOptions } from './options.ts';
 import { PayloadUserError, preparePayloadUser } from './payload-user.ts';
 import { resolveSite } from './site-settings.ts';
+import { slotShare, slotUuid, slotWorkDir, worstExit } from './slots.ts';
 
 export { EXIT } from './agent.ts';
 export { LOCAL_EXIT, type LocalRun, type LocalRunOptions, runJobLocally } from './local-run.ts';
@@ -27,17 +30,21 @@ export const STOP_REPORT_SECONDS = 10;
 /**
  * Runs one pilot until its cycles or lifetime are used up, the server tells it to stop, or it
  * gets SIGTERM/SIGINT (the payload is killed and reported; a second signal, or STOP_REPORT_SECONDS
- * after the kill grace, stops retrying reports). Resolves to the process exit code (see EXIT); never calls process.exit itself.
+ * after the kill grace, stops retrying reports). With several slots, each runs so until its own
+ * end, and the process ends with the last. Resolves to the process exit code (see EXIT; with
+ * slots the worst of theirs, slots.ts); never calls process.exit itself.
  */
 export async function runPilot(options: PilotOptions): Promise<number> {
   const uuid = options.uuid ?? randomUUID();
+  const slots = options.slots ?? 1;
+  const slotUuids = Array.from({ length: slots }, (_, i) => slotUuid(uuid, i + 1, slots));
   const logger = pino({ level: options.logLevel, base: { pilot: uuid } }, logDestination());
   let runAs = options.runAs;
   try {
     const { payloadUser } = options;
     if (payloadUser !== undefined && runAs === undefined)
       runAs = preparePayloadUser({ ...options, payloadUser });
-    mkdirSync(options.workDir, { recursive: true });
+    for (let k = 1; k <= slots; k++) mkdirSync(slotWorkDir(options.workDir, k, slots), { recursive: true });
     mkdirSync(options.joblogDir, { recursive: true });
   } catch (error) {
     if (error instanceof PayloadUserError) logger.fatal(error.message);
@@ -68,22 +75,42 @@ export async function runPilot(options: PilotOptions): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   // Set up before any payload runs: if this pilot is killed, its guardian kills what they left.
-  const containment = Containment.open(uuid, logger);
+  const containment = Containment.open(uuid, logger, slotUuids);
   try {
     const client = new P3sClient({ server: options.server, token: options.token, caFile: options.caFile });
     const resolved = await resolveSite(client, { ...options, runAs }, logger, stop.signal);
     if (typeof resolved === 'number') return resolved;
-    const agent = new Agent({
-      client,
-      options: resolved,
-      uuid,
-      logger,
-      host: hostname(),
-      pid: process.pid,
-      version: P3S_VERSION,
-      stop: stop.signal,
-      hurry: hurry.signal,
-      containment,
+    // Each slot offers its share of what the whole pilot offers (its flags, else the node).
+    const share = slotShare(pilotResources(resolved), slots);
+    const agents = slotUuids.map((slotId, i) => {
+      const slotLogger = slots === 1 ? logger : logger.child({ slot: i + 1 });
+      const agent = new Agent({
+        client,
+        options:
+          slots === 1
+            ? resolved
+            : {
+                ...resolved,
+                workDir: slotWorkDir(resolved.workDir, i + 1, slots),
+                memoryMiB: share.memory,
+                cores: share.cores,
+                diskMiB: share.disk,
+              },
+        uuid: slotId,
+        logger: slotLogger,
+        host: hostname(),
+        pid: process.pid,
+        version: P3S_VERSION,
+        stop: stop.signal,
+        hurry: hurry.signal,
+        containment,
+      });
+      // A slot that fails ends alone: the others finish their jobs before the process exits.
+      return () =>
+        agent.run().catch((error: unknown) => {
+          slotLogger.fatal({ err: error }, 'pilot failed');
+          return EXIT.failure;
+        });
     });
     logger.info(
       {
@@ -94,10 +121,11 @@ export async function runPilot(options: PilotOptions): Promise<number> {
         cycles: resolved.cycles,
         period: resolved.period,
         beat: resolved.beat,
+        ...(slots > 1 && { slots, slotShare: share }),
       },
       'pilot starting',
     );
-    return await agent.run();
+    return worstExit(await Promise.all(agents.map((run) => run())));
   } catch (error) {
     logger.fatal({ err: error }, 'pilot failed');
     return EXIT.failure;

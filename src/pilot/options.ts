@@ -16,6 +16,12 @@ export interface PilotOptions {
   caFile?: string;
   /** Pilot uuid; generated when absent (`p3s pilots start` passes one to find its pilots later). */
   uuid?: string;
+  /**
+   * Jobs this process runs at once (default 1): each slot is a pilot of its own to the server
+   * (uuid `<uuid>-s<k>`), offers its share of the node and runs in `<workDir>/slot-<k>`; cycles,
+   * lifetime and idle exit count per slot (slots.ts).
+   */
+  slots?: number;
   /** Site name; null = no site (takes only jobs that ask for no site). */
   site: string | null;
   /** Accepted job types; empty = any. */

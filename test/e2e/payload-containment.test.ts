@@ -1,7 +1,8 @@
 // No payload outlives its pilot: `kill -9` of a real pilot process mid-job, and its payload and the
 // child the payload setsid-ed are gone within a second (the pilot's guardian kills them; with cgroups
 // the job's cgroup, without them the process group and the marks). Also for a pilot that may not
-// create cgroups (run as `nobody`), and for a payload process running as another user.
+// create cgroups (run as `nobody`), for a payload process running as another user, and for every
+// slot's payload of a multi-slot pilot (each marked with its slot's uuid).
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -44,8 +45,8 @@ afterEach(async () => {
 });
 
 /** A real `p3s pilot` process; `as` runs it as another user (root only; group nogroup). */
-function startPilot(as?: string): ChildProcess {
-  const argv = [BIN, 'pilot', '--server', server.url, '--uuid', randomUUID(), '-c', '0', '-p', '1'];
+function startPilot(as?: string, extra: string[] = []): ChildProcess {
+  const argv = [BIN, 'pilot', '--server', server.url, '--uuid', randomUUID(), '-c', '0', '-p', '1', ...extra];
   argv.push('--work-dir', join(root, 'work'), '--joblog-dir', join(root, 'joblogs'), '--log-level', 'warn');
   const env = baseEnv({ P3S_TOKEN: server.adminToken, HOME: root });
   // setpriv execs in place (runuser would fork): the pid is the pilot's own, for kill -9.
@@ -79,16 +80,15 @@ async function runningPayload(prefix = ''): Promise<{ main: number; child: numbe
   return pids;
 }
 
-async function killPilotAndExpectPayloadGone(process_: ChildProcess, pids: { main: number; child: number }) {
-  expect(alive(pids.main) && alive(pids.child)).toBe(true);
+async function killPilotAndExpectPayloadGone(
+  process_: ChildProcess,
+  ...payloads: { main: number; child: number }[]
+) {
+  const pids = payloads.flatMap((p) => [p.main, p.child]);
+  expect(pids.every(alive)).toBe(true);
   process_.kill('SIGKILL');
   // Polled, bounded at the second the guardian has to do it in.
-  await waitFor(
-    'the payload and its setsid child gone',
-    () => !alive(pids.main) && !alive(pids.child),
-    1000,
-    20,
-  );
+  await waitFor('the payloads and their setsid children gone', () => !pids.some(alive), 1000, 20);
 }
 
 describe('kill -9 of a pilot mid-job', () => {
@@ -102,6 +102,19 @@ describe('kill -9 of a pilot mid-job', () => {
     async () => {
       const child = startPilot('nobody');
       await killPilotAndExpectPayloadGone(child, await runningPayload());
+    },
+  );
+
+  it.runIf(asRoot && nobodyExists)(
+    'ends every slot payload of a multi-slot pilot that may not create cgroups (run as nobody)',
+    async () => {
+      const child = startPilot('nobody', ['--slots', '2']);
+      const [one, two] = await Promise.all([runningPayload(), runningPayload()]);
+      await killPilotAndExpectPayloadGone(
+        child,
+        one as { main: number; child: number },
+        two as { main: number; child: number },
+      );
     },
   );
 

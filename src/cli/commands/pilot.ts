@@ -11,6 +11,7 @@ import {
   SITE_SETTINGS,
   type SiteSetting,
 } from '../../pilot/options.ts';
+import { MAX_SLOTS, slotUuidProblem } from '../../pilot/slots.ts';
 import { bytesArg, intArg, listArg, secondsArg, uuidArg } from '../args.ts';
 import { keepRunningWithoutOutput } from '../closed-output.ts';
 import { CliError, Exit } from '../errors.ts';
@@ -307,12 +308,23 @@ export function addPilotCommand(program: Command): void {
     1,
   )
     .addOption(new Option('--uuid <uuid>', 'pilot uuid (default: a new random one)').argParser(uuidArg))
+    .addOption(
+      new Option(
+        '--slots <n>',
+        "jobs run at once: each slot is a pilot of its own to the server, offering its share of the node's memory, cores and disk; -c, --lifetime and --idle-exit count per slot",
+      )
+        .argParser(intArg(1, MAX_SLOTS))
+        .default(1),
+    )
     .action(async (opts, cmd) => {
+      const uuidProblem = opts.uuid !== undefined && slotUuidProblem(opts.uuid, opts.slots);
+      if (uuidProblem) throw new CliError(uuidProblem, { exitCode: 2 });
       const setup = pilotOptionsFrom(opts);
       const options = await pilotCredentials(setup, output({}));
       options.runAs = await checkPayloadUser(options, setup.tokenSource);
       options.explicit = explicitSettings(cmd, opts.explicit);
       if (opts.uuid !== undefined) options.uuid = opts.uuid;
+      options.slots = opts.slots;
       // A pilot whose log pipe closed still ends its payload and reports it.
       keepRunningWithoutOutput();
       // Loaded on demand so client commands do not pay for the pilot's code.
