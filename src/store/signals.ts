@@ -18,6 +18,11 @@ const CHANNELS: Record<string, SignalKind> = {
   [STORE_CHANGED_CHANNEL]: 'changed',
 };
 const RELISTEN_DELAY_MS = 1000;
+/**
+ * Under load one "changed" NOTIFY goes out at most this often: other servers' readers hear of a
+ * change this much later at worst, and a busy server sends a few hundred a second, not one per commit.
+ */
+const CHANGED_NOTIFY_SPACING_MS = 5;
 
 /** Where a PostgreSQL store's signals travel: a dedicated LISTEN client, and NOTIFYs sent through the pool. */
 export interface SignalBus {
@@ -87,13 +92,17 @@ export class StoreSignals {
   }
 
   async #notifyChanged(db: Kysely<Database>): Promise<void> {
-    do {
+    for (;;) {
       this.#notifyAgain = false;
+      const sent = Date.now();
       // Lost when the database is down; the readers' own deadline answers them meanwhile.
       await sql`select pg_notify(${STORE_CHANGED_CHANNEL}, ${this.#source})`
         .execute(db)
         .catch(() => undefined);
-    } while (this.#notifyAgain && !this.#closed);
+      const spacing = sent + CHANGED_NOTIFY_SPACING_MS - Date.now();
+      if (spacing > 0) await new Promise((resolve) => setTimeout(resolve, spacing));
+      if (!this.#notifyAgain || this.#closed) break;
+    }
     this.#notifying = undefined;
   }
 
