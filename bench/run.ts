@@ -184,7 +184,8 @@ for (const store of stores) {
   if (wanted('cli')) log('cli', await cliStart(store, params.cliRounds));
   if (wanted('peers')) {
     const sizes = { trueJobs: params.peersTrue, sleepJobs: params.peersSleep, rounds: params.peersRounds };
-    log('peers', await peers(store, sizes));
+    log('peers', await peers(store, sizes, 'singles'));
+    log('peers', await peers(store, sizes, 'slots'));
   }
 }
 

@@ -133,25 +133,27 @@ export function checkTargets(results: Record<string, unknown[]>): Check[] {
     });
   }
   for (const r of rows('peers')) {
+    // The store and p3s's pilot shape (4 single pilots, or one with --slots 4), in every target's name.
+    const on = r.pilots === undefined ? String(r.store) : `${r.store}, ${r.pilots}`;
     checks.push({
-      target: `peers: ${r.trueJobs} × /bin/true through the CLI ≤ 1.0 × GNU parallel (${r.store})`,
+      target: `peers: ${r.trueJobs} × /bin/true through the CLI ≤ 1.0 × GNU parallel (${on})`,
       ok: num(r.true_ratio_parallel) <= 1,
       actual: `${fmt(num(r.true_ratio_parallel))}× (${fmt(num(r.true_p3s_s), ' s')} vs ${fmt(num(r.true_parallel_s), ' s')})`,
     });
     checks.push({
-      target: `peers: idle submit → payload start through the CLI ≤ 100 ms (${r.store})`,
+      target: `peers: idle submit → payload start through the CLI ≤ 100 ms (${on})`,
       ok: num(r.idle_p3s_ms) <= 100,
       actual: fmt(num(r.idle_p3s_ms), ' ms'),
     });
     if (r.slurm === true)
       checks.push({
-        target: `peers: idle submit → payload start ≤ 0.25 × Slurm (${r.store})`,
+        target: `peers: idle submit → payload start ≤ 0.25 × Slurm (${on})`,
         ok: num(r.idle_ratio_slurm) <= 0.25,
         actual: `${fmt(num(r.idle_ratio_slurm))}×`,
       });
     // The 10.25 s bound is for 40 one-second jobs on 4 slots (ideal 10 s); a --quick run reports only.
     checks.push({
-      target: `peers: ${r.sleepJobs} × sleep 1 on 4 slots ≤ 10.25 s (${r.store})`,
+      target: `peers: ${r.sleepJobs} × sleep 1 on 4 slots ≤ 10.25 s (${on})`,
       ok: r.sleepJobs === 40 ? num(r.sleep_p3s_s) <= 10.25 : null,
       actual: fmt(num(r.sleep_p3s_s), ' s'),
     });

@@ -1,5 +1,6 @@
 // Scenario: p3s as a user runs it — `p3s job submit FILE -N n --wait` from a shell, p3s on PATH —
-// beside what the same user would otherwise run on the same machine with the same 4 slots:
+// beside what the same user would otherwise run on the same machine with the same 4 slots (p3s's
+// as 4 single pilots, or as one pilot with --slots 4):
 // `xargs -P4`, GNU `parallel -j4`, and Slurm (sbatch --array --wait) where `sinfo` answers.
 // Workloads: n × /bin/true (wall), n × `sleep 1` (wall), and one job on an idle system from the
 // submit command's start to the payload's first instruction. Rounds interleave every system (the
@@ -105,11 +106,17 @@ export interface PeersSizes {
   rounds: number;
 }
 
-export async function peers(kind: StoreKind, sizes: PeersSizes) {
+/** p3s's SLOTS slots: that many single-slot pilot processes, or one pilot with `--slots SLOTS`. */
+export type PilotShape = 'singles' | 'slots';
+
+export async function peers(kind: StoreKind, sizes: PeersSizes, shape: PilotShape = 'singles') {
   const inst = await makeInstallation(kind);
   try {
     const server = await inst.start();
-    inst.startPilots(SLOTS, ['-c', '0', '-p', '60', '-b', '5']);
+    const pilotArgs = ['-c', '0', '-p', '60', '-b', '5'];
+    if (shape === 'slots') inst.startPilots(1, [...pilotArgs, '--slots', String(SLOTS)]);
+    else inst.startPilots(SLOTS, pilotArgs);
+    // Each slot registers as a pilot of its own.
     await inst.waitForIdlePilots(SLOTS);
     // `p3s` on PATH, as after `npm link`: the bin itself, no npx.
     const binDir = join(inst.dataDir, 'bin');
@@ -151,6 +158,7 @@ export async function peers(kind: StoreKind, sizes: PeersSizes) {
     const row: Record<string, unknown> = {
       store: kind,
       slots: SLOTS,
+      pilots: shape === 'slots' ? `1 × --slots ${SLOTS}` : `${SLOTS} × 1 slot`,
       rounds: sizes.rounds,
       slurm: systems.some((s) => s.name === 'slurm'),
       trueJobs: sizes.trueJobs,
