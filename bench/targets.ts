@@ -145,6 +145,12 @@ export function checkTargets(results: Record<string, unknown[]>): Check[] {
       ok: num(r.idle_p3s_ms) <= 100,
       actual: fmt(num(r.idle_p3s_ms), ' ms'),
     });
+    if (r.ended_p3s_ms !== undefined)
+      checks.push({
+        target: `peers: --wait returns ≤ 20 ms after the job's end (${on})`,
+        ok: num(r.ended_p3s_ms) <= 20,
+        actual: fmt(num(r.ended_p3s_ms), ' ms'),
+      });
     if (r.slurm === true)
       checks.push({
         target: `peers: idle submit → payload start ≤ 0.25 × Slurm (${on})`,

@@ -24,6 +24,8 @@ interface Peer {
   batch(command: string, count: number): string;
   /** The shell line that starts one payload with STAMP=stamp in its env, and returns. */
   one(command: string, stamp: string): string;
+  /** The same, returning once the payload has ended (what a user waits on). */
+  oneWaited(command: string, stamp: string): string;
 }
 
 const q = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
@@ -32,12 +34,14 @@ const XARGS: Peer = {
   name: 'xargs',
   batch: (command, count) => `seq ${count} | xargs -P${SLOTS} -I{} sh -c ${q(command)}`,
   one: (command, stamp) => `echo 1 | STAMP=${q(stamp)} xargs -P${SLOTS} -I{} sh -c ${q(command)}`,
+  oneWaited: (command, stamp) => XARGS.one(command, stamp),
 };
 
 const PARALLEL: Peer = {
   name: 'parallel',
   batch: (command, count) => `seq ${count} | parallel --will-cite -j${SLOTS} -N0 ${q(command)}`,
   one: (command, stamp) => `echo 1 | STAMP=${q(stamp)} parallel --will-cite -j${SLOTS} -N0 ${q(command)}`,
+  oneWaited: (command, stamp) => PARALLEL.one(command, stamp),
 };
 
 const SLURM: Peer = {
@@ -46,6 +50,8 @@ const SLURM: Peer = {
     `sbatch --quiet --wait --array=1-${count}%${SLOTS} --cpus-per-task=1 --output=/dev/null --wrap ${q(command)}`,
   one: (command, stamp) =>
     `STAMP=${q(stamp)} sbatch --quiet --cpus-per-task=1 --output=/dev/null --wrap ${q(command)}`,
+  oneWaited: (command, stamp) =>
+    `STAMP=${q(stamp)} sbatch --quiet --wait --cpus-per-task=1 --output=/dev/null --wrap ${q(command)}`,
 };
 
 /** p3s through its CLI: a one-job file, copied -N times, as a user would write it. */
@@ -60,6 +66,7 @@ function p3sPeer(dir: string): Peer {
     name: 'p3s',
     batch: (command, count) => `p3s job submit ${jobFile(command)} -N ${count} --wait >/dev/null`,
     one: (command, stamp) => `p3s job submit ${jobFile(command, { STAMP: stamp })} >/dev/null`,
+    oneWaited: (command, stamp) => `p3s job submit ${jobFile(command, { STAMP: stamp })} --wait >/dev/null`,
   };
 }
 
@@ -98,6 +105,16 @@ async function startLatencyMs(peer: Peer, dir: string, env: NodeJS.ProcessEnv, n
   // Let it end (and p3s's pilot return to its long-poll) before the next measurement.
   await new Promise((r) => setTimeout(r, 500));
   return started - t0;
+}
+
+/** Milliseconds from the payload's last instruction (its stamp) to the waiting submit line's return. */
+async function endToReturnMs(peer: Peer, dir: string, env: NodeJS.ProcessEnv, n: number): Promise<number> {
+  const stamp = join(dir, `ended-${peer.name}-${n}`);
+  await runShell(peer.oneWaited(STAMP_SCRIPT, stamp), env);
+  const returned = preciseNow();
+  const ended = Number(readFileSync(stamp, 'utf8').trim()) / 1e6;
+  await new Promise((r) => setTimeout(r, 500));
+  return returned - ended;
 }
 
 export interface PeersSizes {
@@ -153,6 +170,7 @@ export async function peers(kind: StoreKind, sizes: PeersSizes, shape: PilotShap
           add(w.key, peer.name, await wallSeconds(peer.batch(w.command, w.count), env));
       }
       for (const peer of order) add('idle', peer.name, await startLatencyMs(peer, inst.dataDir, env, round));
+      for (const peer of order) add('ended', peer.name, await endToReturnMs(peer, inst.dataDir, env, round));
     }
     // Flat figures: `true_p3s_s` (median seconds), `true_ratio_parallel` (median of p3s/parallel per round).
     const row: Record<string, unknown> = {
@@ -168,6 +186,7 @@ export async function peers(kind: StoreKind, sizes: PeersSizes, shape: PilotShap
       ['true', 's'],
       ['sleep', 's'],
       ['idle', 'ms'],
+      ['ended', 'ms'],
     ] as const) {
       const bySystem = samples[key] ?? {};
       for (const [system, values] of Object.entries(bySystem)) {
