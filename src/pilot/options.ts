@@ -80,3 +80,6 @@ export interface PilotOptions {
 /** Pilot settings a site may provide as defaults. */
 export type SiteSetting = 'cycles' | 'period' | 'beat';
 export const SITE_SETTINGS: readonly SiteSetting[] = ['cycles', 'period', 'beat'];
+
+/** What the CLI checks of --slots before a multi-slot pilot starts (slots.ts). */
+export { MAX_SLOTS, slotUuidProblem } from './slots.ts';

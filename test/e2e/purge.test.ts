@@ -2,7 +2,7 @@
 // pilots (exporting them first as JSON lines) and never running work; `p3s server --purge-after`
 // does the same on its own schedule.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Cluster, makeCluster } from '../helpers/cluster.ts';

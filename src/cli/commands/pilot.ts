@@ -7,11 +7,12 @@ import { DEFAULTS } from '../../core/defaults.ts';
 import type { RunAs } from '../../pilot/main.ts';
 import {
   DEFAULT_MEMORY_GRACE,
+  MAX_SLOTS,
   type PilotOptions,
   SITE_SETTINGS,
   type SiteSetting,
+  slotUuidProblem,
 } from '../../pilot/options.ts';
-import { MAX_SLOTS, slotUuidProblem } from '../../pilot/slots.ts';
 import { bytesArg, intArg, listArg, secondsArg, uuidArg } from '../args.ts';
 import { keepRunningWithoutOutput } from '../closed-output.ts';
 import { CliError, Exit } from '../errors.ts';
