@@ -330,6 +330,21 @@ describe.skipIf(!haveChromium)('the monitor in a browser', () => {
     await table.close();
   }, 90_000);
 
+  it('ends the held request of a region that a sort replaces', async () => {
+    await scene.submit([{ name: 'sorted-once', payload: '/bin/true', state: 'template' }]);
+    const page = await open('/jobs?name=sorted-once');
+    // The region's long-poll: held, as nothing it shows changes.
+    const held = await page.waitForRequest((r) => r.url().includes('seen='), { timeout: WAIT });
+    await expect.poll(() => scene.server.app.p3s.changes.size, { timeout: WAIT }).toBeGreaterThanOrEqual(1);
+    const ended = page.waitForEvent('requestfailed', { predicate: (r) => r === held, timeout: WAIT });
+    await page.locator('th a.sort', { hasText: 'Name' }).click();
+    await page.waitForURL(/sort=/, { timeout: WAIT });
+    // Aborted, not left open for its 10 minutes (a browser has few connections to a server).
+    expect((await ended).failure()?.errorText).toBe('net::ERR_ABORTED');
+    expect(await marker(page)).toBe(42);
+    await page.close();
+  }, 90_000);
+
   // Last: it stops the server.
   it('keeps a live region following across a server restart', async () => {
     const [job] = await scene.submit([{ name: 'outlives-restart', payload: '/bin/true', state: 'template' }]);
