@@ -1,18 +1,25 @@
 // The monitor's live regions are long-polls: a region asks its page with the version of what it
 // shows (`seen`) and a `wait`; the server holds that request until a change makes the page read
 // differently, answers at once when the version already differs, and never holds a first page load.
-// The log viewer's follower is held by the logs API the same way. Through inject() on the real app;
+// The log viewer's follower is held by the logs API the same way; on PostgreSQL a write on another
+// server ends the hold (NOTIFY). Through inject() on the real app;
 // the wait is set far beyond the test's timeout, so only a change can end a held request.
 
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../src/server/app.ts';
+import { openStore } from '../../src/store/open-store.ts';
 import { call, makeTestApp, registration, type TestApp } from '../helpers/app.ts';
 import { finish, log, page, start, submit } from '../helpers/monitor-data.ts';
+import { createTestDatabase, postgresAvailable } from '../helpers/postgres.ts';
+import { waitFor } from '../helpers/processes.ts';
 
 let t: TestApp | undefined;
+const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await t?.close();
   t = undefined;
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 async function app(config: Partial<AppConfig> = {}): Promise<TestApp> {
@@ -100,6 +107,42 @@ describe('live regions are held until they change', () => {
     expect(next.html).toContain('offset=14&amp;wait=60');
   });
 });
+
+describe.runIf(postgresAvailable())('PostgreSQL, two servers on one database', () => {
+  it('a kill on server A answers the job page region held on server B', async () => {
+    const db = await createTestDatabase();
+    cleanups.push(() => db.drop());
+    const a = await makeTestApp({ monitorWaitSeconds: 600 }, await openStore({ databaseUrl: db.url }));
+    cleanups.push(() => a.close());
+    const b = await makeTestApp({ monitorWaitSeconds: 600 }, await openStore({ databaseUrl: db.url }));
+    cleanups.push(() => b.close());
+    const [job] = await submit(a.app, [{ name: 'parked', payload: '/bin/true', state: 'template' }]);
+    const region = await page(b.app, `/jobs/${job.id}`, 'live');
+    const answer = page(b.app, askOf(region.html), 'live');
+    const state = tracked(answer);
+    await holding(b);
+    // B hears A's writes through NOTIFY once its LISTEN connection is open: kill only then.
+    await waitFor('server B to LISTEN', () => listening(db.url, 2), 10_000, 20);
+    expect(state.settled).toBe(false);
+    expect((await call(a.app, 'POST', `/api/v1/jobs/${job.id}/kill`)).status).toBe(200);
+    const shown = await answer;
+    expect(shown.html).toContain('<div class="job-head"><span class="badge state-cancelled">');
+  });
+});
+
+/** Whether `n` servers' LISTEN connections to this database are open. */
+async function listening(url: string, n: number): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      `select count(*)::int as n from pg_stat_activity where datname = current_database() and query like 'LISTEN %'`,
+    );
+    return rows[0].n >= n;
+  } finally {
+    await client.end();
+  }
+}
 
 describe('the version of a region', () => {
   it('stays the same while nothing changes, on every live page, so a quiet region is held', async () => {
