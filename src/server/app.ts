@@ -57,6 +57,8 @@ export interface AppConfig {
   maxClaimsPerToken: number;
   /** How often a waiting claim looks for a job even without a wake-up, in ms (default 1000; tests lengthen it). */
   claimRecheckMs?: number;
+  /** Longest the monitor holds a live region's request waiting for a change, in seconds (default 25; tests lengthen it). */
+  monitorWaitSeconds?: number;
 }
 
 export interface AppDeps {

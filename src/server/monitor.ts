@@ -2,12 +2,14 @@
 // transport sends each request through the app's own /api/v1 routes with inject(), so the pages
 // see exactly what any client sees (validation, errors, serialisation, access control) and never
 // the store. A logged-in viewer's requests carry the token of their session cookie as a bearer
-// token, so the API's guard decides what each viewer may read and do.
+// token, so the API's guard decides what each viewer may read and do. Its live regions are
+// long-polls the server holds until they change (src/web/live.tsx).
 
 import type { FastifyInstance } from 'fastify';
 import { type ApiTransport, makeMonitorApi } from '../web/monitor-api.ts';
 import { registerMonitor } from '../web/monitor-routes.ts';
 import type { AppContext } from './app.ts';
+import { hangUpOf, holdUntil } from './long-poll.ts';
 
 export async function mountMonitor(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const transport: ApiTransport = async ({ method, url, body, token }) => {
@@ -24,5 +26,11 @@ export async function mountMonitor(app: FastifyInstance, ctx: AppContext): Promi
     readPolicy: ctx.config.readPolicy,
     now: ctx.now,
     info: { version: ctx.config.version, store: ctx.store.dialect },
+    // Live regions are long-polls: held until they change, woken by every change the store signals.
+    hold: (reply, waitSeconds, look, ready) =>
+      holdUntil(ctx.changes, waitSeconds, look, ready, hangUpOf(reply)),
+    ...(ctx.config.monitorWaitSeconds === undefined
+      ? {}
+      : { liveWaitSeconds: ctx.config.monitorWaitSeconds }),
   });
 }

@@ -1,9 +1,10 @@
 // Building blocks shared by the monitor's pages: times, state badges, the live region that htmx
-// refreshes, paging and sortable headers, key/value lists and the empty and error states.
+// keeps up to date, paging and sortable headers, key/value lists and the empty and error states.
 
 import { type ComponentChildren, isValidElement, type VNode } from 'preact';
 import { formatCount, isoTime } from './format.ts';
 import type { NavKey } from './layout.tsx';
+import { type LiveRender, LiveRenderContext, liveUrl } from './live.tsx';
 import type { PageResult } from './page.ts';
 
 /** What an empty cell or value shows. */
@@ -37,37 +38,45 @@ export function StateBadge({ state }: { state: string }) {
 }
 
 /**
- * A region htmx refreshes in place: it polls its own URL and swaps in the same region of the
- * answer, so the page never reloads. Shows when it was rendered and links its JSON twin.
+ * A region htmx keeps up to date in place: it asks its own URL for the same region once it differs
+ * from what it shows (a long-poll, live.tsx) and swaps it in, so the page never reloads. Shows when
+ * it was rendered and links its JSON twin. `pause`: least time between two updates (default 2s).
+ * A failed request is retried (assets/monitor.js sends `retry`).
  */
 export function Live(props: {
   url: string;
   json: string;
   now: number;
   id?: string;
-  every?: string;
+  pause?: string;
   children: ComponentChildren;
 }) {
   const id = props.id ?? 'live';
   return (
-    <section
-      id={id}
-      class="live"
-      hx-get={props.url}
-      hx-trigger={`every ${props.every ?? '3s'}`}
-      hx-select={`#${id}`}
-      hx-swap="outerHTML"
-    >
-      <div class="live-bar">
-        <span class="updated">
-          Updated <Time ms={props.now} format="time" />
-        </span>
-        <a class="json" href={props.json} title="The same data from the JSON API">
-          JSON
-        </a>
-      </div>
-      {props.children}
-    </section>
+    <LiveRenderContext.Consumer>
+      {(live: LiveRender) => {
+        return (
+          <section
+            id={id}
+            class="live"
+            hx-get={liveUrl(props.url, live)}
+            hx-trigger={`load delay:${props.pause ?? '2s'}, retry`}
+            hx-select={`#${id}`}
+            hx-swap="outerHTML"
+          >
+            <div class="live-bar">
+              <span class="updated">
+                Updated <Time ms={props.now} format="time" />
+              </span>
+              <a class="json" href={props.json} title="The same data from the JSON API">
+                JSON
+              </a>
+            </div>
+            {props.children}
+          </section>
+        );
+      }}
+    </LiveRenderContext.Consumer>
   );
 }
 

@@ -1,13 +1,16 @@
-// The job page's log viewer: the end of stdout or stderr of one attempt, then htmx polls with
-// the byte offset reached and appends what is new (out-of-band) until the log is complete.
+// The job page's log viewer: the end of stdout or stderr of one attempt, then htmx asks for what
+// comes after the byte offset reached, a request the logs API holds until there is something new
+// (a long-poll), and appends it (out-of-band) until the log is complete.
 
+import { MAX_READ_WAIT_SECONDS } from '../core/index.ts';
 import type { LogSliceWire } from '../protocol/schemas/jobs.ts';
 import { formatBytes } from './format.ts';
+import { type LiveRender, LiveRenderContext } from './live.tsx';
 import type { MonitorApi } from './monitor-api.ts';
 
 /** How much of a log the page shows at first; the download link has the whole log. */
 export const LOG_VIEW_BYTES = 64 * 1024;
-/** Largest slice read per poll. */
+/** Largest slice read per request of the follower. */
 export const LOG_POLL_BYTES = 256 * 1024;
 
 export interface LogRef {
@@ -128,7 +131,10 @@ function LogSize({ total }: { total: number }) {
   );
 }
 
-/** The poller: asks for the bytes after `nextOffset` every second while the log can still grow. */
+/**
+ * The follower: asks for the bytes after `nextOffset`, held by the logs API until some arrive, the
+ * log ends or a retry starts (`wait`), while the log can still grow; at most once a second.
+ */
 function LogPoll({ log: r, slice }: { log: LogRef; slice: LogSliceWire }) {
   if (slice.complete) {
     return (
@@ -138,21 +144,28 @@ function LogPoll({ log: r, slice }: { log: LogRef; slice: LogSliceWire }) {
     );
   }
   return (
-    <div
-      id="log-poll"
-      class="log-live"
-      hx-get={`${base(r)}&offset=${slice.nextOffset}`}
-      hx-trigger="every 1s"
-      hx-swap="outerHTML"
-    >
-      {slice.jobState === 'running' || slice.jobState === 'dispatched'
-        ? 'following the log…'
-        : `waiting (job is ${slice.jobState})…`}
-    </div>
+    <LiveRenderContext.Consumer>
+      {(live: LiveRender) => (
+        <div
+          id="log-poll"
+          class="log-live"
+          hx-get={`${base(r)}&offset=${slice.nextOffset}&wait=${logWait(live.waitSeconds)}`}
+          hx-trigger="load delay:1s, retry"
+          hx-swap="outerHTML"
+        >
+          {slice.jobState === 'running' || slice.jobState === 'dispatched'
+            ? 'following the log…'
+            : `waiting (job is ${slice.jobState})…`}
+        </div>
+      )}
+    </LiveRenderContext.Consumer>
   );
 }
 
-/** The answer to one poll: new text appended to the log, its size, and the next poller. */
+/** The follower's wait: the monitor's, within what the logs API allows. */
+export const logWait = (seconds: number) => Math.min(seconds, MAX_READ_WAIT_SECONDS);
+
+/** The answer to the follower: new text appended to the log, its size, and the next poller. */
 export function LogAppend({ log: r, slice }: { log: LogRef; slice: LogSliceWire }) {
   return (
     <>

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { P3sClient } from '../../src/protocol/client.ts';
 import type { JobWire } from '../../src/protocol/schemas/jobs.ts';
+import type { AppConfig } from '../../src/server/app.ts';
 import { createToken } from './app.ts';
 import { graphml, type TestEdge, type TestVertex } from './graphml.ts';
 import { baseEnv, killAll, type Proc, removeDir, startP3s, tempDir, waitFor } from './processes.ts';
@@ -36,9 +37,14 @@ export interface Scene {
   close(): Promise<void>;
 }
 
-export async function startScene(options: { pilots?: number } = {}): Promise<Scene> {
+export async function startScene(
+  options: { pilots?: number; config?: Partial<AppConfig> } = {},
+): Promise<Scene> {
   const dir = tempDir('p3s-monitor-');
-  const server = await startRealServer({ sqlitePath: join(dir, 'p3s.db'), config: { leaseSeconds: 30 } });
+  const server = await startRealServer({
+    sqlitePath: join(dir, 'p3s.db'),
+    config: { leaseSeconds: 30, ...options.config },
+  });
   const pilotToken = await createToken(server.store, 'pilot', 'scene-pilots');
   const userToken = await createToken(server.store, 'user', SCENE_USER);
   // Users submit with their own token; `client` (the admin's) watches and adjusts.

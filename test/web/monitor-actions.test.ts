@@ -91,7 +91,7 @@ describe('the log viewer', () => {
     const first = await page(t.app, `/jobs/${job.id}`);
     expect(first.html).toMatch(/<pre id="log-text" class="log-text">line 1\n<\/pre>/);
     expect(first.html).toContain(
-      `hx-get="/jobs/${job.id}/log?stream=out&amp;attempt=1&amp;offset=7" hx-trigger="every 1s"`,
+      `hx-get="/jobs/${job.id}/log?stream=out&amp;attempt=1&amp;offset=7&amp;wait=25" hx-trigger="load delay:1s, retry"`,
     );
     await log(t.app, job.id, uuid, 7, 'line <2>\n');
     const next = await page(t.app, `/jobs/${job.id}/log?stream=out&attempt=1&offset=7`, 'log-poll');

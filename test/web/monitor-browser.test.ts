@@ -1,5 +1,6 @@
 // The monitor in headless Chromium against a real server with real pilots running real jobs:
-// every page loads, state changes and logs arrive without a reload, a running workflow's DAG has
+// every page loads, state changes and logs arrive without a reload (pushed: the live regions'
+// wait is far longer than any test waits), a region keeps following across a server restart, a running workflow's DAG has
 // the right colours, a filter narrows the table, logging in with a token through the form brings
 // the kill button, and it works. Waits on conditions only.
 
@@ -22,7 +23,9 @@ let browser: TestBrowser & { errors: string[] };
 
 beforeAll(async () => {
   if (!haveChromium) return;
-  scene = await startScene({ pilots: 2 });
+  // A live region's request is held for 10 minutes unless a change ends it: every update these
+  // tests wait for (well under a minute) has to be pushed.
+  scene = await startScene({ pilots: 2, config: { monitorWaitSeconds: 600 } });
   browser = await launchBrowser({ timezoneId: 'America/Chicago' });
   mkdirSync(SHOTS, { recursive: true });
 }, 120_000);
@@ -308,4 +311,53 @@ describe.skipIf(!haveChromium)('the monitor in a browser', () => {
     expect(await error.evaluate((td) => td.getBoundingClientRect().right)).toBeLessThanOrEqual(1400);
     await page.close();
   }, 90_000);
+  it('pushes a kill made through the API to the job page and the jobs table', async () => {
+    const [job] = await scene.submit([
+      { name: 'parked-then-killed', payload: '/bin/true', state: 'template' },
+    ]);
+    const detail = await open(`/jobs/${job!.id}`);
+    const table = await open('/jobs?name=parked-then-killed');
+    await detail.locator('.job-head .badge', { hasText: 'template' }).waitFor({ timeout: WAIT });
+    await table.locator(`tr[data-job="${job!.id}"][data-state="template"]`).waitFor({ timeout: WAIT });
+    // Both regions are held now (their first request after the load came back with what they show).
+    await expect.poll(() => scene.server.app.p3s.changes.size, { timeout: WAIT }).toBeGreaterThanOrEqual(2);
+    await scene.server.client.killJob(job!.id);
+    await detail.locator('.job-head .badge', { hasText: 'cancelled' }).waitFor({ timeout: WAIT });
+    await table.locator(`tr[data-job="${job!.id}"][data-state="cancelled"]`).waitFor({ timeout: WAIT });
+    expect(await marker(detail)).toBe(42);
+    expect(await marker(table)).toBe(42);
+    await detail.close();
+    await table.close();
+  }, 90_000);
+
+  it('ends the held request of a region that a sort replaces', async () => {
+    await scene.submit([{ name: 'sorted-once', payload: '/bin/true', state: 'template' }]);
+    const page = await open('/jobs?name=sorted-once');
+    // The region's long-poll: held, as nothing it shows changes.
+    const held = await page.waitForRequest((r) => r.url().includes('seen='), { timeout: WAIT });
+    await expect.poll(() => scene.server.app.p3s.changes.size, { timeout: WAIT }).toBeGreaterThanOrEqual(1);
+    const ended = page.waitForEvent('requestfailed', { predicate: (r) => r === held, timeout: WAIT });
+    await page.locator('th a.sort', { hasText: 'Name' }).click();
+    await page.waitForURL(/sort=/, { timeout: WAIT });
+    // Aborted, not left open for its 10 minutes (a browser has few connections to a server).
+    expect((await ended).failure()?.errorText).toBe('net::ERR_ABORTED');
+    expect(await marker(page)).toBe(42);
+    await page.close();
+  }, 90_000);
+
+  // Last: it stops the server.
+  it('keeps a live region following across a server restart', async () => {
+    const [job] = await scene.submit([{ name: 'outlives-restart', payload: '/bin/true', state: 'template' }]);
+    const page = await open(`/jobs/${job!.id}`);
+    await page.locator('.job-head .badge', { hasText: 'template' }).waitFor({ timeout: WAIT });
+    await scene.server.stop();
+    // The region's request fails: it says so, and asks again until the server answers.
+    await page.locator('.live-bar.stale').waitFor({ timeout: WAIT });
+    await scene.server.start();
+    await page.locator('.live-bar.stale').waitFor({ state: 'detached', timeout: WAIT });
+    await scene.server.client.killJob(job!.id);
+    await page.locator('.job-head .badge', { hasText: 'cancelled' }).waitFor({ timeout: WAIT });
+    expect(await marker(page)).toBe(42);
+    await page.close();
+  }, 120_000);
 });

@@ -25,7 +25,10 @@ describe('monitor pages on an empty system', () => {
       expect(status).toBe(200);
       expect(headers['content-type']).toBe('text/html; charset=utf-8');
       expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
-      expect(html).toMatch(/<section id="live" class="live" hx-get="[^"]+" hx-trigger="every \d+s"/);
+      // A long-poll: it asks to be held until it differs from the version it shows (live.tsx).
+      expect(html).toMatch(
+        /<section id="live" class="live" hx-get="[^"]+[?;]wait=25&amp;seen=[\w-]{16}" hx-trigger="load delay:\d+s, retry"/,
+      );
       expect(html).toMatch(/Updated <time datetime="[^"]+Z" data-fmt="time">/);
       expect(html).toMatch(/<a class="json" href="\/api\/v1\/[^"]*"/);
       expect(html).toContain('<script src="/assets/htmx.min.js');

@@ -1,5 +1,6 @@
 // p3s monitor, client side: shows times in the viewer's zone, draws the overview's charts with
-// uPlot, keeps a tailing log scrolled to its end, and marks a region stale when a refresh fails.
+// uPlot, keeps a tailing log scrolled to its end, marks a region stale when its request fails and
+// asks again later, and ends the held request of a region that leaves the page.
 // Runs on every piece of content htmx loads (htmx.onLoad), so refreshed regions get the same care.
 
 (() => {
@@ -116,14 +117,36 @@
       if (log && event.detail.target === log && follow) log.scrollTop = log.scrollHeight;
     });
 
-    // A failed refresh leaves the old content: say so until the next one succeeds.
-    const stale = (event, on) => {
-      const region = event.detail.elt?.closest?.('.live');
-      const bar = region?.querySelector('.live-bar');
-      if (bar) bar.classList.toggle('stale', on);
+    // A failed request (the server restarting) leaves the old content: say so, and ask again later
+    // (hx-trigger "retry") until an answer comes, so no region stops following.
+    const FOLLOWERS = '.live, #log-poll';
+    const RETRY_MS = 3000;
+    const failed = (event) => {
+      const elt = event.detail.elt;
+      if (!elt?.matches?.(FOLLOWERS)) return;
+      elt.querySelector(':scope > .live-bar')?.classList.add('stale');
+      setTimeout(() => {
+        if (document.body.contains(elt)) htmx.trigger(elt, 'retry');
+      }, RETRY_MS);
     };
-    document.body.addEventListener('htmx:sendError', (e) => stale(e, true));
-    document.body.addEventListener('htmx:responseError', (e) => stale(e, true));
+    document.body.addEventListener('htmx:sendError', failed);
+    document.body.addEventListener('htmx:responseError', failed);
+
+    // A region replaced by a navigation (a filter, a sort) would leave its held request open,
+    // taking one of the browser's few connections to the server: end it.
+    const waiting = new WeakSet();
+    document.body.addEventListener('htmx:beforeSend', (e) => {
+      if (e.detail.elt?.matches?.(FOLLOWERS)) waiting.add(e.detail.elt);
+    });
+    const answered = (e) => waiting.delete(e.detail.elt);
+    document.body.addEventListener('htmx:beforeSwap', answered);
+    document.body.addEventListener('htmx:afterRequest', answered);
+    document.body.addEventListener('htmx:beforeCleanupElement', (e) => {
+      if (waiting.has(e.target)) {
+        waiting.delete(e.target);
+        htmx.trigger(e.target, 'htmx:abort');
+      }
+    });
 
     setInterval(() => {
       for (const el of document.querySelectorAll('time[data-fmt="ago"]')) formatTime(el);

@@ -80,7 +80,7 @@ export async function auditPage(ctx: PageContext): Promise<PageResult> {
               </select>
             </label>
           </FilterForm>
-          <Live url={urlOf()} json={apiUrl(ROUTES.audit, { ...query })} now={ctx.now} every="5s">
+          <Live url={urlOf()} json={apiUrl(ROUTES.audit, { ...query })} now={ctx.now}>
             <ListResults
               list={list}
               problem={problem}

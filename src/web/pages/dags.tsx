@@ -39,7 +39,7 @@ export async function dagsPage(ctx: PageContext): Promise<PageResult> {
         {!dags ? (
           <NotAvailable what="DAG templates" />
         ) : (
-          <Live url="/dags" json={ROUTES.dags} now={ctx.now} every="10s">
+          <Live url="/dags" json={ROUTES.dags} now={ctx.now}>
             {dags.length === 0 ? (
               <Empty>
                 <h2>No DAG templates yet</h2>
@@ -142,7 +142,6 @@ export async function dagPage(ctx: PageContext): Promise<PageResult> {
           url={`/dags/${encodeURIComponent(dag.name)}`}
           json={routePath(ROUTES.dag, { name: dag.name })}
           now={ctx.now}
-          every="10s"
         >
           <Card title="Graph">
             <DagSvg layoutKey={`dag:${dag.name}:${dag.updatedAt}`} vertices={svgVertices} edges={svgEdges} />

@@ -49,7 +49,7 @@ export async function datasetsPage(ctx: PageContext): Promise<PageResult> {
                 { name: 'state', label: 'State', value: view.state },
               ]}
             />
-            <Live url={urlOf()} json={apiUrl(ROUTES.datasets, query)} now={ctx.now} every="5s">
+            <Live url={urlOf()} json={apiUrl(ROUTES.datasets, query)} now={ctx.now}>
               <ListResults
                 list={list}
                 problem={problem}

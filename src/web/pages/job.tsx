@@ -52,7 +52,7 @@ export async function jobPage(
     throw error;
   });
   const url = `/jobs/${id}`;
-  // A poll of the live region does not need the log (it has its own poller).
+  // The live region's request does not need the log (the log viewer follows it itself).
   const attempt = Math.min(int(ctx.query, 'attempt', 1) ?? job.attempt, job.attempt);
   const logRef = { jobId: id, attempt, stream: choice(ctx.query, 'stream', ['out', 'err'] as const, 'out') };
   const log = ctx.target === 'live' ? undefined : await readLogEnd(ctx.api, logRef);
@@ -68,12 +68,7 @@ export async function jobPage(
             </>
           }
         />
-        <Live
-          url={url}
-          json={routePath(ROUTES.job, { id })}
-          now={ctx.now}
-          every={isTerminalJobState(job.state) ? '5s' : '2s'}
-        >
+        <Live url={url} json={routePath(ROUTES.job, { id })} now={ctx.now}>
           {flash?.error && <ErrorBanner message={flash.error} />}
           {flash?.done && <div class="notice">{flash.done}</div>}
           <JobSummary detail={detail} why={why} now={ctx.now} viewer={ctx.viewer} />

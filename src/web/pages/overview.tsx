@@ -12,7 +12,10 @@ import { choice, type PageContext, type PageResult, pageUrl } from '../page.ts';
 
 const WINDOW_LABEL: Record<StatsWindow, string> = { hour: 'last hour', day: 'last day', week: 'last week' };
 const WINDOW_DURATION: Record<StatsWindow, string> = { hour: '1h', day: '1d', week: '7d' };
-/** Chart refresh: a bucket of a day or a week fills slowly, and its query reads more events. */
+/**
+ * Least time between two chart updates: the window slides with the clock, so a chart differs at
+ * almost every look; a bucket of a day or a week fills slowly, and its query reads more events.
+ */
 const CHART_REFRESH: Record<StatsWindow, string> = { hour: '10s', day: '30s', week: '60s' };
 
 export async function overviewPage(ctx: PageContext): Promise<PageResult> {
@@ -21,7 +24,7 @@ export async function overviewPage(ctx: PageContext): Promise<PageResult> {
   const urlOf = (w: StatsWindow, f: StatsWindow) =>
     pageUrl('/', { window: w === 'hour' ? undefined : w, failures: f === 'day' ? undefined : f });
   const url = urlOf(window, failuresWindow);
-  // An htmx poll asks for one region: fetch only what that region shows.
+  // A live region's request asks for one region: fetch only what that region shows.
   const wantsLive = ctx.target === null || !ctx.target.includes('charts');
   const wantsCharts = ctx.target === null || ctx.target.includes('charts');
   const [summary, queue, failures, timeline] = await Promise.all([
@@ -56,7 +59,7 @@ export async function overviewPage(ctx: PageContext): Promise<PageResult> {
               url={url}
               json={apiUrl(ROUTES.statsTimeline, { window })}
               now={ctx.now}
-              every={CHART_REFRESH[window]}
+              pause={CHART_REFRESH[window]}
             >
               <nav class="window-choice" aria-label="chart window">
                 {STATS_WINDOW_NAMES.map((w) =>

@@ -36,7 +36,7 @@ export async function retryRulesPage(ctx: PageContext): Promise<PageResult> {
           that names the most fields), between equals the newest. Admins change them with{' '}
           <code>p3s retry-rule add|delete</code>.
         </p>
-        <Live url="/retry-rules" json={ROUTES.retryRules} now={ctx.now} every="10s">
+        <Live url="/retry-rules" json={ROUTES.retryRules} now={ctx.now}>
           {rules.length === 0 ? (
             <Empty>
               <h2>No retry rules</h2>

@@ -38,7 +38,7 @@ export async function sitesPage(ctx: PageContext): Promise<PageResult> {
     body: (
       <>
         <PageHead title="Sites" />
-        <Live url="/sites" json={ROUTES.sites} now={ctx.now} every="5s">
+        <Live url="/sites" json={ROUTES.sites} now={ctx.now}>
           {sites.length === 0 ? (
             <Empty>
               <h2>No sites defined</h2>

@@ -79,7 +79,6 @@ export async function workflowPage(ctx: PageContext): Promise<PageResult> {
           url={`/workflows/${workflow.id}`}
           json={routePath(ROUTES.workflow, { id: workflow.id })}
           now={ctx.now}
-          every="2s"
         >
           <div class="job-head">
             <StateBadge state={workflow.state} />

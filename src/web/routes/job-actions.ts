@@ -32,7 +32,9 @@ export function registerJobActions(scope: FastifyInstance, kit: ViewerKit): void
         const why = error.status === 401 ? 'log in first: it needs a user or admin token' : error.message;
         flash = { error: `Could not ${action} job ${id}: ${why}` };
       }
-      return kit.send(request, reply, await jobPage(ctx, flash), 'live', session);
+      // The page after the action, its live region following the job from there.
+      const after = await kit.page(request, session, (page) => jobPage({ ...page, target: 'live' }, flash));
+      return kit.deliver(reply, after);
     });
     scope.post(`/jobs/:id/${action}`, async (request, reply) => {
       const refused = refuseCrossSite(request.headers);

@@ -1,9 +1,9 @@
-// The job page's log viewer: the fragment htmx polls (the log's end, then what came after an
-// offset) and the whole log as a download.
+// The job page's log viewer: the fragments htmx asks for (the log's end, then what came after an
+// offset, held by the logs API until something new arrives when the request says `wait`) and the
+// whole log as a download.
 
 import type { FastifyInstance } from 'fastify';
-import { renderFragment } from '../layout.tsx';
-import { LOG_POLL_BYTES, LogAppend, LogBox, readLogEnd, wholeLog } from '../log-viewer.tsx';
+import { LOG_POLL_BYTES, LogAppend, LogBox, logWait, readLogEnd, wholeLog } from '../log-viewer.tsx';
 import { choice, int, type PageContext } from '../page.ts';
 import type { ViewerKit } from './viewer.tsx';
 
@@ -27,21 +27,23 @@ export function registerJobLog(scope: FastifyInstance, kit: ViewerKit): void {
         const offset = int(ctx.query, 'offset');
         if (offset === undefined) {
           const end = await readLogEnd(ctx.api, log);
-          return renderFragment(
+          return kit.fragment(
             <LogBox log={log} slice={end.slice} skipped={end.skipped} attempts={attempts} />,
           );
         }
+        const wait = logWait(Math.min(int(ctx.query, 'wait') ?? 0, kit.live.waitSeconds));
         const slice = await ctx.api.jobLogs(log.jobId, {
           stream: log.stream,
           attempt: log.attempt,
           offset,
           limit: LOG_POLL_BYTES,
+          ...(wait > 0 ? { wait } : {}),
         });
-        return renderFragment(<LogAppend log={log} slice={slice} />);
+        return kit.fragment(<LogAppend log={log} slice={slice} />);
       } catch (error) {
         const page = kit.failure(error, request);
         reply.code(page.status ?? 500);
-        return renderFragment(page.body);
+        return kit.fragment(page.body);
       }
     }),
   );

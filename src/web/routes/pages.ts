@@ -1,7 +1,9 @@
-// The monitor's pages: path → handler (docs/guides/monitor.md lists them), each read as the viewer.
+// The monitor's pages: path → handler (docs/guides/monitor.md lists them), each read as the viewer;
+// a live region's request for its page is held until that region changes (live.tsx).
 
 import type { FastifyInstance } from 'fastify';
-import type { PageHandler, PageResult } from '../page.ts';
+import { LOOK_GAP_MS, liveAsk, spaced } from '../live.tsx';
+import type { PageHandler, RawQuery } from '../page.ts';
 import { auditPage } from '../pages/audit.tsx';
 import { dagPage, dagsPage } from '../pages/dags.tsx';
 import { datasetsPage } from '../pages/datasets.tsx';
@@ -15,7 +17,7 @@ import { sitesPage } from '../pages/sites.tsx';
 import { workerPage, workersPage } from '../pages/workers.tsx';
 import { workflowPage } from '../pages/workflow.tsx';
 import { workflowsPage } from '../pages/workflows.tsx';
-import type { ViewerKit } from './viewer.tsx';
+import { header, isHtmx, type RenderedPage, type ViewerKit } from './viewer.tsx';
 
 export const PAGES: Record<string, PageHandler> = {
   '/': overviewPage,
@@ -40,14 +42,17 @@ export function registerPages(scope: FastifyInstance, kit: ViewerKit): void {
     scope.get(
       path,
       kit.asViewer(async (request, reply, session) => {
-        const ctx = kit.contextOf(request, session);
-        let result: PageResult;
-        try {
-          result = await handler(ctx);
-        } catch (error) {
-          result = kit.failure(error, request);
-        }
-        return kit.send(request, reply, result, ctx.target, session);
+        // Each look reads afresh (and stamps its own time).
+        const look = () => kit.page(request, session, handler);
+        const target = header(request, 'hx-target') ?? null;
+        const ask = liveAsk(request.query as RawQuery, target, isHtmx(request), kit.live.waitSeconds);
+        if (ask === undefined || kit.options.hold === undefined) return kit.deliver(reply, await look());
+        // A live region's request: held until its page reads differently (live.tsx).
+        const differs = (page: RenderedPage) => page.version !== ask.seen;
+        return kit.deliver(
+          reply,
+          await kit.options.hold(reply, ask.waitSeconds, spaced(look, LOOK_GAP_MS), differs),
+        );
       }),
     );
   }

@@ -2,10 +2,19 @@
 // it), sending a page (whole, or the part htmx swaps), redirects, and an API failure as a page.
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ComponentChildren } from 'preact';
 import type { ReadPolicy } from '../../core/index.ts';
 import { ApiError } from '../../protocol/client.ts';
 import { Empty, PageHead } from '../components.tsx';
 import { renderDocument, renderFragment, type ShellInfo } from '../layout.tsx';
+import {
+  LIVE_WAIT_SECONDS,
+  type LiveRender,
+  LiveRenderContext,
+  type Reads,
+  readsVersion,
+  recordingApi,
+} from '../live.tsx';
 import type { MonitorApi } from '../monitor-api.ts';
 import type { PageContext, PageResult, RawQuery } from '../page.ts';
 import { isTokenShaped, loginUrl, mayLogIn, SESSION_COOKIE, type Viewer, viewerOf } from '../session.ts';
@@ -17,6 +26,27 @@ export interface MonitorOptions {
   readPolicy: ReadPolicy;
   now: () => number;
   info: ShellInfo;
+  /**
+   * Holds a read (a live region's request) until `ready(look())`, `waitSeconds` pass or the caller
+   * hangs up, looking again after every change the store signals. Absent: answers at once.
+   */
+  hold?: <T>(
+    reply: FastifyReply,
+    waitSeconds: number,
+    look: () => Promise<T>,
+    ready: (value: T) => boolean,
+  ) => Promise<T>;
+  /** Longest a live region's request is held, in seconds (default LIVE_WAIT_SECONDS). */
+  liveWaitSeconds?: number;
+}
+
+/** A page rendered for one request: the HTML, its status, and the version of what its live regions show. */
+export interface RenderedPage {
+  html: string;
+  status: number;
+  /** The URL to push to the browser's history (an htmx navigation to another view). */
+  pushUrl?: string;
+  version?: string;
 }
 
 /** One request's view of the API: who the viewer is and the API carrying their token. */
@@ -36,7 +66,7 @@ export const header = (request: FastifyRequest, name: string) => {
   return Array.isArray(value) ? value[0] : value;
 };
 
-const isHtmx = (request: FastifyRequest) => header(request, 'hx-request') === 'true';
+export const isHtmx = (request: FastifyRequest) => header(request, 'hx-request') === 'true';
 
 export const isUnauthorized = (error: unknown) => error instanceof ApiError && error.status === 401;
 
@@ -78,6 +108,21 @@ export interface ViewerKit {
   options: MonitorOptions;
   openSession(request: FastifyRequest): Promise<Opened>;
   contextOf(request: FastifyRequest, session: Session): PageContext;
+  /** How live regions render (the wait they ask for); the log viewer's follower asks the same. */
+  live: LiveRender;
+  /**
+   * Runs a page handler as the viewer and renders its answer: the part htmx swaps, or (first load,
+   * history restore) the whole document; its live regions carry the version of what it read.
+   */
+  page(
+    request: FastifyRequest,
+    session: Session,
+    handler: (ctx: PageContext) => Promise<PageResult>,
+  ): Promise<RenderedPage>;
+  /** Sends a rendered page (no-store: every view is read fresh). */
+  deliver(reply: FastifyReply, page: RenderedPage): unknown;
+  /** A fragment without the shell, its live regions asking for this monitor's wait. */
+  fragment(body: ComponentChildren): string;
   send(
     request: FastifyRequest,
     reply: FastifyReply,
@@ -135,25 +180,62 @@ export function viewerKit(options: MonitorOptions): ViewerKit {
     target: header(request, 'hx-target') ?? null,
   });
 
-  const send: ViewerKit['send'] = (request, reply, result, target, shell) => {
+  const live: LiveRender = { waitSeconds: options.liveWaitSeconds ?? LIVE_WAIT_SECONDS };
+
+  const render = (
+    request: FastifyRequest,
+    result: PageResult,
+    target: string | null,
+    shell: { viewer: Viewer | null; noLoginLink?: boolean },
+    version?: string,
+  ): RenderedPage => {
+    const body = (
+      <LiveRenderContext.Provider value={{ ...live, version }}>{result.body}</LiveRenderContext.Provider>
+    );
     // htmx swaps part of the page (hx-select); a history restore needs the whole document.
     const partial = isHtmx(request) && header(request, 'hx-history-restore-request') !== 'true';
-    if (partial && result.url && !(target ?? '').startsWith('live')) reply.header('hx-push-url', result.url);
-    reply
-      .code(result.status ?? 200)
-      .type('text/html; charset=utf-8')
-      .header('cache-control', 'no-store');
-    return partial
-      ? renderFragment(result.body)
+    const html = partial
+      ? renderFragment(body)
       : renderDocument({
           title: result.title,
           nav: result.nav,
           info: options.info,
           session: { ...shell, here: currentPath(request) },
           charts: result.charts,
-          body: result.body,
+          body,
         });
+    const pushUrl = partial && result.url && !(target ?? '').startsWith('live') ? result.url : undefined;
+    return { html, status: result.status ?? 200, pushUrl, version };
   };
+
+  const page: ViewerKit['page'] = async (request, session, handler) => {
+    const reads: Reads = [];
+    const ctx = contextOf(request, { ...session, api: recordingApi(session.api, reads) });
+    let result: PageResult;
+    try {
+      result = await handler(ctx);
+    } catch (error) {
+      result = failure(error, request);
+    }
+    // A failure page has no live region to version.
+    const version = result.status !== undefined && result.status >= 400 ? undefined : readsVersion(reads);
+    return render(request, result, ctx.target, session, version);
+  };
+
+  const deliver: ViewerKit['deliver'] = (reply, page) => {
+    if (page.pushUrl) reply.header('hx-push-url', page.pushUrl);
+    return reply
+      .code(page.status)
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(page.html);
+  };
+
+  const fragment = (body: ComponentChildren) =>
+    renderFragment(<LiveRenderContext.Provider value={live}>{body}</LiveRenderContext.Provider>);
+
+  const send: ViewerKit['send'] = (request, reply, result, target, shell) =>
+    deliver(reply, render(request, result, target, shell));
 
   const asViewer: ViewerKit['asViewer'] = (handle) => async (request, reply) => {
     let opened: Opened;
@@ -178,7 +260,7 @@ export function viewerKit(options: MonitorOptions): ViewerKit {
     return errorPage(error, request);
   };
 
-  return { options, openSession, contextOf, send, asViewer, failure };
+  return { options, openSession, contextOf, live, page, deliver, fragment, send, asViewer, failure };
 }
 
 /** An API failure as a page: the API's message and status (a missing database is a 503). */
