@@ -19,10 +19,11 @@ const CHANNELS: Record<string, SignalKind> = {
 };
 const RELISTEN_DELAY_MS = 1000;
 /**
- * Under load one "changed" NOTIFY goes out at most this often: other servers' readers hear of a
- * change this much later at worst, and a busy server sends a few hundred a second, not one per commit.
+ * One "changed" NOTIFY at most this often: a change after a quiet spell goes out at once; under
+ * load other servers' readers hear of changes up to this much later, and a busy server sends at
+ * most fifty a second instead of one per commit (each NOTIFY is a transaction of its own).
  */
-const CHANGED_NOTIFY_SPACING_MS = 5;
+const CHANGED_NOTIFY_SPACING_MS = 20;
 
 /** Where a PostgreSQL store's signals travel: a dedicated LISTEN client, and NOTIFYs sent through the pool. */
 export interface SignalBus {
