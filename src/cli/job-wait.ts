@@ -4,7 +4,7 @@
 // the wait ends as the last job does; `progressEvery` only paces the progress line meanwhile.
 
 import { isTerminalJobState, JOB_STATES } from '../core/job-state.ts';
-import { NetworkError, type P3sClient } from '../protocol/client.ts';
+import { ApiError, NetworkError, type P3sClient } from '../protocol/client.ts';
 import type { JobProgressWire, JobWire } from '../protocol/schemas/jobs.ts';
 import type { Output } from './output.ts';
 
@@ -79,7 +79,7 @@ export async function waitForJobs(
       }
       unreachableSince = undefined;
     } catch (error) {
-      if (!(error instanceof NetworkError)) throw error;
+      if (!passing(error)) throw error;
       unreachableSince ??= Date.now();
       if (Date.now() - unreachableSince > OUTAGE_LIMIT_MS) throw error;
       if (!live) out.note(`server unreachable, still waiting: ${error.message}`);
@@ -92,5 +92,17 @@ export async function waitForJobs(
     last = text;
   }
   if (live) out.stderr.write('\n');
-  return fetchJobs(client, batches);
+  for (let tries = 1; ; tries++) {
+    try {
+      return await fetchJobs(client, batches);
+    } catch (error) {
+      if (!passing(error) || tries * 2000 > OUTAGE_LIMIT_MS) throw error;
+      await sleep(2000);
+    }
+  }
+}
+
+/** A failure that may pass: no answer, or the server's database briefly unavailable (503). */
+function passing(error: unknown): error is NetworkError | ApiError {
+  return error instanceof NetworkError || (error instanceof ApiError && error.status === 503);
 }

@@ -3,6 +3,7 @@
 // all of these and one Containment), and returns the exit code.
 
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { pino } from 'pino';
@@ -53,6 +54,8 @@ export async function runPilot(options: PilotOptions): Promise<number> {
   }
   const stop = new AbortController();
   const hurry = new AbortController();
+  // Every slot's loop and job listen to both: no "possible leak" warning for many slots.
+  setMaxListeners(0, stop.signal, hurry.signal);
   let giveUp: NodeJS.Timeout | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (!stop.signal.aborted) {

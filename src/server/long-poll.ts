@@ -3,8 +3,12 @@
 // the store signals (its own writes and, on PostgreSQL, other servers'): no client polls.
 
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply } from 'fastify';
 import type { Waiter } from './waiter.ts';
+
+/** Least time between two looks of one held read: a burst of commits costs it a look per gap, not one per commit. */
+const LOOK_GAP_MS = 20;
 
 /**
  * A long-polling read: `look()` until `ready` says its answer is worth sending, the wait is over,
@@ -21,10 +25,13 @@ export async function holdUntil<T>(
   for (;;) {
     // Read before looking: a change committed while we look wakes the wait at once.
     const seen = changes.generation;
+    const lookedAt = Date.now();
     const value = await look();
     const left = deadline - Date.now();
     if (ready(value) || left <= 0 || changes.isClosed || hangUp.aborted) return value;
     await changes.waitAfter(seen, left, hangUp);
+    const gap = lookedAt + LOOK_GAP_MS - Date.now();
+    if (gap > 0 && !changes.isClosed) await sleep(gap, undefined, { signal: hangUp }).catch(() => undefined);
   }
 }
 

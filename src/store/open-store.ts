@@ -35,14 +35,14 @@ function openSqlite(path: string): Store {
   const availability = new StoreAvailability();
   const { db, dialect } = openSqliteDialect(path, availability, PROCESS_SQLITE_WRITERS);
   const signals = new StoreSignals();
-  return new SqlStore(db, signallingWrites(dialect, signals), signals, availability);
+  return new SqlStore(db, dialect, signals, availability);
 }
 
 async function openPostgres(url: string): Promise<Store> {
   const availability = new StoreAvailability();
   const { db, dialect, config } = await openPostgresDialect(url, availability, describeUrl(url));
   const signals = new StoreSignals({ listenConfig: config, db });
-  return new SqlStore(db, signallingWrites(dialect, signals), signals, availability);
+  return new SqlStore(db, dialect, signals, availability);
 }
 
 /** host:port/database of a URL, never its credentials. */

@@ -18,7 +18,7 @@ import type {
   JobUpdate,
   PilotRow,
 } from './schema.ts';
-import type { StoredLog } from './store.ts';
+import type { ClaimedJob, StoredLog } from './store.ts';
 
 function errorName(value: string | null): JobErrorName | null {
   return value !== null && isJobErrorName(value) ? value : null;
@@ -208,4 +208,13 @@ export function toStoredLog(row: JobLogRow): StoredLog {
     totalBytes: row.total_bytes,
     tailStart: row.tail_start,
   };
+}
+
+/** A touch-and-claim's rows as the store answers them. */
+export function claimedOf(
+  { pilot, row }: { pilot: PilotRow; row: JobRow | undefined },
+  leaseExpiresAt: number,
+): { pilot: Pilot; claimed: ClaimedJob | null } {
+  const claimed = row ? { job: toJob(row), leaseExpiresAt: row.lease_expires_at ?? leaseExpiresAt } : null;
+  return { pilot: toPilot(pilot), claimed };
 }

@@ -151,20 +151,22 @@ export class StoreSignals {
 }
 
 /**
- * The dialect with `changed()` after each of its write paths resolves: every commit is a change to
- * the readers waiting on one, whichever path (general transaction or grouped report) made it.
+ * The dialect with `changed()` after its write paths resolve: a commit is a change to the readers
+ * waiting on one, whichever path (general transaction or grouped report) made it. Not the ones that
+ * move nothing a reader waits on: a claim that found no job (a touch of the pilot), a heartbeat
+ * (lease and metrics); the store's quiet writes (SqlStore) are the general paths of the same.
  */
 export function signallingWrites(dialect: StoreDialect, signals: StoreSignals): StoreDialect {
-  const after = <T>(result: Promise<T>): Promise<T> =>
+  const after = <T>(result: Promise<T>, told: (value: T) => boolean = () => true): Promise<T> =>
     result.then((value) => {
-      signals.changed();
+      if (told(value)) signals.changed();
       return value;
     });
   return {
     ...dialect,
     transact: (fn) => after(dialect.transact(fn)),
-    touchAndClaim: (...args) => after(dialect.touchAndClaim(...args)),
-    heartbeat: (input) => after(dialect.heartbeat(input)),
+    touchAndClaim: (...args) =>
+      after(dialect.touchAndClaim(...args), (touched) => touched?.row !== undefined),
     soloFinish: (finish) => after(dialect.soloFinish(finish)),
   };
 }

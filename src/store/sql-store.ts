@@ -31,10 +31,10 @@ import { deregisterPilotIn } from './reports/deregister.ts';
 import { endingOf, finishAndClaimIn, finishJobIn } from './reports/finish.ts';
 import { heartbeatSampled } from './reports/heartbeat.ts';
 import { startJobIn } from './reports/start.ts';
-import { toJob, toJobAttempt, toJobEvent, toPilot, toStoredLog } from './rows.ts';
+import { claimedOf, toJob, toJobAttempt, toJobEvent, toPilot, toStoredLog } from './rows.ts';
 import { jobSamples, SampleMemo } from './sample-queries.ts';
 import type { Database, JobRow, PilotRow } from './schema.ts';
-import type { StoreSignals } from './signals.ts';
+import { type StoreSignals, signallingWrites } from './signals.ts';
 import { SqlAuthStore } from './sql-auth-store.ts';
 import { SqlRetentionStore } from './sql-retention-store.ts';
 import { SqlRetryRuleStore } from './sql-retry-rule-store.ts';
@@ -81,6 +81,7 @@ export class SqlStore implements Store {
   /** Everything that differs between SQLite and PostgreSQL (dialect.ts). */
   readonly #dialect: StoreDialect;
   readonly #transact: Transact;
+  readonly #quiet: Transact; // without the change signal (#quietWrite)
   readonly #signal: StoreSignals;
   readonly #samples = new SampleMemo();
   #closed = false;
@@ -92,6 +93,8 @@ export class SqlStore implements Store {
     availability: StoreAvailability,
   ) {
     this.#db = db;
+    this.#quiet = dialect.transact;
+    dialect = signallingWrites(dialect, signal);
     this.#dialect = dialect;
     this.dialect = dialect.name;
     this.availability = availability;
@@ -109,6 +112,11 @@ export class SqlStore implements Store {
   /** One write transaction; a database outage surfaces as store_unavailable. */
   #write<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return guardStore(() => this.#transact(fn));
+  }
+
+  /** #write without the change signal: a claim's touch or a heartbeat moves nothing readers wait on. */
+  #quietWrite<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return guardStore(() => this.#quiet(fn));
   }
 
   /** A write that may free jobs: when `released`, claims are told inside it (other servers, at commit) and here after. */
@@ -246,7 +254,7 @@ export class SqlStore implements Store {
   }
 
   async touchPilot(uuid: string, now: number): Promise<Pilot> {
-    const row = await this.#write(async (tx) =>
+    const row = await this.#quietWrite(async (tx) =>
       touchPilotRow(tx, await requireLivePilot(tx, this.#dialect, uuid), now),
     );
     return toPilot(row);
@@ -265,8 +273,9 @@ export class SqlStore implements Store {
     leaseMs: number,
     now: number,
   ): Promise<ClaimedJob | null> {
-    const row = await this.#write((tx) => claimJobIn(tx, this.#dialect, pilotUuid, match, leaseMs, now));
+    const row = await this.#quietWrite((tx) => claimJobIn(tx, this.#dialect, pilotUuid, match, leaseMs, now));
     if (!row) return null;
+    this.#signal.changed();
     return { job: toJob(row), leaseExpiresAt: row.lease_expires_at ?? now + leaseMs };
   }
 
@@ -278,7 +287,8 @@ export class SqlStore implements Store {
     // The grouped path where the dialect has one; the general transaction for the other cases.
     const quick = await guardStore(() => this.#dialect.touchAndClaim(pilotUuid, leaseMs, now));
     const touched =
-      quick ?? (await this.#write((tx) => touchAndClaimIn(tx, this.#dialect, pilotUuid, leaseMs, now)));
+      quick ?? (await this.#quietWrite((tx) => touchAndClaimIn(tx, this.#dialect, pilotUuid, leaseMs, now)));
+    if (!quick && touched.row) this.#signal.changed();
     return claimedOf(touched, now + leaseMs);
   }
 
@@ -287,7 +297,7 @@ export class SqlStore implements Store {
   }
 
   heartbeatJob(input: HeartbeatInput): Promise<JobCommandReply> {
-    return heartbeatSampled(input, this.#dialect, this.#samples, (fn) => this.#write(fn));
+    return heartbeatSampled(input, this.#dialect, this.#samples, (fn) => this.#quietWrite(fn));
   }
 
   async finishJob(input: FinishInput): Promise<Job> {
@@ -386,13 +396,4 @@ export class SqlStore implements Store {
     if (this.#closed) throw new AppError('store_unavailable', 'the store is closed');
     return this.#signal.subscribe(kind, listener);
   }
-}
-
-/** A touch-and-claim's rows as the store answers them. */
-function claimedOf(
-  { pilot, row }: { pilot: PilotRow; row: JobRow | undefined },
-  leaseExpiresAt: number,
-): { pilot: Pilot; claimed: ClaimedJob | null } {
-  const claimed = row ? { job: toJob(row), leaseExpiresAt: row.lease_expires_at ?? leaseExpiresAt } : null;
-  return { pilot: toPilot(pilot), claimed };
 }

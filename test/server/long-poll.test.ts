@@ -74,6 +74,14 @@ describe('GET /api/v1/jobs/progress', () => {
     const bad = await call(t.app, 'GET', '/api/v1/jobs/progress?ids=1,x');
     expect(bad.status).toBe(400);
     expect(bad.json.error.message).toContain('ids');
+    for (const url of [
+      '/api/v1/jobs/progress?ids=1,99999999999999999999',
+      '/api/v1/jobs?ids=99999999999999999999',
+    ]) {
+      const huge = await call(t.app, 'GET', url);
+      expect(huge.status, url).toBe(400);
+      expect(huge.json.error.details[0].path).toBe('/querystring/ids');
+    }
   });
 });
 

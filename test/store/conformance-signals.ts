@@ -98,6 +98,15 @@ export function describeSignals(ctx: ConformanceContext): void {
           now: T0 + 1000,
         });
       expect(await fired(listener, solo)).toBe(true);
+      // A claim that finds no job (the pilot's touch) moves nothing a reader waits on.
+      expect(await fired(listener, () => store.touchAndClaimJob(pilot.uuid, LEASE_MS, T0 + 2000))).toBe(
+        false,
+      );
+      expect(
+        await fired(listener, () =>
+          store.claimJob(pilot.uuid, { site: null, jobTypes: [] }, LEASE_MS, T0 + 3000),
+        ),
+      ).toBe(false);
     });
 
     it.runIf(ctx.dialect === 'postgres')(

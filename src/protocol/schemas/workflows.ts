@@ -209,7 +209,8 @@ export const WorkflowDetailSchema = Type.Object({
   jobs: Type.Array(JobSchema),
   files: Type.Array(DatasetSchema),
   version: Type.String({
-    description: 'changes whenever anything above changes: give it as `seen` to wait for the next change',
+    description:
+      'changes when the workflow state, its counts or a job state or attempt changes: give it as `seen` to wait for the next change',
   }),
 });
 export type WorkflowDetailWire = Static<typeof WorkflowDetailSchema>;

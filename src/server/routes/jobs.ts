@@ -30,7 +30,7 @@ import { actorOf, ownerFor, requireManage } from '../auth/auth-guard.ts';
 import { jobAsSeen, jobsAsSeen } from '../auth/redaction.ts';
 import { idempotencyKeyOf, markReplayed } from '../idempotency.ts';
 import { hangUpOf, holdUntil } from '../long-poll.ts';
-import { parseErrorFilter, parseStateList } from './query-parsing.ts';
+import { parseErrorFilter, parseIdList, parseStateList } from './query-parsing.ts';
 
 const JobReply = Type.Object({ job: JobSchema });
 /** A retry's answer; `warning` when the job's last payload may still be running (core/pilot-decisions.ts). */
@@ -86,7 +86,7 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
       const limit = q.limit ?? 50;
       const offset = q.offset ?? 0;
       const filter: JobFilter = {
-        ids: q.ids?.split(',').map(Number),
+        ids: q.ids === undefined ? undefined : parseIdList(q.ids),
         states: parseStateList(q.state, isJobState, 'job'),
         user: q.user,
         jobtype: q.jobtype,
@@ -142,7 +142,7 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
     ROUTES.jobsProgress,
     { schema: { querystring: JobProgressQuery, response: { 200: JobProgressSchema } } },
     async (request, reply) => {
-      const ids = [...new Set(request.query.ids.split(',').map(Number))];
+      const ids = [...new Set(parseIdList(request.query.ids))];
       const look = async (): Promise<JobProgressWire> => {
         const counts = await store.stats.jobStates(ids);
         const found = Object.values(counts).reduce((sum, n) => sum + (n ?? 0), 0);

@@ -23,6 +23,17 @@ export function parseStateList<S extends string>(
   return states as S[];
 }
 
+/** Splits `1,2,3` (the schema checked its digits) into ids, naming an id too large for any job as a 400 on /querystring/ids. */
+export function parseIdList(text: string): number[] {
+  const ids = text.split(',').map(Number);
+  const tooLarge = ids.find((id) => !Number.isSafeInteger(id));
+  if (tooLarge !== undefined)
+    throw new ValidationError(`job id ${text.split(',')[ids.indexOf(tooLarge)]} is too large`, [
+      { path: '/querystring/ids', message: `ids must be at most ${Number.MAX_SAFE_INTEGER}` },
+    ]);
+  return ids;
+}
+
 /** A job error given by name (`exit_code`) or number (`1100`) → its name; unknown ones are a 400. */
 export function parseErrorFilter(text: string | undefined): string | undefined {
   if (text === undefined || text === '') return undefined;

@@ -142,7 +142,21 @@ export function registerWorkflowRoutes(app: TypedApp, ctx: AppContext): void {
   );
 }
 
-/** A workflow's detail with its version (long-poll.ts), as every route answers it. */
-function versioned<D extends object>(detail: D): D & { version: string } {
-  return { ...detail, version: versionOf(detail) };
+/**
+ * A workflow's detail with its version (long-poll.ts): it follows the workflow's state and counts
+ * and each job's state and attempt, not what every heartbeat moves (leases, metrics).
+ */
+function versioned<D extends WorkflowDetail>(detail: D): D & { version: string } {
+  const { workflow, jobs } = detail;
+  const shown = {
+    state: workflow.state,
+    counts: workflow.counts,
+    jobs: jobs.map((j) => [j.id, j.state, j.attempt]),
+  };
+  return { ...detail, version: versionOf(shown) };
+}
+
+interface WorkflowDetail {
+  workflow: { state: string; counts: unknown };
+  jobs: { id: number; state: string; attempt: number }[];
 }
