@@ -1,14 +1,16 @@
-// `node --import tsx bench/pilot-cost.ts [ROOT...] [--rounds N] [--jobs N] [--payload CMD] [--profile DIR] [--perf DIR]`
+// `node --import tsx bench/pilot-cost.ts [ROOT...] [--rounds N] [--jobs N] [--warmup N] [--payload CMD]
+//   [--profile DIR] [--perf DIR]`
 // A pilot's CPU per job against the least a process must spend to run the same payloads (issue 22):
 // one server (the first ROOT's, on SQLite; default ROOT: this checkout, built), then per round,
-// in alternating order, one pilot of each ROOT and a bare spawner (lib/bare-spawner.mjs: spawn,
-// read both pipes to the end, wait), each running `--jobs` payloads one after another. Each side's
-// CPU comes from its own /proc stat, counted from after a warm-up job to the last job's end, so
-// neither process's start is in it. Prints ms/job per side, and per ROOT the median of the rounds'
-// ratios pilot/bare: the host's speed drifts, so only the pairs compare. With --profile, each pilot
-// writes a V8 CPU profile into DIR (summarise with bench/summarise-profile.mjs). With --perf, `perf
-// record` samples each side's measured part, kernel included, into DIR/<side>-<round>.data (the V8
-// profile counts wall time, so a fork or a blocked write looks dearer there than it is).
+// in rotating order, one pilot of each ROOT and a bare spawner (lib/bare-spawner.mjs: spawn, read
+// both pipes to the end, wait), each running `--jobs` payloads one after another. Each side's CPU
+// (and minor page faults) come from its own /proc stat, counted from after `--warmup` payloads to
+// the last job's end, so neither process's start nor its first compilations are in it. Prints the
+// cost per job of each side, per ROOT the median of the rounds' ratios pilot/bare, and each further
+// ROOT against the first: the host's speed drifts, so only the pairs compare. With --profile, each
+// pilot writes a V8 CPU profile into DIR (bench/summarise-profile.mjs). With --perf, `perf record`
+// samples each side's measured part, kernel and threads included, into DIR/<side>-<round>.data (the
+// V8 profile counts wall time, so a fork or a blocked write looks dearer there than it is).
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -18,7 +20,7 @@ import { parseArgs } from 'node:util';
 import type { P3sClient } from '../src/protocol/client.ts';
 import { baseEnv, removeDir, tempDir, waitFor } from '../test/helpers/processes.ts';
 import { startBuildServer } from './lib/build-server.ts';
-import { cpuMs } from './lib/proc-cpu.ts';
+import { cpuMs, minorFaults } from './lib/proc-cpu.ts';
 import { median, round } from './lib/stats.ts';
 
 const { values, positionals } = parseArgs({
@@ -26,6 +28,7 @@ const { values, positionals } = parseArgs({
   options: {
     rounds: { type: 'string', default: '5' },
     jobs: { type: 'string', default: '400' },
+    warmup: { type: 'string', default: '20' },
     payload: { type: 'string', default: '/bin/true' },
     profile: { type: 'string' },
     perf: { type: 'string' },
@@ -34,7 +37,23 @@ const { values, positionals } = parseArgs({
 const roots =
   positionals.length > 0 ? positionals.map((r) => resolve(r)) : [resolve(import.meta.dirname, '..')];
 const jobs = Number(values.jobs);
+const warmup = Number(values.warmup);
 const payload = values.payload ?? '/bin/true';
+const perfFlags = values.perf ? ['--perf-basic-prof', '--interpreted-frames-native-stack'] : [];
+
+interface Cost {
+  /** CPU ms per job. */
+  ms: number;
+  /** Minor page faults per job (after a fork, the first write to each page faults). */
+  faults: number;
+}
+
+/** What `pid` spends from now until the returned function is called, per job. */
+function meter(pid: number): () => Cost {
+  const ms = cpuMs(pid);
+  const faults = minorFaults(pid);
+  return () => ({ ms: (cpuMs(pid) - ms) / jobs, faults: (minorFaults(pid) - faults) / jobs });
+}
 
 /** Samples `pid` with perf until the returned function is called (nothing without --perf). */
 function perfRecord(pid: number, name: string): () => Promise<void> {
@@ -74,37 +93,28 @@ async function stop(child: ChildProcess): Promise<void> {
   await exited;
 }
 
-/** One pilot of `root`: a warm-up job, then `jobs` payloads; its CPU ms per job past the warm-up. */
-async function pilotRound(client: P3sClient, root: string, round: number): Promise<number> {
+const batch = (n: number, prefix: string) =>
+  Array.from({ length: n }, (_, i) => ({ name: `${prefix}-${i}`, payload }));
+
+/** One pilot of `root`: warm-up jobs, then `jobs` payloads; its cost per job past the warm-up. */
+async function pilotRound(client: P3sClient, root: string, round: number): Promise<Cost> {
   const dirs = ['--work-dir', join(dataDir, 'work'), '--joblog-dir', join(dataDir, 'joblogs')];
-  const args = [
-    join(root, 'bin', 'p3s.js'),
-    'pilot',
-    '--cycles',
-    '0',
-    '--period',
-    '1',
-    '--log-level',
-    'warn',
-  ];
+  const args = [join(root, 'bin', 'p3s.js'), 'pilot', '--cycles', '0', '--period', '1'];
   const profile = values.profile ? ['--cpu-prof', '--cpu-prof-dir', resolve(values.profile)] : [];
-  if (values.perf) profile.push('--perf-basic-prof');
-  const pilot = spawn(process.execPath, [...profile, ...args, ...dirs], {
+  const pilot = spawn(process.execPath, [...profile, ...perfFlags, ...args, '--log-level', 'warn', ...dirs], {
     env: baseEnv({ P3S_HOME: dataDir, P3S_SERVER: server.url }),
     stdio: 'ignore',
   });
   try {
-    await client.submitJobs([{ name: `warm-${round}`, payload }]);
+    await client.submitJobs(batch(warmup, `warm-${round}`));
     await allEnded(client);
     const stopPerf = perfRecord(pilot.pid as number, `pilot-${round}`);
-    const before = cpuMs(pilot.pid as number);
-    await client.submitJobs(
-      Array.from({ length: jobs }, (_, i) => ({ name: `cost-${round}-${i}`, payload })),
-    );
+    const spent = meter(pilot.pid as number);
+    await client.submitJobs(batch(jobs, `cost-${round}`));
     await allEnded(client);
-    const perJob = (cpuMs(pilot.pid as number) - before) / jobs;
+    const cost = spent();
     await stopPerf();
-    return perJob;
+    return cost;
   } finally {
     await stop(pilot);
   }
@@ -112,12 +122,11 @@ async function pilotRound(client: P3sClient, root: string, round: number): Promi
 
 let bareRounds = 0;
 
-/** The bare spawner: a warm-up spawn, then `jobs` payloads; its CPU ms per spawn past the warm-up. */
-async function bareRound(): Promise<number> {
+/** The bare spawner: warm-up spawns, then `jobs` payloads; its cost per spawn past the warm-up. */
+async function bareRound(): Promise<Cost> {
   const [file, ...args] = payload.split(' ');
-  const perfMap = values.perf ? ['--perf-basic-prof'] : [];
   const spawner = join(import.meta.dirname, 'lib', 'bare-spawner.mjs');
-  const child = spawn(process.execPath, [...perfMap, spawner, file as string, ...args], {
+  const child = spawn(process.execPath, [...perfFlags, spawner, file as string, ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
@@ -127,13 +136,13 @@ async function bareRound(): Promise<number> {
     if (line.value !== 'done') throw new Error(`bare spawner: ${String(line.value)}`);
   };
   try {
-    await run(1);
+    await run(warmup);
     const stopPerf = perfRecord(child.pid as number, `bare-${bareRounds++}`);
-    const before = cpuMs(child.pid as number);
+    const spent = meter(child.pid as number);
     await run(jobs);
-    const perSpawn = (cpuMs(child.pid as number) - before) / jobs;
+    const cost = spent();
     await stopPerf();
-    return perSpawn;
+    return cost;
   } finally {
     await stop(child);
   }
@@ -141,28 +150,36 @@ async function bareRound(): Promise<number> {
 
 try {
   const sides = [...roots.map((root) => ({ name: root, root })), { name: 'bare', root: null }];
-  const ms = new Map<string, number[]>(sides.map((s) => [s.name, []]));
+  const costs = new Map<string, Cost[]>(sides.map((s) => [s.name, []]));
+  const of = (name: string) => costs.get(name) as Cost[];
   for (let i = 0; i < Number(values.rounds); i++) {
     // Rotate who goes first, so no side always runs in the same part of a round.
     const order = sides.map((_, k) => sides[(k + i) % sides.length] as (typeof sides)[number]);
     const line: string[] = [];
     for (const side of order) {
-      const value = side.root === null ? await bareRound() : await pilotRound(server.client, side.root, i);
-      ms.get(side.name)?.push(value);
-      line.push(`${side.root === null ? 'bare' : side.name} ${round(value, 3)}`);
+      const cost = side.root === null ? await bareRound() : await pilotRound(server.client, side.root, i);
+      of(side.name).push(cost);
+      line.push(`${side.name} ${round(cost.ms, 3)} ms ${Math.round(cost.faults)} faults`);
     }
-    const bare = ms.get('bare') as number[];
-    const ratios = roots.map((r) => round(((ms.get(r) as number[])[i] as number) / (bare[i] as number), 2));
-    console.log(`round ${i}: ${line.join(', ')} ms/job; pilot/bare ${ratios.join(', ')}`);
+    const bare = of('bare')[i] as Cost;
+    const ratios = roots.map((r) => round((of(r)[i] as Cost).ms / bare.ms, 2));
+    console.log(`round ${i}: ${line.join(', ')} per job; pilot/bare ${ratios.join(', ')}`);
   }
-  const bare = ms.get('bare') as number[];
-  console.log(`bare spawn: median ${round(median(bare), 3)} ms/spawn`);
+  const bare = of('bare');
+  const summary = (c: Cost[]) =>
+    `median ${round(median(c.map((x) => x.ms)), 3)} ms, ${Math.round(median(c.map((x) => x.faults)))} minor faults per job`;
+  console.log(`bare spawn: ${summary(bare)}`);
   for (const root of roots) {
-    const pilot = ms.get(root) as number[];
-    const ratio = median(pilot.map((v, i) => v / (bare[i] as number)));
+    const pilot = of(root);
+    const ratio = median(pilot.map((c, i) => c.ms / (bare[i] as Cost).ms));
     console.log(
-      `${root}: median ${round(median(pilot), 3)} ms/job; pilot/bare ${round(ratio, 2)} (median of ${pilot.length} rounds' ratios)`,
+      `${root}: ${summary(pilot)}; pilot/bare ${round(ratio, 2)} (median of ${pilot.length} rounds)`,
     );
+  }
+  const first = of(roots[0] as string);
+  for (const root of roots.slice(1)) {
+    const ratio = median(of(root).map((c, i) => c.ms / (first[i] as Cost).ms));
+    console.log(`${root} / ${roots[0]}: ${round(ratio, 2)} (median of the rounds' ratios)`);
   }
 } finally {
   await server.kill();
