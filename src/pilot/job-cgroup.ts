@@ -63,8 +63,9 @@ export class PilotCgroups {
     const dir = join(this.dir, `job-${label}`);
     try {
       if (!tryMkdir(dir)) {
-        // Left by an earlier run of the same attempt: empty it and start afresh.
+        // Left by an earlier run of the same attempt: empty it and start afresh (rmdir fails until empty).
         killCgroup(dir);
+        waitEmpty(dir);
         tryRmdir(dir);
         mkdirSync(dir);
       }
