@@ -57,6 +57,8 @@ export class Agent {
   private held = false;
   /** What the pilot offers its jobs (flags, else detected at start). */
   private readonly resources: PilotResources;
+  /** The pilot's environment as it started, as a plain object: reading process.env costs per variable. */
+  private readonly pilotEnv: Record<string, string | undefined> = { ...process.env };
 
   constructor(private readonly deps: AgentDeps) {
     this.outage = new Outage(deps.options.maxOutage);
@@ -278,6 +280,7 @@ export class Agent {
         mayClaimNext,
         containment: this.deps.containment,
         resources: this.resources,
+        pilotEnv: this.pilotEnv,
       },
       job,
       log,

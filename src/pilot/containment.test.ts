@@ -3,6 +3,7 @@
 // a cgroup, by the job's cgroup where the pilot may create one (root here), which also catches a
 // process that cleared its environment.
 
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -121,6 +122,22 @@ describe.each([
 });
 
 describe('payload processes in a job cgroup', () => {
+  it('a new run of the same attempt ends what the last one left in its cgroup', async ({ skip }) => {
+    if (!cgroupsAvailable()) skip();
+    const cgroups = PilotCgroups.open(`reuse-${randomUUID()}`) as PilotCgroups;
+    try {
+      const left = cgroups.job('7-1')?.spawnInside(() => spawn('sleep', ['300'], { stdio: 'ignore' }));
+      const pid = left?.pid as number;
+      expect(isRunning(pid)).toBe(true);
+      const fresh = cgroups.job('7-1');
+      expect(fresh?.pids()).toEqual([]);
+      for (let i = 0; i < 100 && isRunning(pid); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(isRunning(pid)).toBe(false);
+    } finally {
+      cgroups.removeAll();
+    }
+  });
+
   it('catch a setsid child that cleared its environment, and leave no cgroup behind', async ({ skip }) => {
     if (!cgroupsAvailable()) skip();
     const pilotUuid = randomUUID();

@@ -62,9 +62,13 @@ export class PilotCgroups {
   job(label: string): JobCgroup | null {
     const dir = join(this.dir, `job-${label}`);
     try {
-      killCgroup(dir);
-      tryRmdir(dir);
-      mkdirSync(dir);
+      if (!tryMkdir(dir)) {
+        // Left by an earlier run of the same attempt: empty it and start afresh (rmdir fails until empty).
+        killCgroup(dir);
+        waitEmpty(dir);
+        tryRmdir(dir);
+        mkdirSync(dir);
+      }
       return new JobCgroup(dir, this.home);
     } catch {
       return null;
@@ -93,6 +97,9 @@ export class JobCgroup {
     private readonly home: string,
   ) {}
 
+  /** Whether spawnInside forked inside this cgroup (false: it could not move there, so spawned outside). */
+  holdsPayload = false;
+
   /**
    * Runs `spawn` with the pilot moved into this cgroup, so the child it forks starts inside (no
    * process of the payload can fork before it is placed), then moves the pilot back. Node's spawn
@@ -104,6 +111,7 @@ export class JobCgroup {
     } catch {
       return spawn();
     }
+    this.holdsPayload = true;
     try {
       return spawn();
     } finally {
@@ -180,6 +188,17 @@ function waitEmpty(dir: string): void {
   while (cgroupPids(dir).length > 0 && Date.now() < deadline) Atomics.wait(SLEEPER, 0, 0, 10);
 }
 const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
+
+/** Makes `dir`; false when it exists already. */
+function tryMkdir(dir: string): boolean {
+  try {
+    mkdirSync(dir);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
 
 function tryRmdir(dir: string): void {
   try {

@@ -42,6 +42,8 @@ export interface SessionContext {
   containment?: PayloadContainment;
   /** What the pilot offers: the limits of a job that asks for no memory or disk. */
   resources: PilotResources;
+  /** The pilot's own env, under the payload's (default: process.env). */
+  pilotEnv?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -103,7 +105,8 @@ export class JobSession {
       ctx.lifetimeEndsAt === null
         ? () => {}
         : setLongTimeout(() => this.killWith('pilot_lifetime'), ctx.lifetimeEndsAt - Date.now());
-    const stopBeating = new AbortController();
+    // Made with the first start report: a payload that ends before it never needs one.
+    let stopBeating: AbortController | null = null;
     let result: RunResult;
     try {
       result = await runPayload({
@@ -122,6 +125,7 @@ export class JobSession {
         server: ctx.options.server,
         runAs: ctx.options.runAs,
         containment: ctx.containment,
+        pilotEnv: ctx.pilotEnv,
         limits: jobLimits(job, ctx.resources, ctx.options),
         signal: this.kill.signal,
         onStart: (pid, metrics) => {
@@ -130,8 +134,10 @@ export class JobSession {
           const spawnedAt = Date.now();
           const timer = setTimeout(() => {
             this.unreported = null;
+            const beating = new AbortController();
+            stopBeating = beating;
             this.started = this.start(pid, spawnedAt).then((ok) => {
-              if (ok) this.heartbeats = this.beat(stopBeating.signal);
+              if (ok) this.heartbeats = this.beat(beating.signal);
             });
           }, START_REPORT_DELAY_MS);
           this.unreported = { pid, timer };
@@ -146,7 +152,8 @@ export class JobSession {
     if (unreported) clearTimeout(unreported.timer);
     this.unreported = null;
     await this.started;
-    stopBeating.abort();
+    // A reason of our own: the default reason is a DOMException, built with a stack trace.
+    (stopBeating as AbortController | null)?.abort('ended');
     await this.heartbeats;
     if (this.gone) {
       this.log.warn('the server no longer assigns this job to this pilot: not reporting it');

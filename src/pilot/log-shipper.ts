@@ -2,7 +2,7 @@
 // when the server accepted a report, so a retried report re-sends the same bytes; the server's
 // head/tail caps are applied here so the pilot never sends bytes the server would drop.
 
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { LogStream } from '../core/types.ts';
 import type { LogChunks } from '../protocol/schemas/pilots.ts';
 
@@ -65,17 +65,23 @@ export class LogShipper {
     stream: LogStream,
   ): Promise<{ offset: number; data: Buffer; end: number; more: boolean } | null> {
     const { headBytes, tailBytes, chunkBytes } = this.caps;
+    const from = this.acked[stream];
+    // Most reports find nothing new: a stat answers that without opening the file.
+    let size: number;
+    try {
+      size = (await stat(this.files[stream])).size;
+    } catch {
+      return null; // not created (yet): nothing to ship
+    }
+    if (size <= from) return null;
     let handle: Awaited<ReturnType<typeof open>>;
     try {
       handle = await open(this.files[stream], 'r');
     } catch {
-      return null; // not created (yet): nothing to ship
+      return null;
     }
     // A read error must not stop the reports: this round ships nothing and the next one tries again.
     try {
-      const size = (await handle.stat()).size;
-      const from = this.acked[stream];
-      if (size <= from) return null;
       const range = shipRange(from, size, headBytes, tailBytes, chunkBytes);
       const data = Buffer.alloc(range.end - range.start);
       let read = 0;

@@ -111,15 +111,6 @@ export function pageBytes(): number {
   return pageSize;
 }
 
-function leaderOf(pgid: number): ProcStat[] {
-  try {
-    const stat = parseProcStat(readFileSync(`/proc/${pgid}/stat`, 'utf8'));
-    return stat ? [stat] : [];
-  } catch {
-    return [];
-  }
-}
-
 /** Samples one process group; keeps the peak RSS and never lets CPU time go backwards. */
 export class GroupSampler {
   private last: JobMetrics = { cpuSeconds: 0, rssKb: 0, maxRssKb: 0 };
@@ -128,15 +119,12 @@ export class GroupSampler {
 
   constructor(readonly pgid: number) {}
 
-  /**
-   * Reads /proc now and returns the updated figures. `leaderOnly` reads just the payload's
-   * own process (one file, not a scan of /proc): enough right after spawn.
-   */
-  sample(leaderOnly = false): JobMetrics {
+  /** Reads /proc now and returns the updated figures. */
+  sample(): JobMetrics {
     let ticks = 0;
     let pages = 0;
     const members: number[] = [];
-    for (const p of leaderOnly ? leaderOf(this.pgid) : processGroup(this.pgid)) {
+    for (const p of processGroup(this.pgid)) {
       ticks += p.cpuTicks;
       pages += p.rssPages;
       if (p.state !== 'Z' && p.state !== 'X') members.push(p.pid);

@@ -252,6 +252,13 @@ describe('runPayload', () => {
     expect(process.memoryUsage().rss - before).toBeLessThan(32 * 1024 * 1024);
   });
 
+  it('empties the sandbox an earlier run of the same attempt left', async () => {
+    const first = spec('/bin/sh -c "touch left-behind"');
+    await runPayload(first);
+    await runPayload({ ...first, payload: '/bin/ls -A' });
+    expect(logs(first).out).toBe('');
+  });
+
   it('truncates the log files of an earlier run of the job', async () => {
     const first = spec('/bin/echo first run with more text');
     await runPayload(first);

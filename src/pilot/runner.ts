@@ -95,6 +95,9 @@ function killReason(reason: unknown): KillReason {
   return KILL_REASONS.includes(reason as KillReason) ? (reason as KillReason) : 'killed';
 }
 
+/** The first metrics sample is taken this long after spawn (or at the first interval, if sooner). */
+const FIRST_LOOK_MS = 50;
+
 const NO_METRICS: JobMetrics = { cpuSeconds: 0, rssKb: 0, maxRssKb: 0 };
 
 export async function runPayload(spec: RunSpec): Promise<RunResult> {
@@ -139,8 +142,15 @@ function writeQuietly(fd: number, text: string): void {
 /** Opens (truncating) the job's .out and .err files: each attempt starts them afresh. */
 function openLogs(joblogDir: string, label: number | string): [number, number] {
   const paths = jobLogPaths(joblogDir, label);
-  mkdirSync(joblogDir, { recursive: true });
-  const out = openSync(paths.out, 'w');
+  let out: number;
+  try {
+    out = openSync(paths.out, 'w');
+  } catch (error) {
+    // The directory is made only when an open finds it missing, not on every job.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    mkdirSync(joblogDir, { recursive: true });
+    out = openSync(paths.out, 'w');
+  }
   try {
     return [out, openSync(paths.err, 'w')];
   } catch (error) {
@@ -222,6 +232,7 @@ function launch(
     let sampler: GroupSampler | null = null;
     let ending: RunEnd | null = null;
     let termSentAt: number | null = null;
+    let noted = false;
     const timers: NodeJS.Timeout[] = [];
     const cancels: (() => void)[] = [];
 
@@ -244,21 +255,26 @@ function launch(
     child.once('spawn', () => {
       const pid = child.pid as number;
       procs = new AttemptProcesses(pid, cgroup, spec);
-      spec.containment?.started(pid);
+      // The guardian sweeps the job cgroups whole: only a payload outside one needs its group noted.
+      noted = !cgroup?.holdsPayload;
+      if (noted) spec.containment?.started(pid);
       const group = new GroupSampler(pid);
       sampler = group;
-      group.sample(true);
-      // At 'spawn' the exec may still be under way (RSS reads 0), so look again shortly after.
-      timers.push(setTimeout(() => group.sample(), 50));
-      const label = spec.label ?? spec.jobId;
-      const logs = jobLogPaths(spec.joblogDir, label);
-      const watch = spec.limits && new LimitWatch(spec.limits, sandbox, [logs.out, logs.err], spawnedAt);
-      const sampleAndCheck = () => {
-        const metrics = group.sample();
-        const verdict = watch?.check(metrics, group.members);
-        if (verdict) kill({ kind: verdict.breach, detail: verdict.detail });
+      // At 'spawn' the exec may still be under way (RSS reads 0): the first look is a little later,
+      // and the limit watch and its sampling start then, so a payload that ends sooner costs none of it.
+      const intervalMs = spec.sampleIntervalMs ?? 1000;
+      const firstLook = () => {
+        group.sample();
+        const logs = jobLogPaths(spec.joblogDir, spec.label ?? spec.jobId);
+        const watch = spec.limits && new LimitWatch(spec.limits, sandbox, [logs.out, logs.err], spawnedAt);
+        const sampleAndCheck = () => {
+          const metrics = group.sample();
+          const verdict = watch?.check(metrics, group.members);
+          if (verdict) kill({ kind: verdict.breach, detail: verdict.detail });
+        };
+        timers.push(setInterval(sampleAndCheck, intervalMs));
       };
-      timers.push(setInterval(sampleAndCheck, spec.sampleIntervalMs ?? 1000));
+      timers.push(setTimeout(firstLook, Math.min(FIRST_LOOK_MS, intervalMs)));
       if (spec.timelimit > 0) {
         const timelimit = spec.timelimit;
         cancels.push(setLongTimeout(() => kill({ kind: 'timelimit', timelimit }), timelimit * 1000));
@@ -279,7 +295,7 @@ function launch(
       const endedAt = Date.now();
       void attempt.drain((termSentAt ?? endedAt) + graceMs).then(() => {
         attempt.release();
-        spec.containment?.drained(attempt.pgid);
+        if (noted) spec.containment?.drained(attempt.pgid);
         resolveRun({ ...end, pid: attempt.pgid, startedAt: spawnedAt, endedAt, metrics });
       });
     });

@@ -21,6 +21,14 @@ export async function createSandbox(
   attempt: number,
 ): Promise<string> {
   const dir = sandboxPath(workDir, label, attempt);
+  // One call when the directory is new, the usual case; a leftover is removed, a missing workDir made.
+  try {
+    await mkdir(dir);
+    return dir;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST' && code !== 'ENOENT') throw error;
+  }
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   return dir;
