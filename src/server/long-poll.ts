@@ -2,7 +2,6 @@
 // wait is over, the caller hangs up or the server closes, and looked at again after every change
 // the store signals (its own writes and, on PostgreSQL, other servers'): no client polls.
 
-import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply } from 'fastify';
 import type { Waiter } from './waiter.ts';
@@ -42,9 +41,4 @@ export function hangUpOf(reply: FastifyReply): AbortSignal {
     if (!reply.raw.writableFinished) gone.abort();
   });
   return gone.signal;
-}
-
-/** A representation's version: equal for equal content, so a reader can wait for the next one. */
-export function versionOf(value: unknown): string {
-  return createHash('sha1').update(JSON.stringify(value)).digest('base64url').slice(0, 16);
 }

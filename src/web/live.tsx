@@ -4,9 +4,9 @@
 // store signals) or the wait is over. The
 // answer's region asks again once swapped in (after a short pause), so no region polls on a timer.
 
-import { createHash } from 'node:crypto';
 import { createContext } from 'preact';
 import { ApiError } from '../protocol/errors.ts';
+import { versionOf } from '../protocol/version.ts';
 import type { MonitorApi } from './monitor-api.ts';
 import { int, one, type RawQuery } from './page.ts';
 
@@ -82,7 +82,7 @@ function withoutClock(key: string, answer: unknown): unknown {
 
 /** The version of a page's reads: equal for equal answers. */
 export function readsVersion(reads: Reads): string {
-  return createHash('sha1').update(JSON.stringify(reads)).digest('base64url').slice(0, 16);
+  return versionOf(reads);
 }
 
 /** A region's own URL asking to be held until what it shows differs from `seen` (no version: at once). */

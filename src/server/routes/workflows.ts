@@ -14,12 +14,13 @@ import {
   WorkflowQuery,
   WorkflowReply,
 } from '../../protocol/schemas/workflows.ts';
+import { versionOf } from '../../protocol/version.ts';
 import { instantiateWorkflow } from '../../workflow/index.ts';
 import type { AppContext, TypedApp } from '../app.ts';
 import { actorOf, ownerFor, requireManage } from '../auth/auth-guard.ts';
 import { jobsAsSeen } from '../auth/redaction.ts';
 import { idempotencyKeyOf, markReplayed } from '../idempotency.ts';
-import { hangUpOf, holdUntil, versionOf } from '../long-poll.ts';
+import { hangUpOf, holdUntil } from '../long-poll.ts';
 import { parseStateList } from './query-parsing.ts';
 
 export function registerWorkflowRoutes(app: TypedApp, ctx: AppContext): void {
