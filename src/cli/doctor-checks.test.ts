@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  checkCgroupMount,
   checkDirectory,
   checkNode,
   checkPrivateDir,
@@ -172,5 +173,20 @@ describe('checkPrivateDir', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('checkCgroupMount', () => {
+  const line = (options: string) => `41 31 0:38 / /sys/fs/cgroup rw,relatime - cgroup2 cgroup2 ${options}`;
+  it.each([
+    ['no /proc', undefined, 'skip', undefined],
+    ['v1 only', '32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu', 'skip', undefined],
+    ['v2 with favordynmods', line('rw,nsdelegate,favordynmods'), 'ok', undefined],
+    ['v2 without it', line('rw,nsdelegate'), 'warn', 'mount -o remount,favordynmods /sys/fs/cgroup'],
+  ])('%s', (_name, mountinfo, status, fix) => {
+    const result = checkCgroupMount(mountinfo);
+    expect(result.status).toBe(status);
+    if (fix) expect(result.fix).toContain(fix);
+    else expect(result.fix).toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@
 import { mkdtempSync, rmdirSync, statfsSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { privateDirExposure, secretFileExposure } from '../core/auth.ts';
+import { cgroup2MountOf, favorDynmodsCommand, favorsDynamicCgroups } from '../core/cgroup-mount.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -46,6 +47,30 @@ export function checkNode(version = process.versions.node): CheckResult {
         detail: `Node.js ${version} is too old (need ${REQUIRED_NODE} or newer)`,
         fix: `install Node.js ${REQUIRED_NODE} or newer, then run npm rebuild`,
       };
+}
+
+/**
+ * Whether a pilot here starts its jobs without waiting on the kernel: pilots that may write cgroup
+ * v2 (root, or a delegated subtree) move into each job's new cgroup, which costs an RCU grace
+ * period per job unless the mount favours dynamic changes. `mountinfo`: /proc/self/mountinfo.
+ */
+export function checkCgroupMount(mountinfo: string | undefined): CheckResult {
+  const name = 'cgroups';
+  const mount = mountinfo === undefined ? undefined : cgroup2MountOf(mountinfo);
+  if (!mount)
+    return { name, status: 'skip', detail: 'no cgroup v2 here: pilots keep payloads in process groups' };
+  if (favorsDynamicCgroups(mount))
+    return {
+      name,
+      status: 'ok',
+      detail: `cgroup v2 at ${mount.path}, favordynmods: job starts move cheaply`,
+    };
+  return {
+    name,
+    status: 'warn',
+    detail: `cgroup v2 at ${mount.path} without favordynmods: a pilot that runs payloads in cgroups (as root or with a delegated subtree) waits milliseconds per job start`,
+    fix: `${favorDynmodsCommand(mount)} (as root, Linux 6.0+; or add favordynmods to its fstab line)`,
+  };
 }
 
 /** The status a number of free bytes deserves. */

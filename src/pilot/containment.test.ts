@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Containment } from './containment.ts';
-import { ownCgroupDir, PilotCgroups } from './job-cgroup.ts';
+import { ownCgroup, PilotCgroups } from './job-cgroup.ts';
 import { environEntries, hasMarks } from './process-sweep.ts';
 import { type RunSpec, runPayload } from './runner.ts';
 
@@ -142,7 +142,7 @@ describe('payload processes in a job cgroup', () => {
     if (!cgroupsAvailable()) skip();
     const pilotUuid = randomUUID();
     const containment = Containment.open(pilotUuid, pino({ level: 'silent' }));
-    const dir = join(ownCgroupDir() as string, `p3s-${pilotUuid}`);
+    const dir = join(ownCgroup()?.dir as string, `p3s-${pilotUuid}`);
     try {
       expect(existsSync(dir)).toBe(true);
       const pidFile = join(root, 'daemon.pid');

@@ -4,6 +4,7 @@
 // guardian process that kills all of it when the pilot dies (guardian.ts).
 
 import type { Logger } from 'pino';
+import { favorDynmodsCommand, favorsDynamicCgroups } from '../core/cgroup-mount.ts';
 import { type Guardian, startGuardian } from './guardian.ts';
 import { type JobCgroup, PilotCgroups } from './job-cgroup.ts';
 
@@ -36,6 +37,11 @@ export class Containment implements PayloadContainment {
         ? 'payloads run in a cgroup each, under a guardian'
         : 'payloads run in their process groups, marked, under a guardian (no cgroup v2 the pilot may write)',
     );
+    if (cgroups && !favorsDynamicCgroups(cgroups.mount))
+      log.warn(
+        { mount: cgroups.mount.path, fix: favorDynmodsCommand(cgroups.mount) },
+        'cgroup v2 is mounted without favordynmods: each job start waits for the kernel (milliseconds) to move it into its cgroup',
+      );
     return new Containment(cgroups, guardian);
   }
 

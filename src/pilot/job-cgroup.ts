@@ -5,15 +5,7 @@
 
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-/** The cgroup v2 mount point in a /proc/self/mountinfo text, or undefined. */
-export function cgroup2Mount(mountinfo: string): string | undefined {
-  for (const line of mountinfo.split('\n')) {
-    const [before, after] = line.split(' - ');
-    if (after?.split(' ')[0] === 'cgroup2') return before?.split(' ')[4];
-  }
-  return undefined;
-}
+import { type Cgroup2Mount, cgroup2MountOf } from '../core/cgroup-mount.ts';
 
 /** The process's cgroup v2 path in a /proc/self/cgroup text (`0::/path`), or undefined. */
 export function cgroup2Path(cgroup: string): string | undefined {
@@ -21,12 +13,12 @@ export function cgroup2Path(cgroup: string): string | undefined {
   return line?.slice(3).trim() || undefined;
 }
 
-/** The pilot's own cgroup directory (cgroup v2), or undefined where there is none. */
-export function ownCgroupDir(): string | undefined {
+/** The pilot's own cgroup directory (cgroup v2) and its mount, or undefined where there is none. */
+export function ownCgroup(): { dir: string; mount: Cgroup2Mount } | undefined {
   try {
-    const mount = cgroup2Mount(readFileSync('/proc/self/mountinfo', 'utf8'));
+    const mount = cgroup2MountOf(readFileSync('/proc/self/mountinfo', 'utf8'));
     const path = cgroup2Path(readFileSync('/proc/self/cgroup', 'utf8'));
-    return mount && path ? join(mount, path) : undefined;
+    return mount && path ? { dir: join(mount.path, path), mount } : undefined;
   } catch {
     return undefined;
   }
@@ -39,19 +31,22 @@ export class PilotCgroups {
     private readonly home: string,
     /** `<home>/p3s-<uuid>`: the jobs' cgroups are its children. */
     readonly dir: string,
+    /** The cgroup v2 mount they are on. */
+    readonly mount: Cgroup2Mount,
   ) {}
 
   /** Creates the pilot's job cgroup directory; null where cgroup v2 is missing or not writable. */
   static open(pilotUuid: string): PilotCgroups | null {
-    const home = ownCgroupDir();
-    if (!home) return null;
+    const own = ownCgroup();
+    if (!own) return null;
+    const home = own.dir;
     const dir = join(home, `p3s-${pilotUuid}`);
     try {
       mkdirSync(dir);
       // The pilot must be able to move itself in and out: try once with no job to spare.
       writeFileSync(join(dir, 'cgroup.procs'), String(process.pid));
       writeFileSync(join(home, 'cgroup.procs'), String(process.pid));
-      return new PilotCgroups(home, dir);
+      return new PilotCgroups(home, dir, own.mount);
     } catch {
       tryRmdir(dir);
       return null;

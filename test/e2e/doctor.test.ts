@@ -48,6 +48,7 @@ describe('p3s doctor', () => {
       'token',
       'work dir',
       'joblog dir',
+      'cgroups',
     ]);
     expect(checks.database).toMatchObject({
       status: 'ok',

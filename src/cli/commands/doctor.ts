@@ -1,6 +1,7 @@
 // `p3s doctor`: checks what a user or operator needs and says how to fix what is wrong (P3S
 // verifyImport.py, extended): Node, the SQLite driver, directories, database, server, token.
 
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from '@commander-js/extra-typings';
 import { DEFAULTS } from '../../core/defaults.ts';
@@ -9,6 +10,7 @@ import { ApiError, NetworkError, P3sClient } from '../../protocol/client.ts';
 import { describeTokenSource } from '../access.ts';
 import {
   type CheckResult,
+  checkCgroupMount,
   checkDirectory,
   checkNode,
   checkPrivateDir,
@@ -63,11 +65,21 @@ export function addDoctorCommand(program: Command): void {
     );
     const joblogDir = opts.joblogDir ?? (process.env.P3S_JOBLOG?.trim() || join(dataDir, DEFAULTS.joblogDir));
     checks.push(checkDirectory('joblog dir', joblogDir, choose('p3s pilot --joblog-dir or P3S_JOBLOG')));
+    checks.push(checkCgroupMount(readIfThere('/proc/self/mountinfo')));
     const ok = !checks.some((c) => c.status === 'fail');
     if (out.json) out.data({ ok, version: P3S_VERSION, server: server.url, dataDir, checks });
     else printChecks(out, checks, ok);
     if (!ok) throw new Exit(1);
   });
+}
+
+/** A file's text, or undefined where it is missing (no /proc on this system). */
+function readIfThere(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 /** The SQLite driver and the database, through the server's code (the only code that opens a store). */
