@@ -18,6 +18,7 @@ import { DEFAULT_CHUNK_BYTES } from './log-shipper.ts';
 import { type PilotResources, pilotResources } from './node-resources.ts';
 import type { PilotOptions } from './options.ts';
 import { errorText, Outage, OutageError, sleep, withRetry } from './retry.ts';
+import type { ClaimPort } from './slot-claims.ts';
 
 export { EXIT };
 
@@ -34,6 +35,8 @@ export interface AgentDeps {
   stop: AbortSignal;
   /** Aborted to stop retrying reports too (a second signal). */
   hurry: AbortSignal;
+  /** How this slot's long-poll claims go out: together with its sibling slots' (slot-claims.ts), else alone. */
+  claims?: ClaimPort;
   /** What keeps payloads from outliving the pilot (containment.ts); tests may leave it out. */
   containment?: PayloadContainment;
 }
@@ -185,7 +188,8 @@ export class Agent {
    * waits out the cycle; the first claim once space is back clears the hold.
    */
   private async cycle(): Promise<CycleEnd> {
-    const { client, options, uuid, logger: log, stop } = this.deps;
+    const { options, uuid, logger: log, stop } = this.deps;
+    const claims = this.deps.claims ?? this.deps.client;
     const cycleEnd = Date.now() + options.period * 1000;
     let reregistered = false;
     for (;;) {
@@ -200,7 +204,7 @@ export class Agent {
       const sentAt = Date.now();
       let reply: ClaimReply;
       try {
-        reply = await withRetry(() => client.claim(uuid, wait, options.beat, stop, hold), {
+        reply = await withRetry(() => claims.claim(uuid, wait, options.beat, stop, hold), {
           outage: this.outage,
           interrupt: stop,
           onRetry: (error) =>

@@ -15,6 +15,7 @@ import { pilotResources } from './node-resources.ts';
 import type { PilotOptions } from './options.ts';
 import { PayloadUserError, preparePayloadUser } from './payload-user.ts';
 import { resolveSite } from './site-settings.ts';
+import { SlotClaims } from './slot-claims.ts';
 import { slotShare, slotUuid, slotWorkDir, worstExit } from './slots.ts';
 
 export { EXIT } from './agent.ts';
@@ -85,6 +86,7 @@ export async function runPilot(options: PilotOptions): Promise<number> {
     if (typeof resolved === 'number') return resolved;
     // Each slot offers its share of what the whole pilot offers (its flags, else the node).
     const share = slotShare(pilotResources(resolved), slots);
+    const claims = slots === 1 ? client : new SlotClaims(client, slots);
     const agents = slotUuids.map((slotId, i) => {
       const slotLogger = slots === 1 ? logger : logger.child({ slot: i + 1 });
       const agent = new Agent({
@@ -106,6 +108,7 @@ export async function runPilot(options: PilotOptions): Promise<number> {
         version: P3S_VERSION,
         stop: stop.signal,
         hurry: hurry.signal,
+        claims,
         containment,
       });
       // A slot that fails ends alone: the others finish their jobs before the process exits.

@@ -23,6 +23,7 @@ import { ApiError, NetworkError } from './errors.ts';
 import { DEFAULT_RESEND_WINDOW_MS, resendDelayMs, type SubmitOutcome, submitOutcome } from './resend.ts';
 import type { ErrorBody } from './schemas/common.ts';
 import type { JobWire } from './schemas/jobs.ts';
+import type { ClaimsBody } from './schemas/pilots.ts';
 import type { CreateWorkflowBody, WorkflowDetailWire } from './schemas/workflows.ts';
 import { type RawResponse, Transport } from './transport.ts';
 
@@ -98,6 +99,17 @@ export class P3sClient extends ApiCalls {
     const request = prepare(API.claim, { params: { id: uuid }, body });
     return (await this.exchange<ReplyOf<typeof API.claim>>(request, { extraTimeoutMs: wait * 1000, signal }))
       .body;
+  }
+
+  /** Several pilots' claims in one long-poll (a pilot's slots): their answers, in their order. */
+  async claimTogether(claims: ClaimsBody['claims'], signal?: AbortSignal) {
+    const wait = Math.max(...claims.map((c) => c.wait));
+    const request = prepare(API.claimTogether, { body: { claims } });
+    const reply = await this.exchange<ReplyOf<typeof API.claimTogether>>(request, {
+      extraTimeoutMs: wait * 1000,
+      signal,
+    });
+    return reply.body.answers;
   }
 
   /**

@@ -30,6 +30,8 @@ import type {
 import type {
   ClaimBody,
   ClaimReply,
+  ClaimsBody,
+  ClaimsReply,
   FinishJobBody,
   FinishJobReply,
   HeartbeatBody,
@@ -256,6 +258,7 @@ export const API = {
 
   registerPilot: op<{ body: RegisterPilotBody; reply: RegisterPilotReply }>('POST', ROUTES.pilots),
   claim: op<{ params: { id: string }; body: ClaimBody; reply: ClaimReply }>('POST', ROUTES.pilotClaim),
+  claimTogether: op<{ body: ClaimsBody; reply: ClaimsReply }>('POST', ROUTES.pilotClaims),
   startJob: op<{ params: Id; body: StartJobBody; reply: JobCommandReplyWire }>('POST', ROUTES.jobStart),
   heartbeat: op<{ params: Id; body: HeartbeatBody; reply: JobCommandReplyWire }>('POST', ROUTES.jobHeartbeat),
   finishJob: op<{ params: Id; body: FinishJobBody; reply: FinishJobReply }>('POST', ROUTES.jobFinish),

@@ -24,6 +24,8 @@ export const ROUTES = {
   pilots: '/api/v1/pilots',
   pilot: '/api/v1/pilots/:id',
   pilotClaim: '/api/v1/pilots/:id/claim',
+  /** Several pilots' claims in one long-poll (the slots of one `--slots N` pilot process). */
+  pilotClaims: '/api/v1/pilots/claims',
   pilotDeregister: '/api/v1/pilots/:id/deregister',
   pilotStop: '/api/v1/pilots/:id/stop',
   dags: '/api/v1/dags',

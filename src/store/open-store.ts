@@ -4,7 +4,7 @@
 import { AppError } from '../core/index.ts';
 import { StoreAvailability } from './availability.ts';
 import { openPostgresDialect } from './postgres/dialect.ts';
-import { StoreSignals, signallingWrites } from './signals.ts';
+import { StoreSignals } from './signals.ts';
 import { SqlStore } from './sql-store.ts';
 import { openSqliteDialect } from './sqlite/dialect.ts';
 import { PROCESS_SQLITE_WRITERS } from './sqlite/transact.ts';

@@ -33,7 +33,7 @@ import { heartbeatSampled } from './reports/heartbeat.ts';
 import { startJobIn } from './reports/start.ts';
 import { claimedOf, toJob, toJobAttempt, toJobEvent, toPilot, toStoredLog } from './rows.ts';
 import { jobSamples, SampleMemo } from './sample-queries.ts';
-import type { Database, JobRow, PilotRow } from './schema.ts';
+import type { Database } from './schema.ts';
 import { type StoreSignals, signallingWrites } from './signals.ts';
 import { SqlAuthStore } from './sql-auth-store.ts';
 import { SqlRetentionStore } from './sql-retention-store.ts';

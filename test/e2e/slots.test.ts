@@ -99,6 +99,48 @@ describe('a multi-slot pilot', () => {
     180_000,
   );
 
+  it('claims together: 4 jobs submitted while its 4 slots idle reach them in one request', async () => {
+    c = await makeCluster();
+    const cluster = c;
+    const token = readFileSync(join(cluster.dataDir, 'admin.token'), 'utf8').trim();
+    /** Completed requests per pilot-protocol route, from the server's own /metrics. */
+    const served = async (route: string) => {
+      const text = await (
+        await fetch(`${cluster.server.url}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+      ).text();
+      const lines = text
+        .split('\n')
+        .filter((l) => l.startsWith('p3s_http_requests_total{') && l.includes(`route="${route}"`));
+      return lines.reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+    };
+    const pilot = cluster.startPilot(['--slots', '4', '-c', '0', '-p', '60', '-b', '1']);
+    await waitFor(
+      '4 idle slots',
+      async () => (await cluster.json(['pilots', 'list'])).pilots.length === 4,
+      30_000,
+    );
+    const runLog = join(cluster.dataDir, 'runs.log');
+    const go = join(cluster.dataDir, 'go');
+    writeFileSync(runLog, '');
+    const ids = await cluster.submit(
+      Array.from({ length: 4 }, (_, i) => ({ name: `w${i}`, ...waitForGo(runLog, go) })),
+    );
+    await waitFor('4 jobs running', async () => readSpans(runLog).starts.size === 4, 30_000);
+    // One held request for the 4 slots, answered with the 4 jobs; no slot claimed alone.
+    expect(await served('/api/v1/pilots/claims')).toBe(1);
+    expect(await served('/api/v1/pilots/:id/claim')).toBe(0);
+    const holders = await Promise.all(ids.map(async (id) => (await show(cluster, id)).pilotId));
+    expect(new Set(holders).size).toBe(4);
+    writeFileSync(go, '');
+    await waitFor(
+      '4 jobs finished',
+      async () => (await cluster.json(['summary'])).jobs.finished === 4,
+      30_000,
+    );
+    pilot.signal('SIGTERM');
+    expect(await pilot.exited).toBe(0);
+  }, 90_000);
+
   it("offers each slot its share of the pilot's memory: a job asking more is not claimed", async () => {
     c = await makeCluster();
     // The big job comes first: a pilot offering all 1000 MiB would take it before the small one.

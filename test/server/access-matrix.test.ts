@@ -78,6 +78,7 @@ const EXPECTED: Record<string, Row> = {
   'POST /api/v1/pilots/:id/stop':              { token: '401 401 401 401 403 403 403 403 200', openNone: 401 },
   'POST /api/v1/pilots/:id/deregister':        { token: '401 401 401 401 403 403 200 403 200', openNone: 401 },
   'POST /api/v1/pilots/:id/claim':             { token: '401 401 401 401 403 403 200 403 200', openNone: 401 },
+  'POST /api/v1/pilots/claims':                { token: '401 401 401 401 403 403 200 403 200', openNone: 401 },
   'POST /api/v1/jobs/:id/start':               { token: '401 401 401 401 403 403 200 403 200', openNone: 401 },
   'POST /api/v1/jobs/:id/heartbeat':           { token: '401 401 401 401 403 403 200 403 200', openNone: 401 },
   'POST /api/v1/jobs/:id/finish':              { token: '401 401 401 401 403 403 200 403 200', openNone: 401 },
@@ -369,6 +370,10 @@ const SCENES: Record<string, Setup> = {
     url: `/api/v1/pilots/${(await scene.pilotOfA(w)).uuid}/claim`,
     body: { wait: 0, beat: 1 },
   }),
+  'POST /api/v1/pilots/claims': async (w) => ({
+    url: '/api/v1/pilots/claims',
+    body: { claims: [{ pilot: (await scene.pilotOfA(w)).uuid, wait: 0, beat: 1 }] },
+  }),
   'POST /api/v1/jobs/:id/start': async (w) => {
     const held = await scene.heldJob(w, false);
     return {
@@ -607,10 +612,17 @@ const SIGHTS: [string, string, (w: World) => Promise<Cell>, (json: Json) => Reco
   ['GET /api/v1/sites',                 'R   R   R   -   S', at('/api/v1/sites'), (j) => j.sites.find((s: { name: string }) => s.name === SITE_A).env],
   ['GET /api/v1/sites/:name',           'R   R   R   S   S', at(`/api/v1/sites/${SITE_A}`), (j) => j.site.env],
   ['POST /api/v1/pilots/:id/claim',     '-   -   -   S   S', async (w) => claimCell(w), (j) => j.job.env],
+  ['POST /api/v1/pilots/claims',        '-   -   -   S   S', async (w) => claimsCell(w), (j) => j.answers[0].job.env],
 ];
 
 function workflowEnv(json: { jobs: { name: string; env: Record<string, string> }[] }) {
   return json.jobs.find((j) => j.name === 'reduction')?.env ?? {};
+}
+
+/** As claimCell, through the claims of several pilots (here one). */
+async function claimsCell(w: World): Promise<Cell> {
+  const pilot = await scene.pilotWithWaitingJob(w);
+  return { url: '/api/v1/pilots/claims', body: { claims: [{ pilot: pilot.uuid, wait: 0, beat: 1 }] } };
 }
 
 /** A claim by a fresh site-A pilot while user A's job of its type waits (an admin may drive any pilot). */

@@ -125,6 +125,31 @@ export const ClaimReply = Type.Object({
 });
 export type ClaimReply = Static<typeof ClaimReply>;
 
+/** Most claims in one request: a pilot process's most slots (pilot/slots.ts). */
+export const MAX_CLAIMS_TOGETHER = 256;
+
+/**
+ * Several pilots' claims in one long-poll, each as its own `POST /pilots/:id/claim` body. The
+ * answer comes once any of them has a job or a command (and each other one has what it got by then).
+ */
+export const ClaimsBody = Type.Object(
+  {
+    claims: Type.Array(
+      Type.Object({ pilot: Uuid, ...ClaimBody.properties }, { additionalProperties: false }),
+      {
+        minItems: 1,
+        maxItems: MAX_CLAIMS_TOGETHER,
+      },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ClaimsBody = Static<typeof ClaimsBody>;
+
+/** One answer per claim, in the order of the claims. */
+export const ClaimsReply = Type.Object({ answers: Type.Array(ClaimReply) });
+export type ClaimsReply = Static<typeof ClaimsReply>;
+
 const Metrics = Type.Object(
   {
     cpuSeconds: Type.Number({ minimum: 0 }),

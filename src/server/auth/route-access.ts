@@ -32,6 +32,7 @@ export const ROUTE_ACCESS: Record<string, AccessRule> = {
   // The pilot protocol: the handler also checks that the token registered the pilot.
   [`POST ${r.pilots}`]: 'pilot',
   [`POST ${r.pilotClaim}`]: 'pilot',
+  [`POST ${r.pilotClaims}`]: 'pilot',
   [`POST ${r.jobStart}`]: 'pilot',
   [`POST ${r.jobHeartbeat}`]: 'pilot',
   [`POST ${r.jobFinish}`]: 'pilot',

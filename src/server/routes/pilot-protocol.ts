@@ -2,10 +2,9 @@
 // A pilot may only report on a job it holds (same pilot, same attempt, lease alive), and only the
 // token that registered a pilot (or an admin's) may speak for it.
 
-import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { LogCaps } from '../../core/capped-log.ts';
-import { TooManyRequestsError } from '../../core/errors.ts';
+import { TooManyRequestsError, ValidationError } from '../../core/errors.ts';
 import type { LogStream, Pilot } from '../../core/types.ts';
 import { ROUTES } from '../../protocol/routes.ts';
 import { IdParams, UuidParams } from '../../protocol/schemas/common.ts';
@@ -13,6 +12,8 @@ import {
   ClaimBody,
   ClaimReply,
   type ClaimReply as ClaimReplyWire,
+  ClaimsBody,
+  ClaimsReply,
   FinishJobBody,
   FinishJobReply,
   type FinishJobReply as FinishJobReplyWire,
@@ -51,15 +52,54 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
       const refused = slots.acquire(uuid, tokenId);
       if (refused) throw new TooManyRequestsError(refused, 1);
       try {
-        return await claim(uuid, request.body, reply);
+        return await claim(uuid, request.body, hangUpOf(reply));
       } finally {
         slots.release(uuid, tokenId);
       }
     },
   );
 
-  /** One claim long-poll: the best job as soon as there is one, or none once `wait` has passed. */
-  const claim = async (uuid: string, body: ClaimBody, reply: FastifyReply) => {
+  // Several pilots' claims in one long-poll: each is the claim above, with its pilot's rules; the
+  // first that gets a job or a command ends the others' waits, so all answers go back together.
+  app.post(
+    ROUTES.pilotClaims,
+    { schema: { body: ClaimsBody, response: { 200: ClaimsReply } } },
+    async (request, reply) => {
+      const { claims } = request.body;
+      const uuids = claims.map((c) => c.pilot);
+      const twice = uuids.find((uuid, i) => uuids.indexOf(uuid) !== i);
+      if (twice !== undefined)
+        throw new ValidationError(`claims: pilot ${twice} appears twice; a pilot claims one job at a time`);
+      for (const uuid of uuids) await requireOwnPilot(ctx, request, uuid);
+      const tokenId = principalOf(request).tokenId;
+      const acquired: string[] = [];
+      try {
+        for (const uuid of uuids) {
+          const refused = slots.acquire(uuid, tokenId);
+          if (refused) throw new TooManyRequestsError(refused, 1);
+          acquired.push(uuid);
+        }
+        const answered = new AbortController();
+        const ended = AbortSignal.any([hangUpOf(reply), answered.signal]);
+        const answers = await Promise.all(
+          claims.map(async ({ pilot, ...body }) => {
+            const answer = await claim(pilot, body, ended);
+            if (answer.job || answer.command) answered.abort();
+            return answer;
+          }),
+        );
+        return { answers };
+      } finally {
+        for (const uuid of acquired) slots.release(uuid, tokenId);
+      }
+    },
+  );
+
+  /**
+   * One claim long-poll: the best job as soon as there is one, or none once `wait` has passed or
+   * `ended` aborts (the pilot hung up, or a claim answered with it got a job).
+   */
+  const claim = async (uuid: string, body: ClaimBody, ended: AbortSignal) => {
     // A pilot that takes no job now says why, and is answered at once; null: it takes jobs again.
     if (body.hold !== undefined) {
       const held = await store.holdPilot(uuid, body.hold, ctx.now());
@@ -73,8 +113,7 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
     const { pilot } = touched;
     const first = claimReply(touched, meter);
     if (first.job || first.command) return first;
-    // A pilot that hung up before we answered gets nothing claimed for it.
-    const gone = hangUpOf(reply);
+    // A pilot that hung up (or whose batch was answered) before we looked gets nothing claimed for it.
     const match = { site: pilot.site, jobTypes: pilot.jobTypes };
     const none = () => {
       meter.claimed('none');
@@ -82,9 +121,9 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
     };
     for (;;) {
       const remaining = deadline - ctx.now();
-      if (remaining <= 0 || waiter.isClosed || gone.aborted) return none();
-      await waiter.wait(Math.min(remaining, recheckMs), gone);
-      if (gone.aborted) return none();
+      if (remaining <= 0 || waiter.isClosed || ended.aborted) return none();
+      await waiter.wait(Math.min(remaining, recheckMs), ended);
+      if (ended.aborted) return none();
       const claimed = await meter.timeStore('claim', () =>
         store.claimJob(uuid, match, leaseMs(body.beat), ctx.now()),
       );
