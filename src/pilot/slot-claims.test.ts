@@ -9,23 +9,31 @@ const NOW = 1000;
 const waiting = { hold: undefined, until: NOW + 5000 };
 
 describe('cutShort', () => {
+  const over = { hold: undefined, until: NOW };
+  const holding = { hold: 'disk full', until: NOW };
   it.each([
-    ['nobody got anything: every wait was over', [none, none], [waiting, waiting], [false, false]],
+    [
+      'nobody got anything and no wait was over: the server answered early (closing)',
+      [none, none],
+      [waiting, waiting],
+      [false, false],
+    ],
     ['one got a job: the other was cut short', [job, none], [waiting, waiting], [false, true]],
     ['a stop cuts the others short too', [none, stop], [waiting, waiting], [true, false]],
     ['all got jobs', [job, job], [waiting, waiting], [false, false]],
     [
-      'a claim whose wait has passed is not sent again',
-      [job, none],
-      [waiting, { hold: undefined, until: NOW }],
-      [false, false],
+      'a claim whose wait is over ends the batch: the others go again',
+      [none, none],
+      [over, waiting],
+      [false, true],
     ],
     [
-      'a hold was answered at once by design',
-      [job, none],
-      [waiting, { hold: 'disk full', until: NOW + 5000 }],
-      [false, false],
+      'a wait over within the slack counts as over',
+      [none, none],
+      [{ hold: undefined, until: NOW + 5 }, waiting],
+      [false, true],
     ],
+    ['a hold is answered at once and ends the batch', [none, none], [waiting, holding], [true, false]],
     [
       'a cleared hold claims on like any claim',
       [job, none],

@@ -1,9 +1,9 @@
 // The long-poll claims of a pilot's slots, sent together: the slots' first claims (at start, once
 // each has registered) and then slots that go idle within GATHER_MS of each other share one
 // `POST /api/v1/pilots/claims`, so N idle slots hold one request instead of N and jobs submitted
-// together reach them in one answer. A slot whose wait the batch cut short
-// (another slot got a job, it got none) claims again at once for the rest of its wait: each Agent
-// sees one claim of its own, answered as a single-slot pilot's would be.
+// together reach them in one answer. The server answers a batch once any of its claims is answered
+// (a job, a command, its wait over, a hold); a slot whose wait that cut short claims again at once
+// for the rest of it: each Agent sees one claim of its own, answered when a lone claim would be.
 
 import type { P3sClient } from '../protocol/client.ts';
 import { ApiError } from '../protocol/client.ts';
@@ -36,24 +36,25 @@ interface Pending {
   reject: (error: unknown) => void;
 }
 
+/** A wait ending within this of now counts as over (the server's clock started it a little later). */
+const WAIT_SLACK_MS = 10;
+
 /**
- * Which claims of an answered batch to send again: those that got neither a job nor a command
- * while another claim of the batch did (their wait was cut short, not over), unless their wait has
- * passed anyway or they were holds (answered at once by design).
+ * Which claims of an answered batch to send again: those that got neither a job nor a command and
+ * whose own wait is not over, when another claim of the batch ended the batch (it got something,
+ * its wait was over, or it was a hold, answered at once). When none did, the server answered all
+ * early (it is closing): none is sent again.
  */
 export function cutShort(
   answers: readonly ClaimReply[],
   claims: readonly { hold: string | null | undefined; until: number }[],
   now: number,
 ): boolean[] {
-  const got = (a: ClaimReply) => a.job !== null || a.command !== null;
-  const someGot = answers.some(got);
-  return answers.map((answer, i) => {
-    const claim = claims[i];
-    return (
-      someGot && !got(answer) && typeof claim?.hold !== 'string' && claim !== undefined && claim.until > now
-    );
-  });
+  const got = (a: ClaimReply | undefined) => a !== undefined && (a.job !== null || a.command !== null);
+  const over = (c: { hold: string | null | undefined; until: number }) =>
+    typeof c.hold === 'string' || c.until <= now + WAIT_SLACK_MS;
+  const ended = answers.some(got) || claims.some(over);
+  return claims.map((claim, i) => ended && !got(answers[i]) && !over(claim));
 }
 
 export class SlotClaims implements ClaimPort {
@@ -113,14 +114,16 @@ export class SlotClaims implements ClaimPort {
         claims,
         signals.length > 0 ? AbortSignal.any(signals) : undefined,
       );
+      if (answers?.length !== batch.length)
+        throw new Error(`the server answered ${answers?.length ?? 'no'} claims of ${batch.length}`);
     } catch (error) {
       // A refusal names one pilot (unknown, not this token's) or the route (an older server): each
-      // slot claims alone and hears its own answer. Anything else is each slot's to retry.
-      if (!(error instanceof ApiError)) for (const p of batch) p.reject(error);
-      else {
-        if (error.status === 404 && error.code !== 'pilot_unknown') this.#together = false;
+      // slot claims alone and hears its own answer. An outage, a busy server or a malformed answer
+      // is each slot's to retry, with its backoff.
+      if (error instanceof ApiError && error.status !== 429 && error.status < 500) {
+        if (error.code === 'route_not_found') this.#together = false;
         for (const p of batch) void this.#sendAlone(p);
-      }
+      } else for (const p of batch) p.reject(error);
       return;
     }
     const again = cutShort(answers, batch, Date.now());

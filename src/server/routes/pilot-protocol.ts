@@ -60,7 +60,8 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
   );
 
   // Several pilots' claims in one long-poll: each is the claim above, with its pilot's rules; the
-  // first that gets a job or a command ends the others' waits, so all answers go back together.
+  // first to be answered (a job, a command, its own wait over, a hold, an error) ends the others'
+  // waits, so all answers go back together and no claim outlives the request.
   app.post(
     ROUTES.pilotClaims,
     { schema: { body: ClaimsBody, response: { 200: ClaimsReply } } },
@@ -81,14 +82,14 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
         }
         const answered = new AbortController();
         const ended = AbortSignal.any([hangUpOf(reply), answered.signal]);
-        const answers = await Promise.all(
-          claims.map(async ({ pilot, ...body }) => {
-            const answer = await claim(pilot, body, ended);
-            if (answer.job || answer.command) answered.abort();
-            return answer;
-          }),
+        const settled = await Promise.allSettled(
+          claims.map(({ pilot, ...body }) => claim(pilot, body, ended).finally(() => answered.abort())),
         );
-        return { answers };
+        // A failed claim fails the request: the pilot claims again, and a job claimed meanwhile for
+        // one of its slots comes back with that slot's next first poll (a claimed job is never lost).
+        const failed = settled.find((s) => s.status === 'rejected');
+        if (failed) throw failed.reason;
+        return { answers: settled.map((s) => (s as PromiseFulfilledResult<ClaimReplyWire>).value) };
       } finally {
         for (const uuid of acquired) slots.release(uuid, tokenId);
       }
@@ -97,7 +98,7 @@ export function registerPilotProtocolRoutes(app: TypedApp, ctx: AppContext): voi
 
   /**
    * One claim long-poll: the best job as soon as there is one, or none once `wait` has passed or
-   * `ended` aborts (the pilot hung up, or a claim answered with it got a job).
+   * `ended` aborts (the pilot hung up, or another claim of its batch was answered).
    */
   const claim = async (uuid: string, body: ClaimBody, ended: AbortSignal) => {
     // A pilot that takes no job now says why, and is answered at once; null: it takes jobs again.
