@@ -1,28 +1,40 @@
 import { describe, expect, it } from 'vitest';
-import { LOOK_BURST, LOOK_GAP_MS, lookDelay } from './long-poll.ts';
+import { fullBudget, LOOK_BURST, LOOK_GAP_MS, type LookBudget, takeLook } from './long-poll.ts';
 
-describe('lookDelay', () => {
-  const window = LOOK_BURST * LOOK_GAP_MS;
+/** The delays of looks wanted at `times`, each taken as soon as the budget allows. */
+function delays(times: number[]): number[] {
+  let budget: LookBudget = fullBudget(0);
+  return times.map((t) => {
+    const next = takeLook(budget, t);
+    budget = next.budget;
+    return next.delay;
+  });
+}
+
+describe('takeLook', () => {
   it.each([
-    ['no look yet', [], 1000, 0],
-    ['one look just now', [1000], 1000, 0],
-    ['a claim then a finish 2 ms later', [1000, 1002], 1002, 0],
-    ['a full burst inside the window waits for its oldest to leave it', [1000, 1002, 1004], 1004, window - 4],
-    ['a full burst whose oldest has left the window', [1000, 1030, 1050], 1000 + window, 0],
-    ['a full burst, part of the window gone', [1000, 1010, 1020], 1030, window - 30],
-    ['only the last LOOK_BURST looks count', [0, 1000, 1002, 1004], 1004, window - 4],
-  ] as const)('%s', (_name, looks, now, delay) => {
-    expect(lookDelay(looks, now)).toBe(delay);
+    ['one look', [0], [0]],
+    ['a claim then a finish 2 ms later', [0, 2], [0, 0]],
+    ['a burst of LOOK_BURST back to back', [0, 0, 0], [0, 0, 0]],
+    ['one more waits for a token to come back', [0, 0, 0, 0], [0, 0, 0, LOOK_GAP_MS]],
+    ['after a quiet spell the burst is back', [0, 0, 0, 1000, 1000, 1000], [0, 0, 0, 0, 0, 0]],
+    ['a token partly back: the rest of a gap', [0, 0, 0, 5], [0, 0, 0, LOOK_GAP_MS - 5]],
+  ] as const)('%s', (_name, times, expected) => {
+    expect(delays([...times])).toEqual(expected);
   });
 
-  it('averages one look per gap in a sustained storm', () => {
-    const looks: number[] = [];
+  it('spaces the looks of a storm evenly, one per gap, once the burst is spent', () => {
+    let budget = fullBudget(0);
     let now = 0;
+    const at: number[] = [];
     for (let i = 0; i < 100; i++) {
-      now += lookDelay(looks.slice(-LOOK_BURST), now);
-      looks.push(now);
+      const next = takeLook(budget, now);
+      budget = next.budget;
+      now += next.delay;
+      at.push(now);
     }
-    expect(now).toBeGreaterThanOrEqual((100 - LOOK_BURST) * LOOK_GAP_MS);
-    expect(now).toBeLessThanOrEqual(100 * LOOK_GAP_MS);
+    const gaps = at.slice(LOOK_BURST).map((t, i) => t - (at[i + LOOK_BURST - 1] as number));
+    expect(Math.max(...gaps)).toBeCloseTo(LOOK_GAP_MS, 6);
+    expect(Math.min(...gaps)).toBeCloseTo(LOOK_GAP_MS, 6);
   });
 });

@@ -6,21 +6,28 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply } from 'fastify';
 import type { Waiter } from './waiter.ts';
 
-/** One held read looks at most LOOK_BURST times in any LOOK_BURST × LOOK_GAP_MS: a storm of commits costs it a look per gap, not one per commit. */
+/** A held read's looks, sustained: at most one per LOOK_GAP_MS, so a storm of commits costs it a look per gap, not one per commit. */
 export const LOOK_GAP_MS = 20;
-/** Looks one held read may take back to back: a claim and the finish right after it are each seen at once. */
+/** Looks a quiet held read may take back to back: a claim and the finish right after it are each seen at once. */
 export const LOOK_BURST = 3;
 
+/** A token bucket of looks: `tokens` (at most LOOK_BURST) as of `at` (ms); one comes back per LOOK_GAP_MS. */
+export interface LookBudget {
+  tokens: number;
+  at: number;
+}
+
+export const fullBudget = (now: number): LookBudget => ({ tokens: LOOK_BURST, at: now });
+
 /**
- * How long to wait before the next look, given the times of the earlier looks (oldest first): none
- * while fewer than LOOK_BURST looks fell in the last LOOK_BURST × LOOK_GAP_MS, else until the
- * oldest of those leaves that window. So sparse changes are seen at once and a sustained storm
- * averages one look per LOOK_GAP_MS.
+ * The wait before the next look and the budget after it: none while a token is left, else until
+ * one has come back. So sparse changes are seen at once, and under a storm the looks are evenly
+ * spaced, one per LOOK_GAP_MS.
  */
-export function lookDelay(lookedAt: readonly number[], now: number): number {
-  const oldest = lookedAt[lookedAt.length - LOOK_BURST];
-  if (oldest === undefined) return 0;
-  return Math.max(0, oldest + LOOK_BURST * LOOK_GAP_MS - now);
+export function takeLook(budget: LookBudget, now: number): { delay: number; budget: LookBudget } {
+  const tokens = Math.min(LOOK_BURST, budget.tokens + Math.max(0, now - budget.at) / LOOK_GAP_MS);
+  const delay = tokens >= 1 ? 0 : (1 - tokens) * LOOK_GAP_MS;
+  return { delay, budget: { tokens: tokens + delay / LOOK_GAP_MS - 1, at: now + delay } };
 }
 
 /**
@@ -35,18 +42,18 @@ export async function holdUntil<T>(
   hangUp: AbortSignal,
 ): Promise<T> {
   const deadline = Date.now() + (waitSeconds ?? 0) * 1000;
-  const lookedAt: number[] = [];
+  let budget = fullBudget(Date.now());
   for (;;) {
+    const next = takeLook(budget, Date.now());
+    budget = next.budget;
+    if (next.delay > 0 && !changes.isClosed)
+      await sleep(next.delay, undefined, { signal: hangUp }).catch(() => undefined);
     // Read before looking: a change committed while we look wakes the wait at once.
     const seen = changes.generation;
-    lookedAt.push(Date.now());
-    if (lookedAt.length > LOOK_BURST) lookedAt.shift();
     const value = await look();
     const left = deadline - Date.now();
     if (ready(value) || left <= 0 || changes.isClosed || hangUp.aborted) return value;
     await changes.waitAfter(seen, left, hangUp);
-    const gap = lookDelay(lookedAt, Date.now());
-    if (gap > 0 && !changes.isClosed) await sleep(gap, undefined, { signal: hangUp }).catch(() => undefined);
   }
 }
 
