@@ -178,13 +178,28 @@ describe('checkPrivateDir', () => {
 
 describe('checkCgroupMount', () => {
   const line = (options: string) => `41 31 0:38 / /sys/fs/cgroup rw,relatime - cgroup2 cgroup2 ${options}`;
+  const features = 'nsdelegate\nfavordynmods\nmemory_localevents\n';
   it.each([
-    ['no /proc', undefined, 'skip', undefined],
-    ['v1 only', '32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu', 'skip', undefined],
-    ['v2 with favordynmods', line('rw,nsdelegate,favordynmods'), 'ok', undefined],
-    ['v2 without it', line('rw,nsdelegate'), 'warn', 'mount -o remount,favordynmods /sys/fs/cgroup'],
-  ])('%s', (_name, mountinfo, status, fix) => {
-    const result = checkCgroupMount(mountinfo);
+    ['no /proc', undefined, features, 'skip', undefined],
+    [
+      'v1 only',
+      '32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu',
+      features,
+      'skip',
+      undefined,
+    ],
+    ['v2 with favordynmods', line('rw,nsdelegate,favordynmods'), features, 'ok', undefined],
+    [
+      'v2 without it',
+      line('rw,nsdelegate'),
+      features,
+      'warn',
+      'mount -o remount,favordynmods /sys/fs/cgroup',
+    ],
+    ['a kernel without the option', line('rw,nsdelegate'), 'nsdelegate\n', 'skip', undefined],
+    ['no features file', line('rw,nsdelegate'), undefined, 'skip', undefined],
+  ])('%s', (_name, mountinfo, kernel, status, fix) => {
+    const result = checkCgroupMount(mountinfo, kernel);
     expect(result.status).toBe(status);
     if (fix) expect(result.fix).toContain(fix);
     else expect(result.fix).toBeUndefined();

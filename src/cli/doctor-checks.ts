@@ -4,7 +4,12 @@
 import { mkdtempSync, rmdirSync, statfsSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { privateDirExposure, secretFileExposure } from '../core/auth.ts';
-import { cgroup2MountOf, favorDynmodsCommand, favorsDynamicCgroups } from '../core/cgroup-mount.ts';
+import {
+  cgroup2MountOf,
+  favorDynmodsCommand,
+  favorsDynamicCgroups,
+  kernelFavorsDynmods,
+} from '../core/cgroup-mount.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -54,11 +59,17 @@ export function checkNode(version = process.versions.node): CheckResult {
  * v2 (root, or a delegated subtree) move into each job's new cgroup, which costs an RCU grace
  * period per job unless the mount favours dynamic changes. `mountinfo`: /proc/self/mountinfo.
  */
-export function checkCgroupMount(mountinfo: string | undefined): CheckResult {
+export function checkCgroupMount(mountinfo: string | undefined, features: string | undefined): CheckResult {
   const name = 'cgroups';
   const mount = mountinfo === undefined ? undefined : cgroup2MountOf(mountinfo);
   if (!mount)
     return { name, status: 'skip', detail: 'no cgroup v2 here: pilots keep payloads in process groups' };
+  if (!kernelFavorsDynmods(features))
+    return {
+      name,
+      status: 'skip',
+      detail: `cgroup v2 at ${mount.path}; this kernel has no favordynmods (Linux 6.0+)`,
+    };
   if (favorsDynamicCgroups(mount))
     return {
       name,

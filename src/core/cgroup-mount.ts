@@ -25,6 +25,11 @@ export function favorsDynamicCgroups(mount: Cgroup2Mount): boolean {
   return mount.options.includes('favordynmods');
 }
 
+/** Whether the kernel knows the option, from /sys/kernel/cgroup/features (Linux 6.0+ lists it). */
+export function kernelFavorsDynmods(features: string | undefined): boolean {
+  return features?.split('\n').some((line) => line.trim() === 'favordynmods') ?? false;
+}
+
 /** The command that makes the moves cheap (as root, Linux 6.0+; for good in /etc/fstab or the boot options). */
 export function favorDynmodsCommand(mount: Cgroup2Mount): string {
   return `mount -o remount,favordynmods ${mount.path}`;

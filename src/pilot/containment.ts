@@ -3,8 +3,9 @@
 // create one (job-cgroup.ts); the marks every payload process inherits (process-sweep.ts); and a
 // guardian process that kills all of it when the pilot dies (guardian.ts).
 
+import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { favorDynmodsCommand, favorsDynamicCgroups } from '../core/cgroup-mount.ts';
+import { favorDynmodsCommand, favorsDynamicCgroups, kernelFavorsDynmods } from '../core/cgroup-mount.ts';
 import { type Guardian, startGuardian } from './guardian.ts';
 import { type JobCgroup, PilotCgroups } from './job-cgroup.ts';
 
@@ -37,7 +38,7 @@ export class Containment implements PayloadContainment {
         ? 'payloads run in a cgroup each, under a guardian'
         : 'payloads run in their process groups, marked, under a guardian (no cgroup v2 the pilot may write)',
     );
-    if (cgroups && !favorsDynamicCgroups(cgroups.mount))
+    if (cgroups && !favorsDynamicCgroups(cgroups.mount) && kernelFavorsDynmods(readFeatures()))
       log.warn(
         { mount: cgroups.mount.path, fix: favorDynmodsCommand(cgroups.mount) },
         'cgroup v2 is mounted without favordynmods: each job start waits for the kernel (milliseconds) to move it into its cgroup',
@@ -61,5 +62,14 @@ export class Containment implements PayloadContainment {
   async close(): Promise<void> {
     await this.guardian?.close();
     this.cgroups?.removeAll();
+  }
+}
+
+/** The kernel's cgroup features, or undefined where the file is missing (before Linux 4.15). */
+function readFeatures(): string | undefined {
+  try {
+    return readFileSync('/sys/kernel/cgroup/features', 'utf8');
+  } catch {
+    return undefined;
   }
 }

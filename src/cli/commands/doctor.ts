@@ -65,7 +65,9 @@ export function addDoctorCommand(program: Command): void {
     );
     const joblogDir = opts.joblogDir ?? (process.env.P3S_JOBLOG?.trim() || join(dataDir, DEFAULTS.joblogDir));
     checks.push(checkDirectory('joblog dir', joblogDir, choose('p3s pilot --joblog-dir or P3S_JOBLOG')));
-    checks.push(checkCgroupMount(readIfThere('/proc/self/mountinfo')));
+    checks.push(
+      checkCgroupMount(readIfThere('/proc/self/mountinfo'), readIfThere('/sys/kernel/cgroup/features')),
+    );
     const ok = !checks.some((c) => c.status === 'fail');
     if (out.json) out.data({ ok, version: P3S_VERSION, server: server.url, dataDir, checks });
     else printChecks(out, checks, ok);
