@@ -10,15 +10,7 @@ import { ApiError } from '../protocol/client.ts';
 import type { ClaimReply } from '../protocol/schemas/pilots.ts';
 
 /** How a slot's Agent claims: the client itself with one slot, SlotClaims with several. */
-export interface ClaimPort {
-  claim(
-    uuid: string,
-    wait: number,
-    beat: number,
-    signal?: AbortSignal,
-    hold?: string | null,
-  ): Promise<ClaimReply>;
-}
+export type ClaimPort = Pick<P3sClient, 'claim'>;
 
 /** How long a batch waits for other slots going idle: short beside a long-poll, long beside a turn of the loop. */
 const GATHER_MS = 5;
