@@ -5,7 +5,9 @@
 import { type Kysely, sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.ts';
+import { finishConnection } from '../../src/store/postgres/dialect.ts';
 import { pipelinedDb } from '../../src/store/postgres/pipeline.ts';
+import { executePrepared } from '../../src/store/postgres/prepared.ts';
 import type { Database } from '../../src/store/schema.ts';
 import { postgresAvailable } from '../helpers/postgres.ts';
 import { waitFor } from '../helpers/processes.ts';
@@ -58,6 +60,27 @@ describe.runIf(postgresAvailable())('pipelined connection (PostgreSQL)', () => {
       expect(after).not.toBe(before);
     } finally {
       await db.destroy();
+    }
+  });
+
+  it("plans the grouped finishes' statement once, generically, on their connection", async () => {
+    const plans = async (db: Kysely<Database>) => {
+      await executePrepared(db, sql`SELECT ${1}::integer + 1 AS n`);
+      return (
+        await sql<{ generic: number; custom: number }>`
+          SELECT generic_plans::integer AS generic, custom_plans::integer AS custom
+          FROM pg_prepared_statements`.execute(db)
+      ).rows;
+    };
+    const finishes = finishConnection({ connectionString: database.url });
+    const plain = pipelinedDb({ connectionString: database.url });
+    try {
+      expect(await plans(finishes)).toEqual([{ generic: 1, custom: 0 }]);
+      // PostgreSQL's default, for contrast: a fresh plan for each of the first five runs.
+      expect(await plans(plain)).toEqual([{ generic: 0, custom: 1 }]);
+    } finally {
+      await finishes.destroy();
+      await plain.destroy();
     }
   });
 

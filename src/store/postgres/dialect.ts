@@ -26,6 +26,25 @@ const CONNECT_TIMEOUT_MS = 10_000;
 // a claim that waits delays a job's start.
 const POOL_SIZE = 10;
 const HEARTBEAT_CONNECTIONS = 6;
+/**
+ * Pooled connections stay open while idle (0: no idle timeout): each keeps its named statements and
+ * their plans, which a connection opened after a quiet spell would have to prepare and plan again.
+ */
+const POOL_IDLE_TIMEOUT_MS = 0;
+/**
+ * The grouped finishes' connection runs one fixed statement, planned once, generically, at its first
+ * run; by default PostgreSQL plans it afresh for each of its first five runs (docs/performance.md).
+ */
+export const FINISH_PLAN_CACHE_MODE = 'force_generic_plan';
+
+/** The grouped finishes' connection (pipeline.ts): `config`'s settings with FINISH_PLAN_CACHE_MODE. */
+export function finishConnection(
+  config: pg.ClientConfig,
+  availability?: StoreAvailability,
+): Kysely<Database> {
+  const options = [config.options, `-c plan_cache_mode=${FINISH_PLAN_CACHE_MODE}`].filter(Boolean).join(' ');
+  return pipelinedDb({ ...config, options }, availability);
+}
 
 /** The connection settings for `url`: epoch-ms times and counts (int8) as numbers. */
 export function clientConfig(url: string): pg.ClientConfig {
@@ -47,7 +66,7 @@ export async function openPostgresDialect(
   describe: string,
 ): Promise<{ db: Kysely<Database>; dialect: StoreDialect; config: pg.ClientConfig }> {
   const config = clientConfig(url);
-  const pool = new pg.Pool({ ...config, max: POOL_SIZE });
+  const pool = new pg.Pool({ ...config, max: POOL_SIZE, idleTimeoutMillis: POOL_IDLE_TIMEOUT_MS });
   // A pooled connection that dies while idle is dropped by the pool; the next query reports the outage.
   pool.on('error', () => undefined);
   pool.on('connect', ignoreConnectionErrors);
@@ -64,7 +83,7 @@ export async function openPostgresDialect(
   const db = new Kysely<Database>({
     dialect: watchedDialect(new PostgresDialect({ pool: preparingPool(pool) }), availability),
   });
-  const finishDb = pipelinedDb(config, availability);
+  const finishDb = finishConnection(config, availability);
   const heartbeatLane = pLimit(HEARTBEAT_CONNECTIONS);
   const dialect: StoreDialect = {
     ...POSTGRES_SQL,
