@@ -65,6 +65,9 @@ export async function waitForJobs(
   const live = out.stderr.isTTY === true;
   const batches = batchesOf(ids);
   const progress: JobProgressWire[] = batches.map(() => ({ counts: {}, missing: 0, ended: false }));
+  // Each ended batch's answer carries its jobs, so the wait ends without another read; a server
+  // that does not know `jobs=` (older than this client) refuses it once, and the jobs are read after.
+  let askJobs = true;
   let last = '';
   let unreachableSince: number | undefined;
   for (;;) {
@@ -75,10 +78,18 @@ export async function waitForJobs(
       for (const [i, batch] of batches.entries()) {
         if (progress[i]?.ended) continue;
         const wait = i === held ? progressEvery : 0;
-        progress[i] = await client.jobsProgress({ ids: batch.join(','), wait });
+        progress[i] = await client.jobsProgress({
+          ids: batch.join(','),
+          wait,
+          ...(askJobs && { jobs: true }),
+        });
       }
       unreachableSince = undefined;
     } catch (error) {
+      if (askJobs && error instanceof ApiError && error.status === 400) {
+        askJobs = false;
+        continue;
+      }
       if (!passing(error)) throw error;
       unreachableSince ??= Date.now();
       if (Date.now() - unreachableSince > OUTAGE_LIMIT_MS) throw error;
@@ -92,6 +103,8 @@ export async function waitForJobs(
     last = text;
   }
   if (live) out.stderr.write('\n');
+  const carried = progress.map((p) => p.jobs);
+  if (carried.every((jobs) => jobs !== undefined)) return carried.flat();
   for (let tries = 1; ; tries++) {
     try {
       return await fetchJobs(client, batches);

@@ -4,7 +4,7 @@
 // only end in time if the server pushed the change: on SQLite, and on PostgreSQL with the CLI on
 // one server and the pilot reporting to another.
 
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Cluster, makeCluster } from '../helpers/cluster.ts';
@@ -50,6 +50,17 @@ describe.each(setups)('event-driven waits ($name)', ({ store }) => {
     await c?.close();
   });
 
+  /** `GET /api/v1/jobs` requests the CLI's server has answered (its own /metrics). */
+  const listReads = async () => {
+    const token = readFileSync(join(c.dataDir, 'admin.token'), 'utf8').trim();
+    const metrics = await fetch(`${c.server.url}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    return (await metrics.text())
+      .split('\n')
+      .filter((l) => l.startsWith('p3s_http_requests_total{') && l.includes('method="GET"'))
+      .filter((l) => l.includes('route="/api/v1/jobs"'))
+      .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+  };
+
   const submitFile = (name: string, jobs: unknown[]) => {
     const file = join(c.dataDir, `${name}.json`);
     writeFileSync(file, JSON.stringify(jobs));
@@ -60,9 +71,13 @@ describe.each(setups)('event-driven waits ($name)', ({ store }) => {
     const file = submitFile('wait', [
       { name: 'short', payload: join(PAYLOADS, 'slow-then-done.sh'), env: { SLOW_SECONDS: '1' } },
     ]);
+    const listed = await listReads();
     const res = await c.cli(['job', 'submit', file, '--wait', '--progress-every', NEVER], IN_TIME);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr).toContain('1/1 finished');
+    expect(res.stdout).toMatch(/job \d+ finished in/);
+    // The last progress answer carried the job: the wait ended without listing it again.
+    expect(await listReads()).toBe(listed);
   });
 
   it('job logs --follow prints each line as it comes and ends with the job', async () => {

@@ -608,6 +608,7 @@ const SIGHTS: [string, string, (w: World) => Promise<Cell>, (json: Json) => Reco
   //                                    non usA usB pil adm
   ['GET /api/v1/jobs/:id',              'R   S   R   -   S', async (w) => ({ url: `/api/v1/jobs/${w.base.jobId}` }), (j) => j.job.env],
   ['GET /api/v1/jobs',                  'R   S   R   -   S', async (w) => ({ url: `/api/v1/jobs?ids=${w.base.jobId}` }), (j) => j.jobs[0].env],
+  ['GET /api/v1/jobs/progress',         'R   S   R   -   S', async (w) => ({ url: `/api/v1/jobs/progress?ids=${await scene.cancelledJobOfA(w)}&jobs=true` }), (j) => j.jobs[0].env],
   ['GET /api/v1/workflows/:id',         'R   S   R   -   S', async (w) => ({ url: `/api/v1/workflows/${w.base.workflowId}` }), workflowEnv],
   ['GET /api/v1/sites',                 'R   R   R   -   S', at('/api/v1/sites'), (j) => j.sites.find((s: { name: string }) => s.name === SITE_A).env],
   ['GET /api/v1/sites/:name',           'R   R   R   S   S', at(`/api/v1/sites/${SITE_A}`), (j) => j.site.env],

@@ -58,6 +58,32 @@ describe('GET /api/v1/jobs/progress', () => {
     expect(res.json).toEqual({ counts: { finished: 1 }, missing: 0, ended: true });
   });
 
+  it('carries the jobs, as the list gives them, once they have ended and jobs=true', async () => {
+    const t = await useApp();
+    const id = await runningJob(t);
+    const other = (await call(t.app, 'POST', '/api/v1/jobs', { jobs: [{ payload: '/bin/true' }] })).json
+      .jobs[0].id;
+    await call(t.app, 'POST', `/api/v1/jobs/${other}/kill`, {});
+    const url = `/api/v1/jobs/progress?ids=${id},${other},99999&jobs=true`;
+    // Not while one still runs: the rows would be stale by the end.
+    const running = await call(t.app, 'GET', url);
+    expect(running.json).toEqual({ counts: { running: 1, cancelled: 1 }, missing: 1, ended: false });
+    const pending = call(t.app, 'GET', `${url}&wait=60`);
+    await waitFor('the request to wait', () => t.app.p3s.changes.size === 1, 10_000, 5);
+    expect((await finish(t, id)).status).toBe(200);
+    const res = await pending;
+    const listed = await call(t.app, 'GET', `/api/v1/jobs?ids=${id},${other},99999`);
+    expect(res.json).toEqual({
+      counts: { finished: 1, cancelled: 1 },
+      missing: 1,
+      ended: true,
+      jobs: listed.json.jobs,
+    });
+    expect(res.json.jobs.map((j: { id: number }) => j.id)).toEqual([other, id]);
+    // Without jobs=true the answer is the counts alone.
+    expect((await call(t.app, 'GET', `/api/v1/jobs/progress?ids=${id}`)).json.jobs).toBeUndefined();
+  });
+
   it('answers with the progress as it is when the wait runs out', async () => {
     const t = await useApp();
     const id = await runningJob(t);
@@ -82,6 +108,11 @@ describe('GET /api/v1/jobs/progress', () => {
       expect(huge.status, url).toBe(400);
       expect(huge.json.error.details[0].path).toBe('/querystring/ids');
     }
+    const many = Array.from({ length: 1001 }, (_, i) => i + 1).join(',');
+    const tooMany = await call(t.app, 'GET', `/api/v1/jobs/progress?ids=${many}&jobs=true`);
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.json.error.details[0].path).toBe('/querystring/ids');
+    expect(tooMany.json.error.message).toContain('at most 1000 ids');
   });
 });
 

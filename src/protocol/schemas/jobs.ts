@@ -129,6 +129,9 @@ export const JobList = Type.Object({
 });
 export type JobList = Static<typeof JobList>;
 
+/** Most jobs one read lists: a page of `GET /api/v1/jobs`, the jobs a progress read carries. */
+export const MAX_JOB_PAGE = 1000;
+
 export const JobListQuery = Type.Object(
   {
     ids: Type.Optional(
@@ -159,7 +162,7 @@ export const JobListQuery = Type.Object(
     ),
     sort: Type.Optional(Type.Enum(JOB_SORT_KEYS)),
     order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')])),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_JOB_PAGE })),
     offset: Type.Optional(Offset),
     countUpTo: Type.Optional(
       Type.Integer({
@@ -226,6 +229,11 @@ export const JobProgressQuery = Type.Object(
     }),
     /** Held until every one of the jobs has ended. */
     wait: Type.Optional(WaitSeconds),
+    jobs: Type.Optional(
+      Type.Boolean({
+        description: `once every job has ended, the reply carries them as GET /api/v1/jobs?ids= lists them (at most ${MAX_JOB_PAGE} ids)`,
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -238,6 +246,8 @@ export const JobProgressSchema = Type.Object({
   missing: Type.Integer(),
   /** Every job asked for is finished, failed or cancelled (or gone). */
   ended: Type.Boolean(),
+  /** With `jobs=true`, once ended: the jobs that exist, newest first (a waiting client's last read). */
+  jobs: Type.Optional(Type.Array(JobSchema)),
 });
 export type JobProgressWire = Static<typeof JobProgressSchema>;
 

@@ -22,6 +22,7 @@ import {
   LogQuery,
   LogSliceSchema,
   type LogSliceWire,
+  MAX_JOB_PAGE,
   SubmitJobsBody,
 } from '../../protocol/schemas/jobs.ts';
 import type { JobFilter } from '../../store/store.ts';
@@ -143,13 +144,28 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
     { schema: { querystring: JobProgressQuery, response: { 200: JobProgressSchema } } },
     async (request, reply) => {
       const ids = [...new Set(parseIdList(request.query.ids))];
+      const withJobs = request.query.jobs === true;
+      if (withJobs && ids.length > MAX_JOB_PAGE)
+        throw new ValidationError(`jobs=true: at most ${MAX_JOB_PAGE} ids, not ${ids.length}`, [
+          { path: '/querystring/ids', message: `at most ${MAX_JOB_PAGE} ids with jobs=true` },
+        ]);
       const look = async (): Promise<JobProgressWire> => {
         const counts = await store.stats.jobStates(ids);
         const found = Object.values(counts).reduce((sum, n) => sum + (n ?? 0), 0);
         const ended = Object.entries(counts).every(
           ([state, n]) => !n || isTerminalJobState(state as JobState),
         );
-        return { counts, missing: ids.length - found, ended };
+        const progress = { counts, missing: ids.length - found, ended };
+        if (!ended || !withJobs) return progress;
+        // The jobs as the list route gives them for ?ids= (its default order, the caller's view).
+        const page = await store.listJobs({
+          filter: { ids },
+          sort: 'id',
+          order: 'desc',
+          limit: ids.length,
+          offset: 0,
+        });
+        return { ...progress, jobs: jobsAsSeen(request, page.jobs) };
       };
       return holdUntil(ctx.changes, request.query.wait, look, (progress) => progress.ended, hangUpOf(reply));
     },
