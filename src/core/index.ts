@@ -42,6 +42,7 @@ export * from './limits.ts';
 export * from './matching.ts';
 export * from './metrics.ts';
 export * from './outcome.ts';
+export * from './paging.ts';
 export * from './pilot-decisions.ts';
 export * from './pilot-state.ts';
 export * from './provisioning.ts';

@@ -1,7 +1,14 @@
 // Read-only job and pilot listings: filters, allowlisted sort keys, paging, totals, summary counts.
 
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
-import { JOB_STATES, type JobSortKey, type JobTimeField, PILOT_STATES, type Summary } from '../core/index.ts';
+import {
+  JOB_STATES,
+  type JobSortKey,
+  type JobTimeField,
+  PILOT_STATES,
+  type Summary,
+  totalOfPage,
+} from '../core/index.ts';
 import type { DialectSql } from './dialect.ts';
 import type { Database, JobRow, PilotRow } from './schema.ts';
 import type { JobFilter, JobListQuery, PilotFilter } from './store.ts';
@@ -76,7 +83,9 @@ export async function listJobRows(
   if (filter.ids?.length === 0 || filter.states?.length === 0)
     return { rows: [], total: 0, totalExact: true };
   const rows = await jobPageQuery(db, dialect, query).execute();
-  const count = Number((await jobCountQuery(db, query).executeTakeFirstOrThrow()).total);
+  const count =
+    totalOfPage(query.offset, query.limit, rows.length) ??
+    Number((await jobCountQuery(db, query).executeTakeFirstOrThrow()).total);
   if (countUpTo === undefined) return { rows, total: count, totalExact: true };
   return { rows, total: Math.min(count, countUpTo), totalExact: count <= countUpTo };
 }
@@ -179,6 +188,8 @@ export async function listPilotRows(
     .limit(limit)
     .offset(offset)
     .execute();
+  const known = totalOfPage(offset, limit, rows.length);
+  if (known !== undefined) return { rows, total: known };
   const count = await db
     .selectFrom('pilots')
     .select((eb) => eb.fn.countAll<number>().as('total'))
