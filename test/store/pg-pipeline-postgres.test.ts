@@ -72,10 +72,15 @@ describe.runIf(postgresAvailable())('pipelined connection (PostgreSQL)', () => {
           FROM pg_prepared_statements`.execute(db)
       ).rows;
     };
-    const finishes = finishConnection({ connectionString: database.url });
+    // A URL with session options of its own keeps them, and the finish connection its plan mode.
+    const withOptions = new URL(database.url);
+    withOptions.searchParams.set('options', '-c search_path=public');
+    const finishes = finishConnection({ connectionString: withOptions.toString() });
     const plain = pipelinedDb({ connectionString: database.url });
     try {
       expect(await plans(finishes)).toEqual([{ generic: 1, custom: 0 }]);
+      const shown = await sql<{ search_path: string }>`SHOW search_path`.execute(finishes);
+      expect(shown.rows[0]?.search_path).toBe('public');
       // PostgreSQL's default, for contrast: a fresh plan for each of the first five runs.
       expect(await plans(plain)).toEqual([{ generic: 0, custom: 1 }]);
     } finally {

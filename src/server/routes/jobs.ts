@@ -157,12 +157,13 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
         );
         const progress = { counts, missing: ids.length - found, ended };
         if (!ended || !withJobs) return progress;
-        // The jobs as the list route gives them for ?ids= (its default order, the caller's view).
+        // The jobs as the list route gives them for ?ids= (its default order, the caller's view); a
+        // limit past the ids keeps the page short, so no count is run (totalOfPage).
         const page = await store.listJobs({
           filter: { ids },
           sort: 'id',
           order: 'desc',
-          limit: ids.length,
+          limit: ids.length + 1,
           offset: 0,
         });
         return { ...progress, jobs: jobsAsSeen(request, page.jobs) };

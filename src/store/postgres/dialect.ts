@@ -27,23 +27,28 @@ const CONNECT_TIMEOUT_MS = 10_000;
 const POOL_SIZE = 10;
 const HEARTBEAT_CONNECTIONS = 6;
 /**
- * Pooled connections stay open while idle (0: no idle timeout): each keeps its named statements and
- * their plans, which a connection opened after a quiet spell would have to prepare and plan again.
+ * Pooled connections stay open through quiet spells of up to this long: each keeps its named
+ * statements and their plans, which a new connection would prepare and plan again. Finite, so a
+ * connection still goes in time (its prepared statements with it, say after a newer server's migration).
  */
-const POOL_IDLE_TIMEOUT_MS = 0;
+const POOL_IDLE_TIMEOUT_MS = 10 * 60_000;
+/** TCP keepalive after this long idle: a connection a firewall dropped meanwhile fails, rather than hangs. */
+const KEEPALIVE_DELAY_MS = 60_000;
 /**
  * The grouped finishes' connection runs one fixed statement, planned once, generically, at its first
  * run; by default PostgreSQL plans it afresh for each of its first five runs (docs/performance.md).
  */
 export const FINISH_PLAN_CACHE_MODE = 'force_generic_plan';
 
-/** The grouped finishes' connection (pipeline.ts): `config`'s settings with FINISH_PLAN_CACHE_MODE. */
+/**
+ * The grouped finishes' connection (pipeline.ts), set to FINISH_PLAN_CACHE_MODE once connected: a
+ * SET, not a startup option, which a URL's own `options` (or PGOPTIONS) would replace.
+ */
 export function finishConnection(
   config: pg.ClientConfig,
   availability?: StoreAvailability,
 ): Kysely<Database> {
-  const options = [config.options, `-c plan_cache_mode=${FINISH_PLAN_CACHE_MODE}`].filter(Boolean).join(' ');
-  return pipelinedDb({ ...config, options }, availability);
+  return pipelinedDb(config, availability, [`SET plan_cache_mode = ${FINISH_PLAN_CACHE_MODE}`]);
 }
 
 /** The connection settings for `url`: epoch-ms times and counts (int8) as numbers. */
@@ -51,6 +56,8 @@ export function clientConfig(url: string): pg.ClientConfig {
   return {
     connectionString: url,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
     // Epoch-ms times and counts are int8: numbers, not strings (they stay far below 2^53).
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>

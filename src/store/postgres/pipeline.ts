@@ -16,8 +16,12 @@ import { preparingClient, StatementNames } from './prepared.ts';
  * breaks (the queries in flight then fail, and the next one reconnects). Not for transactions:
  * every query that shares the connection would land in them.
  */
-export function pipelinedDb(config: pg.ClientConfig, availability?: StoreAvailability): Kysely<Database> {
-  const dialect = new PostgresDialect({ pool: new PipelinedConnection(config) });
+export function pipelinedDb(
+  config: pg.ClientConfig,
+  availability?: StoreAvailability,
+  session: readonly string[] = [],
+): Kysely<Database> {
+  const dialect = new PostgresDialect({ pool: new PipelinedConnection(config, session) });
   return new Kysely<Database>({ dialect: availability ? watchedDialect(dialect, availability) : dialect });
 }
 
@@ -27,7 +31,11 @@ class PipelinedConnection implements PostgresPool {
   #ended = false;
   readonly #names = new StatementNames();
 
-  constructor(private readonly config: pg.ClientConfig) {}
+  constructor(
+    private readonly config: pg.ClientConfig,
+    /** Statements run on each new connection before any query (its session settings). */
+    private readonly session: readonly string[],
+  ) {}
 
   async connect(): Promise<PostgresPoolClient> {
     if (this.#ended) throw new Error('the pipelined PostgreSQL connection is closed');
@@ -47,6 +55,7 @@ class PipelinedConnection implements PostgresPool {
     // Kysely releases after each query; the connection stays shared, so release does nothing.
     const opened = client
       .connect()
+      .then(() => Promise.all(this.session.map((statement) => client.query(statement))))
       .then(() => ({ pg: client, kysely: preparingClient(client, this.#names) }));
     const forget = () => {
       if (this.#client === opened) this.#client = undefined;
