@@ -2,6 +2,11 @@
 // new cgroup is cheap there. Without `favordynmods` (Linux 6.0+) each move waits for an RCU grace
 // period (milliseconds), and a pilot moves once per job it starts (docs/performance.md).
 
+/** The process's mounts, where cgroup2MountOf looks. */
+export const MOUNTINFO_FILE = '/proc/self/mountinfo';
+/** The kernel's cgroup features, where kernelFavorsDynmods looks (missing before Linux 4.15). */
+export const CGROUP_FEATURES_FILE = '/sys/kernel/cgroup/features';
+
 export interface Cgroup2Mount {
   /** The mount point, e.g. /sys/fs/cgroup. */
   path: string;

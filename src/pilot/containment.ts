@@ -5,7 +5,12 @@
 
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { favorDynmodsCommand, favorsDynamicCgroups, kernelFavorsDynmods } from '../core/cgroup-mount.ts';
+import {
+  CGROUP_FEATURES_FILE,
+  favorDynmodsCommand,
+  favorsDynamicCgroups,
+  kernelFavorsDynmods,
+} from '../core/cgroup-mount.ts';
 import { type Guardian, startGuardian } from './guardian.ts';
 import { type JobCgroup, PilotCgroups } from './job-cgroup.ts';
 
@@ -65,10 +70,10 @@ export class Containment implements PayloadContainment {
   }
 }
 
-/** The kernel's cgroup features, or undefined where the file is missing (before Linux 4.15). */
+/** The kernel's cgroup features, or undefined where the file is missing. */
 function readFeatures(): string | undefined {
   try {
-    return readFileSync('/sys/kernel/cgroup/features', 'utf8');
+    return readFileSync(CGROUP_FEATURES_FILE, 'utf8');
   } catch {
     return undefined;
   }

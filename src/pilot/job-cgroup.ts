@@ -5,7 +5,7 @@
 
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Cgroup2Mount, cgroup2MountOf } from '../core/cgroup-mount.ts';
+import { type Cgroup2Mount, cgroup2MountOf, MOUNTINFO_FILE } from '../core/cgroup-mount.ts';
 
 /** The process's cgroup v2 path in a /proc/self/cgroup text (`0::/path`), or undefined. */
 export function cgroup2Path(cgroup: string): string | undefined {
@@ -16,7 +16,7 @@ export function cgroup2Path(cgroup: string): string | undefined {
 /** The pilot's own cgroup directory (cgroup v2) and its mount, or undefined where there is none. */
 export function ownCgroup(): { dir: string; mount: Cgroup2Mount } | undefined {
   try {
-    const mount = cgroup2MountOf(readFileSync('/proc/self/mountinfo', 'utf8'));
+    const mount = cgroup2MountOf(readFileSync(MOUNTINFO_FILE, 'utf8'));
     const path = cgroup2Path(readFileSync('/proc/self/cgroup', 'utf8'));
     return mount && path ? { dir: join(mount.path, path), mount } : undefined;
   } catch {

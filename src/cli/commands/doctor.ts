@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, Option } from '@commander-js/extra-typings';
+import { CGROUP_FEATURES_FILE, MOUNTINFO_FILE } from '../../core/cgroup-mount.ts';
 import { DEFAULTS } from '../../core/defaults.ts';
 import { P3S_VERSION } from '../../core/version.ts';
 import { ApiError, NetworkError, P3sClient } from '../../protocol/client.ts';
@@ -65,9 +66,7 @@ export function addDoctorCommand(program: Command): void {
     );
     const joblogDir = opts.joblogDir ?? (process.env.P3S_JOBLOG?.trim() || join(dataDir, DEFAULTS.joblogDir));
     checks.push(checkDirectory('joblog dir', joblogDir, choose('p3s pilot --joblog-dir or P3S_JOBLOG')));
-    checks.push(
-      checkCgroupMount(readIfThere('/proc/self/mountinfo'), readIfThere('/sys/kernel/cgroup/features')),
-    );
+    checks.push(checkCgroupMount(readIfThere(MOUNTINFO_FILE), readIfThere(CGROUP_FEATURES_FILE)));
     const ok = !checks.some((c) => c.status === 'fail');
     if (out.json) out.data({ ok, version: P3S_VERSION, server: server.url, dataDir, checks });
     else printChecks(out, checks, ok);

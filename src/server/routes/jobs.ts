@@ -38,6 +38,9 @@ const JobReply = Type.Object({ job: JobSchema });
 const RetryReply = Type.Object({ job: JobSchema, warning: Type.Optional(Type.String()) });
 const DEFAULT_LOG_SLICE = 256 * 1024;
 
+/** The order of a job list that names none: newest first. */
+const NEWEST_FIRST = { sort: 'id', order: 'desc' } as const;
+
 export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
   const { store } = ctx;
 
@@ -103,8 +106,8 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
       };
       const { jobs, total, totalExact } = await store.listJobs({
         filter,
-        sort: q.sort ?? 'id',
-        order: q.order ?? (q.sort ? 'asc' : 'desc'),
+        sort: q.sort ?? NEWEST_FIRST.sort,
+        order: q.order ?? (q.sort ? 'asc' : NEWEST_FIRST.order),
         limit,
         offset,
         countUpTo: q.countUpTo,
@@ -161,8 +164,7 @@ export function registerJobRoutes(app: TypedApp, ctx: AppContext): void {
         // limit past the ids keeps the page short, so no count is run (totalOfPage).
         const page = await store.listJobs({
           filter: { ids },
-          sort: 'id',
-          order: 'desc',
+          ...NEWEST_FIRST,
           limit: ids.length + 1,
           offset: 0,
         });
