@@ -2,6 +2,7 @@
 // and deregister when cycles, lifetime or a stop (command or signal) end it.
 
 import type { Logger } from 'pino';
+import { monotonicNow } from '../core/clock.ts';
 import { reportBackoffCapMs, shouldClaim } from '../core/pilot-decisions.ts';
 import { ApiError, type P3sClient } from '../protocol/client.ts';
 import type {
@@ -52,7 +53,7 @@ type CycleEnd =
 
 export class Agent {
   private readonly outage: Outage;
-  private readonly startedAt = Date.now();
+  private readonly startedAt = monotonicNow();
   /** Since when the pilot has had no job (for --idle-exit). */
   private idleSince = this.startedAt;
   private config: PilotConfig | null = null;
@@ -98,7 +99,7 @@ export class Agent {
       }
       if (cycle.kind === 'job') {
         const ended = await this.runJob(cycle.job, () => this.decide(cyclesUsed).claim && !this.diskFull());
-        this.idleSince = Date.now();
+        this.idleSince = monotonicNow();
         if (ended.end === 'unreachable') {
           exitCode = EXIT.unreachable;
           break;
@@ -127,7 +128,7 @@ export class Agent {
       lifetime: options.lifetime,
       timefloor: options.timefloor,
       startedAt: this.startedAt,
-      now: Date.now(),
+      now: monotonicNow(),
       stopping: stop.aborted,
       idleExit: options.idleExit ?? 0,
       idleSince: this.idleSince,
@@ -138,7 +139,7 @@ export class Agent {
   private lifetimeLeft(): { lifetimeLeft?: number } {
     const { lifetime } = this.deps.options;
     if (lifetime <= 0) return {};
-    return { lifetimeLeft: Math.max(0, Math.floor(lifetime - (Date.now() - this.startedAt) / 1000)) };
+    return { lifetimeLeft: Math.max(0, Math.floor(lifetime - (monotonicNow() - this.startedAt) / 1000)) };
   }
 
   /** Registers, retrying while the server is unreachable; EXIT.ok once registered. */
@@ -190,18 +191,19 @@ export class Agent {
   private async cycle(): Promise<CycleEnd> {
     const { options, uuid, logger: log, stop } = this.deps;
     const claims = this.deps.claims ?? this.deps.client;
-    const cycleEnd = Date.now() + options.period * 1000;
+    const cycleEnd = monotonicNow() + options.period * 1000;
     let reregistered = false;
     for (;;) {
       const config = this.config as PilotConfig;
       const shortage = diskShortage(pilotDirs(options), options.minFreeBytes);
       const hold = shortage ? describeShortage(shortage) : this.held ? null : undefined;
-      let wait = Math.min(config.maxClaimWait, Math.max(0, (cycleEnd - Date.now()) / 1000));
+      let wait = Math.min(config.maxClaimWait, Math.max(0, (cycleEnd - monotonicNow()) / 1000));
       if (options.lifetime > 0)
-        wait = Math.min(wait, options.lifetime - (Date.now() - this.startedAt) / 1000);
-      if (options.idleExit) wait = Math.min(wait, options.idleExit - (Date.now() - this.idleSince) / 1000);
+        wait = Math.min(wait, options.lifetime - (monotonicNow() - this.startedAt) / 1000);
+      if (options.idleExit)
+        wait = Math.min(wait, options.idleExit - (monotonicNow() - this.idleSince) / 1000);
       wait = shortage ? 0 : Math.max(0, Math.round(wait * 1000) / 1000);
-      const sentAt = Date.now();
+      const sentAt = monotonicNow();
       let reply: ClaimReply;
       try {
         reply = await withRetry(() => claims.claim(uuid, wait, options.beat, stop, hold), {
@@ -237,12 +239,12 @@ export class Agent {
       if (reply.job) return { kind: 'job', job: reply.job };
       if (reply.command === 'stop') return { kind: 'stop' };
       if (shortage) {
-        await sleep(cycleEnd - Date.now(), stop);
+        await sleep(cycleEnd - monotonicNow(), stop);
         return { kind: 'idle' };
       }
-      const took = Date.now() - sentAt;
+      const took = monotonicNow() - sentAt;
       if (took < MIN_IDLE_CLAIM_MS) await sleep(MIN_IDLE_CLAIM_MS - took, stop);
-      if (stop.aborted || Date.now() >= cycleEnd || this.idleOver()) return { kind: 'idle' };
+      if (stop.aborted || monotonicNow() >= cycleEnd || this.idleOver()) return { kind: 'idle' };
     }
   }
 
@@ -260,7 +262,7 @@ export class Agent {
 
   private idleOver(): boolean {
     const idleExit = this.deps.options.idleExit ?? 0;
-    return idleExit > 0 && Date.now() - this.idleSince >= idleExit * 1000;
+    return idleExit > 0 && monotonicNow() - this.idleSince >= idleExit * 1000;
   }
 
   private runJob(job: DispatchedJob, mayClaimNext: () => boolean) {

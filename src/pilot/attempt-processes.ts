@@ -3,6 +3,7 @@
 // P3S_JOB_UUID, P3S_ATTEMPT) — so a descendant that left the group with setsid is still found,
 // signalled at the time limit or a kill, and drained when the payload ends.
 
+import { monotonicNow } from '../core/clock.ts';
 import type { JobCgroup } from './job-cgroup.ts';
 import { groupAlive } from './metrics.ts';
 import { attemptMarks, markedProcesses, signalAll } from './process-sweep.ts';
@@ -42,7 +43,7 @@ export class AttemptProcesses {
   async drain(killAt: number): Promise<void> {
     if (!this.alive()) return;
     this.signal('SIGTERM');
-    while (Date.now() < killAt) {
+    while (monotonicNow() < killAt) {
       await sleep(50);
       if (!this.alive()) return;
     }

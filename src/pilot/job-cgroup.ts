@@ -6,6 +6,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Cgroup2Mount, cgroup2MountOf, MOUNTINFO_FILE } from '../core/cgroup-mount.ts';
+import { monotonicNow } from '../core/clock.ts';
 
 /** The process's cgroup v2 path in a /proc/self/cgroup text (`0::/path`), or undefined. */
 export function cgroup2Path(cgroup: string): string | undefined {
@@ -179,8 +180,8 @@ function cgroupPids(dir: string): number[] {
 
 /** A killed cgroup empties within moments; rmdir fails until it has. */
 function waitEmpty(dir: string): void {
-  const deadline = Date.now() + 1000;
-  while (cgroupPids(dir).length > 0 && Date.now() < deadline) Atomics.wait(SLEEPER, 0, 0, 10);
+  const deadline = monotonicNow() + 1000;
+  while (cgroupPids(dir).length > 0 && monotonicNow() < deadline) Atomics.wait(SLEEPER, 0, 0, 10);
 }
 const SLEEPER = new Int32Array(new SharedArrayBuffer(4));
 

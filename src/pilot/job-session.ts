@@ -2,6 +2,7 @@
 // metrics and log bytes, obey `kill`, and deliver the final report through server outages.
 
 import type { Logger } from 'pino';
+import { monotonicNow } from '../core/clock.ts';
 import { resolveOutcome } from '../core/outcome.ts';
 import { backoffDelay } from '../core/pilot-decisions.ts';
 import type { JobMetrics, JobOutcome } from '../core/types.ts';
@@ -104,7 +105,7 @@ export class JobSession {
     const cancelLifetime =
       ctx.lifetimeEndsAt === null
         ? () => {}
-        : setLongTimeout(() => this.killWith('pilot_lifetime'), ctx.lifetimeEndsAt - Date.now());
+        : setLongTimeout(() => this.killWith('pilot_lifetime'), ctx.lifetimeEndsAt - monotonicNow());
     // Made with the first start report: a payload that ends before it never needs one.
     let stopBeating: AbortController | null = null;
     let result: RunResult;
@@ -131,7 +132,7 @@ export class JobSession {
         onStart: (pid, metrics) => {
           this.log.info({ pid }, 'payload started');
           this.metrics = metrics;
-          const spawnedAt = Date.now();
+          const spawnedAt = monotonicNow();
           const timer = setTimeout(() => {
             this.unreported = null;
             const beating = new AbortController();
@@ -200,7 +201,7 @@ export class JobSession {
             pilot: uuid,
             attempt: this.job.attempt,
             pid,
-            seconds: (Date.now() - spawnedAt) / 1000,
+            seconds: (monotonicNow() - spawnedAt) / 1000,
           }),
         {
           outage: this.ctx.outage,
@@ -345,7 +346,7 @@ export class JobSession {
         // The start, as seconds before this very send (the server's clock need not agree with ours).
         const start = (): Pick<FinishJobBody, 'started'> =>
           started
-            ? { started: { pid: started.pid, seconds: Math.max(0, Date.now() - started.at) / 1000 } }
+            ? { started: { pid: started.pid, seconds: Math.max(0, monotonicNow() - started.at) / 1000 } }
             : {};
         // How long the payload ran and how long ago it ended, as of this very send: the server
         // dates the attempt from these intervals, so no clock needs to agree with ours.
@@ -354,7 +355,7 @@ export class JobSession {
             ? {
                 ran: {
                   seconds: Math.max(0, ran.endedAt - ran.startedAt) / 1000,
-                  endedSecondsAgo: Math.max(0, Date.now() - ran.endedAt) / 1000,
+                  endedSecondsAgo: Math.max(0, monotonicNow() - ran.endedAt) / 1000,
                 },
               }
             : {};

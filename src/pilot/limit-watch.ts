@@ -6,6 +6,7 @@
 import { lstatSync, readFileSync } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { monotonicNow } from '../core/clock.ts';
 import {
   type LimitConfig,
   type LimitMeasurements,
@@ -99,6 +100,8 @@ export class LimitWatch {
   private scanMs = 0;
   private walking = false;
   private cpuChangedAt: number;
+  /** The newest mtime seen so far; a newer one is a sign of life, dated when it is seen. */
+  private newestSeen = 0;
   private filesChangedAt: number;
 
   constructor(
@@ -106,6 +109,7 @@ export class LimitWatch {
     private readonly sandbox: string,
     /** The job's stdout/stderr files: output counts as a sign of life. */
     private readonly logFiles: readonly string[],
+    /** On the pilot's monotonic clock, as every time here: mtimes are compared, never subtracted from it. */
     startedAt: number,
   ) {
     this.cpuChangedAt = startedAt;
@@ -113,7 +117,7 @@ export class LimitWatch {
   }
 
   /** What was measured now; the group's pids come from the sample that gave `metrics`. */
-  measure(metrics: JobMetrics, pids: readonly number[], now = Date.now()): LimitMeasurements {
+  measure(metrics: JobMetrics, pids: readonly number[], now = monotonicNow()): LimitMeasurements {
     if (metrics.cpuSeconds !== this.lastCpu) {
       if (this.lastCpu >= 0) this.cpuChangedAt = now;
       this.lastCpu = metrics.cpuSeconds;
@@ -121,7 +125,10 @@ export class LimitWatch {
     this.startWalk(now);
     const tree = this.tree;
     const newest = Math.max(tree.newestMs, newestMtime(this.logFiles));
-    this.filesChangedAt = Math.max(this.filesChangedAt, Math.min(newest, now));
+    if (newest > this.newestSeen) {
+      this.newestSeen = newest;
+      this.filesChangedAt = now;
+    }
     // PSS is never above RSS: it is read only when RSS alone would pass the limit.
     const { memoryMiB } = this.settings.request;
     const overByRss =
@@ -142,13 +149,13 @@ export class LimitWatch {
     if (this.walking || now - this.scannedAt < this.scanMs * SCAN_SPACING) return;
     this.walking = true;
     this.scannedAt = now;
-    const started = performance.now();
+    const started = monotonicNow();
     void treeUsage(this.sandbox)
       .then((tree) => {
         this.tree = tree;
       })
       .finally(() => {
-        this.scanMs = performance.now() - started;
+        this.scanMs = monotonicNow() - started;
         this.walking = false;
       });
   }

@@ -1,6 +1,7 @@
 // Riding out server outages: which errors are worth retrying, how long the server has been
 // unreachable, and a retry loop with backoff that gives up once the outage limit has passed.
 
+import { monotonicNow } from '../core/clock.ts';
 import { backoffDelay, MAX_BACKOFF_MS } from '../core/pilot-decisions.ts';
 import { ApiError, NetworkError } from '../protocol/client.ts';
 
@@ -38,7 +39,7 @@ export class Outage {
   constructor(
     /** Limit in seconds. */
     readonly limit: number,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = monotonicNow,
   ) {}
 
   failed(): void {

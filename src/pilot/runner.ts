@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { monotonicNow } from '../core/clock.ts';
 import type { JobMetrics } from '../core/types.ts';
 import { AttemptProcesses } from './attempt-processes.ts';
 import type { PayloadContainment } from './containment.ts';
@@ -73,6 +74,7 @@ export type RunEnd =
 export type RunResult = RunEnd & {
   /** Null when no process was started. */
   pid: number | null;
+  /** Spawn and exit on the pilot's monotonic clock (monotonicNow): their difference is the run time. */
   startedAt: number;
   endedAt: number;
   metrics: JobMetrics;
@@ -101,12 +103,12 @@ const FIRST_LOOK_MS = 50;
 const NO_METRICS: JobMetrics = { cpuSeconds: 0, rssKb: 0, maxRssKb: 0 };
 
 export async function runPayload(spec: RunSpec): Promise<RunResult> {
-  const preparedAt = Date.now();
+  const preparedAt = monotonicNow();
   const early = (end: RunEnd): RunResult => ({
     ...end,
     pid: null,
     startedAt: preparedAt,
-    endedAt: Date.now(),
+    endedAt: monotonicNow(),
     metrics: NO_METRICS,
   });
   let fds: [number, number];
@@ -209,7 +211,7 @@ function launch(
   const graceMs = spec.killGrace * 1000;
   const cgroup = spec.containment?.jobCgroup(`${spec.label ?? spec.jobId}-${spec.attempt}`) ?? null;
   return new Promise((resolveRun) => {
-    const spawnedAt = Date.now();
+    const spawnedAt = monotonicNow();
     let child: ChildProcess;
     try {
       const start = () =>
@@ -240,7 +242,7 @@ function launch(
       const attempt = procs;
       if (ending !== null || attempt === null) return;
       ending = end;
-      termSentAt = Date.now();
+      termSentAt = monotonicNow();
       attempt.signal('SIGTERM');
       timers.push(setTimeout(() => attempt.signal('SIGKILL'), graceMs));
     };
@@ -292,7 +294,7 @@ function launch(
       const metrics = sampler?.current() ?? NO_METRICS;
       const end: RunEnd =
         ending ?? (signal !== null ? { kind: 'signaled', signal } : { kind: 'exited', exitCode: code ?? 0 });
-      const endedAt = Date.now();
+      const endedAt = monotonicNow();
       void attempt.drain((termSentAt ?? endedAt) + graceMs).then(() => {
         attempt.release();
         if (noted) spec.containment?.drained(attempt.pgid);
@@ -308,7 +310,7 @@ function failedStart(file: string, error: unknown, at: number): RunResult {
     reason: describeSpawnError(file, error),
     pid: null,
     startedAt: at,
-    endedAt: Date.now(),
+    endedAt: monotonicNow(),
     metrics: NO_METRICS,
   };
 }

@@ -5,6 +5,7 @@
 // (a job, a command, its wait over, a hold); a slot whose wait that cut short claims again at once
 // for the rest of it: each Agent sees one claim of its own, answered when a lone claim would be.
 
+import { monotonicNow } from '../core/clock.ts';
 import type { P3sClient } from '../protocol/client.ts';
 import { ApiError } from '../protocol/client.ts';
 import type { ClaimReply } from '../protocol/schemas/pilots.ts';
@@ -71,7 +72,7 @@ export class SlotClaims implements ClaimPort {
   ): Promise<ClaimReply> {
     if (!this.#together) return this.client.claim(uuid, wait, beat, signal, hold);
     return new Promise((resolve, reject) => {
-      this.#gather({ uuid, beat, hold, until: Date.now() + wait * 1000, signal, resolve, reject });
+      this.#gather({ uuid, beat, hold, until: monotonicNow() + wait * 1000, signal, resolve, reject });
     });
   }
 
@@ -92,7 +93,7 @@ export class SlotClaims implements ClaimPort {
 
   async #send(batch: Pending[]): Promise<void> {
     if (batch.length === 1) return this.#sendAlone(batch[0] as Pending);
-    const now = Date.now();
+    const now = monotonicNow();
     const claims = batch.map((p) => ({
       pilot: p.uuid,
       wait: waitLeft(p, now),
@@ -118,7 +119,7 @@ export class SlotClaims implements ClaimPort {
       } else for (const p of batch) p.reject(error);
       return;
     }
-    const again = cutShort(answers, batch, Date.now());
+    const again = cutShort(answers, batch, monotonicNow());
     batch.forEach((p, i) => {
       // The hold was said: a claim sent again only claims.
       if (again[i]) this.#gather({ ...p, hold: p.hold === null ? undefined : p.hold });
@@ -128,7 +129,7 @@ export class SlotClaims implements ClaimPort {
 
   async #sendAlone(p: Pending): Promise<void> {
     try {
-      p.resolve(await this.client.claim(p.uuid, waitLeft(p, Date.now()), p.beat, p.signal, p.hold));
+      p.resolve(await this.client.claim(p.uuid, waitLeft(p, monotonicNow()), p.beat, p.signal, p.hold));
     } catch (error) {
       p.reject(error);
     }

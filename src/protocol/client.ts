@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { monotonicNow } from '../core/clock.ts';
 import { ApiCalls } from './api-calls.ts';
 import {
   API,
@@ -121,14 +122,14 @@ export class P3sClient extends ApiCalls {
     const key = givenKey ?? randomUUID();
     const headers = { 'idempotency-key': key };
     const request = prepare(endpoint, args);
-    const deadline = Date.now() + this.resendWindowMs;
+    const deadline = monotonicNow() + this.resendWindowMs;
     for (let n = 0; ; n++) {
       try {
         const { body, response } = await this.exchange<S['reply']>(request, { headers });
         return { body, replayed: n === 0 && response.headers['idempotent-replayed'] === 'true' };
       } catch (error) {
         const delay = resendDelayMs(n);
-        if (outcomeOf(error) !== 'unknown' || Date.now() + delay > deadline) throw error;
+        if (outcomeOf(error) !== 'unknown' || monotonicNow() + delay > deadline) throw error;
         this.onResend?.(error as ApiError | NetworkError, key);
         await sleep(delay);
       }
