@@ -8,7 +8,7 @@ export interface LimitMeasurements {
   memorySource: 'pss' | 'rss';
   /** Bytes of disk the work directory holds (allocated blocks). */
   diskBytes: number;
-  /** Epoch ms now, when the group's CPU time last grew, and when a file of its work dir last changed. */
+  /** Now, when the group's CPU time last grew and when a file of its work dir or logs last changed (ms, one clock). */
   now: number;
   cpuChangedAt: number;
   filesChangedAt: number;

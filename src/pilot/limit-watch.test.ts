@@ -2,12 +2,12 @@
 // diagnostic, and a payload inside its limits (or quiet but printing) runs to its end.
 
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LimitSettings } from './limit-watch.ts';
-import { groupPssKb, treeUsage } from './limit-watch.ts';
+import { groupPssKb, LimitWatch, treeUsage } from './limit-watch.ts';
 import { type RunSpec, runPayload } from './runner.ts';
 
 const HOG = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'payloads', 'memory-hog.mjs');
@@ -91,5 +91,44 @@ describe('measurements', () => {
     const tree = await treeUsage(root);
     expect(tree.bytes).toBeGreaterThan(0);
     expect(tree.newestMs).toBeGreaterThan(0);
+  });
+});
+
+const IDLE = { cpuSeconds: 1, rssKb: 100, maxRssKb: 100 };
+const settings = { request: { memoryMiB: null, diskMiB: null }, config: { memoryGrace: 1, loopingAfter: 2 } };
+
+function watchWithLog() {
+  const log = join(root, 'out.log');
+  writeFileSync(log, 'started\n');
+  return { log, watch: new LimitWatch(settings, join(root, 'missing-sandbox'), [log], 1000) };
+}
+
+describe('LimitWatch: signs of life on its own clock', () => {
+  it('dates a write to a log when it sees it, and counts idle time from there', () => {
+    const { log, watch } = watchWithLog();
+    expect(watch.measure(IDLE, [], 1050).filesChangedAt).toBe(1050);
+    expect(watch.measure(IDLE, [], 2000).filesChangedAt).toBe(1050);
+    appendFileSync(log, 'more\n');
+    expect(watch.measure(IDLE, [], 2500).filesChangedAt).toBe(2500);
+  });
+
+  it('sees a write although the wall clock stepped back and its mtime is older than before', () => {
+    const { log, watch } = watchWithLog();
+    const future = new Date(Date.now() + 3_600_000);
+    utimesSync(log, future, future);
+    watch.measure(IDLE, [], 1050);
+    // NTP stepped the clock an hour back: the next write's mtime is an hour before the last one.
+    appendFileSync(log, 'after the step\n');
+    const past = new Date(Date.now() - 1000);
+    utimesSync(log, past, past);
+    expect(watch.measure(IDLE, [], 4000).filesChangedAt).toBe(4000);
+  });
+
+  it('finds a payload looping once neither its CPU nor its files changed for loopingAfter', () => {
+    const { watch } = watchWithLog();
+    const m = watch.measure(IDLE, [], 1050);
+    expect(m.now - Math.max(m.cpuChangedAt, m.filesChangedAt)).toBe(0);
+    const later = watch.measure(IDLE, [], 3100);
+    expect(later.now - Math.max(later.cpuChangedAt, later.filesChangedAt)).toBe(2050);
   });
 });

@@ -77,16 +77,18 @@ export async function treeUsage(dir: string): Promise<{ bytes: number; newestMs:
   return { bytes, newestMs };
 }
 
-function newestMtime(paths: readonly string[]): number {
-  let newest = 0;
+/** Each file's mtime and size: a write changes one of them, whichever way the wall clock went. */
+function filesSeen(paths: readonly string[]): string {
+  let seen = '';
   for (const path of paths) {
     try {
-      newest = Math.max(newest, lstatSync(path).mtimeMs);
+      const stat = lstatSync(path);
+      seen += `${stat.mtimeMs}:${stat.size};`;
     } catch {
-      // not there (yet)
+      seen += '-;'; // not there (yet)
     }
   }
-  return newest;
+  return seen;
 }
 
 /** A work-dir walk waits this many times its own last duration before the next one starts. */
@@ -100,8 +102,8 @@ export class LimitWatch {
   private scanMs = 0;
   private walking = false;
   private cpuChangedAt: number;
-  /** The newest mtime seen so far; a newer one is a sign of life, dated when it is seen. */
-  private newestSeen = 0;
+  /** The files as last seen (the tree's size and newest mtime, each log's); any change is a sign of life, dated when seen. */
+  private filesLastSeen = '';
   private filesChangedAt: number;
 
   constructor(
@@ -109,7 +111,7 @@ export class LimitWatch {
     private readonly sandbox: string,
     /** The job's stdout/stderr files: output counts as a sign of life. */
     private readonly logFiles: readonly string[],
-    /** On the pilot's monotonic clock, as every time here: mtimes are compared, never subtracted from it. */
+    /** On the pilot's monotonic clock, as every time here: mtimes are only compared with earlier ones. */
     startedAt: number,
   ) {
     this.cpuChangedAt = startedAt;
@@ -124,9 +126,9 @@ export class LimitWatch {
     }
     this.startWalk(now);
     const tree = this.tree;
-    const newest = Math.max(tree.newestMs, newestMtime(this.logFiles));
-    if (newest > this.newestSeen) {
-      this.newestSeen = newest;
+    const seen = `${tree.bytes}:${tree.newestMs};${filesSeen(this.logFiles)}`;
+    if (seen !== this.filesLastSeen) {
+      this.filesLastSeen = seen;
       this.filesChangedAt = now;
     }
     // PSS is never above RSS: it is read only when RSS alone would pass the limit.
