@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CliError } from './errors.ts';
-import { describeSubmitIssue, expandJobs, loadJobInput } from './job-input.ts';
+import { describeSubmitIssues, expandJobs, loadJobInput } from './job-input.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'p3s-job-input-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -71,16 +71,59 @@ describe('expandJobs', () => {
   });
 });
 
-describe('describeSubmitIssue', () => {
+describe('describeSubmitIssues', () => {
+  const one = (path: string, jobs: unknown) => describeSubmitIssues([{ path, message: 'm' }], jobs)[0]?.path;
+
   it('turns server paths into 1-based job labels with names', () => {
     const jobs = [{ name: 'first' }, { payload: '/bin/true' }];
-    expect(describeSubmitIssue('/jobs/0/timeout', jobs)).toBe('job 1 ("first"): timeout');
-    expect(describeSubmitIssue('/jobs/1/env/A', jobs)).toBe('job 2: env/A');
-    expect(describeSubmitIssue('/jobs/1', jobs)).toBe('job 2');
-    expect(describeSubmitIssue('/jobs', jobs)).toBe('jobs');
-    expect(describeSubmitIssue('/body/jobs', jobs)).toBe('jobs');
-    expect(describeSubmitIssue('/body/jobs/0/name', jobs)).toBe('job 1 ("first"): name');
-    expect(describeSubmitIssue('/user', jobs)).toBe('/user');
+    expect(one('/jobs/0/timeout', jobs)).toBe('job 1 ("first"): timeout');
+    expect(one('/jobs/1/env/A', jobs)).toBe('job 2: env/A');
+    expect(one('/jobs/1', jobs)).toBe('job 2');
+    expect(one('/jobs', jobs)).toBe('jobs');
+    expect(one('/body/jobs', jobs)).toBe('jobs');
+    expect(one('/body/jobs/0/name', jobs)).toBe('job 1 ("first"): name');
+    expect(one('/user', jobs)).toBe('/user');
+  });
+
+  it('says one problem of many jobs once, naming them as ranges, in the order first met', () => {
+    const copies = Array.from({ length: 40 }, () => ({ name: 's', params: '1' }));
+    const unknown = (i: number) => ({ path: `/jobs/${i}/params`, message: 'unknown field' });
+    const issues = [
+      ...copies.map((_, i) => unknown(i)),
+      { path: '/jobs/7/priority', message: 'must be an integer' },
+      { path: '/user', message: 'unknown user' },
+    ];
+    expect(describeSubmitIssues(issues, copies)).toEqual([
+      { path: 'jobs 1-40 ("s"): params', message: 'unknown field' },
+      { path: 'job 8 ("s"): priority', message: 'must be an integer' },
+      { path: '/user', message: 'unknown user' },
+    ]);
+  });
+
+  it('keeps apart the same field with different messages, and leaves out a name the jobs do not share', () => {
+    const jobs = [{ name: 'a' }, { name: 'b' }, { name: 'a' }, { name: 'c' }];
+    const issues = [
+      { path: '/jobs/0/timeout', message: 'must be a number' },
+      { path: '/jobs/1/timeout', message: 'must be a number' },
+      { path: '/jobs/3/timeout', message: 'must be a number' },
+      { path: '/jobs/2/timeout', message: 'must be at least 0' },
+    ];
+    expect(describeSubmitIssues(issues, jobs)).toEqual([
+      { path: 'jobs 1 2 4: timeout', message: 'must be a number' },
+      { path: 'job 3 ("a"): timeout', message: 'must be at least 0' },
+    ]);
+  });
+
+  it('cuts a long list of scattered jobs short and says how many', () => {
+    const jobs = Array.from({ length: 40 }, (_, i) => ({ name: i % 2 ? 't' : 's' }));
+    const odd = jobs.flatMap((_, i) =>
+      i % 2 ? [] : [{ path: `/jobs/${i}/params`, message: 'unknown field' }],
+    );
+    expect(describeSubmitIssues(odd, jobs)).toEqual([
+      { path: 'jobs 1 3 5 7 9 11 … 39 ("s", 20 in all): params', message: 'unknown field' },
+    ]);
+    const seven = odd.slice(0, 7);
+    expect(describeSubmitIssues(seven, jobs)[0]?.path).toBe('jobs 1 3 5 7 9 11 13 ("s"): params');
   });
 });
 

@@ -2,6 +2,7 @@
 // string, expanded for -f (one copy per input file), -N (copies) and --env, otherwise unchanged.
 
 import { readFileSync, statSync } from 'node:fs';
+import { formatIds } from '../core/format.ts';
 import { CliError } from './errors.ts';
 import { parseJsonText } from './json-text.ts';
 
@@ -110,19 +111,73 @@ function withEnv(job: unknown, vars: [string, string][]): unknown {
   return copy;
 }
 
-/** `job 2 ("reco")` for the job at `index` of the submitted list. */
-export function jobLabel(jobs: unknown, index: number): string {
-  const job = Array.isArray(jobs) ? (jobs[index] as unknown) : undefined;
-  const name = typeof job === 'object' && job !== null ? (job as { name?: unknown }).name : undefined;
-  return typeof name === 'string' && name !== ''
-    ? `job ${index + 1} (${JSON.stringify(name)})`
-    : `job ${index + 1}`;
+interface Issue {
+  path: string;
+  message: string;
 }
 
-/** Rewrites server issue paths `/jobs/0/timeout` as `job 1 ("name"): timeout` (1-based, like people count). */
-export function describeSubmitIssue(path: string, jobs: unknown): string {
-  const match = /^(?:\/body)?\/jobs\/(\d+)(?:\/(.*))?$/.exec(path);
-  if (!match) return path.replace(/^(?:\/body)?\/jobs$/, 'jobs');
-  const label = jobLabel(jobs, Number(match[1]));
-  return match[2] ? `${label}: ${match[2]}` : label;
+const JOB_PATH = /^(?:\/body)?\/jobs\/(\d+)(?:\/(.*))?$/;
+
+/**
+ * The server's issues with people's words for their paths: `/jobs/0/timeout` is `job 1 ("name"):
+ * timeout` (1-based, like people count). One problem of many jobs (`-N 40` copies of one mistake)
+ * is said once, for all of them: `jobs 1-40 ("s"): params`.
+ */
+export function describeSubmitIssues(issues: readonly Issue[], jobs: unknown): Issue[] {
+  const groups = new Map<string, { field: string | undefined; message: string; indices: number[] }>();
+  const described: (Issue | { group: string })[] = [];
+  for (const { path, message } of issues) {
+    const match = JOB_PATH.exec(path);
+    if (!match) {
+      described.push({ path: path.replace(/^(?:\/body)?\/jobs$/, 'jobs'), message });
+      continue;
+    }
+    const key = `${match[2] ?? ''}\0${message}`;
+    const group = groups.get(key);
+    if (group) group.indices.push(Number(match[1]));
+    else {
+      groups.set(key, { field: match[2], message, indices: [Number(match[1])] });
+      described.push({ group: key });
+    }
+  }
+  return described.map((d) => {
+    if (!('group' in d)) return d;
+    const { field, message, indices } = groups.get(d.group) as {
+      field?: string;
+      message: string;
+      indices: number[];
+    };
+    const label = jobsLabel(jobs, indices);
+    return { path: field ? `${label}: ${field}` : label, message };
+  });
+}
+
+/** A label names at most this many ids or ranges, then the last one and how many jobs in all. */
+const LABEL_RANGES = 6;
+
+/**
+ * `job 2 ("reco")` for one index of the submitted list; `jobs 1-40 ("reco")` for several (the
+ * name when all share it); `jobs 1 3 5 7 9 11 … 39 ("reco", 20 in all)` for many scattered ones.
+ */
+function jobsLabel(jobs: unknown, indices: number[]): string {
+  const names = new Set(indices.map((i) => jobName(jobs, i)));
+  const name = names.size === 1 ? [...names][0] : undefined;
+  const notes = name ? [JSON.stringify(name)] : [];
+  let which: string;
+  if (indices.length === 1) which = `job ${(indices[0] as number) + 1}`;
+  else {
+    let ranges = formatIds(indices.map((i) => i + 1)).split(' ');
+    if (ranges.length > LABEL_RANGES + 1) {
+      ranges = [...ranges.slice(0, LABEL_RANGES), '…', ranges.at(-1) as string];
+      notes.push(`${indices.length} in all`);
+    }
+    which = `jobs ${ranges.join(' ')}`;
+  }
+  return notes.length > 0 ? `${which} (${notes.join(', ')})` : which;
+}
+
+function jobName(jobs: unknown, index: number): string | undefined {
+  const job = Array.isArray(jobs) ? (jobs[index] as unknown) : undefined;
+  const name = typeof job === 'object' && job !== null ? (job as { name?: unknown }).name : undefined;
+  return typeof name === 'string' && name !== '' ? name : undefined;
 }

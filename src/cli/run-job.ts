@@ -4,7 +4,7 @@
 import { parseJobSpec } from '../core/job-spec.ts';
 import type { JobSpec } from '../core/types.ts';
 import { CliError } from './errors.ts';
-import { describeSubmitIssue } from './job-input.ts';
+import { describeSubmitIssues } from './job-input.ts';
 
 export interface RunOverrides {
   /** Replaces the payload (P3S testwrapper -p). */
@@ -41,7 +41,7 @@ export function pickRunJob(jobs: unknown, index: number, overrides: RunOverrides
   if (!spec) {
     const shown = Array.isArray(jobs) ? jobs : [jobs];
     throw new CliError(`${source}: job ${index} cannot run`, {
-      details: issues.map((d) => ({ path: describeSubmitIssue(d.path, shown), message: d.message })),
+      details: describeSubmitIssues(issues, shown),
     });
   }
   return spec;

@@ -1,4 +1,4 @@
-// Human text for sizes, shared by the CLI's tables and the web monitor's pages.
+// Human text for sizes and id lists, shared by the CLI's tables and messages and the web monitor's pages.
 
 const SIZE_UNITS = ['KiB', 'MiB', 'GiB', 'TiB'] as const;
 
@@ -12,4 +12,17 @@ export function formatBytes(bytes: number): string {
     unit++;
   }
   return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${SIZE_UNITS[unit]}`;
+}
+
+/** `12-14 20 31-33`: consecutive ids folded into ranges. */
+export function formatIds(ids: number[]): string {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < ids.length) {
+    let j = i;
+    while (j + 1 < ids.length && (ids[j + 1] as number) === (ids[j] as number) + 1) j++;
+    parts.push(j - i >= 2 ? `${ids[i]}-${ids[j]}` : ids.slice(i, j + 1).join(' '));
+    i = j + 1;
+  }
+  return parts.join(' ');
 }

@@ -90,6 +90,13 @@ describe('enforced limits end to end', () => {
     const bad = await c.cli(['job', 'submit', file]);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('job 1: memory: must be a whole number of MiB, got "2GB"');
+    // Copies of one mistake: said once, for all of them.
+    const copies = await c.cli(['job', 'submit', file, '-N', '30']);
+    expect(copies.code).not.toBe(0);
+    expect(copies.stderr).toContain(': 1 problem, nothing was submitted');
+    expect(copies.stderr.trim().split('\n')).toContain(
+      '  jobs 1-30: memory: must be a whole number of MiB, got "2GB"',
+    );
     const [id] = await c.submit([{ name: 'p3s', timeout: '100', payload: 'true', cores: '2', disk: 100 }]);
     expect(await show(c, id as number)).toMatchObject({ state: 'defined', cores: 2, disk: 100 });
     expect(await show(c, id as number)).not.toHaveProperty('memory');

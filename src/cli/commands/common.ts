@@ -94,17 +94,4 @@ export function output(opts: { json?: boolean }): Output {
   return new Output({ json: opts.json === true });
 }
 
-/** `12-14 20 31-33`: consecutive ids folded into ranges. */
-export function formatIds(ids: number[]): string {
-  const parts: string[] = [];
-  let i = 0;
-  while (i < ids.length) {
-    let j = i;
-    while (j + 1 < ids.length && (ids[j + 1] as number) === (ids[j] as number) + 1) j++;
-    parts.push(j - i >= 2 ? `${ids[i]}-${ids[j]}` : ids.slice(i, j + 1).join(' '));
-    i = j + 1;
-  }
-  return parts.join(' ');
-}
-
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

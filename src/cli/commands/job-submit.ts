@@ -3,11 +3,12 @@
 
 import { type Command, Option } from '@commander-js/extra-typings';
 import { MAX_READ_WAIT_SECONDS } from '../../core/defaults.ts';
+import { formatIds } from '../../core/format.ts';
 import { ApiError } from '../../protocol/client.ts';
 import type { JobWire } from '../../protocol/schemas/jobs.ts';
 import { collectEnvAssignment, intArg, listArg, secondsArg } from '../args.ts';
 import { CliError, Exit } from '../errors.ts';
-import { describeSubmitIssue, expandJobs, loadJobInput } from '../job-input.ts';
+import { describeSubmitIssues, expandJobs, loadJobInput } from '../job-input.ts';
 import { waitForJobs } from '../job-wait.ts';
 import { formatDuration, type Output, truncate } from '../output.ts';
 import { explainInterrupt } from '../signals.ts';
@@ -15,7 +16,6 @@ import {
   caFileOption,
   connect,
   dataDirOption,
-  formatIds,
   idempotencyKeyOption,
   jsonOption,
   output,
@@ -92,12 +92,10 @@ export function addSubmitCommand(job: Command): void {
         // Problems of the jobs are listed by job; a reused key is said as the server said it.
         const perJob = error instanceof ApiError && error.details.length > 0;
         if (!perJob || error.code === 'idempotency_key_reused') throw error;
-        const n = error.details.length;
+        const details = describeSubmitIssues(error.details, jobs);
+        const n = details.length;
         throw new CliError(`${input.source}: ${n} problem${n === 1 ? '' : 's'}, nothing was submitted`, {
-          details: error.details.map((d) => ({
-            path: describeSubmitIssue(d.path, jobs),
-            message: d.message,
-          })),
+          details,
         });
       }
       if (replayed) out.note(replayedNote(opts.idempotencyKey));

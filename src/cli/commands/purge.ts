@@ -4,12 +4,13 @@
 
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { type Command, Option } from '@commander-js/extra-typings';
+import { formatIds } from '../../core/format.ts';
 import { PURGE_STATES, PURGE_TARGETS, type PurgeTarget } from '../../core/retention.ts';
 import { ApiError, type P3sClient } from '../../protocol/client.ts';
 import type { PurgeBody, PurgeReply } from '../../protocol/schemas/purge.ts';
 import { durationArg, listArg } from '../args.ts';
 import { CliError } from '../errors.ts';
-import { connect, formatIds, output, withClientOptions } from './common.ts';
+import { connect, output, withClientOptions } from './common.ts';
 
 const PAGE = 500;
 
