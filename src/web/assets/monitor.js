@@ -1,6 +1,7 @@
 // p3s monitor, client side: shows times in the viewer's zone, draws the overview's charts with
 // uPlot, keeps a tailing log scrolled to its end, marks a region stale when its request fails and
-// asks again later, and ends the held request of a region that leaves the page.
+// asks again later, ends the held request of a region that leaves the page, and holds none while
+// the tab is hidden.
 // Runs on every piece of content htmx loads (htmx.onLoad), so refreshed regions get the same care.
 
 (() => {
@@ -145,6 +146,22 @@
       if (waiting.has(e.target)) {
         waiting.delete(e.target);
         htmx.trigger(e.target, 'htmx:abort');
+      }
+    });
+
+    // A hidden tab holds no request: the browser's few connections to a server are shared by all
+    // its tabs, and held regions of background tabs would leave the tab in front waiting. Back in
+    // view, every region asks at once and shows what changed meanwhile.
+    document.body.addEventListener('htmx:beforeRequest', (e) => {
+      if (document.hidden && e.detail.elt?.matches?.(FOLLOWERS)) e.preventDefault();
+    });
+    document.addEventListener('visibilitychange', () => {
+      for (const elt of document.querySelectorAll(FOLLOWERS)) {
+        if (!document.hidden) htmx.trigger(elt, 'retry');
+        else if (waiting.has(elt)) {
+          waiting.delete(elt);
+          htmx.trigger(elt, 'htmx:abort');
+        }
       }
     });
 
