@@ -147,7 +147,10 @@ export function describeSubmitIssues(issues: readonly Issue[], jobs: unknown): I
       message: string;
       indices: number[];
     };
-    const label = jobsLabel(jobs, indices);
+    const label = jobsLabel(
+      jobs,
+      [...new Set(indices)].sort((x, y) => x - y),
+    );
     return { path: field ? `${label}: ${field}` : label, message };
   });
 }

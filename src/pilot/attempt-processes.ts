@@ -37,8 +37,8 @@ export class AttemptProcesses {
   }
 
   /**
-   * After the main process exited, ends whatever it left: SIGTERM, then SIGKILL at `killAt` (the
-   * grace of an earlier SIGTERM counts), so no process of the payload outlives its attempt.
+   * After the main process exited, ends whatever it left: SIGTERM, then SIGKILL at `killAt` (on the
+   * monotonic clock; the grace of an earlier SIGTERM counts), so no process of the payload outlives its attempt.
    */
   async drain(killAt: number): Promise<void> {
     if (!this.alive()) return;

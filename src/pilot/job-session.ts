@@ -34,7 +34,7 @@ export interface SessionContext {
   stop: AbortSignal;
   /** Aborted on a second stop signal: give up retrying reports. */
   hurry: AbortSignal;
-  /** Epoch ms at which the pilot's lifetime ends, or null. */
+  /** When the pilot's lifetime ends, on its monotonic clock (core/clock.ts), or null. */
   lifetimeEndsAt: number | null;
   logChunkBytes: number;
   /** Asked just before the final report: may the pilot take another job (then the report claims it)? */

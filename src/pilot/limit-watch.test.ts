@@ -2,7 +2,7 @@
 // diagnostic, and a payload inside its limits (or quiet but printing) runs to its end.
 
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -90,45 +90,65 @@ describe('measurements', () => {
     expect(groupPssKb([process.pid])).toBeGreaterThan(1000);
     const tree = await treeUsage(root);
     expect(tree.bytes).toBeGreaterThan(0);
-    expect(tree.newestMs).toBeGreaterThan(0);
+    expect(tree.stamp).toMatch(/^\d+:\d+(\.\d+)?$/);
   });
 });
 
 const IDLE = { cpuSeconds: 1, rssKb: 100, maxRssKb: 100 };
 const settings = { request: { memoryMiB: null, diskMiB: null }, config: { memoryGrace: 1, loopingAfter: 2 } };
 
-function watchWithLog() {
+/** A watch of a work dir holding one file, with one log, started at 1000 on its clock. */
+function watched() {
+  const sandbox = join(root, 'sandbox');
+  mkdirSync(sandbox);
+  const file = join(sandbox, 'progress.txt');
+  writeFileSync(file, 'step 1\n');
   const log = join(root, 'out.log');
   writeFileSync(log, 'started\n');
-  return { log, watch: new LimitWatch(settings, join(root, 'missing-sandbox'), [log], 1000) };
+  return { file, log, watch: new LimitWatch(settings, sandbox, [log], 1000) };
+}
+
+/** Measures at `now`, after the work dir walk that measure starts has ended. */
+async function measured(watch: LimitWatch, now: number) {
+  watch.measure(IDLE, [], now);
+  for (let i = 0; i < 50 && (watch as unknown as { walking: boolean }).walking; i++)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  return watch.measure(IDLE, [], now);
 }
 
 describe('LimitWatch: signs of life on its own clock', () => {
-  it('dates a write to a log when it sees it, and counts idle time from there', () => {
-    const { log, watch } = watchWithLog();
-    expect(watch.measure(IDLE, [], 1050).filesChangedAt).toBe(1050);
-    expect(watch.measure(IDLE, [], 2000).filesChangedAt).toBe(1050);
+  it('counts idle time from the spawn: what the first looks find is the baseline, not a change', async () => {
+    const { watch } = watched();
+    expect((await measured(watch, 1050)).filesChangedAt).toBe(1000);
+    const later = watch.measure(IDLE, [], 3100);
+    expect(later.now - Math.max(later.cpuChangedAt, later.filesChangedAt)).toBe(2100);
+  });
+
+  it('dates a write to a log when it sees it', async () => {
+    const { log, watch } = watched();
+    await measured(watch, 1050);
     appendFileSync(log, 'more\n');
     expect(watch.measure(IDLE, [], 2500).filesChangedAt).toBe(2500);
+    expect(watch.measure(IDLE, [], 2600).filesChangedAt).toBe(2500);
   });
 
-  it('sees a write although the wall clock stepped back and its mtime is older than before', () => {
-    const { log, watch } = watchWithLog();
+  it('sees writes although the wall clock stepped back and their mtimes are older than before', async () => {
+    const { file, log, watch } = watched();
     const future = new Date(Date.now() + 3_600_000);
     utimesSync(log, future, future);
-    watch.measure(IDLE, [], 1050);
-    // NTP stepped the clock an hour back: the next write's mtime is an hour before the last one.
-    appendFileSync(log, 'after the step\n');
+    // Written before the step (or unpacked with its mtime kept): the newest entry from now on.
+    const unpacked = join(file, '..', 'unpacked.dat');
+    writeFileSync(unpacked, 'data');
+    utimesSync(unpacked, future, future);
+    await measured(watch, 1050);
+    // NTP stepped the clock an hour back: the next writes' mtimes are an hour before the last ones.
     const past = new Date(Date.now() - 1000);
+    appendFileSync(log, 'after the step\n');
     utimesSync(log, past, past);
     expect(watch.measure(IDLE, [], 4000).filesChangedAt).toBe(4000);
-  });
-
-  it('finds a payload looping once neither its CPU nor its files changed for loopingAfter', () => {
-    const { watch } = watchWithLog();
-    const m = watch.measure(IDLE, [], 1050);
-    expect(m.now - Math.max(m.cpuChangedAt, m.filesChangedAt)).toBe(0);
-    const later = watch.measure(IDLE, [], 3100);
-    expect(later.now - Math.max(later.cpuChangedAt, later.filesChangedAt)).toBe(2050);
+    // A rewrite in place in the work dir, within its allocated block.
+    writeFileSync(file, 'step 2\n');
+    utimesSync(file, past, past);
+    expect((await measured(watch, 9000)).filesChangedAt).toBe(9000);
   });
 });

@@ -1,6 +1,6 @@
 // The pilot's limit monitor for one payload: on every metrics sample it measures the group's
-// memory (PSS from /proc/<pid>/smaps_rollup, else RSS), the work dir's disk use and the newest
-// change of its files and logs, and asks limitVerdict (core) whether to kill the group.
+// memory (PSS from /proc/<pid>/smaps_rollup, else RSS), the work dir's disk use and whether its
+// files and logs changed since the last look, and asks limitVerdict (core) whether to kill the group.
 // The work dir is walked off the event loop (a payload may make millions of files), one walk at a time.
 
 import { lstatSync, readFileSync } from 'node:fs';
@@ -51,10 +51,18 @@ function hasRollup(): boolean {
   return rollup;
 }
 
-/** Allocated bytes under `dir` and the newest mtime (ms) of anything in it; symlinks are not followed. */
-export async function treeUsage(dir: string): Promise<{ bytes: number; newestMs: number }> {
+/** What a walk of a work dir found: its allocated bytes, and a stamp that any write changes. */
+export interface TreeUsage {
+  bytes: number;
+  /** Every entry's size and mtime, summed: a write to any file changes it, whatever its mtime says. */
+  stamp: string;
+}
+
+/** Walks `dir` (symlinks are not followed): see TreeUsage. */
+export async function treeUsage(dir: string): Promise<TreeUsage> {
   let bytes = 0;
-  let newestMs = 0;
+  let sizes = 0;
+  let mtimes = 0;
   const walk = async (path: string): Promise<void> => {
     let stat: Awaited<ReturnType<typeof lstat>>;
     try {
@@ -63,7 +71,8 @@ export async function treeUsage(dir: string): Promise<{ bytes: number; newestMs:
       return; // removed meanwhile
     }
     bytes += stat.blocks * 512;
-    newestMs = Math.max(newestMs, stat.mtimeMs);
+    sizes += stat.size;
+    mtimes += stat.mtimeMs;
     if (!stat.isDirectory()) return;
     let names: string[];
     try {
@@ -74,7 +83,7 @@ export async function treeUsage(dir: string): Promise<{ bytes: number; newestMs:
     for (const name of names) await walk(join(path, name));
   };
   await walk(dir);
-  return { bytes, newestMs };
+  return { bytes, stamp: `${sizes}:${mtimes}` };
 }
 
 /** Each file's mtime and size: a write changes one of them, whichever way the wall clock went. */
@@ -97,13 +106,18 @@ export const SCAN_SPACING = 20;
 /** Watches one attempt; `check` takes each metrics sample and the group's members. */
 export class LimitWatch {
   private lastCpu = -1;
-  private tree = { bytes: 0, newestMs: 0 };
+  /** The last walk's result; null until the first walk ends. */
+  private tree: TreeUsage | null = null;
   private scannedAt = Number.NEGATIVE_INFINITY;
   private scanMs = 0;
   private walking = false;
   private cpuChangedAt: number;
-  /** The files as last seen (the tree's size and newest mtime, each log's); any change is a sign of life, dated when seen. */
-  private filesLastSeen = '';
+  /**
+   * The work dir's and the logs' stamps as last seen; a change of either is a sign of life, dated
+   * when seen. The first of each is the baseline: until then the files count as changed at spawn.
+   */
+  private treeSeen: string | null = null;
+  private logsSeen: string | null = null;
   private filesChangedAt: number;
 
   constructor(
@@ -125,12 +139,15 @@ export class LimitWatch {
       this.lastCpu = metrics.cpuSeconds;
     }
     this.startWalk(now);
-    const tree = this.tree;
-    const seen = `${tree.bytes}:${tree.newestMs};${filesSeen(this.logFiles)}`;
-    if (seen !== this.filesLastSeen) {
-      this.filesLastSeen = seen;
+    const logs = filesSeen(this.logFiles);
+    const tree = this.tree?.stamp ?? null;
+    if (
+      (this.logsSeen !== null && logs !== this.logsSeen) ||
+      (this.treeSeen !== null && tree !== this.treeSeen)
+    )
       this.filesChangedAt = now;
-    }
+    this.logsSeen = logs;
+    this.treeSeen = tree;
     // PSS is never above RSS: it is read only when RSS alone would pass the limit.
     const { memoryMiB } = this.settings.request;
     const overByRss =
@@ -139,7 +156,7 @@ export class LimitWatch {
     return {
       memoryKb: pss ?? metrics.rssKb,
       memorySource: pss === null ? 'rss' : 'pss',
-      diskBytes: tree.bytes,
+      diskBytes: this.tree?.bytes ?? 0,
       now,
       cpuChangedAt: this.cpuChangedAt,
       filesChangedAt: this.filesChangedAt,
