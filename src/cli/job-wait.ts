@@ -3,6 +3,7 @@
 // each progress request until the jobs have ended (a long-poll woken by the store's changes), so
 // the wait ends as the last job does; `progressEvery` only paces the progress line meanwhile.
 
+import { monotonicNow } from '../core/clock.ts';
 import { isTerminalJobState, JOB_STATES } from '../core/job-state.ts';
 import { ApiError, NetworkError, type P3sClient } from '../protocol/client.ts';
 import type { JobProgressWire, JobWire } from '../protocol/schemas/jobs.ts';
@@ -91,8 +92,8 @@ export async function waitForJobs(
         continue;
       }
       if (!passing(error)) throw error;
-      unreachableSince ??= Date.now();
-      if (Date.now() - unreachableSince > OUTAGE_LIMIT_MS) throw error;
+      unreachableSince ??= monotonicNow();
+      if (monotonicNow() - unreachableSince > OUTAGE_LIMIT_MS) throw error;
       if (!live) out.note(`server unreachable, still waiting: ${error.message}`);
       await sleep(2000);
       continue;

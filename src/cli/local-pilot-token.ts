@@ -7,6 +7,7 @@
 import { chmodSync, closeSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { monotonicNow } from '../core/clock.ts';
 import { DEFAULTS } from '../core/defaults.ts';
 import { ApiError, NetworkError, P3sClient } from '../protocol/client.ts';
 import { CliError } from './errors.ts';
@@ -127,7 +128,7 @@ const STALE_LOCK_MS = 60_000;
 
 /** Runs `fn` holding `lock`, a file created exclusively; waits while another process holds it. */
 async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + STALE_LOCK_MS;
+  const deadline = monotonicNow() + STALE_LOCK_MS;
   for (;;) {
     try {
       closeSync(openSync(lock, 'wx', 0o600));
@@ -135,7 +136,7 @@ async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       if (lockAge(lock) > STALE_LOCK_MS) rmSync(lock, { force: true });
-      else if (Date.now() > deadline)
+      else if (monotonicNow() > deadline)
         throw new CliError(
           `waited ${STALE_LOCK_MS / 1000} s for ${lock}: another p3s is creating the local pilots' token`,
         );

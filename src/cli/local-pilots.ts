@@ -14,6 +14,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { monotonicNow } from '../core/clock.ts';
 import { withoutCredentials } from '../core/credentials.ts';
 import { DEFAULTS } from '../core/defaults.ts';
 import type { PilotOptions } from '../pilot/options.ts';
@@ -169,10 +170,10 @@ export function pilotProcessState(pid: number, uuid: string): 'alive' | 'gone' |
 
 /** Polls until `pid` is gone; false when it is still there after `timeoutMs`. */
 export async function waitForPidExit(pid: number, uuid: string, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = monotonicNow() + timeoutMs;
   for (;;) {
     if (pilotProcessState(pid, uuid) !== 'alive') return true;
-    if (Date.now() >= deadline) return false;
+    if (monotonicNow() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -2,6 +2,7 @@
 // input file (-f), N copies (-N) or extra env (--env); with --wait it follows the jobs to their end.
 
 import { type Command, Option } from '@commander-js/extra-typings';
+import { monotonicNow } from '../../core/clock.ts';
 import { MAX_READ_WAIT_SECONDS } from '../../core/defaults.ts';
 import { formatIds } from '../../core/format.ts';
 import { ApiError } from '../../protocol/client.ts';
@@ -106,7 +107,7 @@ export function addSubmitCommand(job: Command): void {
         return;
       }
       if (!out.json) printSubmitted(out, submitted);
-      const started = Date.now();
+      const started = monotonicNow();
       const uninstall = explainInterrupt(
         (text) => out.note(text),
         () => stillRunning(ids),
@@ -114,7 +115,7 @@ export function addSubmitCommand(job: Command): void {
       const final = await waitForJobs(client, ids, out, sleep, opts.progressEvery);
       uninstall();
       if (out.json) out.data({ jobs: final });
-      else printOutcome(out, final, Date.now() - started);
+      else printOutcome(out, final, monotonicNow() - started);
       if (final.some((j) => j.state !== 'finished')) throw new Exit(1);
     });
 }

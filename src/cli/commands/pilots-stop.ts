@@ -1,6 +1,7 @@
 // `p3s pilots stop`: local pilots get SIGTERM (only after /proc proves the pid still runs that
 // pilot's uuid), others a stop request the pilot picks up at its next claim or heartbeat.
 
+import { monotonicNow } from '../../core/clock.ts';
 import { ApiError } from '../../protocol/client.ts';
 import type { PilotWire } from '../../protocol/schemas/pilots.ts';
 import {
@@ -129,8 +130,8 @@ async function stopThroughServer(client: Connection['client'], t: Target, waitS:
     const { pilot } = await client.stopPilot(t.ref ?? (t.uuid as string));
     if (pilot.state === 'stopped' || pilot.state === 'lost')
       return { target: t.label, ok: true, message: `already ${pilot.state}` };
-    const deadline = Date.now() + waitS * 1000;
-    while (Date.now() < deadline) {
+    const deadline = monotonicNow() + waitS * 1000;
+    while (monotonicNow() < deadline) {
       await sleep(500);
       const now = (await client.getPilot(pilot.id)).pilot;
       if (now.state === 'stopped' || now.state === 'lost')

@@ -2,6 +2,7 @@
 // (a live progress bar and per-state counts until it ends; exit 1 unless it finished).
 
 import { type Command, Option } from '@commander-js/extra-typings';
+import { monotonicNow } from '../../core/clock.ts';
 import { MAX_READ_WAIT_SECONDS } from '../../core/defaults.ts';
 import { NetworkError } from '../../protocol/client.ts';
 import type { WorkflowDetailWire, WorkflowWire } from '../../protocol/schemas/workflows.ts';
@@ -68,8 +69,8 @@ export function addWorkflowShowCommands(workflow: Command): void {
           unreachableSince = undefined;
         } catch (error) {
           if (!(error instanceof NetworkError)) throw error;
-          unreachableSince ??= Date.now();
-          if (Date.now() - unreachableSince > OUTAGE_LIMIT_MS) throw error;
+          unreachableSince ??= monotonicNow();
+          if (monotonicNow() - unreachableSince > OUTAGE_LIMIT_MS) throw error;
           await sleep(2000);
           continue;
         }
