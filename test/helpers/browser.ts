@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { CHROMIUM } from './tools.ts';
 
 export { CHROMIUM };
@@ -52,3 +52,17 @@ export async function launchBrowser(
     },
   };
 }
+
+/** A new page at `url`, marked with a value that a full reload would wipe out (see markerOf). */
+export async function openMarked(context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.evaluate(() => {
+    (window as unknown as { p3sMarker: number }).p3sMarker = 42;
+  });
+  return page;
+}
+
+/** 42 while the page opened by openMarked was never reloaded. */
+export const markerOf = (page: Page) =>
+  page.evaluate(() => (window as unknown as { p3sMarker?: number }).p3sMarker);

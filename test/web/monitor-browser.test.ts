@@ -8,7 +8,7 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
+import { launchBrowser, markerOf, openMarked, type TestBrowser } from '../helpers/browser.ts';
 import { SCENE_USER, type Scene, slowJob, startScene } from '../helpers/monitor-scene.ts';
 import { chromiumCheck, runs } from '../helpers/tools.ts';
 
@@ -35,17 +35,7 @@ afterAll(async () => {
   await scene?.close();
 }, 60_000);
 
-async function open(path: string): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(scene.server.url + path);
-  // A marker that a full reload would wipe out.
-  await page.evaluate(() => {
-    (window as unknown as { p3sMarker: number }).p3sMarker = 42;
-  });
-  return page;
-}
-
-const marker = (page: Page) => page.evaluate(() => (window as unknown as { p3sMarker?: number }).p3sMarker);
+const open = (path: string): Promise<Page> => openMarked(browser.context, scene.server.url + path);
 
 /** The computed fill (SVG) or background of the first element matching `selector`. */
 const colourOf = (page: Page, selector: string, property: 'fill' | 'background-color') =>
@@ -116,8 +106,8 @@ describe.skipIf(!haveChromium)('the monitor in a browser', () => {
     await scene.server.client.adjustJob(job!.id, { state: 'defined' });
     await detail.locator('.job-head .badge', { hasText: 'finished' }).waitFor({ timeout: WAIT });
     await table.locator(`tr[data-job="${job!.id}"][data-state="finished"]`).waitFor({ timeout: WAIT });
-    expect(await marker(detail)).toBe(42);
-    expect(await marker(table)).toBe(42);
+    expect(await markerOf(detail)).toBe(42);
+    expect(await markerOf(table)).toBe(42);
     await detail.close();
     await table.close();
   }, 90_000);
@@ -133,7 +123,7 @@ describe.skipIf(!haveChromium)('the monitor in a browser', () => {
     expect((await log.textContent())!.length).toBeGreaterThan(early);
     await page.locator('#log-poll', { hasText: 'End of log.' }).waitFor({ timeout: WAIT });
     expect(await log.textContent()).toContain('done');
-    expect(await marker(page)).toBe(42);
+    expect(await markerOf(page)).toBe(42);
     await page.screenshot({ path: join(SHOTS, 'job.png') });
     const href = await page.locator('a.download').getAttribute('href');
     const download = await page.request.get(scene.server.url + href);
@@ -163,7 +153,7 @@ describe.skipIf(!haveChromium)('the monitor in a browser', () => {
     await page.locator('label.chip.state-template').click();
     await page.waitForURL(/state=template/, { timeout: WAIT });
     await expect.poll(() => page.locator('td.name').count(), { timeout: WAIT }).toBe(2);
-    expect(await marker(page)).toBe(42);
+    expect(await markerOf(page)).toBe(42);
     const shared = await open(new URL(page.url()).pathname + new URL(page.url()).search);
     expect(await shared.locator('td.name').allTextContents()).toEqual(['narrow-alpha-2', 'narrow-alpha-1']);
     expect(await shared.locator('input[name="name"]').inputValue()).toBe('narrow-alpha*');
@@ -203,7 +193,7 @@ describe.skipIf(!haveChromium)('the monitor in a browser', () => {
     await page.locator(`${vertex(after)}[data-state="finished"]`).waitFor({ timeout: WAIT });
     expect(await colourOf(page, `${vertex(slow)} rect`, 'fill')).toBe('rgb(220, 252, 231)');
     expect(await page.locator('.job-head .badge').first().textContent()).toBe('finished');
-    expect(await marker(page)).toBe(42);
+    expect(await markerOf(page)).toBe(42);
     await page.close();
   }, 90_000);
 
@@ -244,7 +234,7 @@ describe.skipIf(!haveChromium)('the monitor in a browser', () => {
       0,
     );
     expect(audit.events.map((e) => [e.actor, e.role, e.outcome])).toEqual([[SCENE_USER, 'user', 'ok']]);
-    expect(await marker(page)).toBe(42);
+    expect(await markerOf(page)).toBe(42);
     // Log out: the cookie is gone and the buttons with it.
     await page.locator('form.logout button').click();
     await page.waitForURL(/\/login\?reason=logged-out/, { timeout: WAIT });
@@ -324,8 +314,8 @@ describe.skipIf(!haveChromium)('the monitor in a browser', () => {
     await scene.server.client.killJob(job!.id);
     await detail.locator('.job-head .badge', { hasText: 'cancelled' }).waitFor({ timeout: WAIT });
     await table.locator(`tr[data-job="${job!.id}"][data-state="cancelled"]`).waitFor({ timeout: WAIT });
-    expect(await marker(detail)).toBe(42);
-    expect(await marker(table)).toBe(42);
+    expect(await markerOf(detail)).toBe(42);
+    expect(await markerOf(table)).toBe(42);
     await detail.close();
     await table.close();
   }, 90_000);
@@ -342,7 +332,7 @@ describe.skipIf(!haveChromium)('the monitor in a browser', () => {
     await page.locator('.live-bar.stale').waitFor({ state: 'detached', timeout: WAIT });
     await scene.server.client.killJob(job!.id);
     await page.locator('.job-head .badge', { hasText: 'cancelled' }).waitFor({ timeout: WAIT });
-    expect(await marker(page)).toBe(42);
+    expect(await markerOf(page)).toBe(42);
     await page.close();
   }, 120_000);
 });

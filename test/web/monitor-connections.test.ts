@@ -4,7 +4,7 @@
 
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type TestBrowser } from '../helpers/browser.ts';
+import { launchBrowser, markerOf, openMarked, type TestBrowser } from '../helpers/browser.ts';
 import { type Scene, startScene } from '../helpers/monitor-scene.ts';
 import { chromiumCheck, runs } from '../helpers/tools.ts';
 
@@ -26,17 +26,7 @@ afterAll(async () => {
   await scene?.close();
 }, 60_000);
 
-async function open(path: string): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.goto(scene.server.url + path);
-  // A marker that a full reload would wipe out.
-  await page.evaluate(() => {
-    (window as unknown as { p3sMarker: number }).p3sMarker = 42;
-  });
-  return page;
-}
-
-const marker = (page: Page) => page.evaluate(() => (window as unknown as { p3sMarker?: number }).p3sMarker);
+const open = (path: string): Promise<Page> => openMarked(browser.context, scene.server.url + path);
 
 describe.skipIf(!haveChromium)('the monitor and the browser connections', () => {
   it('ends the held request of a region that a sort replaces', async () => {
@@ -50,7 +40,7 @@ describe.skipIf(!haveChromium)('the monitor and the browser connections', () => 
     await page.waitForURL(/sort=/, { timeout: WAIT });
     // Aborted, not left open for its 10 minutes (a browser has few connections to a server).
     expect((await ended).failure()?.errorText).toBe('net::ERR_ABORTED');
-    expect(await marker(page)).toBe(42);
+    expect(await markerOf(page)).toBe(42);
     await page.close();
   }, 90_000);
 
@@ -98,7 +88,7 @@ describe.skipIf(!haveChromium)('the monitor and the browser connections', () => 
     expect(await page.locator('.job-head .badge').textContent()).toContain('template');
     await show(false);
     await page.locator('.job-head .badge', { hasText: 'cancelled' }).waitFor({ timeout: WAIT });
-    expect(await marker(page)).toBe(42);
+    expect(await markerOf(page)).toBe(42);
     await page.close();
   }, 90_000);
 });
