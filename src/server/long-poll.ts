@@ -4,6 +4,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply } from 'fastify';
+import { monotonicNow } from '../core/clock.ts';
 import type { Waiter } from './waiter.ts';
 
 /** A held read's looks, sustained: at most one per LOOK_GAP_MS, so a storm of commits costs it a look per gap, not one per commit. */
@@ -32,7 +33,8 @@ export function takeLook(budget: LookBudget, now: number): { delay: number; budg
 
 /**
  * A long-polling read: `look()` until `ready` says its answer is worth sending, the wait is over,
- * the caller hung up or the server closes; looked at again after every change signal.
+ * the caller hung up or the server closes; looked at again after every change signal. The wait
+ * and the looks' spacing are timed on the monotonic clock (core/clock.ts).
  */
 export async function holdUntil<T>(
   changes: Waiter,
@@ -41,17 +43,17 @@ export async function holdUntil<T>(
   ready: (value: T) => boolean,
   hangUp: AbortSignal,
 ): Promise<T> {
-  const deadline = Date.now() + (waitSeconds ?? 0) * 1000;
-  let budget = fullBudget(Date.now());
+  const deadline = monotonicNow() + (waitSeconds ?? 0) * 1000;
+  let budget = fullBudget(monotonicNow());
   for (;;) {
-    const next = takeLook(budget, Date.now());
+    const next = takeLook(budget, monotonicNow());
     budget = next.budget;
     if (next.delay > 0 && !changes.isClosed)
       await sleep(next.delay, undefined, { signal: hangUp }).catch(() => undefined);
     // Read before looking: a change committed while we look wakes the wait at once.
     const seen = changes.generation;
     const value = await look();
-    const left = deadline - Date.now();
+    const left = deadline - monotonicNow();
     if (ready(value) || left <= 0 || changes.isClosed || hangUp.aborted) return value;
     await changes.waitAfter(seen, left, hangUp);
   }
