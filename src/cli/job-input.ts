@@ -116,6 +116,13 @@ interface Issue {
   message: string;
 }
 
+/** One problem and the jobs (indices in the submitted list) that have it. */
+interface IssueGroup {
+  field: string | undefined;
+  message: string;
+  indices: number[];
+}
+
 const JOB_PATH = /^(?:\/body)?\/jobs\/(\d+)(?:\/(.*))?$/;
 
 /**
@@ -124,7 +131,7 @@ const JOB_PATH = /^(?:\/body)?\/jobs\/(\d+)(?:\/(.*))?$/;
  * is said once, for all of them: `jobs 1-40 ("s"): params`.
  */
 export function describeSubmitIssues(issues: readonly Issue[], jobs: unknown): Issue[] {
-  const groups = new Map<string, { field: string | undefined; message: string; indices: number[] }>();
+  const groups = new Map<string, IssueGroup>();
   const described: (Issue | { group: string })[] = [];
   for (const { path, message } of issues) {
     const match = JOB_PATH.exec(path);
@@ -142,11 +149,7 @@ export function describeSubmitIssues(issues: readonly Issue[], jobs: unknown): I
   }
   return described.map((d) => {
     if (!('group' in d)) return d;
-    const { field, message, indices } = groups.get(d.group) as {
-      field?: string;
-      message: string;
-      indices: number[];
-    };
+    const { field, message, indices } = groups.get(d.group) as IssueGroup;
     const label = jobsLabel(
       jobs,
       [...new Set(indices)].sort((x, y) => x - y),

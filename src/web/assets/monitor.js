@@ -142,12 +142,11 @@
     const answered = (e) => waiting.delete(e.detail.elt);
     document.body.addEventListener('htmx:beforeSwap', answered);
     document.body.addEventListener('htmx:afterRequest', answered);
-    document.body.addEventListener('htmx:beforeCleanupElement', (e) => {
-      if (waiting.has(e.target)) {
-        waiting.delete(e.target);
-        htmx.trigger(e.target, 'htmx:abort');
-      }
-    });
+    const endHeld = (elt) => {
+      if (!waiting.delete(elt)) return;
+      htmx.trigger(elt, 'htmx:abort');
+    };
+    document.body.addEventListener('htmx:beforeCleanupElement', (e) => endHeld(e.target));
 
     // A hidden tab holds no request: the browser's few connections to a server are shared by all
     // its tabs, and held regions of background tabs would leave the tab in front waiting. Back in
@@ -157,11 +156,8 @@
     });
     document.addEventListener('visibilitychange', () => {
       for (const elt of document.querySelectorAll(FOLLOWERS)) {
-        if (!document.hidden) htmx.trigger(elt, 'retry');
-        else if (waiting.has(elt)) {
-          waiting.delete(elt);
-          htmx.trigger(elt, 'htmx:abort');
-        }
+        if (document.hidden) endHeld(elt);
+        else htmx.trigger(elt, 'retry');
       }
     });
 
